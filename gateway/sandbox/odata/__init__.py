@@ -1,0 +1,1 @@
+"""OData query options over in-memory rows: $filter, $select, $expand, $orderby, $top, $skip, paging."""

@@ -1,0 +1,201 @@
+"""``$filter``: parsed by ``odata-query``, checked against BC's rules, compiled to a row predicate.
+
+BC quirks reproduced on purpose (REFERENCE §3.2, §14):
+
+* ``or`` across different fields is rejected;
+* ``in (…)`` is silently ignored (treated as true) unless the request has ``$schemaversion=2.1``;
+* values compared to text fields with ``eq``/``ne``/``contains``/``startswith``/``endswith`` are
+  AL filter expressions (``*``, ``?``, ``|``, ``..``, ``@`` …), see ``alfilter``;
+* ``contains``/``startswith``/``endswith`` match case-insensitively (BC's collation is CI).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from odata_query import ast
+from odata_query.exceptions import ODataException
+from odata_query.grammar import ODataLexer, ODataParser
+
+from gateway.sandbox.edm import EntityType, Property
+from gateway.sandbox.errors import SandboxError, bad_request, no_property, query_syntax
+from gateway.sandbox.odata.alfilter import al_match
+from gateway.sandbox.odata.values import coerce_literal, is_text, row_value
+from gateway.sandbox.store import Row
+
+Predicate = Callable[[Row], bool]
+
+OR_ACROSS_FIELDS = "The 'OR' operator is not supported on distinct fields on an OData filter."
+
+_ORDER: dict[type[ast._Comparator], Callable[[Any, Any], bool]] = {
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+}
+_FLIPPED: dict[type[ast._Comparator], ast._Comparator] = {
+    ast.Gt: ast.Lt(),
+    ast.GtE: ast.LtE(),
+    ast.Lt: ast.Gt(),
+    ast.LtE: ast.GtE(),
+    ast.Eq: ast.Eq(),
+    ast.NotEq: ast.NotEq(),
+}
+# BC turns these into the AL filters "@*v*", "@v*", "@*v" around the caller's value.
+_TEXT_FUNCTIONS = {"contains": "@*{}*", "startswith": "@{}*", "endswith": "@*{}"}
+
+
+@dataclass(frozen=True)
+class _Field:
+    prop: Property
+    case_insensitive: bool  # wrapped in tolower()/toupper()
+
+    def value(self, row: Row) -> Any:
+        return row_value(self.prop, row.get(self.prop.name))
+
+
+@functools.cache
+def _parser() -> tuple[ODataLexer, ODataParser]:
+    return ODataLexer(), ODataParser()
+
+
+def parse_filter(text: str) -> ast._Node:
+    lexer, parser = _parser()
+    try:
+        tree: ast._Node = parser.parse(lexer.tokenize(text))
+    except ODataException as exc:
+        raise query_syntax(str(exc)) from exc
+    return tree
+
+
+def compile_filter(text: str, entity: EntityType, *, schema_21: bool) -> Predicate:
+    """A predicate over rows of ``entity``; raises ``SandboxError`` for what BC refuses."""
+    tree = parse_filter(text)
+    _reject_or_across_fields(tree)
+    return _Compiler(entity, schema_21).compile(tree)
+
+
+def referenced_fields(node: ast._Node, *, schema_21: bool) -> set[str]:
+    """Fields the filter really constrains (an ignored ``in`` constrains nothing)."""
+    if isinstance(node, ast.Compare) and isinstance(node.comparator, ast.In) and not schema_21:
+        return set()
+    if isinstance(node, ast.Identifier):
+        return {node.name}
+    children = [v for v in vars(node).values() if isinstance(v, ast._Node)]
+    children += [a for a in getattr(node, "args", []) if isinstance(a, ast._Node)]
+    return set().union(*(referenced_fields(c, schema_21=schema_21) for c in children))
+
+
+def _reject_or_across_fields(node: ast._Node) -> None:
+    is_or = isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)
+    if is_or and len(referenced_fields(node, schema_21=True)) > 1:
+        raise bad_request(OR_ACROSS_FIELDS)
+    for child in vars(node).values():
+        if isinstance(child, ast._Node):
+            _reject_or_across_fields(child)
+
+
+class _Compiler:
+    def __init__(self, entity: EntityType, schema_21: bool) -> None:
+        self.entity = entity
+        self.schema_21 = schema_21
+
+    def compile(self, node: ast._Node) -> Predicate:
+        if isinstance(node, ast.BoolOp):
+            left, right = self.compile(node.left), self.compile(node.right)
+            if isinstance(node.op, ast.And):
+                return lambda row: left(row) and right(row)
+            return lambda row: left(row) or right(row)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self.compile(node.operand)
+            return lambda row: not inner(row)
+        if isinstance(node, ast.Compare):
+            return self._compare(node)
+        if isinstance(node, ast.Call):
+            return self._text_function(node)
+        if isinstance(node, ast.Identifier) and self._field(node).prop.type == "Edm.Boolean":
+            field = self._field(node)
+            return lambda row: field.value(row) is True
+        raise bad_request("The filter expression is not supported.")
+
+    def _field(self, node: ast._Node) -> _Field:
+        if isinstance(node, ast.Identifier) and not node.namespace:
+            prop = self.entity.properties.get(node.name)
+            if prop is None:
+                raise no_property(node.name, self.entity.qualified_name)
+            return _Field(prop, case_insensitive=False)
+        if isinstance(node, ast.Call) and node.func.name in ("tolower", "toupper") and len(node.args) == 1:
+            return _Field(self._field(node.args[0]).prop, case_insensitive=True)
+        raise bad_request("The filter expression is not supported: compare a property with a literal.")
+
+    def _compare(self, node: ast.Compare) -> Predicate:
+        if isinstance(node.comparator, ast.In):
+            return self._in(node)
+        left, right, comparator = node.left, node.right, node.comparator
+        if isinstance(left, ast._Literal) and not isinstance(right, ast._Literal):
+            left, right, comparator = right, left, _FLIPPED[type(comparator)]
+        field = self._field(left)
+        if not isinstance(right, ast._Literal):
+            raise bad_request("The filter expression is not supported: compare a property with a literal.")
+        literal = coerce_literal(field.prop, _literal(right))
+        if isinstance(comparator, ast.Eq | ast.NotEq):
+            matches = self._equals(field, literal)
+            if isinstance(comparator, ast.NotEq):
+                return lambda row: not matches(row)
+            return matches
+        order = _ORDER[type(comparator)]
+        return lambda row: _ordered(order, field.value(row), literal, field.case_insensitive)
+
+    def _equals(self, field: _Field, literal: Any) -> Predicate:
+        if is_text(field.prop) and isinstance(literal, str):
+            ci = field.case_insensitive
+            return lambda row: al_match(str(field.value(row) or ""), literal, case_insensitive=ci)
+        if isinstance(literal, str) and field.case_insensitive:
+            folded = literal.casefold()
+            return lambda row: str(field.value(row) or "").casefold() == folded
+        return lambda row: bool(field.value(row) == literal)
+
+    def _in(self, node: ast.Compare) -> Predicate:
+        if not self.schema_21:
+            # Real BC drops the clause without an error (REFERENCE §14): every row passes it.
+            return lambda row: True
+        field = self._field(node.left)
+        if not isinstance(node.right, ast.List):
+            raise bad_request("The 'in' operator needs a list of literals.")
+        options = [self._equals(field, coerce_literal(field.prop, _literal(v))) for v in node.right.val]
+        return lambda row: any(match(row) for match in options)
+
+    def _text_function(self, node: ast.Call) -> Predicate:
+        pattern = _TEXT_FUNCTIONS.get(node.func.name)
+        if pattern is None or len(node.args) != 2 or not isinstance(node.args[1], ast.String):
+            raise bad_request(f"The function '{node.func.name}' is not supported in this filter.")
+        field = self._field(node.args[0])
+        expression = pattern.format(node.args[1].val)
+        return lambda row: al_match(str(field.value(row) or ""), expression)
+
+
+def _literal(node: ast._Node) -> Any:
+    if isinstance(node, ast.Null):
+        return None
+    if isinstance(node, ast.Boolean):
+        return node.val.lower() == "true"
+    if isinstance(node, ast.DateTime):
+        return node.val
+    if isinstance(node, ast.String | ast.Integer | ast.Float | ast.Date | ast.GUID):
+        return node.val
+    raise bad_request(f"Literals of kind '{type(node).__name__}' are not supported.")
+
+
+def _ordered(order: Callable[[Any, Any], bool], value: Any, literal: Any, case_insensitive: bool) -> bool:
+    if value is None or literal is None:
+        return False
+    if case_insensitive and isinstance(value, str) and isinstance(literal, str):
+        return order(value.casefold(), literal.casefold())
+    try:
+        return order(value, literal)
+    except TypeError as exc:
+        raise SandboxError(400, "BadRequest", "Incompatible types in filter comparison.") from exc

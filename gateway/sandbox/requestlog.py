@@ -1,0 +1,59 @@
+"""Every request the sandbox answered, with counters that tests and benchmarks assert on."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RequestRecord:
+    wall_time: float  # time.time() when the request arrived
+    monotonic_start: float
+    method: str
+    route: str | None  # "v2.0", "microsoft/analytics/v1.0", …; None outside an API route
+    path: str
+    query_string: str
+    entity_set: str | None = None
+    filter: str | None = None  # decoded $filter
+    principal: str | None = None  # client id of the bearer token
+    status: int = 0
+    duration: float = 0.0
+
+
+@dataclass
+class RequestLog:
+    """API requests in ``entries``; token endpoint calls only counted in ``token_requests``."""
+
+    entries: list[RequestRecord] = field(default_factory=list)
+    token_requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+    def count(self, entity_set: str | None = None, method: str | None = None) -> int:
+        return sum(
+            1
+            for e in self.entries
+            if (entity_set is None or e.entity_set == entity_set) and (method is None or e.method == method)
+        )
+
+    def clear(self) -> None:
+        """Forget entries and counters (not the requests in flight right now)."""
+        self.entries.clear()
+        self.token_requests = 0
+        self.max_in_flight = self.in_flight
+
+    @contextmanager
+    def track(self, method: str, path: str, query_string: str) -> Iterator[RequestRecord]:
+        """Record one API request; the caller fills in route, entity set, principal and status."""
+        record = RequestRecord(time.time(), time.monotonic(), method, None, path, query_string)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            yield record
+        finally:
+            self.in_flight -= 1
+            record.duration = time.monotonic() - record.monotonic_start
+            self.entries.append(record)

@@ -1,0 +1,47 @@
+"""The one long-lived object behind a sandbox app, reached through ``sandbox_of(app)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+
+from gateway.sandbox.config import ApiRoute, SandboxConfig
+from gateway.sandbox.edm import EdmModel, load_model
+from gateway.sandbox.requestlog import RequestLog
+from gateway.sandbox.resolve import Resolver
+from gateway.sandbox.store import SandboxStore
+from gateway.sandbox.tokens import TokenIssuer
+
+
+@dataclass
+class Sandbox:
+    config: SandboxConfig
+    store: SandboxStore
+    log: RequestLog = field(default_factory=RequestLog)
+    tokens: TokenIssuer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = TokenIssuer(self.config.token_ttl_seconds)
+
+    def model(self, route: ApiRoute) -> EdmModel:
+        return load_model(route.metadata_path)
+
+    def served_sets(self, route: ApiRoute) -> frozenset[str]:
+        """Entity sets of ``route`` that have a table in some company (plus ``companies``)."""
+        model = self.model(route)
+        in_store = {s for c in self.store.companies for s in self.store.entity_sets(c["id"], route.route)}
+        served = {s for s in in_store if s in model.entity_sets}
+        if "companies" in model.entity_sets:
+            served.add("companies")
+        return frozenset(served)
+
+    def resolver(self, route: ApiRoute) -> Resolver:
+        return Resolver(self.model(route), self.store, route.route, self.served_sets(route))
+
+
+def sandbox_of(app: Starlette) -> Sandbox:
+    sandbox = app.state.sandbox
+    if not isinstance(sandbox, Sandbox):
+        raise TypeError("not a sandbox app: app.state.sandbox is missing")
+    return sandbox
