@@ -1,1 +1,48 @@
+"""Authentication: bearer JWT → ``Identity``.
 
+Public surface:
+
+- ``bearer_token(header)`` — the token from an ``Authorization`` header.
+- ``TokenValidator(settings, jwks).validate(token) -> Identity`` — every check, in one order.
+- ``JwksCache`` — the identity provider's signing keys, fetched over HTTP and cached.
+- ``AuthSettings``, ``ClaimNames`` — which issuer is trusted and how its claims are named.
+- ``Identity``, ``Membership`` — who is calling and which customers it may act for.
+- ``AuthError`` and its subclasses — every failure, with a machine ``reason`` and a safe message.
+- ``DevIdentityProvider`` — the development identity provider for the embedded sandbox.
+
+This package imports nothing from the rest of ``gateway``; ``jose`` is imported in ``_jose`` only.
+"""
+
+from __future__ import annotations
+
+from gateway.auth.bearer import bearer_token
+from gateway.auth.customer_number import is_valid_customer_number
+from gateway.auth.dev_idp import DevIdentityProvider
+from gateway.auth.errors import (
+    AccessDenied,
+    AuthError,
+    AuthUnavailable,
+    TokenRejected,
+    UnknownCustomer,
+)
+from gateway.auth.identity import Identity, Membership
+from gateway.auth.jwks import JwksCache
+from gateway.auth.settings import AuthSettings, ClaimNames
+from gateway.auth.validator import TokenValidator
+
+__all__ = [
+    "AccessDenied",
+    "AuthError",
+    "AuthSettings",
+    "AuthUnavailable",
+    "ClaimNames",
+    "DevIdentityProvider",
+    "Identity",
+    "JwksCache",
+    "Membership",
+    "TokenRejected",
+    "TokenValidator",
+    "UnknownCustomer",
+    "bearer_token",
+    "is_valid_customer_number",
+]
