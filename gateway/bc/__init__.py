@@ -1,1 +1,96 @@
+"""Business Central client: settings, Entra token, OData building, HTTP, paging, models, errors.
 
+Knows nothing of GraphQL and imports nothing from the rest of ``gateway``.  Everything public is
+listed in ``__all__``; the modules behind it are private.
+"""
+
+from __future__ import annotations
+
+from ._client import BCClient, BCSession
+from ._documents import (
+    SalesInvoice,
+    SalesInvoiceLine,
+    SalesOrder,
+    SalesOrderLine,
+    SalesShipment,
+    SalesShipmentLine,
+)
+from ._enums import (
+    CustomerBlocked,
+    InvoiceLineType,
+    InvoiceStatus,
+    ItemType,
+    SalesLineType,
+    SalesOrderStatus,
+)
+from ._errors import (
+    BCAuthenticationFailed,
+    BCError,
+    BCNotFound,
+    BCProtocolError,
+    BCRequestRejected,
+    BCThrottled,
+    BCTimeout,
+    BCTransportError,
+    BCUnavailable,
+    InvalidScope,
+    ODataBuildError,
+    ScopeViolation,
+)
+from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
+from ._odata import Expand, Field, Filter, Query, any_of, neutralise_search_text
+from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
+from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
+from ._token import EntraTokenAuth
+
+__all__ = [
+    "ANALYTICS_API",
+    "CUSTOMER_OWNED",
+    "PORTAL_API",
+    "STANDARD_API",
+    "ApiRoute",
+    "BCAuthenticationFailed",
+    "BCClient",
+    "BCError",
+    "BCNotFound",
+    "BCProtocolError",
+    "BCRequestRejected",
+    "BCSession",
+    "BCSettings",
+    "BCThrottled",
+    "BCTimeout",
+    "BCTransportError",
+    "BCUnavailable",
+    "ClientCredentials",
+    "Company",
+    "Customer",
+    "CustomerBlocked",
+    "CustomerFinancialDetail",
+    "CustomerScope",
+    "EntraTokenAuth",
+    "Expand",
+    "Field",
+    "Filter",
+    "InvalidScope",
+    "InvoiceLineType",
+    "InvoiceStatus",
+    "Item",
+    "ItemCategory",
+    "ItemType",
+    "ODataBuildError",
+    "Query",
+    "SalesInvoice",
+    "SalesInvoiceLine",
+    "SalesLineType",
+    "SalesOrder",
+    "SalesOrderLine",
+    "SalesOrderStatus",
+    "SalesShipment",
+    "SalesShipmentLine",
+    "ScopeViolation",
+    "ScopedQuery",
+    "UnitOfMeasure",
+    "any_of",
+    "neutralise_search_text",
+    "scoped",
+]

@@ -1,0 +1,323 @@
+"""OData query building: typed, escaped literals and query options as a params mapping.
+
+Promises:
+
+* every value is rendered as one typed literal (strings quoted, ``'`` doubled), so a value can never
+  end its literal, add a clause or add a query option;
+* ``or`` only ever joins conditions on one field, because BC rejects ``or`` across fields;
+* ``in`` is never produced: BC has been seen to ignore it silently (REFERENCE §14);
+* names (properties, navigations, entity sets) are plain identifiers.
+
+Query options are meant for httpx ``params=``; nothing here builds a URL.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Final, TypeAlias
+from uuid import UUID
+
+from ._errors import ODataBuildError
+
+__all__ = [
+    "Expand",
+    "Field",
+    "Filter",
+    "Literal",
+    "Query",
+    "any_of",
+    "neutralise_search_text",
+    "render_literal",
+    "validate_name",
+]
+
+Literal: TypeAlias = str | int | Decimal | bool | date | datetime | UUID
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_ORDERBY = re.compile(r"^[A-Za-z][A-Za-z0-9]*( asc| desc)?$")
+# Characters with a meaning in BC's AL filter language (REFERENCE §14); ".." is handled apart.
+_AL_FILTER_CHARACTERS: Final = frozenset("*?|&<>=@()'")
+MAX_TOP: Final = 20_000  # larger than BC's largest page: BC would page, but $top gives no nextLink
+
+
+def validate_name(name: str, what: str = "name") -> str:
+    """Return ``name`` if it is a plain OData identifier, else raise ``ODataBuildError``."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ODataBuildError(f"invalid OData {what}")
+    return name
+
+
+def render_literal(value: Literal) -> str:
+    """Render a Python value as a typed OData literal."""
+    # bool before int (bool is an int) and datetime before date (datetime is a date).
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ODataBuildError("a Decimal literal must be finite")
+        return format(value, "f")
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ODataBuildError("a datetime literal must be timezone-aware")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise ODataBuildError(f"unsupported literal type {type(value).__name__}")
+
+
+class Filter(ABC):
+    """A ``$filter`` expression.  Combine with ``&`` (and) and ``|`` (or, one field only)."""
+
+    @property
+    @abstractmethod
+    def fields(self) -> frozenset[str]:
+        """The property names this filter reads."""
+
+    @abstractmethod
+    def render(self) -> str:
+        """The expression as BC expects it in ``$filter``."""
+
+    def __and__(self, other: Filter) -> Filter:
+        if not isinstance(other, Filter):
+            return NotImplemented
+        return _And((self, other))
+
+    def __or__(self, other: Filter) -> Filter:
+        if not isinstance(other, Filter):
+            return NotImplemented
+        return _Or((self, other))
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True)
+class _Comparison(Filter):
+    name: str
+    operator: str
+    literal: str
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset((self.name,))
+
+    def render(self) -> str:
+        return f"{self.name} {self.operator} {self.literal}"
+
+
+@dataclass(frozen=True)
+class _TextFunction(Filter):
+    function: str
+    name: str
+    literal: str
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset((self.name,))
+
+    def render(self) -> str:
+        return f"{self.function}({self.name},{self.literal})"
+
+
+@dataclass(frozen=True)
+class _And(Filter):
+    parts: tuple[Filter, ...]
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(part.fields for part in self.parts))
+
+    def render(self) -> str:
+        return " and ".join(part.render() for part in self.parts)
+
+
+@dataclass(frozen=True)
+class _Or(Filter):
+    parts: tuple[Filter, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.fields) != 1:
+            # BC: "The 'OR' operator is not supported on distinct fields on an OData filter."
+            raise ODataBuildError("'or' is only allowed between conditions on one field")
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(part.fields for part in self.parts))
+
+    def render(self) -> str:
+        # Parenthesised so that a surrounding "and" can never bind into the or-chain.
+        return "(" + " or ".join(part.render() for part in self.parts) + ")"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A property of the entity being queried; its methods build filters with escaped literals."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        validate_name(self.name, "property name")
+
+    def _compare(self, operator: str, value: Literal) -> Filter:
+        return _Comparison(self.name, operator, render_literal(value))
+
+    def eq(self, value: Literal) -> Filter:
+        return self._compare("eq", value)
+
+    def ne(self, value: Literal) -> Filter:
+        return self._compare("ne", value)
+
+    def gt(self, value: Literal) -> Filter:
+        return self._compare("gt", value)
+
+    def ge(self, value: Literal) -> Filter:
+        return self._compare("ge", value)
+
+    def lt(self, value: Literal) -> Filter:
+        return self._compare("lt", value)
+
+    def le(self, value: Literal) -> Filter:
+        return self._compare("le", value)
+
+    def _text(self, function: str, text: str) -> Filter:
+        if not isinstance(text, str):
+            raise ODataBuildError(f"{function}() takes text")
+        return _TextFunction(function, self.name, render_literal(text))
+
+    def contains(self, text: str) -> Filter:
+        """Substring match.  Pass user text through ``neutralise_search_text`` first."""
+        return self._text("contains", text)
+
+    def startswith(self, text: str) -> Filter:
+        return self._text("startswith", text)
+
+    def endswith(self, text: str) -> Filter:
+        return self._text("endswith", text)
+
+
+def any_of(field: Field, values: Iterable[Literal]) -> Filter:
+    """``(f eq a or f eq b ...)`` over distinct values, in first-seen order; never ``in``."""
+    literals = list(dict.fromkeys(render_literal(value) for value in values))
+    if not literals:
+        raise ODataBuildError("any_of() needs at least one value")
+    comparisons = tuple(_Comparison(field.name, "eq", literal) for literal in literals)
+    if len(comparisons) == 1:
+        return comparisons[0]
+    return _Or(comparisons)
+
+
+def neutralise_search_text(text: str) -> str:
+    """Drop the characters that mean something in BC's AL filters and trim (REFERENCE §14).
+
+    The result is safe inside ``contains()``: BC cannot read it as a wildcard, range or
+    alternative.  It may be empty; callers decide what an empty search means.
+    """
+    while ".." in text:
+        text = text.replace("..", ".")
+    kept = "".join(c for c in text if c not in _AL_FILTER_CHARACTERS and c.isprintable())
+    return " ".join(kept.split())
+
+
+def _check_names(names: tuple[str, ...], what: str) -> None:
+    for name in names:
+        validate_name(name, what)
+
+
+def _check_orderby(items: tuple[str, ...]) -> None:
+    for item in items:
+        if not isinstance(item, str) or not _ORDERBY.match(item):
+            raise ODataBuildError("invalid $orderby item")
+
+
+def _check_top_skip(top: int | None, skip: int | None) -> None:
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= MAX_TOP):
+        raise ODataBuildError(f"$top must be an integer between 1 and {MAX_TOP}")
+    if skip is not None and (isinstance(skip, bool) or not isinstance(skip, int) or skip < 0):
+        raise ODataBuildError("$skip must be a non-negative integer")
+
+
+def _as_tuple(value: object) -> object:
+    # Accept lists for convenience; frozen dataclasses should hold immutable, hashable tuples.
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass(frozen=True)
+class Expand:
+    """One ``$expand`` item with its nested options: ``nav($select=..;$filter=..;$expand=..)``."""
+
+    navigation: str
+    select: tuple[str, ...] = ()
+    filter: Filter | None = None
+    expand: tuple[Expand, ...] = ()
+    orderby: tuple[str, ...] = ()
+    top: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("select", "expand", "orderby"):
+            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+        validate_name(self.navigation, "navigation property")
+        _check_names(self.select, "property name")
+        _check_orderby(self.orderby)
+        _check_top_skip(self.top, None)
+
+    def render(self) -> str:
+        options = []
+        if self.select:
+            options.append("$select=" + ",".join(self.select))
+        if self.filter is not None:
+            options.append("$filter=" + self.filter.render())
+        if self.expand:
+            options.append("$expand=" + ",".join(item.render() for item in self.expand))
+        if self.orderby:
+            options.append("$orderby=" + ",".join(self.orderby))
+        if self.top is not None:
+            options.append(f"$top={self.top}")
+        return f"{self.navigation}({';'.join(options)})" if options else self.navigation
+
+
+@dataclass(frozen=True)
+class Query:
+    """A read of one entity set.  ``params()`` gives the query options for httpx ``params=``."""
+
+    entity_set: str
+    filter: Filter | None = None
+    select: tuple[str, ...] = ()
+    expand: tuple[Expand, ...] = ()
+    orderby: tuple[str, ...] = ()
+    top: int | None = None
+    skip: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("select", "expand", "orderby"):
+            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+        validate_name(self.entity_set, "entity set name")
+        _check_names(self.select, "property name")
+        _check_orderby(self.orderby)
+        _check_top_skip(self.top, self.skip)
+
+    def params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if self.filter is not None:
+            params["$filter"] = self.filter.render()
+        if self.select:
+            params["$select"] = ",".join(self.select)
+        if self.expand:
+            params["$expand"] = ",".join(item.render() for item in self.expand)
+        if self.orderby:
+            params["$orderby"] = ",".join(self.orderby)
+        if self.top is not None:
+            params["$top"] = str(self.top)
+        if self.skip is not None:
+            params["$skip"] = str(self.skip)
+        return params
