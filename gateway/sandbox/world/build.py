@@ -1,0 +1,115 @@
+"""Simulate each demo company, then project the simulation into the sandbox's tables."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from gateway.sandbox.store import STANDARD_ROUTE, SandboxStore
+
+from . import reference as ref
+from .balances import CustomerBalance, customer_balances
+from .basics import bc_datetime, new_guid
+from .ledger import Ledger, settle
+from .masterdata import MasterData, build_master_data
+from .numbering import Numbering
+from .orders import OrderHistory, simulate_orders
+from .posting import Posted, post_documents
+from .rows_common import Projection, Row
+from .rows_documents import credit_memo_rows, invoice_rows, order_rows, shipment_rows
+from .rows_master import customer_tables, item_rows, lookup_tables
+
+SYSTEM_VERSION = "26.0.30643.32100"
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyWorld:
+    """One simulated company: everything the projections need, kept for tests and other routes."""
+
+    id: str
+    spec: ref.CompanySpec
+    data: MasterData
+    histories: tuple[OrderHistory, ...]
+    posted: Posted
+    ledger: Ledger
+    balances: dict[str, CustomerBalance]
+    today: date
+
+
+def simulate(seed: int, scale: float, today: date) -> tuple[CompanyWorld, ...]:
+    """The demo world: the same arguments always give the same companies, documents and ids."""
+    master = random.Random(seed)
+    return tuple(
+        _company(random.Random(master.getrandbits(64)), spec, scale, today) for spec in ref.COMPANIES
+    )
+
+
+def _company(rng: random.Random, spec: ref.CompanySpec, scale: float, today: date) -> CompanyWorld:
+    company_id = new_guid(rng)
+    data = build_master_data(rng, spec, scale)
+    numbering = Numbering(spec)
+    histories = simulate_orders(rng, data, numbering, scale, today)
+    posted = post_documents(rng, data, numbering, histories, scale, today)
+    ledger = settle(rng, data, numbering, posted.invoices, scale, today)
+    balances = customer_balances(ledger, data.customers, today)
+    return CompanyWorld(company_id, spec, data, tuple(histories), posted, ledger, balances, today)
+
+
+def build_store(seed: int = 42, scale: float = 1.0, today: date | None = None) -> SandboxStore:
+    """The sandbox's store filled with the demo world; dates are relative to `today`."""
+    day = today if today is not None else date.today()
+    worlds = simulate(seed, scale, day)
+    store = SandboxStore(companies=[_company_row(w, seed) for w in worlds])
+    for world in worlds:
+        for entity_set, rows in standard_tables(world, seed).items():
+            store.put_table(world.id, STANDARD_ROUTE, entity_set, rows)
+    return store
+
+
+def _company_row(world: CompanyWorld, seed: int) -> Row:
+    rng = random.Random(f"{seed}:{world.spec.name}")
+    created = world.today - timedelta(days=3 * 365)
+    return {
+        "id": world.id,
+        "systemVersion": SYSTEM_VERSION,
+        "timestamp": rng.randint(1000, 900000),
+        "name": world.spec.name,
+        "displayName": world.spec.name,
+        "businessProfileId": "",
+        "systemCreatedAt": bc_datetime(created, rng),
+        "systemCreatedBy": new_guid(rng),
+        "systemModifiedAt": bc_datetime(created + timedelta(days=2), rng),
+        "systemModifiedBy": new_guid(rng),
+    }
+
+
+def standard_tables(world: CompanyWorld, seed: int) -> dict[str, list[Row]]:
+    """Every API v2.0 entity set of one company."""
+    p = Projection(random.Random(f"{seed}:{world.id}:v2"), world.spec.lcy_code, _dimension(world.spec))
+    since = world.today - timedelta(days=700)
+    tables = lookup_tables(p, world.data, since)
+    tables["items"] = item_rows(p, world.data, since)
+    tables.update(customer_tables(p, world.data.customers, world.balances, world.today))
+    open_orders = [h.order for h in world.histories if not h.order.completed]
+    _documents(tables, "salesOrders", "salesOrderLines", [order_rows(p, o) for o in open_orders])
+    _documents(
+        tables, "salesShipments", "salesShipmentLines", [shipment_rows(p, s) for s in world.posted.shipments]
+    )
+    _documents(
+        tables, "salesInvoices", "salesInvoiceLines", [invoice_rows(p, i) for i in world.ledger.invoices]
+    )
+    memos = [credit_memo_rows(p, m) for m in world.ledger.credit_memos]
+    _documents(tables, "salesCreditMemos", "salesCreditMemoLines", memos)
+    return tables
+
+
+def _documents(
+    tables: dict[str, list[Row]], headers: str, lines: str, docs: list[tuple[Row, list[Row]]]
+) -> None:
+    tables[headers] = [header for header, _ in docs]
+    tables[lines] = [line for _, doc_lines in docs for line in doc_lines]
+
+
+def _dimension(spec: ref.CompanySpec) -> str:
+    return "SPRZEDAŻ" if spec.lcy_code == "PLN" else "SALES"
