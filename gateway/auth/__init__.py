@@ -9,6 +9,7 @@ Public surface:
 - ``Identity``, ``Membership`` — who is calling and which customers it may act for.
 - ``AuthError`` and its subclasses — every failure, with a machine ``reason`` and a safe message.
 - ``DevIdentityProvider`` — the development identity provider for the embedded sandbox.
+- ``BearerAuthBackend``, ``auth_error_response`` — the validator as Starlette authentication.
 
 This package imports nothing from the rest of ``gateway``; ``jose`` is imported in ``_jose`` only.
 """
@@ -28,6 +29,12 @@ from gateway.auth.errors import (
 from gateway.auth.identity import Identity, Membership
 from gateway.auth.jwks import JwksCache
 from gateway.auth.settings import AuthSettings, ClaimNames
+from gateway.auth.starlette_backend import (
+    BearerAuthBackend,
+    BearerAuthenticationError,
+    IdentityUser,
+    auth_error_response,
+)
 from gateway.auth.validator import TokenValidator
 
 __all__ = [
@@ -35,14 +42,18 @@ __all__ = [
     "AuthError",
     "AuthSettings",
     "AuthUnavailable",
+    "BearerAuthBackend",
+    "BearerAuthenticationError",
     "ClaimNames",
     "DevIdentityProvider",
     "Identity",
+    "IdentityUser",
     "JwksCache",
     "Membership",
     "TokenRejected",
     "TokenValidator",
     "UnknownCustomer",
+    "auth_error_response",
     "bearer_token",
     "is_valid_customer_number",
 ]

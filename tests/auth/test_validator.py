@@ -248,6 +248,24 @@ async def test_future_nbf_is_rejected(validator: TokenValidator, rsa_signing_key
     assert await rejection(validator, raw) == "not_yet_valid"
 
 
+async def test_iat_in_the_future_is_rejected(validator: TokenValidator, rsa_signing_key: SigningKey) -> None:
+    raw = token(rsa_signing_key, claims(iat=int(time.time()) + 600, nbf=None))
+
+    assert await rejection(validator, raw) == "not_yet_valid"
+
+
+async def test_unknown_kids_trigger_at_most_one_refetch_per_interval(
+    validator: TokenValidator, idp: respx.MockRouter, monotonic: FakeClock, rsa_signing_key: SigningKey
+) -> None:
+    await validator.validate(token(rsa_signing_key))
+    monotonic.advance(300)
+
+    for attempt in range(5):
+        assert await rejection(validator, token(rsa_key(f"forged-{attempt}"))) == "unknown_key"
+
+    assert idp.routes["jwks"].call_count == 2
+
+
 async def test_validator_clock_decides_expiry(
     settings: AuthSettings, jwks_cache: JwksCache, rsa_signing_key: SigningKey
 ) -> None:
