@@ -126,17 +126,17 @@ def build_test_store() -> SandboxStore:
 
 
 @pytest.fixture
-def store() -> SandboxStore:
+def small_store() -> SandboxStore:
     return build_test_store()
 
 
 @pytest.fixture
-def app(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(), store=store)
+def engine_app(small_store: SandboxStore) -> Starlette:
+    return create_sandbox_app(SandboxConfig(), store=small_store)
 
 
-async def get_token(client: httpx.AsyncClient) -> str:
-    response = await client.post(
+async def get_token(bc: httpx.AsyncClient) -> str:
+    response = await bc.post(
         TOKEN_URL,
         data={
             "grant_type": "client_credentials",
@@ -151,12 +151,12 @@ async def get_token(client: httpx.AsyncClient) -> str:
 
 
 @pytest.fixture
-async def anonymous(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=sandbox_transport(app), base_url=BASE_URL) as client:
+async def anonymous_bc(engine_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=sandbox_transport(engine_app), base_url=BASE_URL) as client:
         yield client
 
 
 @pytest.fixture
-async def client(anonymous: httpx.AsyncClient) -> httpx.AsyncClient:
-    anonymous.headers["Authorization"] = f"Bearer {await get_token(anonymous)}"
-    return anonymous
+async def bc(anonymous_bc: httpx.AsyncClient) -> httpx.AsyncClient:
+    anonymous_bc.headers["Authorization"] = f"Bearer {await get_token(anonymous_bc)}"
+    return anonymous_bc

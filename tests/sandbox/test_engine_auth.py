@@ -19,8 +19,8 @@ GOOD = {
 }
 
 
-async def test_client_credentials_give_a_bearer_token(anonymous: httpx.AsyncClient) -> None:
-    response = await anonymous.post(TOKEN_URL, data=GOOD)
+async def test_client_credentials_give_a_bearer_token(anonymous_bc: httpx.AsyncClient) -> None:
+    response = await anonymous_bc.post(TOKEN_URL, data=GOOD)
     body = response.json()
     assert response.status_code == 200
     assert body["token_type"] == "Bearer"
@@ -28,15 +28,15 @@ async def test_client_credentials_give_a_bearer_token(anonymous: httpx.AsyncClie
     assert len(body["access_token"]) > 20
 
 
-async def test_a_wrong_secret_is_an_invalid_client(anonymous: httpx.AsyncClient) -> None:
-    response = await anonymous.post(TOKEN_URL, data={**GOOD, "client_secret": "nope"})
+async def test_a_wrong_secret_is_an_invalid_client(anonymous_bc: httpx.AsyncClient) -> None:
+    response = await anonymous_bc.post(TOKEN_URL, data={**GOOD, "client_secret": "nope"})
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
     assert response.json()["error_description"].startswith("AADSTS7000215: ")
 
 
-async def test_a_wrong_client_is_an_invalid_client(anonymous: httpx.AsyncClient) -> None:
-    response = await anonymous.post(TOKEN_URL, data={**GOOD, "client_id": "someone-else"})
+async def test_a_wrong_client_is_an_invalid_client(anonymous_bc: httpx.AsyncClient) -> None:
+    response = await anonymous_bc.post(TOKEN_URL, data={**GOOD, "client_id": "someone-else"})
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
 
@@ -50,34 +50,34 @@ async def test_a_wrong_client_is_an_invalid_client(anonymous: httpx.AsyncClient)
     ],
 )
 async def test_other_token_errors_are_entra_shaped_400s(
-    anonymous: httpx.AsyncClient, change: dict[str, str], error: str
+    anonymous_bc: httpx.AsyncClient, change: dict[str, str], error: str
 ) -> None:
-    response = await anonymous.post(TOKEN_URL, data={**GOOD, **change})
+    response = await anonymous_bc.post(TOKEN_URL, data={**GOOD, **change})
     assert response.status_code == 400
     assert response.json()["error"] == error
     assert response.json()["error_description"].startswith("AADSTS")
 
 
-async def test_an_api_call_without_a_token_is_refused(anonymous: httpx.AsyncClient) -> None:
-    response = await anonymous.get(f"{API}/companies")
+async def test_an_api_call_without_a_token_is_refused(anonymous_bc: httpx.AsyncClient) -> None:
+    response = await anonymous_bc.get(f"{API}/companies")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "Authentication_InvalidCredentials"
 
 
-async def test_an_unknown_token_is_refused(anonymous: httpx.AsyncClient) -> None:
-    response = await anonymous.get(f"{API}/companies", headers={"Authorization": "Bearer made-up"})
+async def test_an_unknown_token_is_refused(anonymous_bc: httpx.AsyncClient) -> None:
+    response = await anonymous_bc.get(f"{API}/companies", headers={"Authorization": "Bearer made-up"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "Authentication_InvalidCredentials"
 
 
-async def test_an_expired_token_is_refused(anonymous: httpx.AsyncClient, app: Starlette) -> None:
-    token = await get_token(anonymous)
-    sandbox_of(app).tokens.expire_all()
-    response = await anonymous.get(f"{API}/companies", headers={"Authorization": f"Bearer {token}"})
+async def test_an_expired_token_is_refused(anonymous_bc: httpx.AsyncClient, engine_app: Starlette) -> None:
+    token = await get_token(anonymous_bc)
+    sandbox_of(engine_app).tokens.expire_all()
+    response = await anonymous_bc.get(f"{API}/companies", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
 
 
-async def test_a_valid_token_opens_the_api(client: httpx.AsyncClient) -> None:
-    response = await client.get(f"{API}/companies")
+async def test_a_valid_token_opens_the_api(bc: httpx.AsyncClient) -> None:
+    response = await bc.get(f"{API}/companies")
     assert response.status_code == 200
     assert len(response.json()["value"]) == 2
