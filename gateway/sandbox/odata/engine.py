@@ -14,7 +14,7 @@ from gateway.sandbox.edm import EdmModel, EntityType, NavigationProperty, Proper
 from gateway.sandbox.errors import no_property
 from gateway.sandbox.odata.filter import Predicate, compile_filter
 from gateway.sandbox.odata.options import OrderKey, QueryOptions
-from gateway.sandbox.odata.serialize import etag, json_value
+from gateway.sandbox.odata.serialize import etag
 from gateway.sandbox.odata.values import sort_key
 from gateway.sandbox.store import Row
 
@@ -121,7 +121,7 @@ def render(row: Row, plan: Plan, joiner: Joiner) -> dict[str, Any]:
     """One entity in BC's JSON shape, with its expanded navigation properties."""
     out: dict[str, Any] = {"@odata.etag": etag(row)}
     for name in plan.select:
-        out[name] = json_value(row.get(name))
+        out[name] = row.get(name)
     for item in plan.expand:
         children = query_rows(joiner.children(item.navigation, item.target_set, row), item.plan)
         rendered = [render(child, item.plan, joiner) for child in children]
