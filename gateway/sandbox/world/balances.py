@@ -1,5 +1,5 @@
 """What each customer owes as of today: the sums behind customerFinancialDetails, customers'
-balanceDue and agedAccountsReceivables, all taken from the open ledger entries.
+balanceDue and agedAccountsReceivables, all taken from the open customer ledger entries.
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ from decimal import Decimal
 from .basics import ZERO
 from .ledger import Ledger
 from .model import Customer
+from .receivables import Receivables
 
 
 @dataclass(frozen=True, slots=True)
 class OpenEntry:
-    """An open customer ledger entry: `amount` in the customer's currency, positive = owed to us."""
+    """An open customer ledger entry: remaining amounts, positive = owed to us."""
 
     customer: Customer
     due_date: date
     amount: Decimal
-
-    @property
-    def amount_lcy(self) -> Decimal:
-        return self.customer.to_lcy(self.amount)
+    amount_lcy: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +34,20 @@ class CustomerBalance:
     aging_lcy: tuple[Decimal, Decimal, Decimal, Decimal]
 
 
-def open_entries(ledger: Ledger) -> list[OpenEntry]:
-    entries = [
-        OpenEntry(i.customer, i.due_date, i.remaining) for i in ledger.invoices if i.posted and i.remaining
+def open_entries(receivables: Receivables) -> list[OpenEntry]:
+    remaining = receivables.remaining()
+    return [
+        OpenEntry(e.customer, e.due_date, *remaining[e.entry_no])
+        for e in receivables.entries
+        if remaining[e.entry_no][0] != 0
     ]
-    entries += [
-        OpenEntry(m.customer, m.posting_date, -m.remaining)
-        for m in ledger.credit_memos
-        if m.posted and m.remaining
-    ]
-    entries += [OpenEntry(p.customer, p.posting_date, -p.unapplied) for p in ledger.payments if p.unapplied]
-    return entries
 
 
 def customer_balances(
-    ledger: Ledger, customers: tuple[Customer, ...], today: date
+    ledger: Ledger, receivables: Receivables, customers: tuple[Customer, ...], today: date
 ) -> dict[str, CustomerBalance]:
     entries: dict[str, list[OpenEntry]] = {c.number: [] for c in customers}
-    for entry in open_entries(ledger):
+    for entry in open_entries(receivables):
         entries[entry.customer.number].append(entry)
     sales: dict[str, Decimal] = {c.number: ZERO for c in customers}
     for invoice in ledger.invoices:

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gateway.sandbox.store import STANDARD_ROUTE, SandboxStore
+from gateway.sandbox.store import ANALYTICS_ROUTE, STANDARD_ROUTE, SandboxStore
 
 from . import reference as ref
 from .balances import CustomerBalance, customer_balances
@@ -16,6 +16,8 @@ from .masterdata import MasterData, build_master_data
 from .numbering import Numbering
 from .orders import OrderHistory, simulate_orders
 from .posting import Posted, post_documents
+from .receivables import Receivables, build_receivables
+from .rows_analytics import customer_ledger_entry_rows
 from .rows_common import Projection, Row
 from .rows_documents import credit_memo_rows, invoice_rows, order_rows, shipment_rows
 from .rows_master import customer_tables, item_rows, lookup_tables
@@ -33,6 +35,7 @@ class CompanyWorld:
     histories: tuple[OrderHistory, ...]
     posted: Posted
     ledger: Ledger
+    receivables: Receivables
     balances: dict[str, CustomerBalance]
     today: date
 
@@ -52,8 +55,11 @@ def _company(rng: random.Random, spec: ref.CompanySpec, scale: float, today: dat
     histories = simulate_orders(rng, data, numbering, scale, today)
     posted = post_documents(rng, data, numbering, histories, scale, today)
     ledger = settle(rng, data, numbering, posted.invoices, scale, today)
-    balances = customer_balances(ledger, data.customers, today)
-    return CompanyWorld(company_id, spec, data, tuple(histories), posted, ledger, balances, today)
+    receivables = build_receivables(ledger)
+    balances = customer_balances(ledger, receivables, data.customers, today)
+    return CompanyWorld(
+        company_id, spec, data, tuple(histories), posted, ledger, receivables, balances, today
+    )
 
 
 def build_store(seed: int = 42, scale: float = 1.0, today: date | None = None) -> SandboxStore:
@@ -64,6 +70,9 @@ def build_store(seed: int = 42, scale: float = 1.0, today: date | None = None) -
     for world in worlds:
         for entity_set, rows in standard_tables(world, seed).items():
             store.put_table(world.id, STANDARD_ROUTE, entity_set, rows)
+        store.put_table(
+            world.id, ANALYTICS_ROUTE, "customerLedgerEntries", customer_ledger_entry_rows(world.receivables)
+        )
     return store
 
 
