@@ -39,8 +39,6 @@ class EntraTokenAuth(httpx.Auth):
     a log record or an exception.
     """
 
-    requires_response_body = True
-
     def __init__(
         self,
         credentials: ClientCredentials,
@@ -101,6 +99,8 @@ class EntraTokenAuth(httpx.Auth):
                 if token is None:
                     requested_at = self._clock()
                     token_response = yield self._token_request()
+                    # This flow overrides async_auth_flow, so httpx does not read bodies for us.
+                    await token_response.aread()
                     token = self._store(token_response, requested_at)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
@@ -112,6 +112,7 @@ class EntraTokenAuth(httpx.Auth):
             if current is None or current == token:
                 requested_at = self._clock()
                 token_response = yield self._token_request()
+                await token_response.aread()
                 current = self._store(token_response, requested_at)
         request.headers["Authorization"] = f"Bearer {current}"
         yield request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qs
 
 import httpx
@@ -204,3 +205,29 @@ async def test_secret_and_token_are_not_logged(
         text = f"{record.getMessage()} {record.__dict__}"
         assert SECRET not in text
         assert TOKEN not in text
+
+
+@pytest.mark.anyio
+async def test_streamed_token_response_is_read(credentials: ClientCredentials) -> None:
+    # ASGI and network transports stream bodies; respx pre-reads them, which hid this once.
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == TOKEN_PATH:
+            chunks = [b'{"access_token": "streamed", ', b'"expires_in": 3600}']
+            return httpx.Response(200, stream=StreamedBody(chunks))
+        return httpx.Response(200, text=request.headers["Authorization"])
+
+    transport = httpx.MockTransport(handler)
+    async with httpx.AsyncClient(
+        auth=EntraTokenAuth(credentials), transport=transport, base_url=BASE_URL
+    ) as http:
+        response = await http.get("/data")
+    assert response.text == "Bearer streamed"
+
+
+class StreamedBody(httpx.AsyncByteStream):
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
