@@ -16,7 +16,7 @@ from gateway.sandbox.odata.options import QueryOptions, parse_options
 from gateway.sandbox.odata.paging import encode_skiptoken, page_of, requested_page_size
 from gateway.sandbox.odata.serialize import dumps
 from gateway.sandbox.requestlog import RequestRecord
-from gateway.sandbox.resolve import Target, parse_path
+from gateway.sandbox.resolve import Target, parse_path, with_company
 from gateway.sandbox.state import Sandbox
 
 # Line collections whose AL page refuses a read without a parent (REFERENCE §6.5).
@@ -54,7 +54,7 @@ async def read(
     options = parse_options(params)
     record.filter = options.filter
     resolver = sandbox.resolver(route)
-    segments = parse_path(resource)
+    segments = with_company(parse_path(resource), params.get("company"), sandbox.store)
     company_id = segments[0].key
     joiner = Joiner(lambda entity_set: resolver.read_table(company_id, entity_set) if company_id else None)
     target = resolver.resolve(segments, joiner)

@@ -49,6 +49,7 @@ class Resolver:
     store: SandboxStore
     route: str
     served: frozenset[str]  # entity sets (besides companies) with a table in the store
+    company_type: EntityType  # from the route's EDMX, or the standard one if the route lacks it
 
     def read_table(self, company_id: str, entity_set: str) -> list[Row] | None:
         if entity_set not in self.served:
@@ -59,7 +60,7 @@ class Resolver:
         first = segments[0]
         if first.name != "companies":
             raise not_found_segment(first.name)
-        companies = self.model.entity_type_of("companies")
+        companies = self.company_type
         if first.key is None:
             if len(segments) > 1:
                 raise not_found_segment(segments[1].name)
@@ -73,7 +74,11 @@ class Resolver:
 
     def _within_company(self, company_id: str, segments: list[Segment], joiner: Joiner) -> Target:
         head = segments[0]
-        if head.name not in self.served or head.name not in self.model.entity_sets:
+        if (
+            head.name == "companies"
+            or head.name not in self.served
+            or head.name not in self.model.entity_sets
+        ):
             raise not_found_segment(head.name)
         entity = self.model.entity_type_of(head.name)
         rows = self.read_table(company_id, head.name) or []
@@ -96,6 +101,18 @@ class Resolver:
         if not navigation.collection and not rows:
             raise _record_not_found(segment.name)
         return _keyed(target, segment)
+
+
+def with_company(segments: list[Segment], company: str | None, store: SandboxStore) -> list[Segment]:
+    """BC's other addressing form, ``customers?company=<id or name>``, as ``companies(<id>)/customers``."""
+    if company is None or segments[0].name == "companies":
+        return segments
+    if is_guid(company):
+        return [Segment("companies", company.lower()), *segments]
+    match = next((c for c in store.companies if company in (c.get("name"), c.get("displayName"))), None)
+    if match is None:
+        raise SandboxError(404, "Internal_CompanyNotFound", f"The company '{company}' does not exist.")
+    return [Segment("companies", str(match["id"]).lower()), *segments]
 
 
 def parse_path(path: str) -> list[Segment]:

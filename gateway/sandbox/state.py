@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 
-from gateway.sandbox.config import ApiRoute, SandboxConfig
-from gateway.sandbox.edm import EdmModel, load_model
+from gateway.sandbox.config import KNOWN_ROUTES, METADATA_DIR, ApiRoute, SandboxConfig
+from gateway.sandbox.edm import EdmModel, EntityType, load_model
 from gateway.sandbox.requestlog import RequestLog
 from gateway.sandbox.resolve import Resolver
 from gateway.sandbox.store import SandboxStore
@@ -32,12 +32,17 @@ class Sandbox:
         model = self.model(route)
         in_store = {s for c in self.store.companies for s in self.store.entity_sets(c["id"], route.route)}
         served = {s for s in in_store if s in model.entity_sets}
-        if "companies" in model.entity_sets:
-            served.add("companies")
-        return frozenset(served)
+        return frozenset({*served, "companies"})
 
     def resolver(self, route: ApiRoute) -> Resolver:
-        return Resolver(self.model(route), self.store, route.route, self.served_sets(route))
+        model = self.model(route)
+        return Resolver(model, self.store, route.route, self.served_sets(route), self._company_type(model))
+
+    def _company_type(self, model: EdmModel) -> EntityType:
+        # Every route is addressed through companies(...), even if its EDMX does not declare them.
+        if "companies" in model.entity_sets:
+            return model.entity_type_of("companies")
+        return load_model(METADATA_DIR / KNOWN_ROUTES["v2.0"]).entity_type_of("companies")
 
 
 def sandbox_of(app: Starlette) -> Sandbox:
