@@ -223,9 +223,10 @@ def neutralise_search_text(text: str) -> str:
     The result is safe inside ``contains()``: BC cannot read it as a wildcard, range or
     alternative.  It may be empty; callers decide what an empty search means.
     """
-    while ".." in text:
-        text = text.replace("..", ".")
     kept = "".join(c for c in text if c not in _AL_FILTER_CHARACTERS and c.isprintable())
+    # After dropping characters, so that ".*." cannot turn into the range operator "..".
+    while ".." in kept:
+        kept = kept.replace("..", ".")
     return " ".join(kept.split())
 
 

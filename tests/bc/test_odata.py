@@ -7,6 +7,8 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.bc import Expand, Field, ODataBuildError, Query, any_of, neutralise_search_text
 
@@ -154,6 +156,7 @@ def test_empty_query_has_no_params() -> None:
         ("desk*", "desk"),
         ("a|b&c", "abc"),
         ("1..9", "1.9"),
+        (".*.", "."),
         ("<>=@()'?", ""),
         ("  O'Neil  chair ", "ONeil chair"),
         ("Wieżowa", "Wieżowa"),
@@ -161,3 +164,23 @@ def test_empty_query_has_no_params() -> None:
 )
 def test_search_text_loses_al_filter_characters(text: str, expected: str) -> None:
     assert neutralise_search_text(text) == expected
+
+
+@given(st.text())
+def test_any_text_renders_as_exactly_one_string_literal(text: str) -> None:
+    rendered = Field("displayName").eq(text).render()
+    prefix, suffix = "displayName eq '", "'"
+    assert rendered.startswith(prefix)
+    assert rendered.endswith(suffix)
+    inner = rendered[len(prefix) : -len(suffix)]
+    # Inside the literal every quote is doubled, so none of them can close it.
+    assert inner.replace("''", "").count("'") == 0
+    assert inner.replace("''", "'") == text
+
+
+@given(st.text())
+def test_neutralised_text_holds_no_al_filter_characters(text: str) -> None:
+    cleaned = neutralise_search_text(text)
+    assert not set(cleaned) & set("*?|&<>=@()'")
+    assert ".." not in cleaned
+    assert cleaned == cleaned.strip()
