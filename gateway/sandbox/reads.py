@@ -44,17 +44,17 @@ async def read(
     request: Request, sandbox: Sandbox, route: ApiRoute, resource: str, record: RequestRecord
 ) -> Response:
     if resource == "$metadata":
-        record.entity_set = "$metadata"
         document = metadata_document(route.metadata_path, sandbox.served_sets(route))
         return Response(document, media_type="application/xml; charset=utf-8", headers=ODATA_HEADERS)
     if not resource:
         return _json(_service_document(request, sandbox, route))
     params = request.query_params
+    record.filter = params.get("$filter")
+    segments = with_company(parse_path(resource), params.get("company"), sandbox.store)
+    record.entity_set = segments[-1].name  # until resolution names the set a navigation leads to
     schema_21 = params.get("$schemaversion") == "2.1"
     options = parse_options(params)
-    record.filter = options.filter
     resolver = sandbox.resolver(route)
-    segments = with_company(parse_path(resource), params.get("company"), sandbox.store)
     company_id = segments[0].key
     joiner = Joiner(lambda entity_set: resolver.read_table(company_id, entity_set) if company_id else None)
     target = resolver.resolve(segments, joiner)

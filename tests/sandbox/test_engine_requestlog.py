@@ -8,7 +8,7 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.sandbox.app import sandbox_of
-from tests.sandbox.conftest import CO
+from tests.sandbox.conftest import API, CO, guid
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +28,21 @@ async def test_every_api_request_is_recorded(bc: httpx.AsyncClient, engine_app: 
     assert "%24filter" in first.query_string or "$filter" in first.query_string
     assert first.principal == "sandbox-client"
     assert first.duration >= 0
-    assert log.entries[-1].status == 404
+    assert (log.entries[-1].entity_set, log.entries[-1].status) == ("nope", 404)
+
+
+async def test_metadata_requests_name_no_entity_set(bc: httpx.AsyncClient, engine_app: Starlette) -> None:
+    await bc.get(f"{API}/$metadata")
+    [entry] = sandbox_of(engine_app).log.entries
+    assert (entry.route, entry.entity_set, entry.status) == ("v2.0", None, 200)
+    assert entry.path.endswith("/$metadata")
+
+
+async def test_navigation_requests_are_logged_under_the_target_set(
+    bc: httpx.AsyncClient, engine_app: Starlette
+) -> None:
+    await bc.get(f"{CO}/salesOrders({guid(1, 'd')})/salesOrderLines")
+    assert sandbox_of(engine_app).log.count(entity_set="salesOrderLines") == 1
 
 
 async def test_token_requests_are_counted_apart(bc: httpx.AsyncClient, engine_app: Starlette) -> None:
