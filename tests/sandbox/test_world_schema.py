@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from gateway.sandbox.store import STANDARD_ROUTE, SandboxStore
+from gateway.sandbox.store import ANALYTICS_ROUTE, PORTAL_ROUTE, STANDARD_ROUTE, SandboxStore
 from gateway.sandbox.world import build_store
 
-METADATA = Path(__file__).parents[2] / "gateway" / "sandbox" / "metadata" / "standard.xml"
+METADATA_DIR = Path(__file__).parents[2] / "gateway" / "sandbox" / "metadata"
+ROUTES = {STANDARD_ROUTE: "standard.xml", ANALYTICS_ROUTE: "analytics.xml", PORTAL_ROUTE: "portal.xml"}
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 NAV = "Microsoft.NAV."
 
@@ -59,7 +60,13 @@ class Metadata:
 
 @pytest.fixture(scope="module")
 def metadata() -> Metadata:
-    return Metadata(METADATA)
+    return Metadata(METADATA_DIR / ROUTES[STANDARD_ROUTE])
+
+
+@pytest.fixture(scope="module", params=list(ROUTES))
+def route(request: pytest.FixtureRequest) -> tuple[str, Metadata]:
+    name = str(request.param)
+    return name, Metadata(METADATA_DIR / ROUTES[name])
 
 
 @pytest.fixture(scope="module")
@@ -74,27 +81,36 @@ def test_companies_rows_match_the_company_type(metadata: Metadata, store: Sandbo
         assert all(metadata.check(properties[name], value) for name, value in row.items())
 
 
-def test_every_standard_table_is_an_entity_set_of_the_metadata(
-    metadata: Metadata, store: SandboxStore
+def test_every_table_is_an_entity_set_of_its_routes_metadata(
+    route: tuple[str, Metadata], store: SandboxStore
 ) -> None:
+    name, metadata = route
     for company in store.companies:
-        assert set(store.entity_sets(company["id"], STANDARD_ROUTE)) <= set(metadata.sets)
+        tables = set(store.entity_sets(company["id"], name))
+        assert tables
+        assert tables <= set(metadata.sets)
 
 
-def test_every_row_has_exactly_the_entity_type_properties(metadata: Metadata, store: SandboxStore) -> None:
+def test_every_row_has_exactly_the_entity_type_properties(
+    route: tuple[str, Metadata], store: SandboxStore
+) -> None:
+    name, metadata = route
     for company in store.companies:
-        for entity_set in store.entity_sets(company["id"], STANDARD_ROUTE):
+        for entity_set in store.entity_sets(company["id"], name):
             expected = set(metadata.types[metadata.sets[entity_set]])
-            for row in store.table(company["id"], STANDARD_ROUTE, entity_set):
-                public = {name for name in row if not name.startswith("_")}
+            for row in store.table(company["id"], name, entity_set):
+                public = {key for key in row if not key.startswith("_")}
                 assert public == expected, (entity_set, public ^ expected)
 
 
-def test_every_value_has_the_python_type_of_its_edm_type(metadata: Metadata, store: SandboxStore) -> None:
+def test_every_value_has_the_python_type_of_its_edm_type(
+    route: tuple[str, Metadata], store: SandboxStore
+) -> None:
+    name, metadata = route
     for company in store.companies:
-        for entity_set in store.entity_sets(company["id"], STANDARD_ROUTE):
+        for entity_set in store.entity_sets(company["id"], name):
             properties = metadata.types[metadata.sets[entity_set]]
-            for row in store.table(company["id"], STANDARD_ROUTE, entity_set):
+            for row in store.table(company["id"], name, entity_set):
                 wrong = {
                     n: v for n, v in row.items() if n in properties and not metadata.check(properties[n], v)
                 }

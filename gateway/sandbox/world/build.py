@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gateway.sandbox.store import ANALYTICS_ROUTE, STANDARD_ROUTE, SandboxStore
+from gateway.sandbox.store import ANALYTICS_ROUTE, PORTAL_ROUTE, STANDARD_ROUTE, SandboxStore
 
 from . import reference as ref
 from .balances import CustomerBalance, customer_balances
@@ -15,6 +15,8 @@ from .ledger import Ledger, settle
 from .masterdata import MasterData, build_master_data
 from .numbering import Numbering
 from .orders import OrderHistory, simulate_orders
+from .portal_logistics import availability_rows, delivery_document_rows, shipping_agent_rows, tracking_rows
+from .portal_queries import customer_query_rows
 from .posting import Posted, post_documents
 from .receivables import Receivables, build_receivables
 from .rows_analytics import customer_ledger_entry_rows
@@ -70,9 +72,10 @@ def build_store(seed: int = 42, scale: float = 1.0, today: date | None = None) -
     for world in worlds:
         for entity_set, rows in standard_tables(world, seed).items():
             store.put_table(world.id, STANDARD_ROUTE, entity_set, rows)
-        store.put_table(
-            world.id, ANALYTICS_ROUTE, "customerLedgerEntries", customer_ledger_entry_rows(world.receivables)
-        )
+        ledger_entries = customer_ledger_entry_rows(world.receivables)
+        store.put_table(world.id, ANALYTICS_ROUTE, "customerLedgerEntries", ledger_entries)
+        for entity_set, rows in portal_tables(world, seed, scale).items():
+            store.put_table(world.id, PORTAL_ROUTE, entity_set, rows)
     return store
 
 
@@ -111,6 +114,24 @@ def standard_tables(world: CompanyWorld, seed: int) -> dict[str, list[Row]]:
     memos = [credit_memo_rows(p, m) for m in world.ledger.credit_memos]
     _documents(tables, "salesCreditMemos", "salesCreditMemoLines", memos)
     return tables
+
+
+def portal_tables(world: CompanyWorld, seed: int, scale: float) -> dict[str, list[Row]]:
+    """The partner extension's entity sets of one company (docs/bc-extension.md)."""
+    rng = random.Random(f"{seed}:{world.id}:portal")
+    shipments = world.posted.shipments
+    trackings = tracking_rows(rng, world.spec.lcy_code, shipments)
+    queries, messages = customer_query_rows(
+        rng, world.data.customers, world.histories, shipments, world.ledger, scale, world.today
+    )
+    return {
+        "shippingAgents": shipping_agent_rows(rng, world.spec.lcy_code),
+        "shipmentTrackings": trackings,
+        "deliveryDocuments": delivery_document_rows(rng, shipments, trackings, world.today),
+        "itemAvailabilities": availability_rows(rng, world.data.items, world.histories, world.today),
+        "customerQueries": queries,
+        "customerQueryMessages": messages,
+    }
 
 
 def _documents(
