@@ -15,7 +15,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from ._errors import InvalidScope, ScopeViolation
-from ._odata import Field, Query
+from ._odata import Field, Filter, Query, _And
 
 __all__ = ["CUSTOMER_OWNED", "CustomerScope", "ScopedQuery", "scoped"]
 
@@ -71,6 +71,9 @@ class ScopedQuery:
     def __post_init__(self) -> None:
         if self._key is not _CREATION_KEY:
             raise ScopeViolation("a ScopedQuery is created by scoped() only")
+        # dataclasses.replace() copies the key, so the invariant itself is checked as well.
+        if not _restricts_to(self.query, self.scope):
+            raise ScopeViolation("the query does not carry its scope's customer filter")
 
     @property
     def scope_field(self) -> str:
@@ -78,6 +81,16 @@ class ScopedQuery:
         if field_name is None:  # pragma: no cover - scoped() refuses line sets
             raise ScopeViolation(f"{self.query.entity_set} has no customer field")
         return field_name
+
+
+def _restricts_to(query: Query, scope: CustomerScope) -> bool:
+    """Whether ``query``'s filter ANDs the scope condition at its top level."""
+    field_name = CUSTOMER_OWNED.get(query.entity_set)
+    if field_name is None:
+        return False
+    condition: Filter = Field(field_name).eq(scope.customer_number)
+    # Or-chains always render parenthesised, so every top-level conjunct constrains every row.
+    return query.filter == condition or (isinstance(query.filter, _And) and condition in query.filter.parts)
 
 
 def scoped(query: Query, scope: CustomerScope) -> ScopedQuery:

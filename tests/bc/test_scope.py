@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 import pytest
@@ -103,3 +104,11 @@ def test_customer_owned_sets_name_their_customer_field() -> None:
     assert CUSTOMER_OWNED["customers"] == "number"
     assert CUSTOMER_OWNED["salesOrders"] == "customerNumber"
     assert CUSTOMER_OWNED["salesOrderLines"] is None
+
+
+def test_replacing_the_query_of_a_scoped_query_is_refused(scope: CustomerScope) -> None:
+    scoped_query = scoped(Query("salesOrders"), scope)
+    with pytest.raises(ScopeViolation):
+        replace(scoped_query, query=Query("salesOrders"))
+    with pytest.raises(ScopeViolation):
+        replace(scoped_query, scope=CustomerScope(COMPANY_ID, "20000"))
