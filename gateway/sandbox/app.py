@@ -29,7 +29,7 @@ def create_sandbox_app(
     config = config or SandboxConfig()
     if store is None:
         # Imported here so that the engine (and its tests) never need the demo world.
-        from gateway.sandbox.world import build_store  # type: ignore[attr-defined,unused-ignore]
+        from gateway.sandbox.world import build_store
 
         store = build_store(config.seed, config.scale, config.today)
     app = Starlette(
