@@ -7,14 +7,7 @@ listed in ``__all__``; the modules behind it are private.
 from __future__ import annotations
 
 from ._client import BCClient, BCSession
-from ._documents import (
-    SalesInvoice,
-    SalesInvoiceLine,
-    SalesOrder,
-    SalesOrderLine,
-    SalesShipment,
-    SalesShipmentLine,
-)
+from ._documents import SalesOrder, SalesOrderLine
 from ._enums import (
     CustomerBlocked,
     InvoiceLineType,
@@ -37,10 +30,12 @@ from ._errors import (
     ODataBuildError,
     ScopeViolation,
 )
+from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
 from ._odata import Expand, Field, Filter, Query, any_of, neutralise_search_text
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
+from ._shipments import SalesShipment, SalesShipmentLine
 from ._token import EntraTokenAuth
 
 __all__ = [

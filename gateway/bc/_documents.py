@@ -1,7 +1,7 @@
-"""Sales documents and their lines: orders, invoices (draft and posted) and posted shipments.
+"""Sales orders and their lines, and the ship-to block that orders and shipments share.
 
 Same conventions as ``_models``: snake_case BC names, ``SELECT`` for ``$select`` (header
-properties only; lines come from ``$expand`` of the lines navigation), ``from_json`` per row.
+properties only; lines come from ``$expand=salesOrderLines``), ``from_json`` per row.
 """
 
 from __future__ import annotations
@@ -13,19 +13,12 @@ from decimal import Decimal
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from ._enums import InvoiceLineType, InvoiceStatus, SalesLineType, SalesOrderStatus
+from ._enums import InvoiceLineType, SalesOrderStatus
 from ._values import RowReader
 
-__all__ = [
-    "SalesInvoice",
-    "SalesInvoiceLine",
-    "SalesOrder",
-    "SalesOrderLine",
-    "SalesShipment",
-    "SalesShipmentLine",
-]
+__all__ = ["SHIP_TO", "SalesOrder", "SalesOrderLine", "ShipTo", "ship_to"]
 
-_SHIP_TO: tuple[str, ...] = (
+SHIP_TO: tuple[str, ...] = (
     "shipToName",
     "shipToContact",
     "shipToAddressLine1",
@@ -51,7 +44,7 @@ class ShipTo:
     ship_to_post_code: str | None
 
 
-def _ship_to(r: RowReader) -> dict[str, str | None]:
+def ship_to(r: RowReader) -> dict[str, str | None]:
     return {
         "ship_to_name": r.opt_text("shipToName"),
         "ship_to_contact": r.opt_text("shipToContact"),
@@ -181,7 +174,7 @@ class SalesOrder(ShipTo):
         "fullyShipped",
         "status",
         "lastModifiedDateTime",
-        *_SHIP_TO,
+        *SHIP_TO,
     )
 
     @classmethod
@@ -207,234 +200,5 @@ class SalesOrder(ShipTo):
             status=r.enum("status", SalesOrderStatus),
             last_modified_date_time=r.opt_datetime("lastModifiedDateTime"),
             lines=r.nested_list("salesOrderLines", SalesOrderLine.from_json),
-            **_ship_to(r),
-        )
-
-
-@dataclass(frozen=True)
-class SalesInvoiceLine:
-    id: UUID
-    document_id: UUID
-    sequence: int
-    item_id: UUID | None
-    line_type: InvoiceLineType
-    line_object_number: str | None
-    description: str | None
-    unit_of_measure_code: str | None
-    quantity: Decimal | None
-    unit_price: Decimal | None
-    discount_amount: Decimal | None
-    discount_percent: Decimal | None
-    amount_excluding_tax: Decimal | None
-    total_tax_amount: Decimal | None
-    amount_including_tax: Decimal | None
-    shipment_date: date | None
-
-    SELECT: ClassVar[tuple[str, ...]] = (
-        "id",
-        "documentId",
-        "sequence",
-        "itemId",
-        "lineType",
-        "lineObjectNumber",
-        "description",
-        "unitOfMeasureCode",
-        "quantity",
-        "unitPrice",
-        "discountAmount",
-        "discountPercent",
-        "amountExcludingTax",
-        "totalTaxAmount",
-        "amountIncludingTax",
-        "shipmentDate",
-    )
-
-    @classmethod
-    def from_json(cls, row: Mapping[str, Any]) -> Self:
-        r = RowReader("SalesInvoiceLine", row)
-        return cls(
-            id=r.guid("id"),
-            document_id=r.guid("documentId"),
-            sequence=r.integer("sequence"),
-            item_id=r.opt_guid("itemId"),
-            line_type=r.enum("lineType", InvoiceLineType),
-            line_object_number=r.opt_text("lineObjectNumber"),
-            description=r.opt_text("description"),
-            unit_of_measure_code=r.opt_text("unitOfMeasureCode"),
-            quantity=r.opt_decimal("quantity"),
-            unit_price=r.opt_decimal("unitPrice"),
-            discount_amount=r.opt_decimal("discountAmount"),
-            discount_percent=r.opt_decimal("discountPercent"),
-            amount_excluding_tax=r.opt_decimal("amountExcludingTax"),
-            total_tax_amount=r.opt_decimal("totalTaxAmount"),
-            amount_including_tax=r.opt_decimal("amountIncludingTax"),
-            shipment_date=r.opt_date("shipmentDate"),
-        )
-
-
-@dataclass(frozen=True)
-class SalesInvoice:
-    id: UUID
-    number: str
-    external_document_number: str | None
-    invoice_date: date | None
-    posting_date: date | None
-    due_date: date | None
-    customer_purchase_order_reference: str | None
-    customer_id: UUID | None
-    customer_number: str
-    customer_name: str | None
-    currency_code: str | None
-    order_id: UUID | None
-    order_number: str | None
-    remaining_amount: Decimal | None
-    discount_amount: Decimal | None
-    total_amount_excluding_tax: Decimal | None
-    total_tax_amount: Decimal | None
-    total_amount_including_tax: Decimal | None
-    status: InvoiceStatus
-    last_modified_date_time: datetime | None
-    lines: tuple[SalesInvoiceLine, ...] | None  # from $expand=salesInvoiceLines
-
-    SELECT: ClassVar[tuple[str, ...]] = (
-        "id",
-        "number",
-        "externalDocumentNumber",
-        "invoiceDate",
-        "postingDate",
-        "dueDate",
-        "customerPurchaseOrderReference",
-        "customerId",
-        "customerNumber",
-        "customerName",
-        "currencyCode",
-        "orderId",
-        "orderNumber",
-        "remainingAmount",
-        "discountAmount",
-        "totalAmountExcludingTax",
-        "totalTaxAmount",
-        "totalAmountIncludingTax",
-        "status",
-        "lastModifiedDateTime",
-    )
-
-    @classmethod
-    def from_json(cls, row: Mapping[str, Any]) -> Self:
-        r = RowReader("SalesInvoice", row)
-        return cls(
-            id=r.guid("id"),
-            number=r.text("number"),
-            external_document_number=r.opt_text("externalDocumentNumber"),
-            invoice_date=r.opt_date("invoiceDate"),
-            posting_date=r.opt_date("postingDate"),
-            due_date=r.opt_date("dueDate"),
-            customer_purchase_order_reference=r.opt_text("customerPurchaseOrderReference"),
-            customer_id=r.opt_guid("customerId"),
-            customer_number=r.text("customerNumber"),
-            customer_name=r.opt_text("customerName"),
-            currency_code=r.opt_text("currencyCode"),
-            order_id=r.opt_guid("orderId"),
-            order_number=r.opt_text("orderNumber") or None,  # "" on invoices without an order
-            remaining_amount=r.opt_decimal("remainingAmount"),
-            discount_amount=r.opt_decimal("discountAmount"),
-            total_amount_excluding_tax=r.opt_decimal("totalAmountExcludingTax"),
-            total_tax_amount=r.opt_decimal("totalTaxAmount"),
-            total_amount_including_tax=r.opt_decimal("totalAmountIncludingTax"),
-            status=r.enum("status", InvoiceStatus),
-            last_modified_date_time=r.opt_datetime("lastModifiedDateTime"),
-            lines=r.nested_list("salesInvoiceLines", SalesInvoiceLine.from_json),
-        )
-
-
-@dataclass(frozen=True)
-class SalesShipmentLine:
-    id: UUID
-    document_id: UUID
-    document_no: str | None
-    sequence: int
-    line_type: SalesLineType
-    line_object_number: str | None
-    description: str | None
-    unit_of_measure_code: str | None
-    quantity: Decimal | None
-    unit_price: Decimal | None
-    shipment_date: date | None
-
-    SELECT: ClassVar[tuple[str, ...]] = (
-        "id",
-        "documentId",
-        "documentNo",
-        "sequence",
-        "lineType",
-        "lineObjectNumber",
-        "description",
-        "unitOfMeasureCode",
-        "quantity",
-        "unitPrice",
-        "shipmentDate",
-    )
-
-    @classmethod
-    def from_json(cls, row: Mapping[str, Any]) -> Self:
-        r = RowReader("SalesShipmentLine", row)
-        return cls(
-            id=r.guid("id"),
-            document_id=r.guid("documentId"),
-            document_no=r.opt_text("documentNo"),
-            sequence=r.integer("sequence"),
-            line_type=r.enum("lineType", SalesLineType),
-            line_object_number=r.opt_text("lineObjectNumber"),
-            description=r.opt_text("description"),
-            unit_of_measure_code=r.opt_text("unitOfMeasureCode"),
-            quantity=r.opt_decimal("quantity"),
-            unit_price=r.opt_decimal("unitPrice"),
-            shipment_date=r.opt_date("shipmentDate"),
-        )
-
-
-@dataclass(frozen=True)
-class SalesShipment(ShipTo):
-    id: UUID
-    number: str
-    external_document_number: str | None
-    invoice_date: date | None
-    posting_date: date | None
-    customer_number: str
-    customer_name: str | None
-    order_number: str | None
-    shipment_method_code: str | None
-    last_modified_date_time: datetime | None
-    lines: tuple[SalesShipmentLine, ...] | None  # from $expand=salesShipmentLines
-
-    SELECT: ClassVar[tuple[str, ...]] = (
-        "id",
-        "number",
-        "externalDocumentNumber",
-        "invoiceDate",
-        "postingDate",
-        "customerNumber",
-        "customerName",
-        "orderNumber",
-        "shipmentMethodCode",
-        "lastModifiedDateTime",
-        *_SHIP_TO,
-    )
-
-    @classmethod
-    def from_json(cls, row: Mapping[str, Any]) -> Self:
-        r = RowReader("SalesShipment", row)
-        return cls(
-            id=r.guid("id"),
-            number=r.text("number"),
-            external_document_number=r.opt_text("externalDocumentNumber"),
-            invoice_date=r.opt_date("invoiceDate"),
-            posting_date=r.opt_date("postingDate"),
-            customer_number=r.text("customerNumber"),
-            customer_name=r.opt_text("customerName"),
-            order_number=r.opt_text("orderNumber"),
-            shipment_method_code=r.opt_text("shipmentMethodCode"),
-            last_modified_date_time=r.opt_datetime("lastModifiedDateTime"),
-            lines=r.nested_list("salesShipmentLines", SalesShipmentLine.from_json),
-            **_ship_to(r),
+            **ship_to(r),
         )
