@@ -223,3 +223,8 @@ async def test_expand_of_an_unknown_navigation_is_a_bc_error(bc: httpx.AsyncClie
 async def test_nested_option_errors_are_reported(bc: httpx.AsyncClient) -> None:
     response = await bc.get(f"{CO}/salesOrders", params={"$expand": "salesOrderLines($select=nope)"})
     assert response.status_code == 400
+
+
+async def test_lambda_filters_are_ignored_as_documented(bc: httpx.AsyncClient) -> None:
+    filter_ = "salesOrderLines/any(line: line/quantity gt 100)"
+    assert len(await numbers(bc, "salesOrders", **{"$filter": filter_})) == 4

@@ -3,6 +3,7 @@
 BC quirks reproduced on purpose (REFERENCE §3.2, §14):
 
 * ``or`` across different fields is rejected;
+* ``any``/``all`` lambdas are ignored, as documented;
 * ``in (…)`` is silently ignored (treated as true) unless the request has ``$schemaversion=2.1``;
 * values compared to text fields with ``eq``/``ne``/``contains``/``startswith``/``endswith`` are
   AL filter expressions (``*``, ``?``, ``|``, ``..``, ``@`` …), see ``alfilter``;
@@ -117,6 +118,9 @@ class _Compiler:
             return self._compare(node)
         if isinstance(node, ast.Call):
             return self._text_function(node)
+        if isinstance(node, ast.CollectionLambda):
+            # BC documents that any/all are not supported and "the filter expression will be ignored".
+            return lambda row: True
         if isinstance(node, ast.Identifier) and self._field(node).prop.type == "Edm.Boolean":
             field = self._field(node)
             return lambda row: field.value(row) is True
