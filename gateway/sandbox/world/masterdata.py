@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import reference as ref
+from . import vocabulary as words
 from .basics import new_guid, scaled
 from .model import Account, Address, Coded, Contact, Currency, Customer, Item, PaymentTerms, UnitOfMeasure
 
@@ -54,8 +55,8 @@ def _items(
         code, _, nouns, unit_codes = ref.CATEGORIES[index % len(ref.CATEGORIES)]
         category = categories[index % len(categories)]
         item_type = _item_type(code, index)
-        colour = rng.choice(ref.ITEM_COLOURS)
-        name = f"{rng.choice(ref.ITEM_PREFIXES)} {rng.choice(nouns)}" + (f", {colour}" if colour else "")
+        colour = rng.choice(words.ITEM_COLOURS)
+        name = f"{rng.choice(words.ITEM_PREFIXES)} {rng.choice(nouns)}" + (f", {colour}" if colour else "")
         price = (
             Decimal(rng.choice((2, 5, 9, 12, 25, 49, 80, 120, 199, 350, 649, 1200)))
             + Decimal(rng.choice((0, 0, 50, 90, 99))) / 100
@@ -123,7 +124,7 @@ def _customers(
                 phone=f"+{rng.randint(30, 49)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}",
                 email=f"orders@{domain}.example",
                 website="" if rng.random() < 0.5 else f"www.{domain}.example",
-                salesperson=rng.choice(ref.SALESPEOPLE),
+                salesperson=rng.choice(words.SALESPEOPLE),
                 currency=_currency(rng, index, currencies),
                 terms=rng.choice(terms),
                 shipment_method=rng.choice(methods),
@@ -157,7 +158,7 @@ def _blocked(rng: random.Random, index: int) -> str:
 def _contacts(rng: random.Random, domain: str) -> tuple[Contact, ...]:
     contacts = []
     for _ in range(rng.randint(1, 3)):
-        first, last = rng.choice(ref.FIRST_NAMES), rng.choice(ref.LAST_NAMES)
+        first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
         local = "".join(
             ch for ch in f"{first}.{last}".lower() if ch.isascii() and (ch.isalnum() or ch == ".")
         )
@@ -166,7 +167,7 @@ def _contacts(rng: random.Random, domain: str) -> tuple[Contact, ...]:
                 id=new_guid(rng),
                 first_name=first,
                 last_name=last,
-                title=rng.choice(ref.TITLES),
+                title=rng.choice(words.TITLES),
                 email=f"{local}@{domain}.example",
                 phone=f"+{rng.randint(30, 49)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}",
             )

@@ -8,7 +8,7 @@ the detailed entries, so both routes tell the same story to the cent.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -103,60 +103,61 @@ def build_receivables(ledger: Ledger) -> Receivables:
         )
         details.append((a.posting_date, 1, _app(a.closing, a, doc, a.amount, lcy, number, a.closed.entry_no)))
     ordered = [d for _, _, d in sorted(details, key=lambda t: (t[0], t[1], t[2].entry.entry_no))]
-    numbered = tuple(_renumber(d, n) for n, d in enumerate(ordered, start=1))
+    numbered = tuple(replace(d, entry_no=n) for n, d in enumerate(ordered, start=1))
     return Receivables(tuple(entries), numbered + _rounding(numbered))
 
 
 def _entries(ledger: Ledger) -> list[LedgerEntry]:
-    raw: list[tuple[date, str, Customer, str, date, date, Decimal, Invoice | None, str]] = []
-    for i in (i for i in ledger.invoices if i.posted):
-        raw.append(
-            (
-                i.posting_date,
-                INVOICE,
-                i.customer,
-                i.number,
-                i.document_date,
-                i.due_date,
-                i.amounts.including_tax,
-                i,
-                "",
-            )
+    unnumbered = [
+        LedgerEntry(
+            0,
+            i.customer,
+            INVOICE,
+            i.number,
+            i.posting_date,
+            i.document_date,
+            i.due_date,
+            i.amounts.including_tax,
+            i,
+            "",
         )
-    for m in (m for m in ledger.credit_memos if m.posted):
-        reason = "RETURN" if m.status in ("Open", "Paid") else ""
-        raw.append(
-            (
-                m.posting_date,
-                CREDIT_MEMO,
-                m.customer,
-                m.number,
-                m.document_date,
-                m.posting_date,
-                -m.amounts.including_tax,
-                None,
-                reason,
-            )
-        )
-    for p in ledger.payments:
-        raw.append(
-            (
-                p.posting_date,
-                PAYMENT,
-                p.customer,
-                p.number,
-                p.posting_date,
-                p.posting_date,
-                -p.amount,
-                None,
-                "",
-            )
-        )
-    raw.sort(key=lambda r: (r[0], r[3]))
-    return [
-        LedgerEntry(n, r[2], r[1], r[3], r[0], r[4], r[5], r[6], r[7], r[8])
-        for n, r in enumerate(raw, start=1)
+        for i in ledger.invoices
+        if i.posted
     ]
+    unnumbered += [
+        # Returns carry a reason code; cancellations do not.
+        LedgerEntry(
+            0,
+            m.customer,
+            CREDIT_MEMO,
+            m.number,
+            m.posting_date,
+            m.document_date,
+            m.posting_date,
+            -m.amounts.including_tax,
+            None,
+            "RETURN" if m.status in ("Open", "Paid") else "",
+        )
+        for m in ledger.credit_memos
+        if m.posted
+    ]
+    unnumbered += [
+        LedgerEntry(
+            0,
+            p.customer,
+            PAYMENT,
+            p.number,
+            p.posting_date,
+            p.posting_date,
+            p.posting_date,
+            -p.amount,
+            None,
+            "",
+        )
+        for p in ledger.payments
+    ]
+    unnumbered.sort(key=lambda e: (e.posting_date, e.document_no))
+    return [replace(e, entry_no=n) for n, e in enumerate(unnumbered, start=1)]
 
 
 def _applications(ledger: Ledger, by_document: dict[tuple[str, str], LedgerEntry]) -> list[_Application]:
@@ -201,21 +202,6 @@ def _app(
     applied: int,
 ) -> DetailedEntry:
     return DetailedEntry(0, e, a.posting_date, "Application", doc[0], doc[1], amount, lcy, app, applied)
-
-
-def _renumber(d: DetailedEntry, entry_no: int) -> DetailedEntry:
-    return DetailedEntry(
-        entry_no,
-        d.entry,
-        d.posting_date,
-        d.entry_type,
-        d.document_type,
-        d.document_no,
-        d.amount,
-        d.amount_lcy,
-        d.application_no,
-        d.applied_entry_no,
-    )
 
 
 def _rounding(details: tuple[DetailedEntry, ...]) -> tuple[DetailedEntry, ...]:
