@@ -67,19 +67,19 @@ class SalesOrderLine:
     line_object_number: str | None
     description: str | None
     unit_of_measure_code: str | None
-    quantity: Decimal | None
-    unit_price: Decimal | None
-    discount_amount: Decimal | None
-    discount_percent: Decimal | None
-    amount_excluding_tax: Decimal | None
-    total_tax_amount: Decimal | None
-    amount_including_tax: Decimal | None
-    net_amount: Decimal | None
+    quantity: Decimal
+    unit_price: Decimal
+    discount_amount: Decimal
+    discount_percent: Decimal
+    amount_excluding_tax: Decimal
+    total_tax_amount: Decimal
+    amount_including_tax: Decimal
+    net_amount: Decimal
     shipment_date: date | None
-    shipped_quantity: Decimal | None
-    invoiced_quantity: Decimal | None
-    ship_quantity: Decimal | None
-    invoice_quantity: Decimal | None
+    shipped_quantity: Decimal
+    invoiced_quantity: Decimal
+    ship_quantity: Decimal
+    invoice_quantity: Decimal
 
     SELECT: ClassVar[tuple[str, ...]] = (
         "id",
@@ -117,19 +117,19 @@ class SalesOrderLine:
             line_object_number=r.opt_text("lineObjectNumber"),
             description=r.opt_text("description"),
             unit_of_measure_code=r.opt_text("unitOfMeasureCode"),
-            quantity=r.opt_decimal("quantity"),
-            unit_price=r.opt_decimal("unitPrice"),
-            discount_amount=r.opt_decimal("discountAmount"),
-            discount_percent=r.opt_decimal("discountPercent"),
-            amount_excluding_tax=r.opt_decimal("amountExcludingTax"),
-            total_tax_amount=r.opt_decimal("totalTaxAmount"),
-            amount_including_tax=r.opt_decimal("amountIncludingTax"),
-            net_amount=r.opt_decimal("netAmount"),
+            quantity=r.decimal("quantity"),
+            unit_price=r.decimal("unitPrice"),
+            discount_amount=r.decimal("discountAmount"),
+            discount_percent=r.decimal("discountPercent"),
+            amount_excluding_tax=r.decimal("amountExcludingTax"),
+            total_tax_amount=r.decimal("totalTaxAmount"),
+            amount_including_tax=r.decimal("amountIncludingTax"),
+            net_amount=r.decimal("netAmount"),
             shipment_date=r.opt_date("shipmentDate"),
-            shipped_quantity=r.opt_decimal("shippedQuantity"),
-            invoiced_quantity=r.opt_decimal("invoicedQuantity"),
-            ship_quantity=r.opt_decimal("shipQuantity"),
-            invoice_quantity=r.opt_decimal("invoiceQuantity"),
+            shipped_quantity=r.decimal("shippedQuantity"),
+            invoiced_quantity=r.decimal("invoicedQuantity"),
+            ship_quantity=r.decimal("shipQuantity"),
+            invoice_quantity=r.decimal("invoiceQuantity"),
         )
 
 
@@ -145,12 +145,12 @@ class SalesOrder(ShipTo):
     customer_name: str | None
     requested_delivery_date: date | None
     currency_code: str | None
-    prices_include_tax: bool | None
-    discount_amount: Decimal | None
-    total_amount_excluding_tax: Decimal | None
-    total_tax_amount: Decimal | None
-    total_amount_including_tax: Decimal | None
-    fully_shipped: bool | None
+    prices_include_tax: bool
+    discount_amount: Decimal
+    total_amount_excluding_tax: Decimal
+    total_tax_amount: Decimal
+    total_amount_including_tax: Decimal
+    fully_shipped: bool
     status: SalesOrderStatus
     last_modified_date_time: datetime | None
     lines: tuple[SalesOrderLine, ...] | None  # from $expand=salesOrderLines
@@ -191,12 +191,12 @@ class SalesOrder(ShipTo):
             customer_name=r.opt_text("customerName"),
             requested_delivery_date=r.opt_date("requestedDeliveryDate"),
             currency_code=r.opt_text("currencyCode"),
-            prices_include_tax=r.opt_bool("pricesIncludeTax"),
-            discount_amount=r.opt_decimal("discountAmount"),
-            total_amount_excluding_tax=r.opt_decimal("totalAmountExcludingTax"),
-            total_tax_amount=r.opt_decimal("totalTaxAmount"),
-            total_amount_including_tax=r.opt_decimal("totalAmountIncludingTax"),
-            fully_shipped=r.opt_bool("fullyShipped"),
+            prices_include_tax=r.flag("pricesIncludeTax"),
+            discount_amount=r.decimal("discountAmount"),
+            total_amount_excluding_tax=r.decimal("totalAmountExcludingTax"),
+            total_tax_amount=r.decimal("totalTaxAmount"),
+            total_amount_including_tax=r.decimal("totalAmountIncludingTax"),
+            fully_shipped=r.flag("fullyShipped"),
             status=r.enum("status", SalesOrderStatus),
             last_modified_date_time=r.opt_datetime("lastModifiedDateTime"),
             lines=r.nested_list("salesOrderLines", SalesOrderLine.from_json),

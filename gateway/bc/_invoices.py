@@ -29,13 +29,13 @@ class SalesInvoiceLine:
     line_object_number: str | None
     description: str | None
     unit_of_measure_code: str | None
-    quantity: Decimal | None
-    unit_price: Decimal | None
-    discount_amount: Decimal | None
-    discount_percent: Decimal | None
-    amount_excluding_tax: Decimal | None
-    total_tax_amount: Decimal | None
-    amount_including_tax: Decimal | None
+    quantity: Decimal
+    unit_price: Decimal
+    discount_amount: Decimal
+    discount_percent: Decimal
+    amount_excluding_tax: Decimal
+    total_tax_amount: Decimal
+    amount_including_tax: Decimal
     shipment_date: date | None
 
     SELECT: ClassVar[tuple[str, ...]] = (
@@ -69,13 +69,13 @@ class SalesInvoiceLine:
             line_object_number=r.opt_text("lineObjectNumber"),
             description=r.opt_text("description"),
             unit_of_measure_code=r.opt_text("unitOfMeasureCode"),
-            quantity=r.opt_decimal("quantity"),
-            unit_price=r.opt_decimal("unitPrice"),
-            discount_amount=r.opt_decimal("discountAmount"),
-            discount_percent=r.opt_decimal("discountPercent"),
-            amount_excluding_tax=r.opt_decimal("amountExcludingTax"),
-            total_tax_amount=r.opt_decimal("totalTaxAmount"),
-            amount_including_tax=r.opt_decimal("amountIncludingTax"),
+            quantity=r.decimal("quantity"),
+            unit_price=r.decimal("unitPrice"),
+            discount_amount=r.decimal("discountAmount"),
+            discount_percent=r.decimal("discountPercent"),
+            amount_excluding_tax=r.decimal("amountExcludingTax"),
+            total_tax_amount=r.decimal("totalTaxAmount"),
+            amount_including_tax=r.decimal("amountIncludingTax"),
             shipment_date=r.opt_date("shipmentDate"),
         )
 
@@ -95,11 +95,11 @@ class SalesInvoice:
     currency_code: str | None
     order_id: UUID | None
     order_number: str | None
-    remaining_amount: Decimal | None
-    discount_amount: Decimal | None
-    total_amount_excluding_tax: Decimal | None
-    total_tax_amount: Decimal | None
-    total_amount_including_tax: Decimal | None
+    remaining_amount: Decimal
+    discount_amount: Decimal
+    total_amount_excluding_tax: Decimal
+    total_tax_amount: Decimal
+    total_amount_including_tax: Decimal
     status: InvoiceStatus
     last_modified_date_time: datetime | None
     lines: tuple[SalesInvoiceLine, ...] | None  # from $expand=salesInvoiceLines
@@ -144,11 +144,11 @@ class SalesInvoice:
             currency_code=r.opt_text("currencyCode"),
             order_id=r.opt_guid("orderId"),
             order_number=r.opt_text("orderNumber") or None,  # "" on invoices without an order
-            remaining_amount=r.opt_decimal("remainingAmount"),
-            discount_amount=r.opt_decimal("discountAmount"),
-            total_amount_excluding_tax=r.opt_decimal("totalAmountExcludingTax"),
-            total_tax_amount=r.opt_decimal("totalTaxAmount"),
-            total_amount_including_tax=r.opt_decimal("totalAmountIncludingTax"),
+            remaining_amount=r.decimal("remainingAmount"),
+            discount_amount=r.decimal("discountAmount"),
+            total_amount_excluding_tax=r.decimal("totalAmountExcludingTax"),
+            total_tax_amount=r.decimal("totalTaxAmount"),
+            total_amount_including_tax=r.decimal("totalAmountIncludingTax"),
             status=r.enum("status", InvoiceStatus),
             last_modified_date_time=r.opt_datetime("lastModifiedDateTime"),
             lines=r.nested_list("salesInvoiceLines", SalesInvoiceLine.from_json),

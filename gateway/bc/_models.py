@@ -45,9 +45,9 @@ class Company:
 class CustomerFinancialDetail:
     id: UUID
     number: str | None
-    balance: Decimal | None
-    total_sales_excluding_tax: Decimal | None
-    overdue_amount: Decimal | None
+    balance: Decimal
+    total_sales_excluding_tax: Decimal
+    overdue_amount: Decimal
 
     SELECT: ClassVar[tuple[str, ...]] = ("id", "number", "balance", "totalSalesExcludingTax", "overdueAmount")
 
@@ -57,9 +57,9 @@ class CustomerFinancialDetail:
         return cls(
             id=r.guid("id"),
             number=r.opt_text("number"),
-            balance=r.opt_decimal("balance"),
-            total_sales_excluding_tax=r.opt_decimal("totalSalesExcludingTax"),
-            overdue_amount=r.opt_decimal("overdueAmount"),
+            balance=r.decimal("balance"),
+            total_sales_excluding_tax=r.decimal("totalSalesExcludingTax"),
+            overdue_amount=r.decimal("overdueAmount"),
         )
 
 
@@ -78,8 +78,8 @@ class Customer:
     phone_number: str | None
     email: str | None
     website: str | None
-    balance_due: Decimal | None
-    credit_limit: Decimal | None
+    balance_due: Decimal
+    credit_limit: Decimal
     currency_code: str | None
     blocked: CustomerBlocked
     last_modified_date_time: datetime | None
@@ -123,8 +123,8 @@ class Customer:
             phone_number=r.opt_text("phoneNumber"),
             email=r.opt_text("email"),
             website=r.opt_text("website"),
-            balance_due=r.opt_decimal("balanceDue"),
-            credit_limit=r.opt_decimal("creditLimit"),
+            balance_due=r.decimal("balanceDue"),
+            credit_limit=r.decimal("creditLimit"),
             currency_code=r.opt_text("currencyCode"),
             blocked=r.enum("blocked", CustomerBlocked),
             last_modified_date_time=r.opt_datetime("lastModifiedDateTime"),
@@ -175,12 +175,12 @@ class Item:
     type: ItemType
     item_category_id: UUID | None
     item_category_code: str | None
-    blocked: bool | None
-    inventory: Decimal | None
-    unit_price: Decimal | None
+    blocked: bool
+    inventory: Decimal
+    unit_price: Decimal
     base_unit_of_measure_id: UUID | None
     base_unit_of_measure_code: str | None
-    price_includes_tax: bool | None
+    price_includes_tax: bool
     gtin: str | None
     last_modified_date_time: datetime | None
     item_category: ItemCategory | None  # from $expand=itemCategory
@@ -215,12 +215,12 @@ class Item:
             type=r.enum("type", ItemType),
             item_category_id=r.opt_guid("itemCategoryId"),
             item_category_code=r.opt_text("itemCategoryCode"),
-            blocked=r.opt_bool("blocked"),
-            inventory=r.opt_decimal("inventory"),
-            unit_price=r.opt_decimal("unitPrice"),
+            blocked=r.flag("blocked"),
+            inventory=r.decimal("inventory"),
+            unit_price=r.decimal("unitPrice"),
             base_unit_of_measure_id=r.opt_guid("baseUnitOfMeasureId"),
             base_unit_of_measure_code=r.opt_text("baseUnitOfMeasureCode"),
-            price_includes_tax=r.opt_bool("priceIncludesTax"),
+            price_includes_tax=r.flag("priceIncludesTax"),
             gtin=r.opt_text("gtin"),
             last_modified_date_time=r.opt_datetime("lastModifiedDateTime"),
             item_category=r.nested("itemCategory", ItemCategory.from_json),

@@ -30,8 +30,8 @@ class SalesShipmentLine:
     line_object_number: str | None
     description: str | None
     unit_of_measure_code: str | None
-    quantity: Decimal | None
-    unit_price: Decimal | None
+    quantity: Decimal
+    unit_price: Decimal
     shipment_date: date | None
 
     SELECT: ClassVar[tuple[str, ...]] = (
@@ -60,8 +60,8 @@ class SalesShipmentLine:
             line_object_number=r.opt_text("lineObjectNumber"),
             description=r.opt_text("description"),
             unit_of_measure_code=r.opt_text("unitOfMeasureCode"),
-            quantity=r.opt_decimal("quantity"),
-            unit_price=r.opt_decimal("unitPrice"),
+            quantity=r.decimal("quantity"),
+            unit_price=r.decimal("unitPrice"),
             shipment_date=r.opt_date("shipmentDate"),
         )
 

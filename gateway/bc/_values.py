@@ -81,6 +81,15 @@ class RowReader:
             self._bad(name)
         return value
 
+    def decimal(self, name: str) -> Decimal:
+        """Amounts and quantities: BC leaves a decimal out (or null) only where it is zero."""
+        value = self.opt_decimal(name)
+        return value if value is not None else Decimal(0)
+
+    def flag(self, name: str) -> bool:
+        """Booleans: a flag BC leaves out (or null) is not set."""
+        return bool(self.opt_bool(name))
+
     def opt_decimal(self, name: str) -> Decimal | None:
         value = self._get(name, required=False)
         if value is None:
