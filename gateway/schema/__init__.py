@@ -1,1 +1,13 @@
+"""The GraphQL schema: Strawberry types over the resolvers.  ``schema.graphql`` is generated
+from :data:`schema` (``bc-gateway export-schema``) and a test fails when it drifts."""
 
+from __future__ import annotations
+
+import strawberry
+
+from gateway.schema.errors import TranslateErrors
+from gateway.schema.query import Query
+
+schema = strawberry.Schema(query=Query, extensions=[TranslateErrors])
+
+__all__ = ["schema"]

@@ -1,0 +1,44 @@
+"""The customer's documents — orders, posted invoices, posted shipments — as query shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from gateway.bc import Expand, Filter, Query, SalesInvoice, SalesOrder, SalesShipment
+from gateway.loaders.queries import invoice_lines_expand, order_lines_expand, shipment_lines_expand
+
+D = TypeVar("D")
+
+
+@dataclass(frozen=True)
+class DocumentKind(Generic[D]):
+    """An entity set of headers with contained lines, and the model that reads them."""
+
+    entity_set: str
+    model: Any  # the model class; has from_json and SELECT
+    lines: Any  # (*, with_items: bool) -> Expand
+
+    def query(
+        self,
+        *,
+        filter: Filter | None,
+        with_lines: bool = True,
+        with_items: bool = False,
+        orderby: tuple[str, ...] = (),
+        top: int | None = None,
+    ) -> Query:
+        expand: tuple[Expand, ...] = (self.lines(with_items=with_items),) if with_lines else ()
+        return Query(
+            self.entity_set, filter=filter, select=self.model.SELECT, expand=expand, orderby=orderby, top=top
+        )
+
+
+def _shipment_lines(*, with_items: bool) -> Expand:
+    # Shipment lines have no item id, so items cannot be expanded: they load by number instead.
+    return shipment_lines_expand()
+
+
+ORDERS: DocumentKind[SalesOrder] = DocumentKind("salesOrders", SalesOrder, order_lines_expand)
+INVOICES: DocumentKind[SalesInvoice] = DocumentKind("salesInvoices", SalesInvoice, invoice_lines_expand)
+SHIPMENTS: DocumentKind[SalesShipment] = DocumentKind("salesShipments", SalesShipment, _shipment_lines)

@@ -1,0 +1,38 @@
+"""The per-request state every resolver receives."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from gateway.auth import Identity, Membership
+from gateway.bc import BCSession
+from gateway.loaders import Loaders
+
+
+@dataclass(frozen=True)
+class PortalPolicy:
+    """What the portal shows and how much of it at once."""
+
+    order_history_months: int = 12
+    default_page_size: int = 20
+    max_page_size: int = 100
+
+
+@dataclass(frozen=True)
+class Context:
+    """Built once per GraphQL request by the HTTP edge, from the verified token only.
+
+    ``bc`` is bound to ``membership``'s company and customer: every customer-owned BC request
+    made through it carries that customer's filter.
+    """
+
+    identity: Identity
+    membership: Membership
+    bc: BCSession
+    loaders: Loaders
+    policy: PortalPolicy
+    today: date
+    # The company's own currency (item prices are in it); read from BC once per company.
+    local_currency: Callable[[], Awaitable[str]]

@@ -1,0 +1,84 @@
+"""The item catalogue: search and lookup.  Catalogue data is not customer-owned.
+
+Search text comes from end users and would reach BC's own filter language, where ``* ? | & ..
+< > = @ ( ) '`` change a comparison's meaning even inside a quoted literal (REFERENCE.md §14).
+So BC is asked only for the longest run of the text free of those characters, and the exact
+text is matched here, case-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from gateway.bc import Field, Filter, Item, Query
+from gateway.loaders.queries import ITEM_EXPANDS
+from gateway.resolvers.context import Context
+from gateway.resolvers.errors import UserInputError
+from gateway.resolvers.pagination import Fetch, Page, by_number, page_size
+
+MAX_SEARCH_LENGTH = 100
+_AL_FILTER_CHARACTERS = re.compile(r"[*?|&<>=@()'\"]|\.\.")
+
+
+def search_fragment(text: str) -> str:
+    """The longest part of ``text`` that means nothing to BC's filter language ('' if none)."""
+    return max((part.strip() for part in _AL_FILTER_CHARACTERS.split(text)), key=len, default="")
+
+
+async def search_items(
+    ctx: Context, *, search: str | None, first: int | None, after: str | None
+) -> Page[Item]:
+    """Items that are not blocked, by number; with ``search``, those whose name or number
+    contains it."""
+    size = page_size(first, default=ctx.policy.default_page_size, maximum=ctx.policy.max_page_size)
+    text = (search or "").strip()
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise UserInputError(f"`search` must be at most {MAX_SEARCH_LENGTH} characters", argument="search")
+    if not text:
+        return await by_number(
+            _catalogue(ctx, None), first=size, after=after, number=lambda item: item.number
+        )
+    fragment = search_fragment(text)
+    if not fragment:
+        return Page(items=[], cursors=[], has_next_page=False, has_previous_page=after is not None)
+    by_name = _catalogue(ctx, Field("displayName").contains(fragment))
+    by_item_number = _catalogue(ctx, Field("number").contains(fragment))
+    needle = text.casefold()
+
+    async def fetch(extra: Filter | None, limit: int) -> Sequence[Item]:
+        merged = {
+            item.id: item for item in [*await by_name(extra, limit), *await by_item_number(extra, limit)]
+        }
+        return sorted(merged.values(), key=lambda item: item.number)[:limit]
+
+    def matches(item: Item) -> bool:
+        return needle in (item.display_name or "").casefold() or needle in item.number.casefold()
+
+    return await by_number(fetch, first=size, after=after, number=lambda item: item.number, accept=matches)
+
+
+async def get_item(ctx: Context, number: str) -> Item | None:
+    if not 1 <= len(number) <= 20:
+        raise UserInputError("`number` must be 1 to 20 characters", argument="number")
+    item: Item | None = await ctx.loaders.items_by_number.load(number)
+    return item
+
+
+def _catalogue(ctx: Context, condition: Filter | None) -> Fetch[Item]:
+    async def fetch(extra: Filter | None, limit: int) -> Sequence[Item]:
+        result = Field("blocked").eq(False)
+        for part in (condition, extra):
+            if part is not None:
+                result = result & part
+        query = Query(
+            "items",
+            filter=result,
+            select=Item.SELECT,
+            expand=ITEM_EXPANDS,
+            orderby=("number asc",),
+            top=limit,
+        )
+        return [Item.from_json(row) for row in await ctx.bc.fetch(query)]
+
+    return fetch

@@ -1,0 +1,74 @@
+"""Errors as clients see them: a stable ``extensions.code``, a safe message, nothing internal.
+
+Expected failures keep their message (a bad argument) or get a fixed one (BC unavailable);
+anything unexpected is masked to a generic message with a correlation id, and logged in full
+under that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway import bc
+from gateway.resolvers.errors import UserInputError
+
+log = logging.getLogger("gateway.errors")
+
+# Most specific first: the first class that matches decides.
+_BC_ERRORS: tuple[tuple[type[bc.BCError], str, str], ...] = (
+    (bc.BCThrottled, "BC_THROTTLED", "Business Central is busy; try again in a moment."),
+    (bc.BCTimeout, "BC_TIMEOUT", "Business Central did not answer in time; try again."),
+    (bc.BCUnavailable, "BC_UNAVAILABLE", "Business Central is unavailable right now; try again shortly."),
+    (bc.BCTransportError, "BC_UNAVAILABLE", "Business Central is unavailable right now; try again shortly."),
+    (bc.BCRequestRejected, "BC_REJECTED", "Business Central refused the request."),
+)
+
+
+def translate(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if original is None:
+        return _with_code(error, error.message, "GRAPHQL_VALIDATION_FAILED")
+    if isinstance(original, UserInputError):
+        return _with_code(error, str(original), original.code)
+    correlation_id = uuid.uuid4().hex
+    for error_class, code, message in _BC_ERRORS:
+        if isinstance(original, error_class):
+            log.warning(
+                "bc_error",
+                extra={"correlation_id": correlation_id, "bc_code": original.code, "path": error.path},
+            )
+            return _with_code(error, message, code, correlationId=correlation_id)
+    log.error(
+        "unexpected_error", exc_info=original, extra={"correlation_id": correlation_id, "path": error.path}
+    )
+    return _with_code(
+        error, f"Internal error (reference {correlation_id}).", "INTERNAL_ERROR", correlationId=correlation_id
+    )
+
+
+def _with_code(error: GraphQLError, message: str, code: str, **extra: str) -> GraphQLError:
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(error.extensions or {}), "code": code, **extra},
+    )
+
+
+class TranslateErrors(SchemaExtension):
+    """Applies :func:`translate` to every error of an operation's result."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [translate(error) for error in errors]

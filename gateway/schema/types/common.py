@@ -1,0 +1,80 @@
+"""Types shared by every part of the schema: money, addresses, Relay connections."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+import strawberry
+
+from gateway.resolvers.pagination import Page
+
+N = TypeVar("N")
+
+
+@strawberry.type(description="An amount of money in a currency (ISO code as Business Central holds it).")
+class Money:
+    amount: Decimal
+    currency_code: str
+
+    @classmethod
+    def of(cls, amount: Decimal | None, currency_code: str | None) -> Money:
+        """BC leaves a decimal out or null only where it is zero; a blank currency is unknown."""
+        return cls(amount=amount if amount is not None else Decimal(0), currency_code=currency_code or "")
+
+
+@strawberry.type
+class Address:
+    name: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@strawberry.type(description="A page of results; pass `pageInfo.endCursor` as `after` for the next one.")
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    nodes: list[N]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page[N]) -> Connection[N]:
+        return cls(
+            edges=[
+                Edge(cursor=cursor, node=node) for cursor, node in zip(page.cursors, page.items, strict=True)
+            ],
+            nodes=list(page.items),
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+        )
+
+
+def text(value: str | None) -> str | None:
+    """BC sends '' for a blank text field; clients get null."""
+    return value or None
+
+
+def quantity(value: Decimal | None) -> Decimal:
+    """BC leaves a decimal out or null only where it is zero."""
+    return value if value is not None else Decimal(0)

@@ -1,0 +1,118 @@
+"""Document lines: what was ordered, shipped and invoiced."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway import bc
+from gateway.resolvers.context import Context
+from gateway.schema.types.common import Money, quantity, text
+from gateway.schema.types.enums import LineType, line_type
+from gateway.schema.types.items import Item
+
+
+@strawberry.interface(description="A line of an order, invoice or shipment.")
+class DocumentLine:
+    sequence: int
+    line_type: LineType
+    number: str | None = strawberry.field(description="The item (or G/L account) number; null on comments.")
+    description: str | None
+    quantity: Decimal
+    unit_of_measure_code: str | None
+
+    _item_id: strawberry.Private[Any]
+    _item: strawberry.Private[bc.Item | None]
+
+    @strawberry.field(description="The catalogue item, for item lines.")
+    async def item(self, info: Info[Context, None]) -> Item | None:
+        ctx = info.context
+        if self.line_type is not LineType.ITEM:
+            return None
+        found: bc.Item | None = self._item
+        if found is None and self._item_id is not None:
+            found = await ctx.loaders.items_by_id.load(self._item_id)
+        elif found is None and self.number:
+            found = await ctx.loaders.items_by_number.load(self.number)
+        return Item.from_bc(found) if found is not None else None
+
+
+@strawberry.type
+class SalesOrderLine(DocumentLine):
+    shipped_quantity: Decimal
+    invoiced_quantity: Decimal
+    unit_price: Money
+    discount_percent: Decimal
+    amount_excluding_tax: Money
+    amount_including_tax: Money
+    shipment_date: date | None
+
+    @classmethod
+    def from_bc(cls, line: bc.SalesOrderLine, currency: str | None) -> SalesOrderLine:
+        return cls(
+            sequence=line.sequence,
+            line_type=line_type(line.line_type),
+            number=text(line.line_object_number),
+            description=text(line.description),
+            quantity=quantity(line.quantity),
+            unit_of_measure_code=text(line.unit_of_measure_code),
+            shipped_quantity=quantity(line.shipped_quantity),
+            invoiced_quantity=quantity(line.invoiced_quantity),
+            unit_price=Money.of(line.unit_price, currency),
+            discount_percent=quantity(line.discount_percent),
+            amount_excluding_tax=Money.of(line.amount_excluding_tax, currency),
+            amount_including_tax=Money.of(line.amount_including_tax, currency),
+            shipment_date=line.shipment_date,
+            _item_id=line.item_id,
+            _item=getattr(line, "item", None),
+        )
+
+
+@strawberry.type
+class InvoiceLine(DocumentLine):
+    unit_price: Money
+    discount_percent: Decimal
+    amount_excluding_tax: Money
+    amount_including_tax: Money
+    shipment_date: date | None
+
+    @classmethod
+    def from_bc(cls, line: bc.SalesInvoiceLine, currency: str | None) -> InvoiceLine:
+        return cls(
+            sequence=line.sequence,
+            line_type=line_type(line.line_type),
+            number=text(line.line_object_number),
+            description=text(line.description),
+            quantity=quantity(line.quantity),
+            unit_of_measure_code=text(line.unit_of_measure_code),
+            unit_price=Money.of(line.unit_price, currency),
+            discount_percent=quantity(line.discount_percent),
+            amount_excluding_tax=Money.of(line.amount_excluding_tax, currency),
+            amount_including_tax=Money.of(line.amount_including_tax, currency),
+            shipment_date=line.shipment_date,
+            _item_id=line.item_id,
+            _item=getattr(line, "item", None),
+        )
+
+
+@strawberry.type
+class ShipmentLine(DocumentLine):
+    shipment_date: date | None
+
+    @classmethod
+    def from_bc(cls, line: bc.SalesShipmentLine) -> ShipmentLine:
+        return cls(
+            sequence=line.sequence,
+            line_type=line_type(line.line_type),
+            number=text(line.line_object_number),
+            description=text(line.description),
+            quantity=quantity(line.quantity),
+            unit_of_measure_code=text(line.unit_of_measure_code),
+            shipment_date=line.shipment_date,
+            _item_id=None,
+            _item=None,
+        )
