@@ -1,10 +1,87 @@
-"""Test-wide fixtures.  Async tests run on asyncio through anyio's pytest plugin."""
+"""Test-wide fixtures.
+
+Async tests run on asyncio through anyio's pytest plugin.  The gateway is tested end to end
+against the embedded sandbox: one demo world is built per session (read-only tests share it),
+and each test gets a fresh sandbox app (and so a fresh request log) over that world.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from typing import Any
+
+import httpx
 import pytest
+from starlette.applications import Starlette
+
+from gateway.app import create_app
+from gateway.edge.development import Development, mint_for, start_development
+from gateway.sandbox.app import create_sandbox_app, sandbox_of
+from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.store import SandboxStore
+from gateway.sandbox.world import build_store
+from gateway.settings import Settings
+
+# The sandbox's data is relative to "today"; tests pin it so expectations are stable.
+TODAY = date(2026, 6, 15)
+SEED = 7
+SCALE = 0.1
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def shared_store() -> SandboxStore:
+    """The demo world shared by read-only tests.  Tests that write build their own."""
+    return build_store(seed=SEED, scale=SCALE, today=TODAY)
+
+
+@pytest.fixture
+def sandbox(shared_store: SandboxStore) -> Starlette:
+    return create_sandbox_app(SandboxConfig(seed=SEED, scale=SCALE, today=TODAY), store=shared_store)
+
+
+@pytest.fixture
+def development(sandbox: Starlette) -> Development:
+    return start_development(Settings(), sandbox=sandbox)
+
+
+@pytest.fixture
+def gateway_app(development: Development) -> Starlette:
+    return create_app(Settings(), development=development, today=lambda: TODAY)
+
+
+@pytest.fixture
+async def client(gateway_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        gateway_app.router.lifespan_context(gateway_app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=gateway_app), base_url="http://gateway.test"
+        ) as http,
+    ):
+        yield http
+
+
+@pytest.fixture
+def bc_log(sandbox: Starlette) -> Any:
+    """The sandbox's request log: what the gateway asked BC for."""
+    return sandbox_of(sandbox).log
+
+
+@pytest.fixture
+def token_for(development: Development) -> Callable[[str, str | None], str]:
+    """A development token for a demo customer (by number, optionally in a given company)."""
+
+    def mint(customer_number: str, company_id: str | None = None) -> str:
+        for customer in development.customers:
+            if customer.customer_number == customer_number and (
+                company_id is None or str(customer.company_id) == company_id
+            ):
+                return mint_for(development, customer)
+        raise LookupError(customer_number)
+
+    return mint

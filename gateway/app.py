@@ -1,0 +1,81 @@
+"""The composition root: ``create_app(settings, …)`` wires every layer together.
+
+Only the CLI reads the environment; tests build ``Settings`` and pass transports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route
+
+from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
+from gateway.bc import BCClient
+from gateway.edge.companies import LocalCurrencies
+from gateway.edge.development import Development, demo_customer_list, start_development
+from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
+from gateway.edge.health import healthz, readyz
+from gateway.edge.state import GatewayState
+from gateway.schema import schema
+from gateway.settings import Settings
+
+
+def create_app(
+    settings: Settings,
+    *,
+    bc_transport: httpx.AsyncBaseTransport | None = None,
+    jwks_transport: httpx.AsyncBaseTransport | None = None,
+    development: Development | None = None,
+    today: Callable[[], date] = date.today,
+) -> Starlette:
+    """The gateway as an ASGI app.
+
+    With ``settings.bc`` unset the app runs in development mode on the embedded sandbox (built
+    here unless ``development`` is given); otherwise it talks to the configured BC through
+    ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
+    """
+    if settings.bc is None and development is None:
+        development = start_development(settings)
+    bc_settings = development.bc_settings if development else settings.bc
+    auth_settings = development.auth_settings if development else settings.auth
+    if bc_settings is None or auth_settings is None:
+        raise ValueError("settings.bc and settings.auth are required outside development mode")
+    if development is not None:
+        bc_transport = development.bc_transport
+        jwks_transport = development.jwks_transport
+    dev_identity: DevIdentityProvider | None = development.identity if development else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with (
+            BCClient(bc_settings, transport=bc_transport) as bc,
+            httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
+        ):
+            jwks = JwksCache(
+                auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
+            )
+            app.state.gateway = GatewayState(
+                bc=bc,
+                validator=TokenValidator(auth_settings, jwks),
+                currencies=LocalCurrencies(),
+                policy=settings.portal,
+                today=today,
+                default_company_id=settings.default_company_id,
+                dev_identity=dev_identity,
+            )
+            yield
+
+    graphql = AuthenticatedGraphQL(PortalGraphQL(schema, graphql_ide="graphiql"))
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if development is not None:
+        routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
+        routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
+    return Starlette(routes=routes, lifespan=lifespan)

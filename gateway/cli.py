@@ -1,0 +1,183 @@
+"""``bc-gateway``: serve the gateway, run the sandbox alone, mint development tokens, export the schema.
+
+This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from gateway.sandbox.world import DemoCustomer
+
+DEFAULT_GATEWAY_URL = "http://127.0.0.1:8000"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bc-gateway", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    serve = commands.add_parser(
+        "serve", help="run the gateway (on the embedded BC sandbox when BC is not configured)"
+    )
+    serve.set_defaults(run=_serve)
+
+    sandbox = commands.add_parser("sandbox", help="run only the Business Central sandbox on a port")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8100)
+    sandbox.add_argument("--seed", type=int, default=42)
+    sandbox.add_argument("--scale", type=float, default=1.0)
+    sandbox.set_defaults(run=_sandbox)
+
+    token = commands.add_parser("token", help="mint a development token for a sandbox customer")
+    token.add_argument("--customer", help="the customer number, e.g. 10000")
+    token.add_argument("--company", help="the company id, when the number exists in several companies")
+    token.add_argument("--list", action="store_true", help="list the demo customers")
+    token.add_argument("--gateway", default=DEFAULT_GATEWAY_URL, help="the running gateway's URL")
+    token.set_defaults(run=_token)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
+    export.add_argument("path", nargs="?", default="schema.graphql")
+    export.set_defaults(run=_export_schema)
+    return parser
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"bc-gateway: {message}", file=sys.stderr)
+    return code
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from gateway.settings import ConfigError, settings_from_environ
+
+    try:
+        settings = settings_from_environ(os.environ)
+    except ConfigError as error:
+        return _fail(f"configuration error: {error}")
+
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.edge.development import demo_customer, mint_for, start_development
+
+    if settings.bc is not None:
+        app = create_app(settings)
+        print(f"bc-gateway: GraphQL at http://{settings.host}:{settings.port}/graphql", flush=True)
+    else:
+        print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
+        development = start_development(settings)
+        app = create_app(settings, development=development)
+        customer = demo_customer(development)
+        _print_development_banner(settings.host, settings.port, customer, mint_for(development, customer))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def _print_development_banner(host: str, port: int, customer: DemoCustomer, token: str) -> None:
+    url = f"http://{host}:{port}"
+    print(
+        f"""
+bc-gateway is running on the embedded Business Central sandbox.
+
+  GraphiQL:  {url}/graphql
+
+  Demo customer {customer.customer_number} — {customer.customer_name}
+  ({customer.company_name}).  Paste this into GraphiQL's "Headers" tab:
+
+  {json.dumps({"Authorization": f"Bearer {token}"})}
+
+  A token for another demo customer:  bc-gateway token --customer <number>
+  The demo customers:                 bc-gateway token --list
+""",
+        flush=True,
+    )
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.sandbox.app import create_sandbox_app
+    from gateway.sandbox.config import SandboxConfig
+
+    config = SandboxConfig(seed=args.seed, scale=args.scale)
+    app = create_sandbox_app(config)
+    origin = f"http://{args.host}:{args.port}"
+    print(
+        f"""
+Business Central sandbox at {origin}
+  BC_BASE_URL     {origin}/v2.0/{config.tenant}/{config.environment}
+  BC_TOKEN_URL    {origin}/{config.tenant}/oauth2/v2.0/token
+  BC_CLIENT_ID    {config.client_id}
+  BC_CLIENT_SECRET {config.client_secret}
+""",
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    if any(os.environ.get(name) for name in ("BC_TENANT_ID", "BC_BASE_URL", "AUTH_ISSUER")):
+        return _fail(
+            "the development identity provider is only used with the embedded sandbox; "
+            "with BC or AUTH_* configured, tokens come from your identity provider"
+        )
+    import httpx
+
+    base = args.gateway.rstrip("/")
+    try:
+        with httpx.Client(timeout=10.0) as http:
+            if args.list:
+                response = http.get(f"{base}/dev-idp/customers")
+            else:
+                if not args.customer:
+                    return _fail("--customer is required (or --list)")
+                body: dict[str, str] = {"customer": args.customer}
+                if args.company:
+                    body["company"] = str(UUID(args.company))
+                response = http.post(f"{base}/dev-idp/token", json=body)
+    except httpx.HTTPError:
+        return _fail(f"no gateway answers at {base}; start it with `bc-gateway serve`", 1)
+    except ValueError:
+        return _fail("--company must be a company id (GUID)")
+    if response.status_code == 404 and "/dev-idp/" in str(response.url) and not response.content.strip():
+        return _fail(f"the gateway at {base} does not run the development identity provider", 1)
+    if response.status_code == 400 and "company_required" in response.text:
+        return _fail(f"customer {args.customer} exists in several companies: add --company <id> (see --list)", 1)
+    if response.status_code != 200:
+        return _fail(f"the development identity provider refused: {response.text.strip()}", 1)
+    if args.list:
+        for entry in response.json():
+            blocked = "  (blocked)" if entry["blocked"] else ""
+            print(f"{entry['customer']:<10} {entry['name']:<42} {entry['company']}  {entry['companyName']}{blocked}")
+        return 0
+    print(json.dumps({"Authorization": f"Bearer {response.json()['access_token']}"}))
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from gateway.schema import schema
+
+    Path(args.path).write_text(schema.as_str() + "\n", encoding="utf-8")
+    print(f"bc-gateway: wrote {args.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

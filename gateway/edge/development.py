@@ -1,0 +1,111 @@
+"""Development mode: the embedded BC sandbox and the development identity provider.
+
+The gateway reaches the sandbox through an in-process httpx transport, with the same BC client,
+token flow and URLs as a real tenant; it validates development tokens through the same JWKS path
+as production tokens.  Nothing here is used when BC is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from gateway.auth import AuthSettings, DevIdentityProvider
+from gateway.bc import BCSettings, ClientCredentials
+from gateway.sandbox.app import create_sandbox_app, sandbox_of
+from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.transport import sandbox_transport
+from gateway.sandbox.world import DemoCustomer, demo_customers
+from gateway.settings import Settings
+
+SANDBOX_ORIGIN = "https://bc-sandbox.internal"
+DEV_IDP_ORIGIN = "http://dev-idp.internal"
+DEV_AUDIENCE = "bc-gateway-dev"
+BC_BLANK_ENUM = "_x0020_"  # BC's encoding of an enum's blank member: "not blocked"
+
+
+@dataclass(frozen=True)
+class Development:
+    """What development mode adds: a sandbox, its BC settings, and a token issuer for it."""
+
+    sandbox: Starlette
+    bc_settings: BCSettings
+    bc_transport: httpx.AsyncBaseTransport
+    identity: DevIdentityProvider
+    auth_settings: AuthSettings
+    jwks_transport: httpx.AsyncBaseTransport
+    customers: tuple[DemoCustomer, ...]
+
+
+def start_development(settings: Settings, *, sandbox: Starlette | None = None) -> Development:
+    if sandbox is None:
+        sandbox = create_sandbox_app(SandboxConfig(seed=settings.sandbox.seed, scale=settings.sandbox.scale))
+    config = sandbox_of(sandbox).config
+    customers = tuple(demo_customers(sandbox_of(sandbox).store))
+    known = {(UUID(customer.company_id), customer.customer_number) for customer in customers}
+
+    def is_known(company_id: UUID, customer_number: str) -> bool:
+        return (company_id, customer_number) in known
+
+    identity = DevIdentityProvider(
+        issuer=f"http://{settings.host}:{settings.port}/dev-idp",
+        audience=DEV_AUDIENCE,
+        is_known_customer=is_known,
+    )
+    return Development(
+        sandbox=sandbox,
+        bc_settings=BCSettings(
+            environment_url=f"{SANDBOX_ORIGIN}/v2.0/{config.tenant}/{config.environment}",
+            credentials=ClientCredentials(
+                token_url=f"{SANDBOX_ORIGIN}/{config.tenant}/oauth2/v2.0/token",
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+            ),
+        ),
+        bc_transport=sandbox_transport(sandbox),
+        identity=identity,
+        auth_settings=AuthSettings(
+            issuer=identity.issuer, audience=DEV_AUDIENCE, jwks_url=f"{DEV_IDP_ORIGIN}/.well-known/jwks.json"
+        ),
+        jwks_transport=httpx.ASGITransport(app=identity.asgi_app()),
+        customers=customers,
+    )
+
+
+def demo_customer_list(development: Development) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """``GET /dev-idp/customers``: who ``bc-gateway token --customer …`` can sign in as."""
+
+    async def endpoint(request: Request) -> JSONResponse:
+        return JSONResponse(
+            [
+                {
+                    "company": str(customer.company_id),
+                    "companyName": customer.company_name,
+                    "customer": customer.customer_number,
+                    "name": customer.customer_name,
+                    "blocked": is_blocked(customer),
+                }
+                for customer in development.customers
+            ]
+        )
+
+    return endpoint
+
+
+def demo_customer(development: Development) -> DemoCustomer:
+    """The customer ``bc-gateway serve`` prints a token for: the first one not blocked."""
+    return next(customer for customer in development.customers if not is_blocked(customer))
+
+
+def is_blocked(customer: DemoCustomer) -> bool:
+    return customer.blocked != BC_BLANK_ENUM
+
+
+def mint_for(development: Development, customer: DemoCustomer) -> str:
+    return development.identity.mint(UUID(customer.company_id), customer.customer_number)

@@ -1,0 +1,118 @@
+"""``/graphql``: authentication first, then Strawberry with a per-request Context.
+
+A request without a valid bearer token is answered 401 with a GraphQL-shaped body before any
+resolver runs, so it can never cause a BC request.  GraphiQL itself (a browser GET without a
+query) is served without a token; the developer pastes one into its headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from gateway.auth import AuthError, Identity, bearer_token
+from gateway.bc import CustomerScope, InvalidScope
+from gateway.edge.state import gateway_state
+from gateway.loaders import build_loaders
+from gateway.resolvers.context import Context
+
+log = logging.getLogger("gateway.edge")
+
+IDENTITY_KEY = "gateway.identity"
+COMPANY_HEADER = "x-bc-company"
+
+
+class PortalGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any) -> Context:
+        state = gateway_state(request)
+        identity: Identity = request.scope[IDENTITY_KEY]
+        membership = identity.membership_for(_requested_company(request))
+        scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
+        session = state.bc.session(scope, operation=None)
+
+        async def local_currency() -> str:
+            return await state.currencies.of(session)
+
+        return Context(
+            identity=identity,
+            membership=membership,
+            bc=session,
+            loaders=build_loaders(session),
+            policy=state.policy,
+            today=state.today(),
+            local_currency=local_currency,
+        )
+
+
+class AuthenticatedGraphQL:
+    """ASGI wrapper: verify the bearer token, then hand over to Strawberry."""
+
+    def __init__(self, graphql: PortalGraphQL) -> None:
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if scope["type"] != "http":
+            await _refused(405, "METHOD_NOT_ALLOWED", "GraphQL is served over HTTP only")(
+                scope, receive, send
+            )
+            return
+        if _is_graphiql_page(request):
+            await HTMLResponse(self.graphql.graphql_ide_html)(scope, receive, send)
+            return
+        try:
+            identity = await gateway_state(request).validator.validate(
+                bearer_token(request.headers.get("authorization"))
+            )
+            identity.membership_for(_requested_company(request))
+        except AuthError as error:
+            await _unauthenticated(error)(scope, receive, send)
+            return
+        except (InvalidScope, ValueError):
+            await _bad_company()(scope, receive, send)
+            return
+        scope[IDENTITY_KEY] = identity
+        await self.graphql(scope, receive, send)
+
+
+def _requested_company(request: Request) -> uuid.UUID | None:
+    raw = request.headers.get(COMPANY_HEADER)
+    return uuid.UUID(raw) if raw else None
+
+
+def _is_graphiql_page(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    )
+
+
+_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 503: "AUTH_UNAVAILABLE"}
+
+
+def _unauthenticated(error: AuthError) -> Response:
+    log.info("auth_rejected", extra={"reason": error.reason})
+    status = error.status_code if error.status_code in _CODES else 401
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
+    return JSONResponse(
+        {"data": None, "errors": [{"message": str(error), "extensions": {"code": _CODES[status]}}]},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _bad_company() -> Response:
+    return _refused(400, "BAD_REQUEST", f"{COMPANY_HEADER} must be a company id (GUID)")
+
+
+def _refused(status: int, code: str, message: str) -> Response:
+    return JSONResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status
+    )

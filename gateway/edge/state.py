@@ -1,0 +1,35 @@
+"""Long-lived things the HTTP edge needs, opened in the lifespan, reached through one accessor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
+
+from gateway.auth import DevIdentityProvider, TokenValidator
+from gateway.bc import BCClient
+from gateway.edge.companies import LocalCurrencies
+from gateway.resolvers.context import PortalPolicy
+
+
+@dataclass(frozen=True)
+class GatewayState:
+    bc: BCClient
+    validator: TokenValidator
+    currencies: LocalCurrencies
+    policy: PortalPolicy
+    today: Callable[[], date]
+    default_company_id: object | None = None
+    dev_identity: DevIdentityProvider | None = None
+
+
+def gateway_state(source: Starlette | HTTPConnection) -> GatewayState:
+    """The state ``create_app``'s lifespan opened.  Fails loudly if it is not open."""
+    app = source if isinstance(source, Starlette) else source.app
+    state = getattr(app.state, "gateway", None)
+    if not isinstance(state, GatewayState):
+        raise RuntimeError("the gateway's lifespan has not started")
+    return state

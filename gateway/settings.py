@@ -1,0 +1,216 @@
+"""Settings for the whole gateway, and the one place that reads them from the environment.
+
+Only the CLI calls :func:`settings_from_environ`; everything else receives a :class:`Settings`.
+Every problem is reported as a :class:`ConfigError` that names the variable and what is wrong,
+so ``bc-gateway serve`` can print one clear line instead of a stack trace.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from gateway.auth import AuthSettings, ClaimNames
+from gateway.bc import BCSettings, ClientCredentials
+from gateway.resolvers.context import PortalPolicy
+
+Mode = Literal["development", "production"]
+
+
+class ConfigError(Exception):
+    """A missing or invalid setting; ``str()`` is the one line a person needs to fix it."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable} {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The embedded Business Central used when no real BC is configured."""
+
+    seed: int = 42
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``create_app`` needs.  ``bc`` and ``auth`` are ``None`` in development mode,
+    where the gateway runs on the embedded sandbox and its development identity provider."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    bc: BCSettings | None = None
+    default_company_id: uuid.UUID | None = None
+    auth: AuthSettings | None = None
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    portal: PortalPolicy = field(default_factory=PortalPolicy)
+
+    @property
+    def mode(self) -> Mode:
+        return "development" if self.bc is None else "production"
+
+
+_BC_ONLINE = ("BC_TENANT_ID", "BC_ENVIRONMENT", "BC_CLIENT_ID", "BC_CLIENT_SECRET")
+_AUTH_REQUIRED = ("AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS_URL")
+_CLAIM_VARIABLES = {
+    "customer": "AUTH_CLAIM_CUSTOMER",
+    "company": "AUTH_CLAIM_COMPANY",
+    "memberships": "AUTH_CLAIM_MEMBERSHIPS",
+    "roles": "AUTH_CLAIM_ROLES",
+    "scopes": "AUTH_CLAIM_SCOPES",
+}
+# Every variable the gateway reads; the README's configuration table lists the same names.
+KNOWN_VARIABLES = (
+    "GATEWAY_HOST",
+    "GATEWAY_PORT",
+    *_BC_ONLINE,
+    "BC_BASE_URL",
+    "BC_TOKEN_URL",
+    "BC_COMPANY_ID",
+    "BC_TIMEOUT_SECONDS",
+    "BC_PAGE_SIZE",
+    *_AUTH_REQUIRED,
+    *_CLAIM_VARIABLES.values(),
+    "AUTH_LEEWAY_SECONDS",
+    "SANDBOX_SEED",
+    "SANDBOX_SCALE",
+    "PORTAL_ORDER_HISTORY_MONTHS",
+    "PORTAL_MAX_PAGE_SIZE",
+)
+
+
+def settings_from_environ(environ: Mapping[str, str]) -> Settings:
+    """Build :class:`Settings` from environment variables, or raise :class:`ConfigError`."""
+    env = {key: value.strip() for key, value in environ.items() if value.strip()}
+    bc = _bc_settings(env)
+    auth = _auth_settings(env)
+    if bc is not None and auth is None:
+        raise ConfigError(
+            "AUTH_ISSUER",
+            "is required with a real Business Central: the development identity provider "
+            "only signs tokens for the embedded sandbox",
+        )
+    return Settings(
+        host=env.get("GATEWAY_HOST", "127.0.0.1"),
+        port=_integer(env, "GATEWAY_PORT", 8000, low=1, high=65535),
+        bc=bc,
+        default_company_id=_guid(env, "BC_COMPANY_ID"),
+        auth=auth,
+        sandbox=SandboxSettings(
+            seed=_integer(env, "SANDBOX_SEED", 42, low=0, high=2**31),
+            scale=_decimal(env, "SANDBOX_SCALE", 1.0, low=0.01, high=100.0),
+        ),
+        portal=PortalPolicy(
+            order_history_months=_integer(env, "PORTAL_ORDER_HISTORY_MONTHS", 12, low=1, high=120),
+            max_page_size=_integer(env, "PORTAL_MAX_PAGE_SIZE", 100, low=1, high=1000),
+        ),
+    )
+
+
+def _bc_settings(env: Mapping[str, str]) -> BCSettings | None:
+    online = [name for name in _BC_ONLINE if name in env]
+    base_url = env.get("BC_BASE_URL")
+    if not online and base_url is None:
+        return None
+    timeout = float(_decimal(env, "BC_TIMEOUT_SECONDS", 30.0, low=1.0, high=600.0))
+    page_size = _integer(env, "BC_PAGE_SIZE", 1000, low=1, high=20000)
+    if base_url is not None:
+        _require_url(base_url, "BC_BASE_URL")
+        for name in ("BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_TOKEN_URL"):
+            _require(env, name, "when BC_BASE_URL is set")
+        _require_url(env["BC_TOKEN_URL"], "BC_TOKEN_URL")
+        credentials = ClientCredentials(
+            token_url=env["BC_TOKEN_URL"],
+            client_id=env["BC_CLIENT_ID"],
+            client_secret=env["BC_CLIENT_SECRET"],
+        )
+        settings = BCSettings.on_premises(base_url.rstrip("/"), credentials)
+    else:
+        first = online[0]
+        for name in _BC_ONLINE:
+            _require(env, name, f"when {first} is set")
+        if not re.fullmatch(r"[A-Za-z0-9.-]{1,100}", env["BC_TENANT_ID"]):
+            raise ConfigError("BC_TENANT_ID", "must be an Entra tenant id (GUID) or domain name")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,30}", env["BC_ENVIRONMENT"]):
+            raise ConfigError("BC_ENVIRONMENT", "must be a Business Central environment name")
+        settings = BCSettings.online(
+            env["BC_TENANT_ID"], env["BC_ENVIRONMENT"], env["BC_CLIENT_ID"], env["BC_CLIENT_SECRET"]
+        )
+    return BCSettings(
+        environment_url=settings.environment_url,
+        credentials=settings.credentials,
+        timeout_seconds=timeout,
+        page_size=page_size,
+    )
+
+
+def _auth_settings(env: Mapping[str, str]) -> AuthSettings | None:
+    present = [name for name in _AUTH_REQUIRED if name in env]
+    if not present:
+        return None
+    for name in _AUTH_REQUIRED:
+        _require(env, name, f"when {present[0]} is set")
+    _require_url(env["AUTH_JWKS_URL"], "AUTH_JWKS_URL")
+    claims = ClaimNames(
+        **{key: env[variable] for key, variable in _CLAIM_VARIABLES.items() if variable in env}
+    )
+    return AuthSettings(
+        issuer=env["AUTH_ISSUER"],
+        audience=env["AUTH_AUDIENCE"],
+        jwks_url=env["AUTH_JWKS_URL"],
+        leeway_seconds=_integer(env, "AUTH_LEEWAY_SECONDS", 60, low=0, high=300),
+        claims=claims,
+    )
+
+
+def _require(env: Mapping[str, str], name: str, why: str) -> None:
+    if name not in env:
+        raise ConfigError(name, f"is required {why}")
+
+
+def _require_url(value: str, name: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(name, "must be an absolute http(s) URL")
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _decimal(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _guid(env: Mapping[str, str], name: str) -> uuid.UUID | None:
+    raw = env.get(name)
+    if raw is None:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise ConfigError(name, "must be a company id (GUID)") from None

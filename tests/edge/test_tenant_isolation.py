@@ -1,0 +1,117 @@
+"""With a token for customer A, nothing of customer B comes back, whatever the query asks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.sandbox.store import SandboxStore
+from tests.helpers import customer_rows, data_of, rows
+
+pytestmark = pytest.mark.anyio
+
+SCOPE_FIELDS = {
+    "customers": "number",
+    "customerFinancialDetails": "number",
+    "salesOrders": "customerNumber",
+    "salesInvoices": "customerNumber",
+    "salesShipments": "customerNumber",
+    "salesCreditMemos": "customerNumber",
+}
+
+LISTS = {
+    "orders": "{ orders(first: 100) { nodes { number } } }",
+    "invoices": "{ invoices(first: 100) { nodes { number } } }",
+    "shipments": "{ shipments(first: 100) { nodes { number order { number } } } }",
+}
+LOOKUPS = {
+    "order": ("salesOrders", "query($n: String!) { order(number: $n) { number } }"),
+    "invoice": ("salesInvoices", "query($n: String!) { invoice(number: $n) { number } }"),
+    "shipment": ("salesShipments", "query($n: String!) { shipment(number: $n) { number } }"),
+}
+
+
+def two_customers(store: SandboxStore) -> tuple[str, str, str]:
+    """A company and two of its customers who both have orders, invoices and shipments."""
+    company = store.companies[0]["id"]
+    owners = [
+        {row["customerNumber"] for row in rows(store, company, entity_set)}
+        for entity_set in ("salesOrders", "salesInvoices", "salesShipments")
+    ]
+    both = sorted(owners[0] & owners[1] & owners[2])
+    return company, both[0], both[1]
+
+
+def assert_every_customer_request_is_scoped(bc_log: Any, customer: str) -> None:
+    for entry in bc_log.entries:
+        field = SCOPE_FIELDS.get(entry.entity_set or "")
+        if field is not None:
+            assert f"{field} eq '{customer}'" in (entry.filter or ""), (entry.entity_set, entry.filter)
+
+
+async def test_me_is_the_token_customer(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, _ = two_customers(shared_store)
+    data = await data_of(client, "{ me { number name } }", token=token_for(a, company))
+    assert data["me"]["number"] == a
+    assert_every_customer_request_is_scoped(bc_log, a)
+
+
+@pytest.mark.parametrize("field", sorted(LISTS))
+async def test_lists_hold_only_the_callers_documents(
+    field: str, client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, b = two_customers(shared_store)
+    entity_set = {"orders": "salesOrders", "invoices": "salesInvoices", "shipments": "salesShipments"}[field]
+    mine = {row["number"] for row in customer_rows(shared_store, company, entity_set, a)}
+    theirs = {row["number"] for row in customer_rows(shared_store, company, entity_set, b)}
+
+    data = await data_of(client, LISTS[field], token=token_for(a, company))
+
+    numbers = {node["number"] for node in data[field]["nodes"]}
+    assert numbers, f"customer {a} should see some {field}"
+    assert numbers <= mine
+    assert not numbers & theirs
+    assert_every_customer_request_is_scoped(bc_log, a)
+
+
+@pytest.mark.parametrize("field", sorted(LOOKUPS))
+async def test_another_customers_document_number_finds_nothing(
+    field: str, client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, b = two_customers(shared_store)
+    entity_set, query = LOOKUPS[field]
+    theirs = customer_rows(shared_store, company, entity_set, b)[0]["number"]
+
+    data = await data_of(client, query, {"n": theirs}, token=token_for(a, company))
+
+    assert data[field] is None
+    assert_every_customer_request_is_scoped(bc_log, a)
+
+
+async def test_a_company_header_cannot_reach_a_company_the_token_does_not_name(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, _ = two_customers(shared_store)
+    other = next(c["id"] for c in shared_store.companies if c["id"] != company)
+    bc_log.clear()
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ orders { nodes { number } } }"},
+        headers={"authorization": f"Bearer {token_for(a, company)}", "x-bc-company": other},
+    )
+    assert response.status_code in (401, 403)
+    assert response.json()["errors"][0]["extensions"]["code"] in ("UNAUTHENTICATED", "FORBIDDEN")
+    assert [entry for entry in bc_log.entries if entry.entity_set] == []
+
+
+async def test_catalogue_queries_are_not_customer_data_and_stay_correct(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any
+) -> None:
+    company, a, _ = two_customers(shared_store)
+    data = await data_of(client, "{ items(first: 5) { nodes { number name } } }", token=token_for(a, company))
+    expected = sorted(row["number"] for row in rows(shared_store, company, "items") if not row["blocked"])[:5]
+    assert [node["number"] for node in data["items"]["nodes"]] == expected

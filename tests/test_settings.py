@@ -1,0 +1,80 @@
+"""Configuration: every variable checked, every problem one clear line naming the variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from gateway.settings import ConfigError, settings_from_environ
+
+ONLINE = {
+    "BC_TENANT_ID": "3f1e0c5e-1111-2222-3333-444455556666",
+    "BC_ENVIRONMENT": "production",
+    "BC_CLIENT_ID": "client",
+    "BC_CLIENT_SECRET": "s3cret",
+    "AUTH_ISSUER": "https://login.example.com/",
+    "AUTH_AUDIENCE": "portal",
+    "AUTH_JWKS_URL": "https://login.example.com/keys",
+}
+
+
+def test_no_configuration_means_development_on_the_sandbox() -> None:
+    settings = settings_from_environ({})
+    assert settings.mode == "development"
+    assert settings.bc is None
+
+
+def test_online_configuration_builds_the_tenant_url_and_entra_token_url() -> None:
+    settings = settings_from_environ(ONLINE)
+    assert settings.mode == "production"
+    assert settings.bc is not None
+    assert settings.bc.environment_url.endswith(f"/v2.0/{ONLINE['BC_TENANT_ID']}/production")
+    assert settings.bc.credentials is not None
+    assert settings.bc.credentials.token_url == (
+        f"https://login.microsoftonline.com/{ONLINE['BC_TENANT_ID']}/oauth2/v2.0/token"
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({k: v for k, v in ONLINE.items() if k != "BC_CLIENT_SECRET"}, "BC_CLIENT_SECRET"),
+        ({k: v for k, v in ONLINE.items() if not k.startswith("AUTH_")}, "AUTH_ISSUER"),
+        ({**ONLINE, "AUTH_JWKS_URL": "keys.json"}, "AUTH_JWKS_URL"),
+        ({**ONLINE, "BC_ENVIRONMENT": "prod/../x"}, "BC_ENVIRONMENT"),
+        ({"GATEWAY_PORT": "eighty"}, "GATEWAY_PORT"),
+        ({"GATEWAY_PORT": "70000"}, "GATEWAY_PORT"),
+        ({"BC_BASE_URL": "https://bc.example.com:7048/bc"}, "BC_CLIENT_ID"),
+        ({"BC_COMPANY_ID": "cronus"}, "BC_COMPANY_ID"),
+        ({"SANDBOX_SCALE": "-1"}, "SANDBOX_SCALE"),
+    ],
+)
+def test_a_bad_setting_names_its_variable(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ(environ)
+    assert caught.value.variable == variable
+    assert str(caught.value).startswith(variable)
+
+
+def test_serve_with_bad_configuration_prints_one_line_and_exits_non_zero() -> None:
+    env = {"PATH": "/usr/bin:/bin", "BC_TENANT_ID": "contoso.onmicrosoft.com"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "BC_ENVIRONMENT is required" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_the_secret_never_shows_in_settings_repr() -> None:
+    assert "s3cret" not in repr(settings_from_environ(ONLINE))
