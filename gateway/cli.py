@@ -159,13 +159,14 @@ def _token(args: argparse.Namespace) -> int:
     if response.status_code == 404 and "/dev-idp/" in str(response.url) and not response.content.strip():
         return _fail(f"the gateway at {base} does not run the development identity provider", 1)
     if response.status_code == 400 and "company_required" in response.text:
-        return _fail(f"customer {args.customer} exists in several companies: add --company <id> (see --list)", 1)
+        return _fail(f"customer {args.customer} is in several companies: add --company <id> (see --list)", 1)
     if response.status_code != 200:
         return _fail(f"the development identity provider refused: {response.text.strip()}", 1)
     if args.list:
         for entry in response.json():
             blocked = "  (blocked)" if entry["blocked"] else ""
-            print(f"{entry['customer']:<10} {entry['name']:<42} {entry['company']}  {entry['companyName']}{blocked}")
+            name, company = entry["name"], entry["company"]
+            print(f"{entry['customer']:<10} {name:<42} {company}  {entry['companyName']}{blocked}")
         return 0
     print(json.dumps({"Authorization": f"Bearer {response.json()['access_token']}"}))
     return 0

@@ -113,7 +113,30 @@ def standard_tables(world: CompanyWorld, seed: int) -> dict[str, list[Row]]:
     )
     memos = [credit_memo_rows(p, m) for m in world.ledger.credit_memos]
     _documents(tables, "salesCreditMemos", "salesCreditMemoLines", memos)
+    tables["generalLedgerSetup"] = [_general_ledger_setup(p, world.spec, since)]
     return tables
+
+
+def _general_ledger_setup(p: Projection, spec: ref.CompanySpec, since: date) -> Row:
+    """The one setup row; the gateway reads the company's currency (item prices are in it) here."""
+    return {
+        "id": p.new_id(),
+        "allowPostingFrom": "0001-01-01",
+        "allowPostingTo": "0001-01-01",
+        "additionalReportingCurrency": "",
+        "localCurrencyCode": spec.lcy_code,
+        "localCurrencySymbol": {"GBP": "£", "PLN": "zł"}.get(spec.lcy_code, ""),
+        "lastModifiedDateTime": p.stamp(since),
+        "allowQueryFromConsolidation": False,
+        "shortcutDimension1Code": _dimension(spec),
+        "shortcutDimension2Code": "",
+        "shortcutDimension3Code": "",
+        "shortcutDimension4Code": "",
+        "shortcutDimension5Code": "",
+        "shortcutDimension6Code": "",
+        "shortcutDimension7Code": "",
+        "shortcutDimension8Code": "",
+    }
 
 
 def portal_tables(world: CompanyWorld, seed: int, scale: float) -> dict[str, list[Row]]:

@@ -19,7 +19,7 @@ from .rows_common import Row
 
 # (code, name, tracking URL with BC's %1 placeholder, tracking number pattern)
 _AGENTS = {
-    "": (
+    "GBP": (
         ("DHL", "DHL Express", "https://www.dhl.com/en/express/tracking.html?AWB=%1", "dhl"),
         ("UPS", "UPS", "https://www.ups.com/track?tracknum=%1", "ups"),
         ("FEDEX", "FedEx", "https://www.fedex.com/fedextrack/?trknbr=%1", "digits12"),

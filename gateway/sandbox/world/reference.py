@@ -39,7 +39,7 @@ class CompanySpec:
 
 INTERNATIONAL = CompanySpec(
     name="CRONUS International Ltd.",
-    lcy_code="",
+    lcy_code="GBP",
     country="GB",
     foreign_currencies=("EUR", "PLN"),
     tax_rates=(("VAT20", Decimal(20)), ("VAT5", Decimal(5))),
@@ -213,7 +213,7 @@ COMPANIES = (INTERNATIONAL, POLSKA)
 
 # (code, name, symbol, units of the company's LCY per unit) for each company's LCY.
 CURRENCIES: dict[str, tuple[tuple[str, str, str, Decimal], ...]] = {
-    "": (("EUR", "Euro", "€", Decimal("0.86")), ("PLN", "Polish złoty", "zł", Decimal("0.19"))),
+    "GBP": (("EUR", "Euro", "€", Decimal("0.86")), ("PLN", "Polish złoty", "zł", Decimal("0.19"))),
     "PLN": (("EUR", "Euro", "€", Decimal("4.30")),),
 }
 
