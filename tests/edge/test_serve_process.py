@@ -102,7 +102,18 @@ def test_token_command_mints_a_header_for_another_demo_customer(
     customer = last[0]
     company = next(part for part in last if part.count("-") == 4)
     minted = subprocess.run(
-        [sys.executable, "-m", "gateway", "token", "--customer", customer, "--company", company, "--gateway", url],
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "token",
+            "--customer",
+            customer,
+            "--company",
+            company,
+            "--gateway",
+            url,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
