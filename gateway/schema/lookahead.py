@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
+# Where a connection's lines' items sit in a selection.
+LINE_ITEM_PATHS = ("edges.node.lines.item", "nodes.lines.item")
+
 
 def selected_paths(info: Info) -> frozenset[str]:
     """Dotted paths of field names (not aliases) under the current field, through fragments."""

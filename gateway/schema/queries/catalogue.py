@@ -1,0 +1,32 @@
+"""The item catalogue."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.resolvers import items
+from gateway.resolvers.context import Context
+from gateway.schema.types.common import Connection
+from gateway.schema.types.items import Item
+
+
+@strawberry.type
+class CatalogueQuery:
+    @strawberry.field(
+        description="Catalogue items that are not blocked, by number; `search` matches name or number."
+    )
+    async def items(
+        self,
+        info: Info[Context, None],
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Item]:
+        page = await items.search_items(info.context, search=search, first=first, after=after)
+        return Connection.of(page.map(Item.from_bc))
+
+    @strawberry.field(description="A catalogue item by its number (blocked items included).")
+    async def item(self, info: Info[Context, None], number: str) -> Item | None:
+        found = await items.get_item(info.context, number)
+        return Item.from_bc(found) if found is not None else None

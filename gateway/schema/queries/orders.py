@@ -1,0 +1,50 @@
+"""Orders: the list, newest first, and one by number."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.resolvers import orders
+from gateway.resolvers.context import Context
+from gateway.schema.lookahead import LINE_ITEM_PATHS, selected_paths, selects_any
+from gateway.schema.types.common import Connection
+from gateway.schema.types.documents import SalesOrder
+from gateway.schema.types.enums import OrderStatus
+
+
+@strawberry.input
+class OrderFilter:
+    status: list[OrderStatus] | None = None
+    from_date: date | None = strawberry.field(default=None, name="from")
+    to_date: date | None = strawberry.field(default=None, name="to")
+
+
+@strawberry.type
+class OrdersQuery:
+    @strawberry.field(description="The customer's orders, newest first, within the order history window.")
+    async def orders(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter: OrderFilter | None = None,
+    ) -> Connection[SalesOrder]:
+        wanted = filter or OrderFilter()
+        page = await orders.list_orders(
+            info.context,
+            first=first,
+            after=after,
+            filter=orders.OrderFilter(
+                statuses=frozenset(wanted.status or ()), from_date=wanted.from_date, to_date=wanted.to_date
+            ),
+            with_items=selects_any(selected_paths(info), *LINE_ITEM_PATHS),
+        )
+        return Connection.of(page.map(SalesOrder.from_bc))
+
+    @strawberry.field(description="One of the customer's open orders by its number.")
+    async def order(self, info: Info[Context, None], number: str) -> SalesOrder | None:
+        found = await orders.get_order(info.context, number)
+        return SalesOrder.from_bc(found) if found is not None else None
