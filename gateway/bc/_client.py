@@ -104,7 +104,7 @@ class BCClient:
         """The EDMX ``$metadata`` document of ``route``."""
         call = _Call(CallContext(), route, "$metadata")
         url = f"{self.settings.route_url(route)}/$metadata"
-        return await self._get(url, None, {"Accept": "application/xml"}, call, _read_text)
+        return await self._request("GET", url, None, {"Accept": "application/xml"}, call, _read_text)
 
     async def _fetch_pages(
         self,
@@ -126,7 +126,7 @@ class BCClient:
         for _ in range(_MAX_PAGES):
             if next_url is None:
                 return rows
-            body = await self._get(str(next_url), next_params, headers, call, _read_page)
+            body = await self._request("GET", str(next_url), next_params, headers, call, _read_page)
             for row in body["value"]:
                 if check_row is not None:
                     check_row(row)
@@ -137,20 +137,24 @@ class BCClient:
             next_url, next_params = _checked_next_link(body.get("@odata.nextLink"), origin, next_url), None
         raise BCProtocolError("Business Central kept sending nextLinks")
 
-    async def _get(
+    async def _request(
         self,
+        method: str,
         url: str,
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
         call: _Call,
         read: Callable[[httpx.Response], tuple[T, int | None]],
+        *,
+        json_body: Any = None,
     ) -> T:
+        """One audited, counted HTTP call; ``read`` turns a successful response into the result."""
         started = time.perf_counter()
         status: int | None = None
         rows: int | None = None
         correlation_id: str | None = None
         try:
-            response = await self._send(url, params, headers)
+            response = await self._send(method, url, params, headers, json_body)
             status = response.status_code
             correlation_id = correlation_id_of(response)
             if not response.is_success:
@@ -166,7 +170,7 @@ class BCClient:
             call.stats.bc_seconds += elapsed
             log_call(
                 call.context,
-                method="GET",
+                method=method,
                 route=call.route.path,
                 entity_set=call.entity_set,
                 status=status,
@@ -176,11 +180,18 @@ class BCClient:
             )
 
     async def _send(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        json_body: Any = None,
     ) -> httpx.Response:
         """The boundary: httpx exceptions become ``BCError`` here and nowhere else."""
         try:
-            return await self._http.get(url, params=params, headers=headers, timeout=self._timeout)
+            return await self._http.request(
+                method, url, params=params, headers=headers, json=json_body, timeout=self._timeout
+            )
         except httpx.TimeoutException as exc:
             raise BCTimeout("Business Central did not answer in time") from exc
         except httpx.TransportError as exc:
