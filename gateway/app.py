@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
-from gateway.bc import BCClient
+from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.development import Development, demo_customer_list, start_development
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
@@ -55,6 +55,7 @@ def create_app(
             BCClient(bc_settings, transport=bc_transport) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
+            await bc.capabilities.refresh(bc, (STANDARD_API, ANALYTICS_API, PORTAL_API))
             jwks = JwksCache(
                 auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
             )

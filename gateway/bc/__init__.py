@@ -6,6 +6,7 @@ listed in ``__all__``; the modules behind it are private.
 
 from __future__ import annotations
 
+from ._capabilities import CapabilityMap, CapabilityUnavailable
 from ._client import BCClient, BCSession
 from ._documents import SalesOrder, SalesOrderLine
 from ._enums import (
@@ -56,6 +57,8 @@ __all__ = [
     "BCTimeout",
     "BCTransportError",
     "BCUnavailable",
+    "CapabilityMap",
+    "CapabilityUnavailable",
     "ClientCredentials",
     "Company",
     "Customer",

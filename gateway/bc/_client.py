@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._audit import CallContext, log_call
+from ._capabilities import CapabilityMap
 from ._errors import (
     BCError,
     BCProtocolError,
@@ -62,6 +63,7 @@ class BCClient:
 
     def __init__(self, settings: BCSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
+        self.capabilities = CapabilityMap()
         self._timeout = httpx.Timeout(settings.timeout_seconds)
         auth = (
             EntraTokenAuth(settings.credentials, timeout_seconds=settings.timeout_seconds)
@@ -232,6 +234,7 @@ class BCSession:
     ) -> list[dict[str, Any]]:
         """All rows of ``query`` (following nextLinks), or the first ``limit`` rows."""
         plain, check_row = self._authorise(query)
+        self._client.capabilities.require(route, plain.entity_set)
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise ODataBuildError("limit must be a positive integer")
         settings = self._client.settings

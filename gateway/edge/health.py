@@ -14,8 +14,21 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    bc = gateway_state(request).bc
+    capabilities = bc.capabilities.snapshot()
     try:
-        companies = await gateway_state(request).bc.fetch_companies()
+        companies = await bc.fetch_companies()
     except BCError as error:
-        return JSONResponse({"status": "unavailable", "bc": {"reachable": False, "code": error.code}}, 503)
-    return JSONResponse({"status": "ready", "bc": {"reachable": True, "companies": len(companies)}})
+        body = {
+            "status": "unavailable",
+            "bc": {"reachable": False, "code": error.code},
+            "capabilities": capabilities,
+        }
+        return JSONResponse(body, 503)
+    return JSONResponse(
+        {
+            "status": "ready",
+            "bc": {"reachable": True, "companies": len(companies)},
+            "capabilities": capabilities,
+        }
+    )

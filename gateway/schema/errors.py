@@ -21,6 +21,11 @@ log = logging.getLogger("gateway.errors")
 
 # Most specific first: the first class that matches decides.
 _BC_ERRORS: tuple[tuple[type[bc.BCError], str, str], ...] = (
+    (
+        bc.CapabilityUnavailable,
+        "CAPABILITY_UNAVAILABLE",
+        "This Business Central does not offer what this field needs.",
+    ),
     (bc.BCThrottled, "BC_THROTTLED", "Business Central is busy; try again in a moment."),
     (bc.BCTimeout, "BC_TIMEOUT", "Business Central did not answer in time; try again."),
     (bc.BCUnavailable, "BC_UNAVAILABLE", "Business Central is unavailable right now; try again shortly."),

@@ -98,11 +98,11 @@ async def test_an_expired_token_gets_401_and_no_bc_request(development: Developm
     app = create_app(Settings(), development=stale)
     customer = development.customers[0]
     token = issuer.mint(UUID(customer.company_id), customer.customer_number, ttl_seconds=600)
-    bc_log.clear()
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as client,
     ):
+        bc_log.clear()  # start-up reads $metadata; only what the request causes counts
         response = await client.post(
             "/graphql", json={"query": QUERY}, headers={"authorization": f"Bearer {token}"}
         )
