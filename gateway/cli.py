@@ -27,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `bc-gateway token --list | head`
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

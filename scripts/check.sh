@@ -4,8 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+# pip's own chatter goes to a log; it is shown only when the install fails.
+if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e '.[dev]'; } \
+    >.venv/install.log 2>&1; then
+  cat .venv/install.log >&2
+  echo "installing the project failed (log above)" >&2
+  exit 1
+fi
 echo "== ruff"
 .venv/bin/ruff check gateway tests bench
 .venv/bin/ruff format --check gateway tests bench
