@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from ._enums import InvoiceLineType, SalesOrderStatus
+from ._models import Item
 from ._values import RowReader
 
 __all__ = ["SHIP_TO", "SalesOrder", "SalesOrderLine", "ShipTo", "ship_to"]
@@ -81,6 +82,8 @@ class SalesOrderLine:
     ship_quantity: Decimal
     invoice_quantity: Decimal
 
+    item: Item | None  # from $expand=item
+
     SELECT: ClassVar[tuple[str, ...]] = (
         "id",
         "documentId",
@@ -130,6 +133,7 @@ class SalesOrderLine:
             invoiced_quantity=r.decimal("invoicedQuantity"),
             ship_quantity=r.decimal("shipQuantity"),
             invoice_quantity=r.decimal("invoiceQuantity"),
+            item=r.nested("item", Item.from_json),
         )
 
 

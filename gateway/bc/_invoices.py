@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from ._enums import InvoiceLineType, InvoiceStatus
+from ._models import Item
 from ._values import RowReader
 
 __all__ = ["SalesInvoice", "SalesInvoiceLine"]
@@ -37,6 +38,8 @@ class SalesInvoiceLine:
     total_tax_amount: Decimal
     amount_including_tax: Decimal
     shipment_date: date | None
+
+    item: Item | None  # from $expand=item
 
     SELECT: ClassVar[tuple[str, ...]] = (
         "id",
@@ -77,6 +80,7 @@ class SalesInvoiceLine:
             total_tax_amount=r.decimal("totalTaxAmount"),
             amount_including_tax=r.decimal("amountIncludingTax"),
             shipment_date=r.opt_date("shipmentDate"),
+            item=r.nested("item", Item.from_json),
         )
 
 

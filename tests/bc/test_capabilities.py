@@ -60,8 +60,8 @@ async def test_a_missing_capability_is_refused_without_a_request(
     calls_before = len(tenant.calls)
 
     with pytest.raises(CapabilityUnavailable) as caught:
-        await client.session(scope).fetch(Query("shipmentTrackings"), route=PORTAL_API)
+        await client.session(scope).fetch(Query("itemAvailabilities"), route=PORTAL_API)
 
     assert caught.value.code == "CAPABILITY_UNAVAILABLE"
-    assert "shipmentTrackings" in caught.value.capability
+    assert "itemAvailabilities" in caught.value.capability
     assert len(tenant.calls) == calls_before

@@ -60,6 +60,8 @@ async def test_recent_orders_with_lines_and_items_take_at_most_three_bc_requests
 
     api_requests = [entry for entry in bc_log.entries if entry.entity_set is not None]
     assert len(api_requests) <= 3, [(e.method, e.entity_set) for e in api_requests]
+    # The lines' items come expanded inside the orders request, not as lookups of their own.
+    assert [entry.entity_set for entry in api_requests] == ["salesOrders"]
     expected = expected_orders(shared_store, company, customer)[:20]
     assert [edge["node"]["number"] for edge in data["orders"]["edges"]] == [o["number"] for o in expected]
     lines_by_order = {o["id"]: o for o in expected}

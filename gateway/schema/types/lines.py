@@ -68,7 +68,7 @@ class SalesOrderLine(DocumentLine):
             amount_including_tax=Money.of(line.amount_including_tax, currency),
             shipment_date=line.shipment_date,
             _item_id=line.item_id,
-            _item=getattr(line, "item", None),
+            _item=line.item,
         )
 
 
@@ -95,7 +95,7 @@ class InvoiceLine(DocumentLine):
             amount_including_tax=Money.of(line.amount_including_tax, currency),
             shipment_date=line.shipment_date,
             _item_id=line.item_id,
-            _item=getattr(line, "item", None),
+            _item=line.item,
         )
 
 
