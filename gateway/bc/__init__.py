@@ -19,9 +19,11 @@ from ._enums import (
 )
 from ._errors import (
     BCAuthenticationFailed,
+    BCCircuitOpen,
     BCError,
     BCNotFound,
     BCProtocolError,
+    BCQueueFull,
     BCRequestRejected,
     BCThrottled,
     BCTimeout,
@@ -34,6 +36,7 @@ from ._errors import (
 from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
 from ._odata import Expand, Field, Filter, Query, any_of, neutralise_search_text
+from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
 from ._shipments import SalesShipment, SalesShipmentLine
@@ -46,10 +49,12 @@ __all__ = [
     "STANDARD_API",
     "ApiRoute",
     "BCAuthenticationFailed",
+    "BCCircuitOpen",
     "BCClient",
     "BCError",
     "BCNotFound",
     "BCProtocolError",
+    "BCQueueFull",
     "BCRequestRejected",
     "BCSession",
     "BCSettings",
@@ -60,6 +65,7 @@ __all__ = [
     "CapabilityMap",
     "CapabilityUnavailable",
     "ClientCredentials",
+    "Clock",
     "Company",
     "Customer",
     "CustomerBlocked",
@@ -77,6 +83,7 @@ __all__ = [
     "ItemType",
     "ODataBuildError",
     "Query",
+    "ResilienceSettings",
     "SalesInvoice",
     "SalesInvoiceLine",
     "SalesLineType",

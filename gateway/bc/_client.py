@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
@@ -13,10 +14,15 @@ from typing import Any, TypeVar
 import httpx
 
 from ._audit import CallContext, log_call
+from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
+from ._breaker import CircuitBreaker, counts_against_breaker
 from ._capabilities import CapabilityMap
+from ._deadline import Deadline
 from ._errors import (
     BCError,
+    BCNotFound,
     BCProtocolError,
+    BCRequestRejected,
     BCTimeout,
     BCTransportError,
     ODataBuildError,
@@ -24,7 +30,10 @@ from ._errors import (
     correlation_id_of,
     error_from_response,
 )
+from ._limiter import ConcurrencyLimiter
 from ._odata import Expand, Query
+from ._resilience import Clock
+from ._retry import RetryPolicy
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._settings import STANDARD_API, ApiRoute, BCSettings
 from ._token import EntraTokenAuth
@@ -46,12 +55,13 @@ class _Stats:
 
 @dataclass(frozen=True)
 class _Call:
-    """What one HTTP call is about: for the audit record and the session's counters."""
+    """What one HTTP call is about: for the audit record, the session's counters and deadline."""
 
     context: CallContext
     route: ApiRoute
     entity_set: str
     stats: _Stats = field(default_factory=_Stats)
+    deadline: Deadline | None = None  # None: the client's operation deadline, from the first attempt
 
 
 class BCClient:
@@ -59,11 +69,31 @@ class BCClient:
 
     All HTTP (BC and the token endpoint) goes through one ``httpx.AsyncClient`` on ``transport``,
     with the timeout from ``settings`` on every request.  Failures surface as ``BCError``.
+
+    The client is one principal on one environment, so it owns the concurrency limiter (shared by
+    all its sessions) and the circuit breaker; ``clock`` is injectable for exact tests.
     """
 
-    def __init__(self, settings: BCSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: BCSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.settings = settings
         self.capabilities = CapabilityMap()
+        knobs = settings.resilience
+        self.clock = clock or Clock()
+        self.limiter = ConcurrencyLimiter(knobs.max_concurrency, knobs.queue_limit)
+        self.breaker = CircuitBreaker(knobs.breaker_failures, knobs.breaker_reset_seconds, self.clock.now)
+        self.retry = RetryPolicy(
+            max_attempts=knobs.retry_max_attempts,
+            base_seconds=knobs.retry_base_seconds,
+            max_backoff_seconds=knobs.retry_max_backoff_seconds,
+            retry_after_cap_seconds=knobs.retry_after_cap_seconds,
+        )
+        self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
         self._timeout = httpx.Timeout(settings.timeout_seconds)
         auth = (
             EntraTokenAuth(settings.credentials, timeout_seconds=settings.timeout_seconds)
@@ -93,8 +123,12 @@ class BCClient:
         await self.aclose()
 
     def session(self, scope: CustomerScope, *, operation: str | None = None) -> BCSession:
-        """A session for one GraphQL operation on behalf of ``scope``."""
+        """A session for one GraphQL operation on behalf of ``scope``; its deadline starts now."""
         return BCSession(self, scope, operation=operation)
+
+    def deadline(self) -> Deadline:
+        """A fresh operation deadline (``operation_deadline_seconds`` from now)."""
+        return Deadline(self.settings.resilience.operation_deadline_seconds, self.clock.now)
 
     async def fetch_companies(self) -> list[dict[str, Any]]:
         """All companies of the environment (top-level ``companies``; no customer data)."""
@@ -117,10 +151,10 @@ class BCClient:
         top: int | None,
         limit: int | None,
         check_row: RowCheck | None = None,
+        first_page: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        # With $top BC sends no nextLink, so a page smaller than $top would truncate silently.
-        page_size = self.settings.page_size if top is None else max(self.settings.page_size, top)
-        headers = {"Prefer": f"odata.maxpagesize={page_size}"}
+        """``first_page``: the first page's body when it came already (inside a ``$batch``)."""
+        headers = self._page_headers(top)
         origin = httpx.URL(url)
         next_url: httpx.URL | None = origin
         next_params: Mapping[str, str] | None = params
@@ -128,7 +162,10 @@ class BCClient:
         for _ in range(_MAX_PAGES):
             if next_url is None:
                 return rows
-            body = await self._request("GET", str(next_url), next_params, headers, call, _read_page)
+            if first_page is not None:
+                body, first_page = first_page, None
+            else:
+                body = await self._request("GET", str(next_url), next_params, headers, call, _read_page)
             for row in body["value"]:
                 if check_row is not None:
                     check_row(row)
@@ -138,6 +175,102 @@ class BCClient:
             # The nextLink carries every query option (and the skiptoken) itself.
             next_url, next_params = _checked_next_link(body.get("@odata.nextLink"), origin, next_url), None
         raise BCProtocolError("Business Central kept sending nextLinks")
+
+    def _page_headers(self, top: int | None) -> dict[str, str]:
+        # With $top BC sends no nextLink, so a page smaller than $top would truncate silently.
+        page_size = self.settings.page_size if top is None else max(self.settings.page_size, top)
+        return {"Prefer": f"odata.maxpagesize={page_size}"}
+
+    async def _fetch_paged(
+        self, pending: Sequence[tuple[int, _Paged]], route: ApiRoute, batch_call: _Call
+    ) -> list[tuple[int, list[dict[str, Any]] | BCError]]:
+        """Each read's rows or error: in ``$batch`` requests when there are two or more."""
+        if len(pending) >= 2 and self.batch_supported:
+            try:
+                outcomes: list[tuple[int, list[dict[str, Any]] | BCError]] = []
+                for start in range(0, len(pending), MAX_BATCH_OPERATIONS):
+                    chunk = pending[start : start + MAX_BATCH_OPERATIONS]
+                    outcomes.extend(await self._batch(chunk, route, batch_call))
+                return outcomes
+            except (BCNotFound, BCRequestRejected) as error:
+                if error.status not in (404, 405):
+                    return [(index, error) for index, _ in pending]
+                self.batch_supported = False  # this BC has no $batch: read one by one from now on
+            except BCError as error:
+                return [(index, error) for index, _ in pending]
+        reads = await asyncio.gather(*(self._read_collection(paged) for _, paged in pending))
+        return [(index, outcome) for (index, _), outcome in zip(pending, reads, strict=True)]
+
+    async def _read_collection(self, paged: _Paged) -> list[dict[str, Any]] | BCError:
+        try:
+            return await self._fetch_pages(
+                paged.url, paged.params, paged.call, top=paged.top, limit=None, check_row=paged.check_row
+            )
+        except BCError as error:
+            return error
+
+    async def _batch(
+        self, chunk: Sequence[tuple[int, _Paged]], route: ApiRoute, batch_call: _Call
+    ) -> list[tuple[int, list[dict[str, Any]] | BCError]]:
+        """One ``$batch`` of at most 100 reads; inner 429/5xx answers are retried in a smaller
+        ``$batch`` under the same policy and deadline as any request."""
+        todo = {str(number): item for number, item in enumerate(chunk, start=1)}
+        done: list[tuple[int, list[dict[str, Any]] | BCError]] = []
+        deadline = batch_call.deadline or self.deadline()
+        url = f"{self.settings.route_url(route)}/$batch"
+        for attempt in range(1, self.retry.max_attempts + 1):
+            operations = [
+                BatchOperation(key, paged.path, paged.params, self._page_headers(paged.top))
+                for key, (_, paged) in todo.items()
+            ]
+            answers = await self._request(
+                "POST",
+                url,
+                None,
+                {"Content-Type": "application/json"},
+                batch_call,
+                read_batch,
+                json_body=batch_body(operations),
+                idempotent=True,  # only GETs inside: sending it twice changes nothing
+            )
+            failed: dict[str, BCError] = {}
+            for key, (index, paged) in todo.items():
+                outcome = await self._inner_outcome(answers.get(key), paged)
+                if isinstance(outcome, BCError) and self.retry.should_retry(
+                    outcome, method="GET", idempotent=True, attempt=attempt
+                ):
+                    failed[key] = outcome
+                else:
+                    done.append((index, outcome))
+            if not failed:
+                return done
+            delay = max(self.retry.delay(error, attempt, self.clock.random) for error in failed.values())
+            if delay >= deadline.remaining():
+                return done + [(todo[key][0], error) for key, error in failed.items()]
+            await self.clock.sleep(delay)
+            todo = {key: todo[key] for key in failed}
+        raise AssertionError("unreachable: the last attempt never retries")  # pragma: no cover
+
+    async def _inner_outcome(
+        self, inner: InnerResponse | None, paged: _Paged
+    ) -> list[dict[str, Any]] | BCError:
+        if inner is None:
+            return BCProtocolError("Business Central's $batch answer left out an operation")
+        if not inner.is_success:
+            return inner.error()
+        try:
+            page = _page_of(inner.body)
+            return await self._fetch_pages(
+                paged.url,
+                {},
+                paged.call,
+                top=paged.top,
+                limit=None,
+                check_row=paged.check_row,
+                first_page=page,
+            )
+        except BCError as error:
+            return error
 
     async def _request(
         self,
@@ -149,14 +282,74 @@ class BCClient:
         read: Callable[[httpx.Response], tuple[T, int | None]],
         *,
         json_body: Any = None,
+        idempotent: bool = False,
     ) -> T:
-        """One audited, counted HTTP call; ``read`` turns a successful response into the result."""
+        """The one path of every HTTP call: attempts behind the breaker and the limiter, retried
+        (reads, or ``idempotent`` writes only) within the call's deadline.  ``read`` turns a
+        successful response into the result."""
+        deadline = call.deadline or self.deadline()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._attempt(method, url, params, headers, call, read, json_body, deadline)
+            except BCError as error:
+                if not self.retry.should_retry(error, method=method, idempotent=idempotent, attempt=attempt):
+                    raise
+                delay = self.retry.delay(error, attempt, self.clock.random)
+                if delay >= deadline.remaining():
+                    raise  # waiting would outlast the operation: the caller gets BC's answer now
+                await self.clock.sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        call: _Call,
+        read: Callable[[httpx.Response], tuple[T, int | None]],
+        json_body: Any,
+        deadline: Deadline,
+    ) -> T:
+        if deadline.expired:
+            raise BCTimeout("the operation ran out of time for Business Central")
+        self.breaker.check()  # fail fast while open, before queueing for a slot
+        async with self.limiter.slot(deadline.remaining()):
+            self.breaker.before_call()
+            try:
+                result = await self._audited(method, url, params, headers, call, read, json_body, deadline)
+            except BCError as error:
+                if counts_against_breaker(error):
+                    self.breaker.record_failure()
+                else:
+                    self.breaker.record_success()  # BC answered: it is there
+                raise
+            except BaseException:
+                self.breaker.record_abandoned()
+                raise
+            self.breaker.record_success()
+            return result
+
+    async def _audited(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        call: _Call,
+        read: Callable[[httpx.Response], tuple[T, int | None]],
+        json_body: Any,
+        deadline: Deadline,
+    ) -> T:
+        """One audited, counted HTTP request."""
         started = time.perf_counter()
         status: int | None = None
         rows: int | None = None
         correlation_id: str | None = None
+        timeout = min(self.settings.timeout_seconds, deadline.remaining())
         try:
-            response = await self._send(method, url, params, headers, json_body)
+            response = await self._send(method, url, params, headers, json_body, timeout)
             status = response.status_code
             correlation_id = correlation_id_of(response)
             if not response.is_success:
@@ -187,12 +380,13 @@ class BCClient:
         url: str,
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
-        json_body: Any = None,
+        json_body: Any,
+        timeout_seconds: float,
     ) -> httpx.Response:
         """The boundary: httpx exceptions become ``BCError`` here and nowhere else."""
         try:
             return await self._http.request(
-                method, url, params=params, headers=headers, json=json_body, timeout=self._timeout
+                method, url, params=params, headers=headers, json=json_body, timeout=timeout_seconds
             )
         except httpx.TimeoutException as exc:
             raise BCTimeout("Business Central did not answer in time") from exc
@@ -216,6 +410,13 @@ class BCSession:
             customer=scope.customer_number, company=str(scope.company_id), operation=operation
         )
         self._stats = _Stats()
+        # One deadline for the whole operation: no retry, wait or page may run past it.
+        self.deadline = client.deadline()
+
+    @property
+    def batching(self) -> bool:
+        """Whether keyed lookups may go to BC as one JSON ``$batch`` (``BC_BATCH``, and BC agrees)."""
+        return self._client.batch_supported
 
     @property
     def request_count(self) -> int:
@@ -239,10 +440,41 @@ class BCSession:
             raise ODataBuildError("limit must be a positive integer")
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{plain.entity_set}"
-        call = _Call(self._context, route, plain.entity_set, self._stats)
+        call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
         return await self._client._fetch_pages(
             url, plain.params(), call, top=plain.top, limit=limit, check_row=check_row
         )
+
+    async def fetch_many(
+        self, queries: Sequence[Query | ScopedQuery], *, route: ApiRoute = STANDARD_API
+    ) -> list[list[dict[str, Any]] | BCError]:
+        """All rows of each query, in order; a query that failed gets its ``BCError`` instead.
+
+        Two or more queries go to BC as JSON ``$batch`` requests of at most 100 GETs each (one
+        HTTP request per 100 instead of one per query); a query whose entity set this tenant
+        lacks fails alone with ``CapabilityUnavailable``, without HTTP.
+        """
+        settings = self._client.settings
+        results: list[list[dict[str, Any]] | BCError] = []
+        pending: list[tuple[int, _Paged]] = []
+        for index, query in enumerate(queries):
+            plain, check_row = self._authorise(query)
+            try:
+                self._client.capabilities.require(route, plain.entity_set)
+            except BCError as error:
+                results.append(error)
+                continue
+            results.append([])
+            path = f"companies({self.scope.company_id})/{plain.entity_set}"
+            call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
+            url = f"{settings.route_url(route)}/{path}"
+            pending.append((index, _Paged(path, url, plain.params(), plain.top, call, check_row)))
+        for index, outcome in await self._client._fetch_paged(pending, route, self._batch_call(route)):
+            results[index] = outcome
+        return results
+
+    def _batch_call(self, route: ApiRoute) -> _Call:
+        return _Call(self._context, route, "$batch", self._stats, self.deadline)
 
     def _authorise(self, query: Query | ScopedQuery) -> tuple[Query, RowCheck | None]:
         if isinstance(query, ScopedQuery):
@@ -256,6 +488,18 @@ class BCSession:
         if _reaches_customer_data(query.expand):
             raise ScopeViolation("an unscoped query must not expand customer-owned data")
         return query, None
+
+
+@dataclass(frozen=True)
+class _Paged:
+    """One collection read of a ``fetch_many``: where, which options, and how to check rows."""
+
+    path: str  # relative to the API root, as $batch wants it
+    url: str
+    params: Mapping[str, str]
+    top: int | None
+    call: _Call
+    check_row: RowCheck | None
 
 
 def _reaches_customer_data(expands: Iterable[Expand]) -> bool:
@@ -287,10 +531,16 @@ def _read_page(response: httpx.Response) -> tuple[dict[str, Any], int | None]:
         body = json.loads(response.content, parse_float=Decimal)
     except ValueError as exc:
         raise BCProtocolError("Business Central sent a body that is not JSON") from exc
+    page = _page_of(body)
+    return page, len(page["value"])
+
+
+def _page_of(body: object) -> dict[str, Any]:
     value = body.get("value") if isinstance(body, dict) else None
-    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+    rows_ok = isinstance(value, list) and all(isinstance(row, dict) for row in value)
+    if not isinstance(body, dict) or not rows_ok:
         raise BCProtocolError("Business Central sent a collection without a 'value' list of objects")
-    return body, len(value)
+    return body
 
 
 def _checked_next_link(link: object, origin: httpx.URL, current: httpx.URL) -> httpx.URL | None:

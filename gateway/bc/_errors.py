@@ -7,7 +7,9 @@ once, where they happen, with ``raise ... from exc``::
     ├── BCTransportError         no HTTP response: connection refused, reset, DNS, TLS
     ├── BCTimeout                a timeout, ours (httpx) or BC's (408)
     ├── BCThrottled              429; ``retry_after`` seconds when BC said so
-    ├── BCUnavailable            502 / 503 / 504 and any other 5xx
+    │   └── BCQueueFull          our own limiter's wait queue is full: refused before any HTTP
+    ├── BCUnavailable            502 / 503 / 504 and any other 5xx; ``retry_after`` as above
+    │   └── BCCircuitOpen        the breaker is open: BC failed repeatedly, refused before any HTTP
     ├── BCNotFound               404
     ├── BCRequestRejected        400 / 405 / 409 / 412 / 413 / 415 and other 4xx: BC refused the request
     ├── BCAuthenticationFailed   401 / 403 from BC, or the token endpoint failing
@@ -28,9 +30,11 @@ import httpx
 
 __all__ = [
     "BCAuthenticationFailed",
+    "BCCircuitOpen",
     "BCError",
     "BCNotFound",
     "BCProtocolError",
+    "BCQueueFull",
     "BCRequestRejected",
     "BCThrottled",
     "BCTimeout",
@@ -94,8 +98,24 @@ class BCThrottled(BCError):
         self.retry_after = retry_after
 
 
+class BCQueueFull(BCThrottled):
+    """Too many of this principal's requests are already waiting for a turn."""
+
+    default_code = "queue_full"
+
+
 class BCUnavailable(BCError):
     default_code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class BCCircuitOpen(BCUnavailable):
+    """BC failed too often in a row; requests fail fast until a probe succeeds."""
+
+    default_code = "circuit_open"
 
 
 class BCNotFound(BCError):
@@ -206,4 +226,6 @@ def error_from_response(response: httpx.Response) -> BCError:
     kwargs: dict[str, Any] = {"code": code, "status": status, "correlation_id": correlation_id}
     if cls is BCThrottled:
         return BCThrottled(message, retry_after=_retry_after(response), **kwargs)
+    if cls is BCUnavailable:
+        return BCUnavailable(message, retry_after=_retry_after(response), **kwargs)
     return cls(message, **kwargs)

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from ._resilience import ResilienceSettings
+
 __all__ = [
     "ANALYTICS_API",
     "PORTAL_API",
@@ -79,6 +81,7 @@ class BCSettings:
     credentials: ClientCredentials | None
     timeout_seconds: float = 30.0
     page_size: int = 1000
+    resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
 
     def __post_init__(self) -> None:
         if not self.environment_url.startswith(("https://", "http://")):

@@ -1,0 +1,58 @@
+"""The knobs of the BC client's resilience, and the clock it runs on.
+
+One ``ResilienceSettings`` per environment; the clock, sleep and random source are injectable so
+retries, deadlines, the limiter and the breaker can be tested exactly, without waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+__all__ = ["Clock", "ResilienceSettings"]
+
+
+@dataclass(frozen=True)
+class ResilienceSettings:
+    """How hard the gateway leans on BC.  Defaults follow BC online's limits (REFERENCE §5)."""
+
+    max_concurrency: int = 5  # BC processes 5 requests per principal at a time
+    queue_limit: int = 95  # BC queues 95 more; we queue no more than that ourselves
+    retry_max_attempts: int = 4  # attempts, the first one included
+    retry_base_seconds: float = 0.25
+    retry_max_backoff_seconds: float = 8.0
+    retry_after_cap_seconds: float = 30.0
+    operation_deadline_seconds: float = 30.0
+    breaker_failures: int = 5
+    breaker_reset_seconds: float = 30.0
+    batch: bool = True
+    capability_refresh_seconds: float = 300.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_concurrency", "retry_max_attempts", "breaker_failures"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.queue_limit < 0:
+            raise ValueError("queue_limit must not be negative")
+        for name in (
+            "retry_base_seconds",
+            "retry_max_backoff_seconds",
+            "retry_after_cap_seconds",
+            "operation_deadline_seconds",
+            "breaker_reset_seconds",
+            "capability_refresh_seconds",
+        ):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Monotonic time, sleeping and randomness: real by default, fakes in tests."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    random: Callable[[], float] = field(default=random.random)
