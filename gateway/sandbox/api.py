@@ -13,11 +13,11 @@ from gateway.sandbox.errors import SandboxError, error_response, not_found_segme
 from gateway.sandbox.reads import read
 from gateway.sandbox.requestlog import RequestRecord
 from gateway.sandbox.state import Sandbox, sandbox_of
+from gateway.sandbox.writes import create, delete, update
 
 Handler = Callable[[Request, Sandbox, ApiRoute, str, RequestRecord], Awaitable[Response]]
 
-# Writes (POST, PATCH, DELETE, $batch) are added here, one handler per method.
-HANDLERS: dict[str, Handler] = {"GET": read}
+HANDLERS: dict[str, Handler] = {"GET": read, "POST": create, "PATCH": update, "DELETE": delete}
 
 _UNAUTHORIZED_HEADERS = {
     "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"'

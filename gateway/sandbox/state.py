@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
@@ -23,6 +24,10 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         self.tokens = TokenIssuer(self.config.token_ttl_seconds)
+
+    def now(self) -> dt.datetime:
+        """The time writes stamp on rows (``lastModifiedDateTime``)."""
+        return dt.datetime.now(dt.UTC)
 
     def model(self, route: ApiRoute) -> EdmModel:
         return load_model(route.metadata_path)

@@ -22,6 +22,9 @@ class SandboxStore:
 
     companies: list[Row]
     _tables: dict[tuple[str, str, str], list[Row]] = field(default_factory=dict)
+    # (company id, route, entity set) → the last number handed out by that set's number series.
+    # Writes continue from here (BC's "Last No. Used"); without an entry, from the table's highest.
+    last_numbers: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def table(self, company_id: str, route: str, entity_set: str) -> list[Row]:
         """The rows of one entity set in one company; an empty, attached list if there are none yet."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.edm import load_model
 from gateway.sandbox.store import STANDARD_ROUTE, Row, SandboxStore
 from gateway.sandbox.transport import sandbox_transport
+from gateway.sandbox.world import build_store
 
 BASE_URL = "http://bc.test"
 ENV_ROOT = "/v2.0/sandbox/production"
@@ -160,3 +162,20 @@ async def anonymous_bc(engine_app: Starlette) -> AsyncIterator[httpx.AsyncClient
 async def bc(anonymous_bc: httpx.AsyncClient) -> httpx.AsyncClient:
     anonymous_bc.headers["Authorization"] = f"Bearer {await get_token(anonymous_bc)}"
     return anonymous_bc
+
+
+WORLD_TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture
+def world_app() -> Starlette:
+    """A sandbox over a small, fresh demo world (writes change it, so one per test)."""
+    config = SandboxConfig(scale=0.05, today=WORLD_TODAY)
+    return create_sandbox_app(config, store=build_store(42, 0.05, WORLD_TODAY))
+
+
+@pytest.fixture
+async def world_bc(world_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=sandbox_transport(world_app), base_url=BASE_URL) as client:
+        client.headers["Authorization"] = f"Bearer {await get_token(client)}"
+        yield client

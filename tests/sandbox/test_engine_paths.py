@@ -136,8 +136,8 @@ async def test_an_unknown_route_is_not_found(bc: httpx.AsyncClient) -> None:
     assert response.status_code == 404
 
 
-async def test_writes_are_not_allowed_yet(bc: httpx.AsyncClient) -> None:
-    response = await bc.post(f"{CO}/customers", json={"displayName": "New"})
+async def test_put_is_not_allowed(bc: httpx.AsyncClient) -> None:
+    response = await bc.put(f"{CO}/customers", json={"displayName": "New"})
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "BadRequest_MethodNotAllowed"
 

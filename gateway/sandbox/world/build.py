@@ -40,6 +40,7 @@ class CompanyWorld:
     receivables: Receivables
     balances: dict[str, CustomerBalance]
     today: date
+    numbering: Numbering
 
 
 def simulate(seed: int, scale: float, today: date) -> tuple[CompanyWorld, ...]:
@@ -60,7 +61,7 @@ def _company(rng: random.Random, spec: ref.CompanySpec, scale: float, today: dat
     receivables = build_receivables(ledger)
     balances = customer_balances(ledger, receivables, data.customers, today)
     return CompanyWorld(
-        company_id, spec, data, tuple(histories), posted, ledger, receivables, balances, today
+        company_id, spec, data, tuple(histories), posted, ledger, receivables, balances, today, numbering
     )
 
 
@@ -76,6 +77,9 @@ def build_store(seed: int = 42, scale: float = 1.0, today: date | None = None) -
         store.put_table(world.id, ANALYTICS_ROUTE, "customerLedgerEntries", ledger_entries)
         for entity_set, rows in portal_tables(world, seed, scale).items():
             store.put_table(world.id, PORTAL_ROUTE, entity_set, rows)
+        last_order = world.numbering.last("orders", world.today)
+        if last_order is not None:  # orders created through the API continue the series
+            store.last_numbers[(world.id, STANDARD_ROUTE, "salesOrders")] = last_order
     return store
 
 
@@ -136,6 +140,9 @@ def _general_ledger_setup(p: Projection, spec: ref.CompanySpec, since: date) -> 
         "shortcutDimension6Code": "",
         "shortcutDimension7Code": "",
         "shortcutDimension8Code": "",
+        # Not in API v2.0: the standard VAT rate, which lines without an item (accounts) get.
+        "_standardTaxCode": spec.tax_rates[0][0],
+        "_standardTaxPercent": spec.tax_rates[0][1],
     }
 
 

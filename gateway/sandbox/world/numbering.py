@@ -29,3 +29,9 @@ class Numbering:
         number = fmt.format(self._used[key], on.year)
         self._used[key] += 1
         return number
+
+    def last(self, series: str, on: date) -> str | None:
+        """The number ``next`` handed out last in ``on``'s period, None if none yet."""
+        fmt = self._formats[series]
+        used = self._used[(series, on.year if fmt.per_year else 0)]
+        return fmt.format(used - 1, on.year) if used else None

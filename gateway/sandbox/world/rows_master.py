@@ -86,6 +86,9 @@ def item_rows(p: Projection, data: MasterData, since: date) -> list[Row]:
             "inventoryPostingGroupId": ZERO_GUID,
             "inventoryPostingGroupCode": "RESALE" if i.type == "Inventory" else "",
             "lastModifiedDateTime": p.stamp(since),
+            # Not in API v2.0 (the VAT Prod. Posting Group's rate); lines created by writes use it.
+            "_taxCode": i.tax_code,
+            "_taxPercent": i.tax_percent,
         }
         for i in data.items
     ]

@@ -1,0 +1,289 @@
+"""BC's sales-order logic for POST/PATCH/DELETE on ``salesOrders`` and ``salesOrderLines``.
+
+What ``APIV2SalesOrders``/``APIV2SalesOrderLines`` and the Sales Header/Sales Line tables do
+(REFERENCE §7.1): a sell-to customer is required and must not be blocked for everything; the number
+comes from the company's order series; lines resolve their item (or account), take price, unit and
+tax from it, and the header's totals follow its lines.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from gateway.sandbox.errors import SandboxError
+from gateway.sandbox.numbers import next_number
+from gateway.sandbox.rules import Rules, WriteContext
+from gateway.sandbox.store import STANDARD_ROUTE, Row
+
+ZERO = Decimal(0)
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+BLANK_DATE = "0001-01-01"
+_CENT = Decimal("0.01")
+_AMOUNT_INPUTS = {"quantity", "unitPrice", "discountPercent", "discountAmount"}
+
+
+def dialog(message: str) -> SandboxError:
+    """An AL ``Error()`` call, as BC reports it."""
+    return SandboxError(400, "Application_DialogException", message)
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def find(rows: list[Row], field: str, value: Any) -> Row | None:
+    wanted = str(value).lower()
+    return next((r for r in rows if str(r.get(field, "")).lower() == wanted), None)
+
+
+class SalesOrderRules(Rules):
+    def on_insert(self, ctx: WriteContext, row: Row, given: dict[str, Any], parent: Row | None) -> None:
+        customer = _sell_to_customer(ctx, given)
+        if customer.get("blocked") == "All":
+            raise dialog(
+                f"You cannot create this type of document when Customer {customer['number']} "
+                "is blocked with type All"
+            )
+        # Blocked "Ship" may still order; BC refuses only the shipment (posting) later.
+        today = ctx.today.isoformat()
+        defaults = {
+            "customerId": customer["id"],
+            "customerNumber": customer["number"],
+            "customerName": customer.get("displayName", ""),
+            "billToName": customer.get("displayName", ""),
+            "billToCustomerId": customer["id"],
+            "billToCustomerNumber": customer["number"],
+            "shipToName": customer.get("displayName", ""),
+            **_address(customer, "sellTo"),
+            **_address(customer, "billTo"),
+            **_address(customer, "shipTo"),
+            "currencyId": customer.get("currencyId", ZERO_GUID),
+            "currencyCode": customer.get("currencyCode", ""),
+            "paymentTermsId": customer.get("paymentTermsId", ZERO_GUID),
+            "shipmentMethodId": customer.get("shipmentMethodId", ZERO_GUID),
+            "salesperson": customer.get("salespersonCode", ""),
+            "phoneNumber": customer.get("phoneNumber", ""),
+            "email": customer.get("email", ""),
+            "orderDate": today,
+            "postingDate": today,
+            "partialShipping": True,
+            "discountAppliedBeforeTax": True,
+        }
+        row.update(
+            {k: v for k, v in defaults.items() if (k in row and k not in given) or k.startswith("customer")}
+        )
+        if not row.get("currencyCode"):
+            row["currencyCode"] = _local_currency(ctx)
+        number = next_number(ctx.store, ctx.journal, ctx.company_id, ctx.route, "salesOrders", "SO000001")
+        row.update({"number": number, "status": "Draft", "fullyShipped": False})
+        row.update(
+            dict.fromkeys(("totalAmountExcludingTax", "totalTaxAmount", "totalAmountIncludingTax"), ZERO)
+        )
+
+
+class SalesOrderLineRules(Rules):
+    def on_insert(self, ctx: WriteContext, row: Row, given: dict[str, Any], parent: Row | None) -> None:
+        header = parent or _header_of(ctx, row)
+        row["documentId"] = header["id"]
+        if given.get("itemId", ZERO_GUID) != ZERO_GUID and given.get("accountId", ZERO_GUID) != ZERO_GUID:
+            raise dialog('Both "itemId" and "accountId" are specified. Specify only one of them.')
+        line_type = _line_type(given)
+        row["lineType"] = line_type
+        if line_type == "Item":
+            _item_line(ctx, row, given, header)
+        elif line_type == "Account":
+            _account_line(ctx, row, given)
+        elif line_type == "Comment":
+            row.update({"lineObjectNumber": "", "itemId": ZERO_GUID, "accountId": ZERO_GUID})
+        if row["quantity"] < 0:
+            raise SandboxError(
+                400,
+                "Application_FieldValidationException",
+                "Quantity must be positive in Sales Line: Document Type=Order, "
+                f"Document No.={header['number']}, Line No.={row['sequence'] or 10000}.",
+            )
+        _sequence(ctx, row, header)
+        if line_type != "Comment":
+            row["shipmentDate"] = given.get("shipmentDate", header.get("orderDate", BLANK_DATE))
+        row.update({"shippedQuantity": ZERO, "invoicedQuantity": ZERO, "discountAppliedBeforeTax": True})
+        row.update(_amounts(row))
+
+    def after_insert(self, ctx: WriteContext, row: Row) -> None:
+        _retotal(ctx, row["documentId"])
+
+    def on_update(self, ctx: WriteContext, row: Row, changes: dict[str, Any]) -> dict[str, Any]:
+        if "quantity" in changes and changes["quantity"] < 0:
+            raise SandboxError(400, "Application_FieldValidationException", "Quantity must be positive.")
+        if not _AMOUNT_INPUTS & set(changes):
+            return {}
+        return _amounts({**row, **changes})
+
+    def after_change(self, ctx: WriteContext, row: Row) -> None:
+        _retotal(ctx, row["documentId"])
+
+
+def _sell_to_customer(ctx: WriteContext, given: dict[str, Any]) -> Row:
+    customers = ctx.table("customers", STANDARD_ROUTE)
+    customer_id = given.get("customerId", ZERO_GUID)
+    number = given.get("customerNumber", "")
+    if customer_id != ZERO_GUID:
+        customer = find(customers, "id", customer_id)
+        if customer is None:
+            raise dialog('The "customerId" does not match to a Customer.')
+        return customer
+    if not number:
+        raise dialog('A "customerNumber" or a "customerId" must be provided.')
+    customer = find(customers, "number", number)
+    if customer is None:
+        raise SandboxError(
+            400,
+            "Internal_RecordNotFound",
+            f"The Customer does not exist. Identification fields and values: No.='{number}'",
+        )
+    return customer
+
+
+def _address(customer: Row, prefix: str) -> dict[str, Any]:
+    return {
+        f"{prefix}AddressLine1": customer.get("addressLine1", ""),
+        f"{prefix}AddressLine2": customer.get("addressLine2", ""),
+        f"{prefix}City": customer.get("city", ""),
+        f"{prefix}Country": customer.get("country", ""),
+        f"{prefix}State": customer.get("state", ""),
+        f"{prefix}PostCode": customer.get("postalCode", ""),
+    }
+
+
+def _local_currency(ctx: WriteContext) -> str:
+    setup = ctx.table("generalLedgerSetup", STANDARD_ROUTE)
+    return str(setup[0].get("localCurrencyCode", "")) if setup else ""
+
+
+def _header_of(ctx: WriteContext, row: Row) -> Row:
+    document_id = row.get("documentId", ZERO_GUID)
+    header = find(ctx.table("salesOrders"), "id", document_id) if document_id != ZERO_GUID else None
+    if header is None:
+        raise dialog('The "documentId" does not match to a Sales Order.')
+    return header
+
+
+def _line_type(given: dict[str, Any]) -> str:
+    if given.get("itemId", ZERO_GUID) != ZERO_GUID:
+        return "Item"
+    if given.get("accountId", ZERO_GUID) != ZERO_GUID:
+        return "Account"
+    return str(given.get("lineType", "Comment"))
+
+
+def _item_line(ctx: WriteContext, row: Row, given: dict[str, Any], header: Row) -> None:
+    items = ctx.table("items", STANDARD_ROUTE)
+    if given.get("itemId", ZERO_GUID) != ZERO_GUID:
+        item = find(items, "id", given["itemId"])
+    else:
+        item = (
+            find(items, "number", given.get("lineObjectNumber", ""))
+            if given.get("lineObjectNumber")
+            else None
+        )
+    if item is None:
+        raise dialog("Item does not exist.")
+    if item.get("blocked") is True:
+        raise SandboxError(
+            400,
+            "Application_FieldValidationException",
+            f"Blocked must be equal to 'No'  in Item: No.={item['number']}. Current value is 'Yes'.",
+        )
+    setup = ctx.table("generalLedgerSetup", STANDARD_ROUTE)
+    standard = setup[0] if setup else {}
+    row.update(
+        {
+            "itemId": item["id"],
+            "accountId": ZERO_GUID,
+            "lineObjectNumber": item["number"],
+            "description": given.get("description", item.get("displayName", "")),
+            "unitOfMeasureId": given.get("unitOfMeasureId", item.get("baseUnitOfMeasureId", ZERO_GUID)),
+            "unitOfMeasureCode": given.get("unitOfMeasureCode", item.get("baseUnitOfMeasureCode", "")),
+            "unitPrice": given.get("unitPrice", item.get("unitPrice", ZERO)),
+            "taxCode": given.get("taxCode", item.get("_taxCode", standard.get("_standardTaxCode", ""))),
+            "taxPercent": Decimal(item.get("_taxPercent", standard.get("_standardTaxPercent")) or ZERO),
+        }
+    )
+
+
+def _account_line(ctx: WriteContext, row: Row, given: dict[str, Any]) -> None:
+    accounts = ctx.table("accounts", STANDARD_ROUTE)
+    if given.get("accountId", ZERO_GUID) != ZERO_GUID:
+        account = find(accounts, "id", given["accountId"])
+    else:
+        account = find(accounts, "number", given.get("lineObjectNumber", ""))
+    if account is None:
+        raise dialog("Account does not exist.")
+    setup = ctx.table("generalLedgerSetup", STANDARD_ROUTE)
+    standard = setup[0] if setup else {}
+    row.update(
+        {
+            "accountId": account["id"],
+            "itemId": ZERO_GUID,
+            "lineObjectNumber": account["number"],
+            "description": given.get("description", account.get("displayName", "")),
+            "taxCode": given.get("taxCode", standard.get("_standardTaxCode", "")),
+            "taxPercent": Decimal(standard.get("_standardTaxPercent", ZERO)),
+        }
+    )
+
+
+def _sequence(ctx: WriteContext, row: Row, header: Row) -> None:
+    siblings = [r for r in ctx.table("salesOrderLines") if r.get("documentId") == header["id"]]
+    if not row.get("sequence"):
+        row["sequence"] = max((int(r.get("sequence", 0)) for r in siblings), default=0) + 10000
+    elif any(r.get("sequence") == row["sequence"] for r in siblings):
+        raise SandboxError(
+            400,
+            "Internal_EntityWithSameKeyExists",
+            "The Sales Line already exists. Identification fields and values: "
+            f"Document Type='Order',Document No.='{header['number']}',Line No.='{row['sequence']}'",
+        )
+
+
+def _amounts(line: Row) -> dict[str, Any]:
+    """BC's line maths: line discount first, then tax on the discounted amount, each rounded."""
+    quantity = Decimal(line.get("quantity", ZERO))
+    if line.get("lineType") == "Comment":
+        quantity = ZERO
+    gross = money(quantity * Decimal(line.get("unitPrice", ZERO)))
+    percent = Decimal(line.get("discountPercent", ZERO))
+    discount = (
+        money(gross * percent / 100) if percent else min(Decimal(line.get("discountAmount", ZERO)), gross)
+    )
+    excluding = gross - discount
+    tax = money(excluding * Decimal(line.get("taxPercent", ZERO)) / 100)
+    return {
+        "discountAmount": discount,
+        "amountExcludingTax": excluding,
+        "totalTaxAmount": tax,
+        "amountIncludingTax": excluding + tax,
+        "invoiceDiscountAllocation": ZERO,
+        "netAmount": excluding,
+        "netTaxAmount": tax,
+        "netAmountIncludingTax": excluding + tax,
+        "shipQuantity": quantity - Decimal(line.get("shippedQuantity", ZERO)),
+        "invoiceQuantity": quantity - Decimal(line.get("invoicedQuantity", ZERO)),
+    }
+
+
+def _retotal(ctx: WriteContext, document_id: str) -> None:
+    header = find(ctx.table("salesOrders"), "id", document_id)
+    if header is None:  # the header itself is being deleted
+        return
+    lines = [r for r in ctx.table("salesOrderLines") if r.get("documentId") == document_id]
+    excluding = sum((Decimal(r["amountExcludingTax"]) for r in lines), ZERO)
+    tax = sum((Decimal(r["totalTaxAmount"]) for r in lines), ZERO)
+    totals = {
+        "totalAmountExcludingTax": excluding,
+        "totalTaxAmount": tax,
+        "totalAmountIncludingTax": excluding + tax,
+        "lastModifiedDateTime": ctx.now,
+    }
+    if any(header.get(k) != v for k, v in totals.items()):
+        ctx.journal.update(header, totals)
