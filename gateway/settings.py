@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from gateway.auth import AuthSettings, ClaimNames
 from gateway.bc import BCSettings, ClientCredentials
+from gateway.edge.config import EdgeSettings
 from gateway.resolvers.context import PortalPolicy
 
 Mode = Literal["development", "production"]
@@ -50,6 +51,7 @@ class Settings:
     auth: AuthSettings | None = None
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     portal: PortalPolicy = field(default_factory=PortalPolicy)
+    edge: EdgeSettings = field(default_factory=EdgeSettings)
 
     @property
     def mode(self) -> Mode:

@@ -1,0 +1,146 @@
+"""Every check an operation passes before it may execute (and so before any BC request).
+
+In order: the persisted-query protocol decides the document; its length and token count are
+bounded before it is parsed; a mutation is refused over ``GET``; the operation limits are
+measured; and the document is validated against the schema — in production mode without
+introspection and without "Did you mean …?" suggestions, which would map the schema for a
+stranger.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    NoSchemaIntrospectionCustomRule,
+    OperationType,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from starlette.responses import JSONResponse, Response
+
+from gateway.edge.incoming import OperationParams, Refused
+from gateway.edge.limits import OperationLimits, OperationRejected, OperationReport, check_operation
+from gateway.edge.persisted import PersistedQueries, PersistedQueryError
+from gateway.edge.responses import GRAPHQL_RESPONSE, graphql_error
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    """``message`` with graphql-core's "Did you mean …?" hints removed."""
+    return _SUGGESTION.sub("", message)
+
+
+@dataclass(frozen=True)
+class CheckedOperation:
+    """An operation that may run: its document, measurements, and the body to execute."""
+
+    document: str
+    report: OperationReport
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Gate:
+    schema: GraphQLSchema
+    limits: OperationLimits
+    persisted: PersistedQueries
+    production: bool
+
+    def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
+        """The operation, checked; or ``Refused`` with the response that says why."""
+        try:
+            text = self.persisted.resolve(params.query, params.extensions)
+        except PersistedQueryError as error:
+            raise Refused(
+                graphql_error(error.status, error.code, str(error), media_type=media_type)
+            ) from None
+        if text is None:
+            raise Refused(graphql_error(400, "BAD_REQUEST", "`query` is required.", media_type=media_type))
+        try:
+            document = self._parse(text, media_type)
+            operation = get_operation_ast(document, params.operation_name)
+            if method == "GET" and operation is not None and operation.operation is not OperationType.QUERY:
+                raise Refused(
+                    graphql_error(
+                        405,
+                        "METHOD_NOT_ALLOWED",
+                        "Only queries may be sent with GET; send mutations with POST.",
+                        media_type=media_type,
+                        headers={"Allow": "POST"},
+                    )
+                )
+            report = check_operation(
+                document,
+                self.schema,
+                self.limits,
+                operation_name=params.operation_name,
+                variables=params.variables,
+            )
+        except OperationRejected as error:
+            extensions = {"limit": error.limit} if error.limit else {}
+            raise Refused(
+                graphql_error(400, error.code, str(error), media_type=media_type, extensions=extensions)
+            ) from None
+        self._validate(document, media_type)
+        extensions = {k: v for k, v in (params.extensions or {}).items() if k != "persistedQuery"}
+        body = {
+            "query": text,
+            "variables": params.variables,
+            "operationName": params.operation_name,
+            "extensions": extensions,
+        }
+        return CheckedOperation(text, report, body)
+
+    def _parse(self, text: str, media_type: str) -> DocumentNode:
+        limits = self.limits
+        if len(text) > limits.max_length:
+            raise OperationRejected(
+                f"The document is too long (at most {limits.max_length} characters).", limit="length"
+            )
+        try:
+            return parse(text, max_tokens=limits.max_tokens)
+        except GraphQLSyntaxError as error:
+            if "tokens" in error.message and "Parsing aborted" in error.message:
+                raise OperationRejected(
+                    f"The document has too many tokens (at most {limits.max_tokens}).", limit="tokens"
+                ) from None
+            if "nested too deeply" not in error.message:
+                raise Refused(self._errors([error], "GRAPHQL_PARSE_FAILED", media_type)) from None
+        except RecursionError:
+            pass
+        raise OperationRejected(
+            f"The operation is nested too deeply (at most {limits.max_depth} levels).", limit="depth"
+        )
+
+    def _validate(self, document: DocumentNode, media_type: str) -> None:
+        rules = [*specified_rules, NoSchemaIntrospectionCustomRule] if self.production else specified_rules
+        errors = validate(self.schema, document, rules, max_errors=20)
+        if errors:
+            raise Refused(self._errors(errors, "GRAPHQL_VALIDATION_FAILED", media_type))
+
+    def _errors(self, errors: list[GraphQLError], code: str, media_type: str) -> Response:
+        """A document that does not parse or validate: nothing ran, so there is no ``data``.
+
+        GraphQL over HTTP: 400 for ``application/graphql-response+json``; 200 for legacy
+        ``application/json`` clients.
+        """
+        formatted: list[Mapping[str, Any]] = []
+        for error in errors:
+            message = without_suggestions(error.message) if self.production else error.message
+            entry: dict[str, Any] = {"message": message, "extensions": {"code": code}}
+            if error.locations:
+                entry["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+            formatted.append(entry)
+        status = 400 if media_type == GRAPHQL_RESPONSE else 200
+        return JSONResponse({"errors": formatted}, status, media_type=media_type)

@@ -1,0 +1,120 @@
+"""Persisted queries: Apollo's automatic persisted queries (APQ) and a deploy-time safelist.
+
+- ``off``: documents are sent in full; ``extensions.persistedQuery`` is refused.
+- ``apq``: a request may carry ``extensions.persistedQuery = {version: 1, sha256Hash}``; with the
+  document it registers it (the hash must match), without it the registered document is used, and
+  an unknown hash answers ``PersistedQueryNotFound`` so the client resends the document.
+- ``safelist``: only documents listed in the safelist file (produced from the front end's code at
+  deploy time) run, by hash or in full; nothing is registered at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+PersistedMode = Literal["off", "apq", "safelist"]
+
+
+class PersistedQueryError(Exception):
+    """A persisted-query failure; ``message`` and ``code`` follow Apollo's protocol."""
+
+    def __init__(self, message: str, code: str, status: int = 200) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def sha256_of(document: str) -> str:
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+def load_safelist(path: Path) -> dict[str, str]:
+    """A safelist file: a JSON object ``{sha256: document}`` or a JSON list of documents.
+
+    Hashes are checked against their documents, so a stale file fails at start-up, not later.
+    """
+    content = json.loads(path.read_text(encoding="utf-8"))
+    documents = list(content.values()) if isinstance(content, dict) else content
+    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+        raise ValueError("a safelist is a JSON object of sha256 → document, or a list of documents")
+    listed = {sha256_of(document): document for document in documents}
+    if isinstance(content, dict) and set(content) != set(listed):
+        raise ValueError("a safelist hash does not match its document")
+    return listed
+
+
+@dataclass
+class PersistedQueries:
+    mode: PersistedMode = "apq"
+    safelist: Mapping[str, str] | None = None
+    max_entries: int = 10_000
+
+    def __post_init__(self) -> None:
+        self._registered: OrderedDict[str, str] = OrderedDict()
+        if self.mode == "safelist" and self.safelist is None:
+            raise ValueError("safelist mode needs a safelist")
+
+    def resolve(self, query: object, extensions: object) -> str | None:
+        """The document to run for a request's ``query`` and ``extensions``, or an error."""
+        persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        if persisted is None:
+            return self._plain(query)
+        if self.mode == "off":
+            raise PersistedQueryError("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", 400)
+        digest = _hash_of(persisted)
+        if query is None:
+            return self._lookup(digest)
+        if not isinstance(query, str) or sha256_of(query) != digest:
+            raise PersistedQueryError("provided sha does not match query", "INVALID_PERSISTED_QUERY", 400)
+        if self.mode == "safelist":
+            return self._listed(query)
+        self._remember(digest, query)
+        return query
+
+    def _plain(self, query: object) -> str | None:
+        if self.mode == "safelist" and isinstance(query, str):
+            return self._listed(query)
+        return query if isinstance(query, str) else None
+
+    def _lookup(self, digest: str) -> str:
+        source = self.safelist if self.mode == "safelist" else self._registered
+        document = source.get(digest) if source is not None else None
+        if document is None:
+            if self.mode == "safelist":
+                raise _not_listed()
+            raise PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+        if digest in self._registered:
+            self._registered.move_to_end(digest)
+        return document
+
+    def _listed(self, query: str) -> str:
+        if self.safelist is None or sha256_of(query) not in self.safelist:
+            raise _not_listed()
+        return query
+
+    def _remember(self, digest: str, query: str) -> None:
+        self._registered[digest] = query
+        self._registered.move_to_end(digest)
+        while len(self._registered) > self.max_entries:
+            self._registered.popitem(last=False)
+
+
+def _hash_of(persisted: Any) -> str:
+    if not isinstance(persisted, dict) or persisted.get("version") != 1:
+        raise PersistedQueryError("Unsupported persisted query version", "INVALID_PERSISTED_QUERY", 400)
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise PersistedQueryError("sha256Hash must be a SHA-256 hex digest", "INVALID_PERSISTED_QUERY", 400)
+    return digest.lower()
+
+
+def _not_listed() -> PersistedQueryError:
+    return PersistedQueryError(
+        "This operation is not on the gateway's safelist.", "OPERATION_NOT_SAFELISTED", 400
+    )

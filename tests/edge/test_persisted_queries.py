@@ -1,0 +1,140 @@
+"""Persisted queries: Apollo APQ (hash, PersistedQueryNotFound, registration) and a safelist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.edge.persisted import PersistedQueries, PersistedQueryError, load_safelist, sha256_of
+from tests.edge.conftest import GatewayFactory
+
+pytestmark = pytest.mark.anyio
+
+QUERY = "{ me { number } }"
+OTHER = "{ me { name } }"
+
+
+def persisted(document: str) -> dict[str, Any]:
+    return {"persistedQuery": {"version": 1, "sha256Hash": sha256_of(document)}}
+
+
+@pytest.fixture
+def auth(development: Any, token_for: Any) -> dict[str, str]:
+    customer = development.customers[0]
+    return {"authorization": f"Bearer {token_for(customer.customer_number, customer.company_id)}"}
+
+
+async def test_apq_unknown_hash_then_registration_then_hash_alone(
+    gateway: GatewayFactory, auth: dict[str, str], bc_log: Any, development: Any
+) -> None:
+    async with gateway(persisted_queries="apq") as client:
+        bc_log.clear()
+        miss = await client.post("/graphql", json={"extensions": persisted(QUERY)}, headers=auth)
+        miss_requests = list(bc_log.entries)
+        registered = await client.post(
+            "/graphql", json={"query": QUERY, "extensions": persisted(QUERY)}, headers=auth
+        )
+        hit = await client.post("/graphql", json={"extensions": persisted(QUERY)}, headers=auth)
+
+    assert miss.status_code == 200
+    assert miss.json()["errors"][0]["message"] == "PersistedQueryNotFound"
+    assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert miss_requests == []
+    number = development.customers[0].customer_number
+    assert registered.json()["data"]["me"]["number"] == number
+    assert hit.json()["data"]["me"]["number"] == number
+
+
+async def test_apq_refuses_a_hash_that_does_not_match_the_document(
+    gateway: GatewayFactory, auth: dict[str, str], bc_log: Any
+) -> None:
+    async with gateway(persisted_queries="apq") as client:
+        bc_log.clear()
+        response = await client.post(
+            "/graphql", json={"query": OTHER, "extensions": persisted(QUERY)}, headers=auth
+        )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_PERSISTED_QUERY"
+    assert bc_log.entries == []
+
+
+async def test_a_persisted_query_by_get_is_cacheable_only_privately(
+    gateway: GatewayFactory, auth: dict[str, str]
+) -> None:
+    params = {"extensions": json.dumps(persisted(QUERY))}
+    async with gateway(persisted_queries="apq", get_max_age_seconds=30) as client:
+        await client.post("/graphql", json={"query": QUERY, "extensions": persisted(QUERY)}, headers=auth)
+        response = await client.get("/graphql", params=params, headers=auth)
+        posted = await client.post("/graphql", json={"query": QUERY}, headers=auth)
+    assert response.status_code == 200
+    assert "errors" not in response.json()
+    assert response.headers["cache-control"] == "private, max-age=30"
+    assert "Authorization" in response.headers["vary"]
+    assert posted.headers["cache-control"] == "no-store"
+
+
+@pytest.fixture
+def safelist_file(tmp_path: Path) -> Path:
+    path = tmp_path / "safelist.json"
+    path.write_text(json.dumps({sha256_of(QUERY): QUERY}))
+    return path
+
+
+async def test_safelist_mode_runs_listed_operations_by_hash_or_in_full(
+    gateway: GatewayFactory, auth: dict[str, str], safelist_file: Path, development: Any
+) -> None:
+    async with gateway(persisted_queries="safelist", safelist_file=safelist_file) as client:
+        by_hash = await client.post("/graphql", json={"extensions": persisted(QUERY)}, headers=auth)
+        in_full = await client.post("/graphql", json={"query": QUERY}, headers=auth)
+    number = development.customers[0].customer_number
+    assert by_hash.json()["data"]["me"]["number"] == number
+    assert in_full.json()["data"]["me"]["number"] == number
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"query": OTHER}, {"query": OTHER, "extensions": persisted(OTHER)}, {"extensions": persisted(OTHER)}],
+)
+async def test_safelist_mode_refuses_an_unlisted_document(
+    body: dict[str, Any], gateway: GatewayFactory, auth: dict[str, str], safelist_file: Path, bc_log: Any
+) -> None:
+    async with gateway(persisted_queries="safelist", safelist_file=safelist_file) as client:
+        bc_log.clear()
+        response = await client.post("/graphql", json=body, headers=auth)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_SAFELISTED"
+    assert bc_log.entries == []
+
+
+async def test_persisted_queries_off_refuses_the_extension(
+    gateway: GatewayFactory, auth: dict[str, str]
+) -> None:
+    async with gateway(persisted_queries="off") as client:
+        response = await client.post("/graphql", json={"extensions": persisted(QUERY)}, headers=auth)
+    assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_SUPPORTED"
+
+
+def test_a_safelist_file_may_be_a_list_of_documents(tmp_path: Path) -> None:
+    path = tmp_path / "operations.json"
+    path.write_text(json.dumps([QUERY, OTHER]))
+    assert load_safelist(path) == {sha256_of(QUERY): QUERY, sha256_of(OTHER): OTHER}
+
+
+def test_a_safelist_with_a_wrong_hash_fails_at_start_up(tmp_path: Path) -> None:
+    path = tmp_path / "operations.json"
+    path.write_text(json.dumps({sha256_of(OTHER): QUERY}))
+    with pytest.raises(ValueError, match="hash"):
+        load_safelist(path)
+
+
+def test_registered_documents_are_bounded() -> None:
+    store = PersistedQueries("apq", max_entries=2)
+    documents = [f"{{ a{i}: me {{ number }} }}" for i in range(3)]
+    for document in documents:
+        store.resolve(document, persisted(document))
+    with pytest.raises(PersistedQueryError):
+        store.resolve(None, persisted(documents[0]))
+    assert store.resolve(None, persisted(documents[2])) == documents[2]
