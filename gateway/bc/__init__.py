@@ -36,6 +36,7 @@ from ._errors import (
 from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
 from ._odata import Expand, Field, Filter, Query, any_of, neutralise_search_text
+from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
@@ -79,6 +80,7 @@ __all__ = [
     "InvoiceLineType",
     "InvoiceStatus",
     "Item",
+    "ItemAvailability",
     "ItemCategory",
     "ItemType",
     "ODataBuildError",
@@ -94,6 +96,8 @@ __all__ = [
     "SalesShipmentLine",
     "ScopeViolation",
     "ScopedQuery",
+    "ShipmentTracking",
+    "ShippingAgent",
     "UnitOfMeasure",
     "any_of",
     "neutralise_search_text",

@@ -33,6 +33,8 @@ CUSTOMER_OWNED: Final[Mapping[str, str | None]] = MappingProxyType(
         "salesShipments": "customerNumber",
         "salesCreditMemos": "customerNumber",
         "agedAccountsReceivables": "customerNumber",
+        # The portal custom API (docs/bc-extension.md): its customer-owned sets carry customerNumber.
+        "shipmentTrackings": "customerNumber",
         # Lines carry no customer number: read them only through $expand of a scoped parent.
         "salesOrderLines": None,
         "salesInvoiceLines": None,

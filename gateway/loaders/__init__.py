@@ -19,18 +19,24 @@ from gateway.bc import (
     BCSession,
     Field,
     Item,
+    ItemAvailability,
     Query,
     SalesInvoice,
     SalesOrder,
     SalesShipment,
+    ShipmentTracking,
+    ShippingAgent,
     any_of,
     scoped,
 )
 from gateway.loaders.batching import load_by_key
+from gateway.loaders.by_order import load_by_order_number
 from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
+from gateway.loaders.portal import load_availabilities, load_shipping_agents, load_trackings
 from gateway.loaders.queries import ITEM_EXPANDS
+from gateway.loaders.shared import SharedCache, SharedReader
 
-__all__ = ["Loaders", "build_loaders"]
+__all__ = ["Loaders", "SharedCache", "build_loaders"]
 
 
 @dataclass(frozen=True)
@@ -45,34 +51,63 @@ class Loaders:
     invoice_by_id: DataLoader[UUID, SalesInvoice | None]
     shipment_by_number: DataLoader[str, SalesShipment | None]
     shipment_by_id: DataLoader[UUID, SalesShipment | None]
+    # An order's posted documents, by order number (open and completed orders alike).
+    # BC's rows as they came: an order BC has deleted is rebuilt from them.
+    shipments_by_order_number: DataLoader[str, list[dict[str, Any]]]
+    invoices_by_order_number: DataLoader[str, list[dict[str, Any]]]
+    # The portal custom API (docs/bc-extension.md).
+    tracking_by_shipment_number: DataLoader[str, ShipmentTracking | None]
+    shipping_agent_by_code: DataLoader[str, ShippingAgent | None]
+    availability_by_item_id: DataLoader[UUID, ItemAvailability | None]
+    # Catalogue and stock reads shared across customers for at most a minute.
+    shared: SharedReader
 
 
-def build_loaders(session: BCSession) -> Loaders:
-    """All loaders for one request, bound to its BC session (and so to its customer scope)."""
+def build_loaders(session: BCSession, shared_cache: SharedCache | None = None) -> Loaders:
+    """All loaders for one request, bound to its BC session (and so to its customer scope).
+
+    ``shared_cache`` (the app's) lets catalogue and stock reads serve every customer of a company;
+    without it they are shared within this request only.
+    """
+    shared = SharedReader(session, shared_cache if shared_cache is not None else SharedCache())
 
     def documents(kind: DocumentKind[Any], field: str) -> DataLoader[Any, Any]:
         return DataLoader(partial(_documents, session, kind, field))
 
     return Loaders(
-        items_by_id=DataLoader(partial(_items, session, "id")),
-        items_by_number=DataLoader(partial(_items, session, "number")),
+        items_by_id=DataLoader(partial(_items, shared, "id")),
+        items_by_number=DataLoader(partial(_items, shared, "number")),
         order_by_number=documents(ORDERS, "number"),
         order_by_id=documents(ORDERS, "id"),
         invoice_by_number=documents(INVOICES, "number"),
         invoice_by_id=documents(INVOICES, "id"),
         shipment_by_number=documents(SHIPMENTS, "number"),
         shipment_by_id=documents(SHIPMENTS, "id"),
+        shipments_by_order_number=DataLoader(partial(load_by_order_number, session, SHIPMENTS)),
+        invoices_by_order_number=DataLoader(partial(load_by_order_number, session, INVOICES)),
+        tracking_by_shipment_number=DataLoader(partial(load_trackings, session)),
+        shipping_agent_by_code=DataLoader(partial(load_shipping_agents, shared)),
+        availability_by_item_id=DataLoader(partial(load_availabilities, shared)),
+        shared=shared,
     )
 
 
-async def _items(session: BCSession, field: str, keys: Sequence[Any]) -> list[Item | None]:
-    """Items are catalogue data, not customer-owned: no scope filter applies."""
+async def _items(shared: SharedReader, field: str, keys: Sequence[Any]) -> list[Item | None]:
+    """Items are catalogue data, not customer-owned: no scope filter applies, and an item read
+    for one customer serves the company's other customers for at most a minute."""
+    found = {key: shared.get(("item", field, key)) for key in keys}
+    missing = [key for key, item in found.items() if item is SharedCache.MISSING]
 
     async def fetch(chunk: Sequence[Any]) -> list[Item]:
         query = Query("items", filter=any_of(Field(field), chunk), select=Item.SELECT, expand=ITEM_EXPANDS)
-        return [Item.from_json(row) for row in await session.fetch(query)]
+        return [Item.from_json(row) for row in await shared.fetch(query)]
 
-    return await load_by_key(keys, fetch, lambda item: getattr(item, field))
+    if missing:
+        loaded = await load_by_key(missing, fetch, lambda item: getattr(item, field))
+        for key, item in zip(missing, loaded, strict=True):
+            shared.put(("item", field, key), item)
+            found[key] = item
+    return [found[key] for key in keys]
 
 
 async def _documents(

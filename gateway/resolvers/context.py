@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from gateway.auth import Identity, Membership
@@ -18,6 +18,9 @@ class PortalPolicy:
     order_history_months: int = 12
     default_page_size: int = 20
     max_page_size: int = 100
+    # Tracking URL templates per shipping agent code, with {tracking} for the tracking number;
+    # they override the agent's BC internet address (PORTAL_TRACKING_URLS).
+    tracking_urls: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ text is matched here, case-insensitively.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 
@@ -19,6 +20,8 @@ from gateway.resolvers.pagination import Fetch, Page, by_number, page_size
 
 MAX_SEARCH_LENGTH = 100
 _AL_FILTER_CHARACTERS = re.compile(r"[*?|&<>=@()'\"]|\.\.")
+# An item category code as BC stores it (Code[20]): nothing of AL's filter language.
+_CATEGORY_CODE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 _/+#-]|\.(?!\.)){0,19}$")
 
 
 def search_fragment(text: str) -> str:
@@ -27,29 +30,35 @@ def search_fragment(text: str) -> str:
 
 
 async def search_items(
-    ctx: Context, *, search: str | None, first: int | None, after: str | None
+    ctx: Context,
+    *,
+    search: str | None,
+    first: int | None,
+    after: str | None,
+    category: str | None = None,
 ) -> Page[Item]:
     """Items that are not blocked, by number; with ``search``, those whose name or number
-    contains it."""
+    contains it; with ``category``, those of that item category."""
     size = page_size(first, default=ctx.policy.default_page_size, maximum=ctx.policy.max_page_size)
     text = (search or "").strip()
     if len(text) > MAX_SEARCH_LENGTH:
         raise UserInputError(f"`search` must be at most {MAX_SEARCH_LENGTH} characters", argument="search")
+    in_category = _category_filter(category)
     if not text:
         return await by_number(
-            _catalogue(ctx, None), first=size, after=after, number=lambda item: item.number
+            _catalogue(ctx, in_category), first=size, after=after, number=lambda item: item.number
         )
     fragment = search_fragment(text)
     if not fragment:
         return Page(items=[], cursors=[], has_next_page=False, has_previous_page=after is not None)
-    by_name = _catalogue(ctx, Field("displayName").contains(fragment))
-    by_item_number = _catalogue(ctx, Field("number").contains(fragment))
+    by_name = _catalogue(ctx, _both(in_category, Field("displayName").contains(fragment)))
+    by_item_number = _catalogue(ctx, _both(in_category, Field("number").contains(fragment)))
     needle = text.casefold()
 
     async def fetch(extra: Filter | None, limit: int) -> Sequence[Item]:
-        merged = {
-            item.id: item for item in [*await by_name(extra, limit), *await by_item_number(extra, limit)]
-        }
+        # BC's `or` spans one field only, so name and number are two requests, sent together.
+        named, numbered = await asyncio.gather(by_name(extra, limit), by_item_number(extra, limit))
+        merged = {item.id: item for item in [*named, *numbered]}
         return sorted(merged.values(), key=lambda item: item.number)[:limit]
 
     def matches(item: Item) -> bool:
@@ -79,6 +88,20 @@ def _catalogue(ctx: Context, condition: Filter | None) -> Fetch[Item]:
             orderby=("number asc",),
             top=limit,
         )
-        return [Item.from_json(row) for row in await ctx.bc.fetch(query)]
+        # Catalogue rows are the same for every customer: shared for at most a minute.
+        return [Item.from_json(row) for row in await ctx.loaders.shared.fetch(query)]
 
     return fetch
+
+
+def _category_filter(category: str | None) -> Filter | None:
+    if category is None:
+        return None
+    if not _CATEGORY_CODE.match(category):
+        raise UserInputError("`category` must be an item category code", argument="category")
+    # BC stores codes in upper case.
+    return Field("itemCategoryCode").eq(category.upper())
+
+
+def _both(first: Filter | None, second: Filter) -> Filter:
+    return second if first is None else first & second

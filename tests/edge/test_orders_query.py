@@ -12,6 +12,7 @@ from gateway.resolvers.dates import months_before
 from gateway.sandbox.store import SandboxStore
 from tests.conftest import TODAY
 from tests.helpers import data_of, rows
+from tests.history import ExpectedOrder, order_history
 
 pytestmark = pytest.mark.anyio
 
@@ -39,17 +40,12 @@ def busiest_customer(store: SandboxStore) -> tuple[str, str]:
     return counts.most_common(1)[0][0]
 
 
-def expected_orders(store: SandboxStore, company_id: str, customer: str) -> list[dict[str, Any]]:
-    earliest = months_before(TODAY, 12).isoformat()
-    mine = [
-        order
-        for order in rows(store, company_id, "salesOrders")
-        if order["customerNumber"] == customer and order["orderDate"] >= earliest
-    ]
-    return sorted(mine, key=lambda order: (order["orderDate"], order["number"]), reverse=True)
+def expected_orders(store: SandboxStore, company_id: str, customer: str) -> list[ExpectedOrder]:
+    """Open and completed orders in the window, newest first, from the sandbox's own rows."""
+    return order_history(store, company_id, customer)
 
 
-async def test_recent_orders_with_lines_and_items_take_at_most_three_bc_requests(
+async def test_recent_orders_with_lines_and_items_take_one_request_per_source(
     client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
 ) -> None:
     company, customer = busiest_customer(shared_store)
@@ -59,13 +55,16 @@ async def test_recent_orders_with_lines_and_items_take_at_most_three_bc_requests
     data = await data_of(client, RECENT_ORDERS, {"first": 20}, token=token)
 
     api_requests = [entry for entry in bc_log.entries if entry.entity_set is not None]
-    assert len(api_requests) <= 3, [(e.method, e.entity_set) for e in api_requests]
-    # The lines' items come expanded inside the orders request, not as lookups of their own.
-    assert [entry.entity_set for entry in api_requests] == ["salesOrders"]
+    # Open orders, posted shipments and posted invoices: one request each, all at once; the
+    # lines' items come expanded inside them, not as lookups of their own.
+    assert sorted(entry.entity_set for entry in api_requests) == [
+        "salesInvoices",
+        "salesOrders",
+        "salesShipments",
+    ]
     expected = expected_orders(shared_store, company, customer)[:20]
-    assert [edge["node"]["number"] for edge in data["orders"]["edges"]] == [o["number"] for o in expected]
-    lines_by_order = {o["id"]: o for o in expected}
-    assert lines_by_order  # the busiest customer has orders
+    assert [edge["node"]["number"] for edge in data["orders"]["edges"]] == [o.number for o in expected]
+    assert expected  # the busiest customer has orders
     items = {item["number"]: item for item in rows(shared_store, company, "items")}
     for edge in data["orders"]["edges"]:
         for line in edge["node"]["lines"]:
@@ -87,14 +86,14 @@ async def test_following_cursors_returns_every_order_once_in_order(
         if not data["orders"]["pageInfo"]["hasNextPage"]:
             break
         after = data["orders"]["pageInfo"]["endCursor"]
-    assert seen == [order["number"] for order in expected_orders(shared_store, company, customer)]
+    assert seen == [order.number for order in expected_orders(shared_store, company, customer)]
 
 
 async def test_order_lines_are_never_requested_without_their_parent(
     client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
 ) -> None:
     company, customer = busiest_customer(shared_store)
-    number = expected_orders(shared_store, company, customer)[0]["number"]
+    number = next(o.number for o in expected_orders(shared_store, company, customer) if o.open)
     token = token_for(customer, company)
     bc_log.clear()
 

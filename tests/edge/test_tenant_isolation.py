@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.store import SandboxStore
+from gateway.sandbox.store import PORTAL_ROUTE, SandboxStore
 from tests.helpers import customer_rows, data_of, rows
 
 pytestmark = pytest.mark.anyio
@@ -19,6 +19,7 @@ SCOPE_FIELDS = {
     "salesInvoices": "customerNumber",
     "salesShipments": "customerNumber",
     "salesCreditMemos": "customerNumber",
+    "shipmentTrackings": "customerNumber",
 }
 
 LISTS = {
@@ -26,6 +27,12 @@ LISTS = {
     "invoices": "{ invoices(first: 100) { nodes { number } } }",
     "shipments": "{ shipments(first: 100) { nodes { number order { number } } } }",
 }
+# Fields added by "The complete portal": history, an order's documents, tracking.
+DEEP = """{
+  orders(first: 30) { nodes { number shipments { number trackingNumber carrier { code } }
+                              invoices { number } } }
+  shipments(first: 30) { nodes { number trackingNumber trackingUrl carrier { code name } } }
+}"""
 LOOKUPS = {
     "order": ("salesOrders", "query($n: String!) { order(number: $n) { number } }"),
     "invoice": ("salesInvoices", "query($n: String!) { invoice(number: $n) { number } }"),
@@ -42,6 +49,15 @@ def two_customers(store: SandboxStore) -> tuple[str, str, str]:
     ]
     both = sorted(owners[0] & owners[1] & owners[2])
     return company, both[0], both[1]
+
+
+def order_numbers(store: SandboxStore, company: str, customer: str) -> set[str]:
+    return {
+        row["orderNumber"]
+        for entity_set in ("salesInvoices", "salesShipments")
+        for row in customer_rows(store, company, entity_set, customer)
+        if row["orderNumber"]
+    }
 
 
 def assert_every_customer_request_is_scoped(bc_log: Any, customer: str) -> None:
@@ -68,6 +84,9 @@ async def test_lists_hold_only_the_callers_documents(
     entity_set = {"orders": "salesOrders", "invoices": "salesInvoices", "shipments": "salesShipments"}[field]
     mine = {row["number"] for row in customer_rows(shared_store, company, entity_set, a)}
     theirs = {row["number"] for row in customer_rows(shared_store, company, entity_set, b)}
+    if field == "orders":  # completed orders, rebuilt from posted documents, are listed too
+        mine |= order_numbers(shared_store, company, a)
+        theirs |= order_numbers(shared_store, company, b)
 
     data = await data_of(client, LISTS[field], token=token_for(a, company))
 
@@ -115,3 +134,48 @@ async def test_catalogue_queries_are_not_customer_data_and_stay_correct(
     data = await data_of(client, "{ items(first: 5) { nodes { number name } } }", token=token_for(a, company))
     expected = sorted(row["number"] for row in rows(shared_store, company, "items") if not row["blocked"])[:5]
     assert [node["number"] for node in data["items"]["nodes"]] == expected
+
+
+async def test_order_documents_and_tracking_are_only_the_callers(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, b = two_customers(shared_store)
+    mine_shipments = {row["number"] for row in customer_rows(shared_store, company, "salesShipments", a)}
+    mine_invoices = {row["number"] for row in customer_rows(shared_store, company, "salesInvoices", a)}
+    trackings = {
+        row["shipmentNumber"]: row
+        for row in shared_store.table(company, PORTAL_ROUTE, "shipmentTrackings")
+        if row["customerNumber"] == a
+    }
+    bc_log.clear()
+
+    data = await data_of(client, DEEP, token=token_for(a, company))
+
+    orders = data["orders"]["nodes"]
+    assert {s["number"] for o in orders for s in o["shipments"]} <= mine_shipments
+    assert {i["number"] for o in orders for i in o["invoices"]} <= mine_invoices
+    for shipment in data["shipments"]["nodes"]:
+        assert shipment["number"] in mine_shipments
+        tracking = trackings[shipment["number"]]
+        assert shipment["trackingNumber"] == (tracking["packageTrackingNumber"] or None)
+    assert bc_log.count("shipmentTrackings") >= 1
+    assert_every_customer_request_is_scoped(bc_log, a)
+    assert not {o["number"] for o in orders} & order_numbers(shared_store, company, b)
+
+
+async def test_another_customers_completed_order_and_its_documents_find_nothing(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, b = two_customers(shared_store)
+    open_numbers = {row["number"] for row in rows(shared_store, company, "salesOrders")}
+    theirs = sorted(order_numbers(shared_store, company, b) - open_numbers)[0]
+
+    data = await data_of(
+        client,
+        "query($n: String!) { order(number: $n) { number shipments { number } invoices { number } } }",
+        {"n": theirs},
+        token=token_for(a, company),
+    )
+
+    assert data["order"] is None
+    assert_every_customer_request_is_scoped(bc_log, a)

@@ -14,16 +14,20 @@ from gateway.schema.types.items import Item
 @strawberry.type
 class CatalogueQuery:
     @strawberry.field(
-        description="Catalogue items that are not blocked, by number; `search` matches name or number."
+        description="Catalogue items that are not blocked, by number; `search` matches name or number, "
+        "`category` is an item category code.  Shared by all customers, at most a minute old."
     )
     async def items(
         self,
         info: Info[Context, None],
         search: str | None = None,
+        category: str | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Item]:
-        page = await items.search_items(info.context, search=search, first=first, after=after)
+        page = await items.search_items(
+            info.context, search=search, category=category, first=first, after=after
+        )
         return Connection.of(page.map(Item.from_bc))
 
     @strawberry.field(description="A catalogue item by its number (blocked items included).")

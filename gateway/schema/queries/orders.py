@@ -15,16 +15,26 @@ from gateway.schema.types.documents import SalesOrder
 from gateway.schema.types.enums import OrderStatus
 
 
-@strawberry.input
+@strawberry.input(description="Every condition given must hold.")
 class OrderFilter:
-    status: list[OrderStatus] | None = None
-    from_date: date | None = strawberry.field(default=None, name="from")
-    to_date: date | None = strawberry.field(default=None, name="to")
+    status: list[OrderStatus] | None = strawberry.field(default=None, description="Any of these.")
+    from_date: date | None = strawberry.field(default=None, name="from", description="Order date from.")
+    to_date: date | None = strawberry.field(default=None, name="to", description="Order date to.")
+    number: str | None = strawberry.field(default=None, description="The order number.")
+    external_document_number: str | None = strawberry.field(
+        default=None, description="The customer's own reference (purchase order number), exactly."
+    )
+    item_number: str | None = strawberry.field(
+        default=None, description="Orders with a line for this item number."
+    )
 
 
 @strawberry.type
 class OrdersQuery:
-    @strawberry.field(description="The customer's orders, newest first, within the order history window.")
+    @strawberry.field(
+        description="The customer's orders, newest first, within the order history window: open "
+        "orders and those Business Central has deleted after shipping and invoicing them."
+    )
     async def orders(
         self,
         info: Info[Context, None],
@@ -38,13 +48,18 @@ class OrdersQuery:
             first=first,
             after=after,
             filter=orders.OrderFilter(
-                statuses=frozenset(wanted.status or ()), from_date=wanted.from_date, to_date=wanted.to_date
+                statuses=frozenset(wanted.status or ()),
+                from_date=wanted.from_date,
+                to_date=wanted.to_date,
+                number=wanted.number,
+                external_document_number=wanted.external_document_number,
+                item_number=wanted.item_number,
             ),
             with_items=selects_any(selected_paths(info), *LINE_ITEM_PATHS),
         )
-        return Connection.of(page.map(SalesOrder.from_bc))
+        return Connection.of(page.map(SalesOrder.from_portal))
 
-    @strawberry.field(description="One of the customer's open orders by its number.")
+    @strawberry.field(description="One of the customer's orders by its number, open or completed.")
     async def order(self, info: Info[Context, None], number: str) -> SalesOrder | None:
         found = await orders.get_order(info.context, number)
-        return SalesOrder.from_bc(found) if found is not None else None
+        return SalesOrder.from_portal(found) if found is not None else None

@@ -8,8 +8,10 @@ import strawberry
 from strawberry.types import Info
 
 from gateway import bc
+from gateway.resolvers import orders, tracking
 from gateway.resolvers.context import Context
-from gateway.resolvers.invoices import days_overdue
+from gateway.resolvers.invoices import days_overdue, is_posted
+from gateway.resolvers.order_history import PortalOrder
 from gateway.resolvers.order_status import order_status
 from gateway.schema.types.common import Address, Money, text
 from gateway.schema.types.enums import INVOICE_STATUS_FROM_BC, InvoiceStatus, OrderStatus
@@ -32,11 +34,32 @@ class SalesOrder:
     total_including_tax: Money
     ship_to: Address
     lines: list[SalesOrderLine]
+    open: bool = strawberry.field(
+        description="Whether Business Central still holds the order.  False: BC deleted it after "
+        "shipping and invoicing it completely, and it is rebuilt from its posted shipments and "
+        "invoices (ordered quantity = what was shipped or invoiced; see docs/order-status.md)."
+    )
+
+    @strawberry.field(description="The posted shipments of this order, newest first.")
+    async def shipments(self, info: Info[Context, None]) -> list[Shipment]:
+        rows = await info.context.loaders.shipments_by_order_number.load(self.number)
+        return [Shipment.from_bc(bc.SalesShipment.from_json(row)) for row in rows]
+
+    @strawberry.field(description="The posted invoices of this order, newest first.")
+    async def invoices(self, info: Info[Context, None]) -> list[Invoice]:
+        rows = await info.context.loaders.invoices_by_order_number.load(self.number)
+        found = (bc.SalesInvoice.from_json(row) for row in rows)
+        return [Invoice.from_bc(invoice, info.context.today) for invoice in found if is_posted(invoice)]
 
     @classmethod
-    def from_bc(cls, order: bc.SalesOrder) -> SalesOrder:
+    def from_portal(cls, found: PortalOrder) -> SalesOrder:
+        return cls.from_bc(found.order, open=not found.rebuilt)
+
+    @classmethod
+    def from_bc(cls, order: bc.SalesOrder, *, open: bool = True) -> SalesOrder:
         currency = order.currency_code
         return cls(
+            open=open,
             id=strawberry.ID(str(order.id)),
             number=order.number,
             order_date=order.order_date,
@@ -110,6 +133,13 @@ class Invoice:
         )
 
 
+@strawberry.type(description="A shipping agent (carrier) as Business Central knows it.")
+class Carrier:
+    code: str
+    name: str | None
+    service_code: str | None = strawberry.field(description="The agent's service, e.g. EXPRESS.")
+
+
 @strawberry.type(description="A posted sales shipment of the signed-in customer.")
 class Shipment:
     id: strawberry.ID
@@ -122,12 +152,36 @@ class Shipment:
     ship_to: Address
     lines: list[ShipmentLine]
 
-    @strawberry.field(description="The order this shipment delivered (null if it is no longer open).")
+    @strawberry.field(
+        description="The order this shipment delivered (rebuilt from posted documents once BC "
+        "has deleted it)."
+    )
     async def order(self, info: Info[Context, None]) -> SalesOrder | None:
         if self.order_number is None:
             return None
-        order: bc.SalesOrder | None = await info.context.loaders.order_by_number.load(self.order_number)
-        return SalesOrder.from_bc(order) if order is not None else None
+        found = await orders.get_order(info.context, self.order_number)
+        return SalesOrder.from_portal(found) if found is not None else None
+
+    @strawberry.field(
+        description="The carrier (shipping agent); null when the goods were collected or no "
+        "carrier is recorded.  Needs the portal custom API."
+    )
+    async def carrier(self, info: Info[Context, None]) -> Carrier | None:
+        found = await tracking.carrier_of(info.context, self.number)
+        return Carrier(code=found.code, name=found.name, service_code=found.service_code) if found else None
+
+    @strawberry.field(description="The carrier's package tracking number.  Needs the portal custom API.")
+    async def tracking_number(self, info: Info[Context, None]) -> str | None:
+        found = await tracking.tracking_of(info.context, self.number)
+        return found.package_tracking_number if found is not None else None
+
+    @strawberry.field(
+        description="Where the customer can follow the parcel: the gateway's URL template for the "
+        "carrier (PORTAL_TRACKING_URLS), else the carrier's address in Business Central.  Needs the "
+        "portal custom API."
+    )
+    async def tracking_url(self, info: Info[Context, None]) -> str | None:
+        return await tracking.tracking_url_of(info.context, self.number)
 
     @classmethod
     def from_bc(cls, shipment: bc.SalesShipment) -> Shipment:

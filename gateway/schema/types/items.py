@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
 from gateway import bc
+from gateway.resolvers.availability import availability_of
 from gateway.resolvers.context import Context
 from gateway.schema.types.common import Money, quantity, text
 from gateway.schema.types.enums import ItemType, item_type
@@ -24,6 +27,38 @@ class UnitOfMeasure:
     code: str
     name: str | None
     symbol: str | None
+
+
+@strawberry.type(
+    description="Stock of an item.  `onHand` comes from Business Central's standard API; the other "
+    "fields need the portal custom API and are null (CAPABILITY_UNAVAILABLE) where it is absent.  "
+    "At most a minute old."
+)
+class ItemAvailability:
+    on_hand: Decimal = strawberry.field(description="Quantity in inventory, across locations.")
+    _item_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="Quantity still to ship on open sales orders.")
+    async def committed(self, info: Info[Context, None]) -> Decimal | None:
+        found = await availability_of(info.context, self._item_id)
+        return found.committed_quantity if found is not None else None
+
+    @strawberry.field(description="On hand minus committed; negative when back-ordered.")
+    async def available(self, info: Info[Context, None]) -> Decimal | None:
+        found = await availability_of(info.context, self._item_id)
+        return found.available_quantity if found is not None else None
+
+    @strawberry.field(description="When the next purchase receipt is expected; null if none.")
+    async def next_receipt_date(self, info: Info[Context, None]) -> date | None:
+        found = await availability_of(info.context, self._item_id)
+        return found.next_receipt_date if found is not None else None
+
+    @strawberry.field(description="How much that receipt brings; null if none is expected.")
+    async def next_receipt_quantity(self, info: Info[Context, None]) -> Decimal | None:
+        found = await availability_of(info.context, self._item_id)
+        if found is None or found.next_receipt_date is None:
+            return None
+        return found.next_receipt_quantity
 
 
 @strawberry.type(description="A catalogue item with its list price and stock on hand.")
@@ -46,6 +81,17 @@ class Item:
     )
     async def unit_price(self, info: Info[Context, None]) -> Money:
         return Money.of(self._unit_price, await info.context.local_currency())
+
+    @strawberry.field(description="Stock on hand, committed, available and next receipt.")
+    def availability(self) -> ItemAvailability:
+        return ItemAvailability(on_hand=self.inventory, _item_id=UUID(str(self.id)))
+
+    @strawberry.field(
+        description="The units the item is sold in.  API v2.0 exposes only the base unit (BC's "
+        "Item Unit of Measure table, with conversions, is not in it), so this is the base unit."
+    )
+    def units_of_measure(self) -> list[UnitOfMeasure]:
+        return [self.base_unit_of_measure] if self.base_unit_of_measure is not None else []
 
     @classmethod
     def from_bc(cls, item: bc.Item) -> Item:

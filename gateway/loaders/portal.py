@@ -1,0 +1,79 @@
+"""Batch functions for the portal custom API (docs/bc-extension.md): tracking, carriers, stock.
+
+Where the tenant lacks the extension, the BC client raises ``CapabilityUnavailable`` before any
+HTTP, and every key of the batch fails with it: the GraphQL fields that need it become null
+with ``CAPABILITY_UNAVAILABLE``, and nothing else is affected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from gateway.bc import (
+    PORTAL_API,
+    BCSession,
+    Field,
+    ItemAvailability,
+    Query,
+    ShipmentTracking,
+    ShippingAgent,
+    any_of,
+    scoped,
+)
+from gateway.loaders.batching import load_by_key
+from gateway.loaders.shared import SharedCache, SharedReader
+
+
+async def load_trackings(session: BCSession, numbers: Sequence[str]) -> list[ShipmentTracking | None]:
+    """Tracking rows are customer-owned (they carry ``customerNumber``): scoped, never shared."""
+
+    async def fetch(chunk: Sequence[str]) -> list[ShipmentTracking]:
+        query = Query(
+            "shipmentTrackings", filter=any_of(Field("shipmentNumber"), chunk), select=ShipmentTracking.SELECT
+        )
+        rows = await session.fetch(scoped(query, session.scope), route=PORTAL_API)
+        return [ShipmentTracking.from_json(row) for row in rows]
+
+    return await load_by_key(numbers, fetch, lambda tracking: tracking.shipment_number)
+
+
+async def load_shipping_agents(shared: SharedReader, codes: Sequence[str]) -> list[ShippingAgent | None]:
+    """A company has a handful of shipping agents: read them all once (shared across customers)."""
+    query = Query("shippingAgents", select=ShippingAgent.SELECT)
+    agents = {
+        agent.code: agent
+        for agent in (ShippingAgent.from_json(row) for row in await shared.fetch(query, route=PORTAL_API))
+    }
+    return [agents.get(code) for code in codes]
+
+
+async def load_availabilities(
+    shared: SharedReader, item_ids: Sequence[UUID]
+) -> list[ItemAvailability | None]:
+    """Stock per item, shared across customers for at most a minute (``SharedCache``)."""
+    found: dict[UUID, ItemAvailability | None] = {}
+    missing = []
+    for item_id in dict.fromkeys(item_ids):
+        cached = shared.get(("availability", item_id))
+        if cached is SharedCache.MISSING:
+            missing.append(item_id)
+        else:
+            found[item_id] = cached
+
+    async def fetch(chunk: Sequence[UUID]) -> list[ItemAvailability]:
+        query = Query(
+            "itemAvailabilities", filter=any_of(Field("itemId"), chunk), select=ItemAvailability.SELECT
+        )
+        return [ItemAvailability.from_json(row) for row in await shared.fetch(query, route=PORTAL_API)]
+
+    if missing:
+        loaded: list[ItemAvailability | None] = await load_by_key(missing, fetch, _item_id)
+        for item_id, availability in zip(missing, loaded, strict=True):
+            shared.put(("availability", item_id), availability)
+            found[item_id] = availability
+    return [found[item_id] for item_id in item_ids]
+
+
+def _item_id(row: ItemAvailability) -> UUID:
+    return row.item_id

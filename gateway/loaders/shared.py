@@ -1,0 +1,90 @@
+"""Catalogue and stock shared across customers, for at most a minute.
+
+Items, their availability and shipping agents are not customer-owned: every customer of a
+company sees the same rows, so one BC read can serve them all.  The cache is owned by the app
+(opened in its lifespan), keyed by company, and injected into each request's loaders.  Nothing
+customer-owned is ever put in it: only :class:`SharedReader` writes to it, and it refuses
+customer-owned entity sets.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, Final
+from uuid import UUID
+
+from gateway.bc import CUSTOMER_OWNED, STANDARD_API, ApiRoute, BCSession, Query, ScopeViolation
+
+__all__ = ["MAX_AGE_SECONDS", "SharedCache", "SharedReader"]
+
+# Stock is never more than a minute stale (issue "The complete portal", item 5).
+MAX_AGE_SECONDS: Final = 60.0
+_MAX_ENTRIES: Final = 20_000
+_MISSING: Final = object()
+
+
+class SharedCache:
+    """A small TTL cache keyed by (company, key); ``clock`` is injected so tests can move time."""
+
+    def __init__(
+        self, *, max_age_seconds: float = MAX_AGE_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if not 0 < max_age_seconds <= MAX_AGE_SECONDS:
+            raise ValueError(f"max_age_seconds must be in (0, {MAX_AGE_SECONDS}]")
+        self._max_age = max_age_seconds
+        self._clock = clock
+        self._entries: dict[tuple[UUID, Hashable], tuple[float, Any]] = {}
+
+    def get(self, company: UUID, key: Hashable) -> Any:
+        """The cached value, or ``SharedCache.MISSING`` when absent or older than the maximum age."""
+        entry = self._entries.get((company, key))
+        if entry is None:
+            return _MISSING
+        stored_at, value = entry
+        if self._clock() - stored_at >= self._max_age:
+            del self._entries[(company, key)]
+            return _MISSING
+        return value
+
+    def put(self, company: UUID, key: Hashable, value: Any) -> None:
+        if len(self._entries) >= _MAX_ENTRIES:
+            self._evict()
+        self._entries[(company, key)] = (self._clock(), value)
+
+    def _evict(self) -> None:
+        now = self._clock()
+        self._entries = {k: v for k, v in self._entries.items() if now - v[0] < self._max_age}
+        if len(self._entries) >= _MAX_ENTRIES:
+            # Still full of fresh rows: drop the oldest half rather than grow without bound.
+            ordered = sorted(self._entries.items(), key=lambda kv: kv[1][0])
+            self._entries = dict(ordered[len(ordered) // 2 :])
+
+    MISSING: Final = _MISSING
+
+
+class SharedReader:
+    """Reads non-customer-owned BC data through a :class:`SharedCache` for one request's company."""
+
+    def __init__(self, session: BCSession, cache: SharedCache) -> None:
+        self._session = session
+        self._cache = cache
+        self.company: UUID = session.scope.company_id
+
+    async def fetch(self, query: Query, *, route: ApiRoute = STANDARD_API) -> list[dict[str, Any]]:
+        """All rows of ``query``, from the cache while they are younger than the maximum age."""
+        if query.entity_set in CUSTOMER_OWNED:
+            raise ScopeViolation(f"{query.entity_set} is customer-owned and is never shared")
+        key = ("query", route.path, query.entity_set, tuple(sorted(query.params().items())))
+        cached = self._cache.get(self.company, key)
+        if cached is not _MISSING:
+            return list(cached)
+        rows = await self._session.fetch(query, route=route)
+        self._cache.put(self.company, key, tuple(rows))
+        return rows
+
+    def get(self, key: Hashable) -> Any:
+        return self._cache.get(self.company, key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self._cache.put(self.company, key, value)

@@ -1,0 +1,73 @@
+"""Carrier, package tracking number and tracking URL of a posted shipment.
+
+The standard API has none of them (REFERENCE.md §9): they come from the portal custom API
+(``shipmentTrackings``, ``shippingAgents``; docs/bc-extension.md).  The tracking URL is the
+gateway's template for the agent's code when one is configured (``PORTAL_TRACKING_URLS``, with
+``{tracking}``), otherwise BC's own ``internetAddress`` with its ``%1`` placeholder, as BC's
+``Shipping Agent.GetTrackingInternetAddr`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from gateway.bc import ShipmentTracking, ShippingAgent
+from gateway.resolvers.context import Context
+
+TRACKING_PLACEHOLDER = "{tracking}"
+_BC_PLACEHOLDER = "%1"
+
+
+@dataclass(frozen=True)
+class Carrier:
+    code: str
+    name: str | None
+    service_code: str | None
+
+
+async def tracking_of(ctx: Context, shipment_number: str) -> ShipmentTracking | None:
+    tracking: ShipmentTracking | None = await ctx.loaders.tracking_by_shipment_number.load(shipment_number)
+    return tracking
+
+
+async def carrier_of(ctx: Context, shipment_number: str) -> Carrier | None:
+    """None when the shipment had no carrier (picked up, ex works) or it is not known yet."""
+    tracking = await tracking_of(ctx, shipment_number)
+    if tracking is None or tracking.shipping_agent_code is None:
+        return None
+    agent = await _agent(ctx, tracking.shipping_agent_code)
+    return Carrier(
+        code=tracking.shipping_agent_code,
+        name=agent.name if agent is not None else None,
+        service_code=tracking.shipping_agent_service_code,
+    )
+
+
+async def tracking_url_of(ctx: Context, shipment_number: str) -> str | None:
+    tracking = await tracking_of(ctx, shipment_number)
+    if tracking is None or tracking.shipping_agent_code is None or tracking.package_tracking_number is None:
+        return None
+    code = tracking.shipping_agent_code
+    configured = ctx.policy.tracking_urls.get(code)
+    agent = None if configured is not None else await _agent(ctx, code)
+    return tracking_url(code, tracking.package_tracking_number, ctx.policy.tracking_urls, agent)
+
+
+def tracking_url(
+    agent_code: str, number: str, templates: Mapping[str, str], agent: ShippingAgent | None
+) -> str | None:
+    """The gateway's template for the agent wins over BC's; None when neither has one."""
+    value = quote(number, safe="")
+    configured = templates.get(agent_code)
+    if configured is not None:
+        return configured.replace(TRACKING_PLACEHOLDER, value)
+    if agent is not None and agent.internet_address and _BC_PLACEHOLDER in agent.internet_address:
+        return agent.internet_address.replace(_BC_PLACEHOLDER, value)
+    return None
+
+
+async def _agent(ctx: Context, code: str) -> ShippingAgent | None:
+    agent: ShippingAgent | None = await ctx.loaders.shipping_agent_by_code.load(code)
+    return agent

@@ -1,0 +1,103 @@
+"""What a customer's order history should be, computed from the sandbox's own rows.
+
+Independent of the gateway: open orders from ``salesOrders``, completed ones from the posted
+shipments and invoices that carry an order number BC no longer holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from gateway.resolvers.dates import months_before
+from gateway.sandbox.store import SandboxStore
+from tests.conftest import TODAY
+from tests.helpers import rows
+
+POSTED = {"Open", "Paid", "Corrective", "Canceled"}
+
+
+@dataclass
+class ExpectedOrder:
+    number: str
+    order_date: str
+    open: bool
+    external_reference: str
+    shipments: list[str] = field(default_factory=list)
+    invoices: list[str] = field(default_factory=list)
+    # item number -> (ordered, shipped, invoiced)
+    quantities: dict[str, tuple[Decimal, Decimal, Decimal]] = field(default_factory=dict)
+
+
+def _lines_of(store: SandboxStore, company: str, entity_set: str) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in rows(store, company, entity_set):
+        grouped[line["documentId"]].append(line)
+    return grouped
+
+
+def order_history(store: SandboxStore, company: str, customer: str, months: int = 12) -> list[ExpectedOrder]:
+    """Newest first by (order date, number), as the gateway must list them."""
+    earliest = months_before(TODAY, months).isoformat()
+    orders: dict[str, ExpectedOrder] = {}
+    order_lines = _lines_of(store, company, "salesOrderLines")
+    for row in rows(store, company, "salesOrders"):
+        if row["customerNumber"] != customer or row["orderDate"] < earliest:
+            continue
+        expected = ExpectedOrder(row["number"], row["orderDate"], True, row["externalDocumentNumber"])
+        for line in order_lines[row["id"]]:
+            if line["lineType"] == "Item":
+                expected.quantities[line["lineObjectNumber"]] = (
+                    Decimal(str(line["quantity"])),
+                    Decimal(str(line["shippedQuantity"])),
+                    Decimal(str(line["invoicedQuantity"])),
+                )
+        orders[row["number"]] = expected
+    shipped: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    invoiced: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    shipment_lines = _lines_of(store, company, "salesShipmentLines")
+    invoice_lines = _lines_of(store, company, "salesInvoiceLines")
+    posted: dict[str, ExpectedOrder] = {}
+    for entity_set, lines, totals in (
+        ("salesShipments", shipment_lines, shipped),
+        ("salesInvoices", invoice_lines, invoiced),
+    ):
+        for row in rows(store, company, entity_set):
+            number = row["orderNumber"]
+            if row["customerNumber"] != customer or not number or row["invoiceDate"] < earliest:
+                continue
+            if entity_set == "salesInvoices" and row["status"] not in POSTED:
+                continue
+            expected = orders.get(number) or posted.setdefault(
+                number, ExpectedOrder(number, row["invoiceDate"], False, row["externalDocumentNumber"])
+            )
+            documents = expected.shipments if entity_set == "salesShipments" else expected.invoices
+            documents.append(row["number"])
+            if expected.open:
+                continue  # its quantities are the order's own
+            if entity_set == "salesInvoices" and row["status"] == "Canceled":
+                continue
+            for line in lines[row["id"]]:
+                if line["lineType"] == "Item":
+                    totals[number][line["lineObjectNumber"]] += Decimal(str(line["quantity"]))
+    for number, expected in posted.items():
+        for item in shipped[number].keys() | invoiced[number].keys():
+            s, i = shipped[number][item], invoiced[number][item]
+            expected.quantities[item] = (max(s, i), s, i)
+    everything = [*orders.values(), *posted.values()]
+    return sorted(everything, key=lambda o: (o.order_date, o.number), reverse=True)
+
+
+def busiest_history_customer(store: SandboxStore) -> tuple[str, str]:
+    """(company id, customer number) with both open and completed orders, the most orders first."""
+    best: tuple[int, str, str] | None = None
+    for company in store.companies:
+        customers = {row["customerNumber"] for row in rows(store, company["id"], "salesOrders")}
+        for customer in sorted(customers):
+            history = order_history(store, company["id"], customer)
+            if any(not o.open for o in history) and (best is None or len(history) > best[0]):
+                best = (len(history), company["id"], customer)
+    assert best is not None
+    return best[1], best[2]
