@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from gateway.sandbox.faults import Fault
+from gateway.sandbox.limits import Limits
 
 METADATA_DIR = Path(__file__).parent / "metadata"
 
@@ -16,6 +22,37 @@ KNOWN_ROUTES: dict[str, str] = {
 }
 
 BC_MAX_PAGE_SIZE = 20000  # BC online's fixed server page size (REFERENCE §3.3)
+
+Profile = Literal["full", "no-portal", "no-analytics", "bare"]
+# API routes each BC version profile leaves out (docs/sandbox.md, "Profiles").
+PROFILE_DROPS_ROUTES: dict[str, frozenset[str]] = {
+    "full": frozenset(),
+    "no-portal": frozenset({"bcgateway/portal/v1.0"}),
+    "no-analytics": frozenset({"microsoft/analytics/v1.0"}),
+    "bare": frozenset({"bcgateway/portal/v1.0", "microsoft/analytics/v1.0"}),
+}
+# Standard entity sets newer than the 2025 $metadata (REFERENCE §9): a "bare" tenant lacks them.
+NEWER_THAN_2025 = frozenset(
+    {
+        "salesReturnOrders",
+        "salesReturnOrderLines",
+        "returnReceipts",
+        "blanketSalesOrders",
+        "blanketSalesOrderLines",
+        "salesOrderArchives",
+        "salesOrderArchiveLines",
+        "salesQuoteArchives",
+        "salesReturnOrderArchives",
+        "transferOrders",
+        "transferOrderLines",
+        "transferShipments",
+        "transferShipmentLines",
+        "transferReceipts",
+        "transferReceiptLines",
+        "inventoryShipments",
+        "inventoryReceipts",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +85,25 @@ class SandboxConfig:
     scale: float = 1.0
     today: dt.date | None = None
     routes: tuple[ApiRoute, ...] = field(default_factory=default_routes)
+    # Which BC this is: "full", "no-portal", "no-analytics" or "bare" (docs/sandbox.md).
+    profile: Profile = "full"
+    limits: Limits = field(default_factory=Limits)
+    faults: tuple[Fault, ...] = ()
+    # Monotonic seconds for the limits' sliding window; tests pass a fake one.
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILE_DROPS_ROUTES:
+            raise ValueError(f"unknown profile {self.profile!r}; one of {sorted(PROFILE_DROPS_ROUTES)}")
+
+    @property
+    def served_routes(self) -> tuple[ApiRoute, ...]:
+        """The routes this profile's BC has."""
+        dropped = PROFILE_DROPS_ROUTES[self.profile]
+        return tuple(r for r in self.routes if r.route not in dropped)
+
+    def serves_set(self, route: str, entity_set: str) -> bool:
+        return not (self.profile == "bare" and route == "v2.0" and entity_set in NEWER_THAN_2025)
 
     def route(self, name: str) -> ApiRoute | None:
-        return next((r for r in self.routes if r.route == name), None)
+        return next((r for r in self.served_routes if r.route == name), None)

@@ -32,8 +32,8 @@ _LINE = (
     "netAmountIncludingTax",
 )
 
-_CREDIT_MEMO = ("number", "customerName", "billToName", "pricesIncludeTax", "discountAppliedBeforeTax")
-_CREDIT_MEMO += (*_TOTALS, "status", "lastModifiedDateTime")
+_CREDIT_MEMO: tuple[str, ...] = ("number", "customerName", "billToName", "pricesIncludeTax")
+_CREDIT_MEMO += ("discountAppliedBeforeTax", *_TOTALS, "status", "lastModifiedDateTime")
 
 READ_ONLY: dict[str, frozenset[str]] = {
     "salesOrders": frozenset(_HEADER),

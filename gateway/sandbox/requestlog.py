@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -25,7 +27,11 @@ class RequestRecord:
 
 @dataclass
 class RequestLog:
-    """API requests in ``entries``; token endpoint calls only counted in ``token_requests``."""
+    """API requests in ``entries``; token endpoint calls only counted in ``token_requests``.
+
+    ``in_flight``/``max_in_flight`` count requests being processed, not those waiting in BC's queue
+    for a slot (``limits.py``); a ``$batch`` and its operations count once.
+    """
 
     entries: list[RequestRecord] = field(default_factory=list)
     token_requests: int = 0
@@ -49,11 +55,32 @@ class RequestLog:
     def track(self, method: str, path: str, query_string: str) -> Iterator[RequestRecord]:
         """Record one API request; the caller fills in route, entity set, principal and status."""
         record = RequestRecord(time.time(), time.monotonic(), method, None, path, query_string)
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             yield record
         finally:
-            self.in_flight -= 1
             record.duration = time.monotonic() - record.monotonic_start
             self.entries.append(record)
+
+    @contextmanager
+    def processing(self) -> Iterator[None]:
+        """Count a request as in flight while it holds a processing slot."""
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+    def stats(self) -> dict[str, Any]:
+        """The counters as JSON-ready values (``GET /_sandbox/stats``)."""
+        return {
+            "requests": len(self.entries),
+            "token_requests": self.token_requests,
+            "in_flight": self.in_flight,
+            "max_in_flight": self.max_in_flight,
+            "by_status": {str(k): v for k, v in sorted(Counter(e.status for e in self.entries).items())},
+            "by_method": dict(sorted(Counter(e.method for e in self.entries).items())),
+            "by_entity_set": dict(
+                sorted(Counter(e.entity_set or "" for e in self.entries if e.entity_set).items())
+            ),
+        }

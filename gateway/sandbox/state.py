@@ -9,6 +9,8 @@ from starlette.applications import Starlette
 
 from gateway.sandbox.config import KNOWN_ROUTES, METADATA_DIR, ApiRoute, SandboxConfig
 from gateway.sandbox.edm import EdmModel, EntityType, load_model
+from gateway.sandbox.faults import Faults
+from gateway.sandbox.limits import Limiter
 from gateway.sandbox.requestlog import RequestLog
 from gateway.sandbox.resolve import Resolver
 from gateway.sandbox.store import SandboxStore
@@ -21,9 +23,13 @@ class Sandbox:
     store: SandboxStore
     log: RequestLog = field(default_factory=RequestLog)
     tokens: TokenIssuer = field(init=False)
+    limiter: Limiter = field(init=False)
+    faults: Faults = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = TokenIssuer(self.config.token_ttl_seconds)
+        self.limiter = Limiter(self.config.limits, self.config.clock)
+        self.faults = Faults(self.config.faults, seed=self.config.seed)
 
     def now(self) -> dt.datetime:
         """The time writes stamp on rows (``lastModifiedDateTime``)."""
@@ -36,7 +42,7 @@ class Sandbox:
         """Entity sets of ``route`` that have a table in some company (plus ``companies``)."""
         model = self.model(route)
         in_store = {s for c in self.store.companies for s in self.store.entity_sets(c["id"], route.route)}
-        served = {s for s in in_store if s in model.entity_sets}
+        served = {s for s in in_store if s in model.entity_sets and self.config.serves_set(route.route, s)}
         return frozenset({*served, "companies"})
 
     def resolver(self, route: ApiRoute) -> Resolver:

@@ -1,0 +1,92 @@
+"""BC online's per-user limits (REFERENCE §5), per principal (the token's client id).
+
+At most ``concurrent`` requests are processed at once, up to ``queue`` more wait for a slot, and
+beyond that a request is refused with 429; so is a request beyond ``window_requests`` in the
+sliding ``window_seconds``.  The window reads an injectable clock, so tests need no sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import anyio
+
+from gateway.sandbox.errors import SandboxError
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Limits:
+    concurrent: int = 5
+    queue: int = 95
+    window_requests: int = 6000
+    window_seconds: float = 300
+
+
+@dataclass
+class _Principal:
+    active: int = 0
+    waiters: deque[anyio.Event] = field(default_factory=deque)
+    window: deque[float] = field(default_factory=deque)
+
+
+def too_many_requests(actual: int, maximum: int) -> SandboxError:
+    return SandboxError(
+        429, "TooManyRequests", f"Too many requests reached. Actual ({actual}). Maximum ({maximum})."
+    )
+
+
+class Limiter:
+    def __init__(self, limits: Limits, clock: Clock = time.monotonic) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._principals: dict[str, _Principal] = {}
+
+    @asynccontextmanager
+    async def slot(self, principal: str) -> AsyncIterator[None]:
+        """Hold one of ``principal``'s processing slots, waiting in the queue if need be."""
+        state = self._principals.setdefault(principal, _Principal())
+        self._admit(state)
+        if state.active >= self.limits.concurrent:
+            await self._wait(state)
+        else:
+            state.active += 1
+        try:
+            yield
+        finally:
+            self._release(state)
+
+    def _admit(self, state: _Principal) -> None:
+        limits = self.limits
+        now = self._clock()
+        while state.window and state.window[0] <= now - limits.window_seconds:
+            state.window.popleft()
+        if len(state.window) >= limits.window_requests:
+            raise too_many_requests(len(state.window) + 1, limits.window_requests)
+        connections = state.active + len(state.waiters)
+        if connections >= limits.concurrent + limits.queue:
+            raise too_many_requests(connections + 1, limits.concurrent + limits.queue)
+        state.window.append(now)
+
+    async def _wait(self, state: _Principal) -> None:
+        event = anyio.Event()
+        state.waiters.append(event)
+        try:
+            await event.wait()  # the releasing request hands its slot over (active stays the same)
+        except BaseException:
+            if event.is_set():
+                self._release(state)  # handed a slot while being cancelled: pass it on
+            else:
+                state.waiters.remove(event)
+            raise
+
+    def _release(self, state: _Principal) -> None:
+        if state.waiters:
+            state.waiters.popleft().set()
+        else:
+            state.active -= 1
