@@ -19,7 +19,9 @@ from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.development import Development, demo_customer_list, start_development
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
+from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
+from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
 from gateway.loaders import SharedCache
 from gateway.schema import schema
@@ -33,6 +35,7 @@ def create_app(
     jwks_transport: httpx.AsyncBaseTransport | None = None,
     development: Development | None = None,
     today: Callable[[], date] = date.today,
+    rate_limiter: RateLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Starlette:
     """The gateway as an ASGI app.
@@ -51,6 +54,11 @@ def create_app(
         bc_transport = development.bc_transport
         jwks_transport = development.jwks_transport
     dev_identity: DevIdentityProvider | None = development.identity if development else None
+    production = development is None
+    served_schema = schema_for(schema, production=production)
+    guards = build_guards(
+        settings.edge, settings.portal, served_schema, production=production, limiter=rate_limiter
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -70,11 +78,13 @@ def create_app(
                 today=today,
                 default_company_id=settings.default_company_id,
                 dev_identity=dev_identity,
+                edge=guards,
+                mode="production" if production else "development",
                 shared_cache=SharedCache(clock=clock),
             )
             yield
 
-    graphql = AuthenticatedGraphQL(PortalGraphQL(schema, graphql_ide="graphiql"))
+    graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide="graphiql"))
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
         Route("/healthz", healthz),
@@ -83,4 +93,5 @@ def create_app(
     if development is not None:
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = edge_middleware(settings.edge, production=production)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

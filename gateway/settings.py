@@ -11,12 +11,17 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 from gateway.auth import AuthSettings, ClaimNames
 from gateway.bc import BCSettings, ClientCredentials
 from gateway.edge.config import EdgeSettings
+from gateway.edge.hygiene import parse_networks
+from gateway.edge.limits import OperationLimits
+from gateway.edge.persisted import PersistedMode
+from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy
 
 Mode = Literal["development", "production"]
@@ -67,6 +72,32 @@ _CLAIM_VARIABLES = {
     "roles": "AUTH_CLAIM_ROLES",
     "scopes": "AUTH_CLAIM_SCOPES",
 }
+# The HTTP edge's protections (gateway.edge.config.EdgeSettings).
+_EDGE_INTEGERS = {
+    "GATEWAY_MAX_DEPTH": ("max_depth", 12, 1, 100),
+    "GATEWAY_MAX_ALIASES": ("max_aliases", 30, 0, 1000),
+    "GATEWAY_MAX_ROOT_FIELDS": ("max_root_fields", 10, 1, 1000),
+    "GATEWAY_MAX_TOKENS": ("max_tokens", 2000, 10, 100_000),
+    "GATEWAY_MAX_QUERY_LENGTH": ("max_length", 20_000, 10, 1_000_000),
+    "GATEWAY_MAX_DIRECTIVES": ("max_directives", 20, 0, 1000),
+    "GATEWAY_COST_BUDGET": ("cost_budget", 5000, 1, 10_000_000),
+    "GATEWAY_COST_LIST_SIZE": ("default_list_size", 20, 1, 10_000),
+}
+_EDGE_VARIABLES = (
+    *_EDGE_INTEGERS,
+    "GATEWAY_BATCH_LIMIT",
+    "GATEWAY_RATE_LIMIT_PER_MINUTE",
+    "GATEWAY_RATE_LIMIT_BURST",
+    "GATEWAY_IP_RATE_LIMIT_PER_MINUTE",
+    "GATEWAY_IP_RATE_LIMIT_BURST",
+    "GATEWAY_PERSISTED_QUERIES",
+    "GATEWAY_SAFELIST_FILE",
+    "GATEWAY_MAX_BODY_BYTES",
+    "GATEWAY_CORS_ORIGINS",
+    "GATEWAY_TRUSTED_PROXIES",
+    "GATEWAY_PUBLIC_URL",
+    "GATEWAY_GET_MAX_AGE_SECONDS",
+)
 # Every variable the gateway reads; the README's configuration table lists the same names.
 KNOWN_VARIABLES = (
     "GATEWAY_HOST",
@@ -84,6 +115,7 @@ KNOWN_VARIABLES = (
     "SANDBOX_SCALE",
     "PORTAL_ORDER_HISTORY_MONTHS",
     "PORTAL_MAX_PAGE_SIZE",
+    *_EDGE_VARIABLES,
 )
 
 
@@ -112,6 +144,57 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             order_history_months=_integer(env, "PORTAL_ORDER_HISTORY_MONTHS", 12, low=1, high=120),
             max_page_size=_integer(env, "PORTAL_MAX_PAGE_SIZE", 100, low=1, high=1000),
         ),
+        edge=_edge_settings(env),
+    )
+
+
+def _edge_settings(env: Mapping[str, str]) -> EdgeSettings:
+    limits = OperationLimits(
+        **{
+            key: _integer(env, name, default, low=low, high=high)
+            for name, (key, default, low, high) in _EDGE_INTEGERS.items()
+        }
+    )
+    raw_mode = env.get("GATEWAY_PERSISTED_QUERIES", "apq")
+    modes: dict[str, PersistedMode] = {"off": "off", "apq": "apq", "safelist": "safelist"}
+    if raw_mode not in modes:
+        raise ConfigError("GATEWAY_PERSISTED_QUERIES", f"must be off, apq or safelist, got {raw_mode!r}")
+    mode = modes[raw_mode]
+    safelist = Path(env["GATEWAY_SAFELIST_FILE"]) if "GATEWAY_SAFELIST_FILE" in env else None
+    if mode == "safelist" and safelist is None:
+        raise ConfigError("GATEWAY_SAFELIST_FILE", "is required when GATEWAY_PERSISTED_QUERIES is safelist")
+    if safelist is not None and not safelist.is_file():
+        raise ConfigError("GATEWAY_SAFELIST_FILE", f"is not a readable file: {safelist}")
+    proxies = tuple(
+        part.strip() for part in env.get("GATEWAY_TRUSTED_PROXIES", "").split(",") if part.strip()
+    )
+    try:
+        parse_networks(proxies)
+    except ValueError:
+        raise ConfigError(
+            "GATEWAY_TRUSTED_PROXIES", "must be IP addresses or CIDR ranges, comma-separated"
+        ) from None
+    public_url = env.get("GATEWAY_PUBLIC_URL")
+    if public_url is not None:
+        _require_url(public_url, "GATEWAY_PUBLIC_URL")
+    return EdgeSettings(
+        limits=limits,
+        batch_limit=_integer(env, "GATEWAY_BATCH_LIMIT", 0, low=0, high=100),
+        rate_limit=RateLimit(
+            per_minute=_integer(env, "GATEWAY_RATE_LIMIT_PER_MINUTE", 60_000, low=1, high=10**9),
+            burst=_integer(env, "GATEWAY_RATE_LIMIT_BURST", 20_000, low=1, high=10**9),
+        ),
+        ip_rate_limit=RateLimit(
+            per_minute=_integer(env, "GATEWAY_IP_RATE_LIMIT_PER_MINUTE", 60, low=1, high=10**9),
+            burst=_integer(env, "GATEWAY_IP_RATE_LIMIT_BURST", 30, low=1, high=10**9),
+        ),
+        persisted_queries=mode,
+        safelist_file=safelist,
+        max_body_bytes=_integer(env, "GATEWAY_MAX_BODY_BYTES", 100_000, low=1_000, high=100_000_000),
+        cors_origins=tuple(o.strip() for o in env.get("GATEWAY_CORS_ORIGINS", "").split(",") if o.strip()),
+        trusted_proxies=proxies,
+        public_url=public_url,
+        get_max_age_seconds=_integer(env, "GATEWAY_GET_MAX_AGE_SECONDS", 0, low=0, high=86_400),
     )
 
 

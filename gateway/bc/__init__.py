@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from ._capabilities import CapabilityMap, CapabilityUnavailable
 from ._client import BCClient, BCSession
+from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
+from ._customer_queries import (
+    CustomerQuery,
+    CustomerQueryMessage,
+    DeliveryDocument,
+    QueryAuthorType,
+    QueryCategory,
+    QueryDocumentType,
+    QueryStatus,
+)
 from ._documents import SalesOrder, SalesOrderLine
 from ._enums import (
     CustomerBlocked,
@@ -34,9 +44,17 @@ from ._errors import (
     ScopeViolation,
 )
 from ._invoices import SalesInvoice, SalesInvoiceLine
+from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STATEMENT_PDF, Media, MediaStream
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
 from ._odata import Expand, Field, Filter, Query, any_of, neutralise_search_text
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
+from ._receivables import (
+    AgedReceivable,
+    CustomerContact,
+    CustomerLedgerEntry,
+    LedgerDocumentType,
+    LedgerEntryType,
+)
 from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
@@ -45,9 +63,14 @@ from ._token import EntraTokenAuth
 
 __all__ = [
     "ANALYTICS_API",
+    "CREDIT_MEMO_PDF",
     "CUSTOMER_OWNED",
+    "DELIVERY_DOCUMENT_CONTENT",
+    "INVOICE_PDF",
     "PORTAL_API",
     "STANDARD_API",
+    "STATEMENT_PDF",
+    "AgedReceivable",
     "ApiRoute",
     "BCAuthenticationFailed",
     "BCCircuitOpen",
@@ -68,10 +91,16 @@ __all__ = [
     "ClientCredentials",
     "Clock",
     "Company",
+    "CreditMemoStatus",
     "Customer",
     "CustomerBlocked",
+    "CustomerContact",
     "CustomerFinancialDetail",
+    "CustomerLedgerEntry",
+    "CustomerQuery",
+    "CustomerQueryMessage",
     "CustomerScope",
+    "DeliveryDocument",
     "EntraTokenAuth",
     "Expand",
     "Field",
@@ -83,9 +112,19 @@ __all__ = [
     "ItemAvailability",
     "ItemCategory",
     "ItemType",
+    "LedgerDocumentType",
+    "LedgerEntryType",
+    "Media",
+    "MediaStream",
     "ODataBuildError",
     "Query",
+    "QueryAuthorType",
+    "QueryCategory",
+    "QueryDocumentType",
+    "QueryStatus",
     "ResilienceSettings",
+    "SalesCreditMemo",
+    "SalesCreditMemoLine",
     "SalesInvoice",
     "SalesInvoiceLine",
     "SalesLineType",

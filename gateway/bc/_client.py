@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from ._token import EntraTokenAuth
 __all__ = ["BCClient", "BCSession"]
 
 T = TypeVar("T")
-RowCheck = Callable[[Mapping[str, Any]], None]
+RowCheck = Callable[[Mapping[str, Any]], bool]  # False: drop the row
 _MAX_PAGES = 10_000  # a loop guard: no honest result set of ours needs more pages than this
 # Navigations that would pull customer-owned data into an otherwise unscoped query.
 _CUSTOMER_NAVIGATIONS = frozenset({"customer", "customerFinancialDetail", "agedAccountsReceivable"})
@@ -167,9 +168,8 @@ class BCClient:
             else:
                 body = await self._request("GET", str(next_url), next_params, headers, call, _read_page)
             for row in body["value"]:
-                if check_row is not None:
-                    check_row(row)
-                rows.append(row)
+                if check_row is None or check_row(row):
+                    rows.append(row)
             if limit is not None and len(rows) >= limit:
                 return rows[:limit]
             # The nextLink carries every query option (and the skiptoken) itself.
@@ -480,7 +480,7 @@ class BCSession:
         if isinstance(query, ScopedQuery):
             if query.scope != self.scope:
                 raise ScopeViolation("the query is scoped to another customer than this session")
-            return query.query, _scope_check(query.scope_field, self.scope.customer_number)
+            return query.query, _scope_filter(query.scope_field, self.scope, query.query.entity_set)
         if not isinstance(query, Query):
             raise TypeError("fetch() takes a Query or a ScopedQuery")
         if query.entity_set in CUSTOMER_OWNED:
@@ -511,7 +511,34 @@ def _reaches_customer_data(expands: Iterable[Expand]) -> bool:
     )
 
 
-def _scope_check(field_name: str, customer_number: str) -> RowCheck:
+SECURITY_LOGGER = logging.getLogger("gateway.security")
+
+
+def _scope_filter(field_name: str, scope: CustomerScope, entity_set: str) -> RowCheck:
+    """Keep only rows of the scope's customer: BC may drop a filter it cannot apply (§14).
+
+    A foreign row should never arrive; when one does, it is dropped and logged as a security
+    event (no row content, only where it came from), and the answer goes on without it.
+    """
+
+    def keep(row: Mapping[str, Any]) -> bool:
+        if row.get(field_name) == scope.customer_number:
+            return True
+        SECURITY_LOGGER.error(
+            "scope_violation_row_dropped",
+            extra={
+                "security_event": "scope_violation",
+                "entity_set": entity_set,
+                "company": str(scope.company_id),
+                "customer": scope.customer_number,
+            },
+        )
+        return False
+
+    return keep
+
+
+def _scope_check(field_name: str, customer_number: str) -> Callable[[Mapping[str, Any]], None]:
     """Check each returned row against the scope: BC may drop a filter it cannot apply (§14)."""
 
     def check(row: Mapping[str, Any]) -> None:

@@ -33,6 +33,12 @@ CUSTOMER_OWNED: Final[Mapping[str, str | None]] = MappingProxyType(
         "salesShipments": "customerNumber",
         "salesCreditMemos": "customerNumber",
         "agedAccountsReceivables": "customerNumber",
+        # The portal custom API (docs/bc-extension.md) and the analytics API (REFERENCE §10).
+        "customerQueries": "customerNumber",
+        "deliveryDocuments": "customerNumber",
+        "customerLedgerEntries": "dcleCustomerNo",
+        # Messages carry no customer number: read them only through $expand of a scoped query.
+        "customerQueryMessages": None,
         # The portal custom API (docs/bc-extension.md): its customer-owned sets carry customerNumber.
         "shipmentTrackings": "customerNumber",
         # Lines carry no customer number: read them only through $expand of a scoped parent.

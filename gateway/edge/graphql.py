@@ -18,7 +18,10 @@ from strawberry.asgi import GraphQL
 
 from gateway.auth import AuthError, Identity, bearer_token
 from gateway.bc import CustomerScope, InvalidScope
-from gateway.edge.state import gateway_state
+from gateway.edge.execution import cache_control, execute
+from gateway.edge.incoming import Refused, read_operations
+from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
+from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
 from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
 
@@ -66,19 +69,70 @@ class AuthenticatedGraphQL:
         if _is_graphiql_page(request):
             await HTMLResponse(self.graphql.graphql_ide_html)(scope, receive, send)
             return
+        state = gateway_state(request)
+        if state.edge is None:  # pragma: no cover - create_app always builds the guards
+            raise RuntimeError("the edge guards are not configured")
         try:
-            identity = await gateway_state(request).validator.validate(
-                bearer_token(request.headers.get("authorization"))
-            )
-            identity.membership_for(_requested_company(request))
+            await self._guarded(request, state, state.edge, send)
+        except Refused as refused:
+            await refused.response(scope, receive, send)
+
+    async def _guarded(self, request: Request, state: GatewayState, edge: EdgeGuards, send: Send) -> None:
+        """HTTP checks, then the token, then the operation checks and the rate limit: every
+        refusal happens before execution, so it costs no BC request."""
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None:
+            raise Refused(_refused(406, "NOT_ACCEPTABLE", f"Accept {JSON} or {GRAPHQL_RESPONSE}."))
+        incoming = await read_operations(
+            request,
+            max_body_bytes=edge.settings.max_body_bytes,
+            batch_limit=edge.settings.batch_limit,
+            media_type=media_type,
+        )
+        try:
+            identity = await state.validator.validate(bearer_token(request.headers.get("authorization")))
+            membership = identity.membership_for(_requested_company(request))
         except AuthError as error:
-            await _unauthenticated(error)(scope, receive, send)
-            return
+            await _limit(edge, f"ip:{_client_address(request)}", 1, anonymous=True)
+            raise Refused(_unauthenticated(error)) from None
         except (InvalidScope, ValueError):
-            await _bad_company()(scope, receive, send)
-            return
-        scope[IDENTITY_KEY] = identity
-        await self.graphql(scope, receive, send)
+            raise Refused(_bad_company()) from None
+        checked = [
+            edge.gate.check(operation, method=request.method, media_type=media_type)
+            for operation in incoming.operations
+        ]
+        cost = sum(max(1, operation.report.cost) for operation in checked)
+        await _limit(edge, f"customer:{membership.company_id}:{membership.customer_number}", cost)
+        request.scope[IDENTITY_KEY] = identity
+        await execute(
+            self.graphql,
+            request.scope,
+            [operation.body for operation in checked],
+            batch=incoming.batch,
+            media_type=media_type,
+            cache=cache_control(request.method, edge.settings.get_max_age_seconds),
+            send=send,
+        )
+
+
+async def _limit(edge: EdgeGuards, key: str, cost: int, *, anonymous: bool = False) -> None:
+    limit = edge.settings.ip_rate_limit if anonymous else edge.settings.rate_limit
+    decision = await edge.limiter.take(key, cost, limit)
+    if not decision.allowed:
+        log.warning("rate_limited", extra={"rate_limit_key": key, "cost": cost})
+        message = "Too many requests; try again later."
+        extensions = {"code": "RATE_LIMITED", "retryAfter": decision.retry_after_seconds}
+        raise Refused(
+            JSONResponse(
+                {"data": None, "errors": [{"message": message, "extensions": extensions}]},
+                429,
+                headers={"Retry-After": str(decision.retry_after_seconds)},
+            )
+        )
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _requested_company(request: Request) -> uuid.UUID | None:

@@ -34,10 +34,19 @@ def parse_networks(values: Iterable[str]) -> tuple[_Network, ...]:
 
 
 class EdgeHygiene:
-    def __init__(self, app: ASGIApp, *, trusted_proxies: Iterable[str] = (), require_https: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        trusted_proxies: Iterable[str] = (),
+        require_https: bool,
+        always_hsts: bool = False,
+    ) -> None:
         self.app = app
         self.proxies = parse_networks(trusted_proxies)
         self.require_https = require_https
+        # Behind a TLS-terminating proxy that is not configured, the public URL still says HTTPS.
+        self.always_hsts = always_hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,7 +58,7 @@ class EdgeHygiene:
             response = graphql_error(403, "HTTPS_REQUIRED", "This gateway is served over HTTPS only.")
             await response(scope, receive, self._secured(send, https=False))
             return
-        await self.app(scope, receive, self._secured(send, https=https))
+        await self.app(scope, receive, self._secured(send, https=https or self.always_hsts))
 
     def _forwarded(self, scope: Scope) -> Scope:
         client = scope.get("client")

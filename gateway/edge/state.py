@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
@@ -12,8 +13,21 @@ from starlette.requests import HTTPConnection
 from gateway.auth import DevIdentityProvider, TokenValidator
 from gateway.bc import BCClient
 from gateway.edge.companies import LocalCurrencies
+from gateway.edge.config import EdgeSettings
+from gateway.edge.gate import Gate
+from gateway.edge.ratelimit import RateLimiter
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy
+
+
+@dataclass(frozen=True)
+class EdgeGuards:
+    """The HTTP edge's protections for ``/graphql``, built once by ``create_app``."""
+
+    settings: EdgeSettings
+    gate: Gate
+    limiter: RateLimiter
+    production: bool
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,8 @@ class GatewayState:
     today: Callable[[], date]
     default_company_id: object | None = None
     dev_identity: DevIdentityProvider | None = None
+    edge: EdgeGuards | None = None
+    mode: Literal["development", "production"] = "development"
     # Catalogue and stock shared across customers for at most a minute (gateway.loaders.shared).
     shared_cache: SharedCache | None = None
 

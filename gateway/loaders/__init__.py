@@ -17,10 +17,12 @@ from aiodataloader import DataLoader
 
 from gateway.bc import (
     BCSession,
+    DeliveryDocument,
     Field,
     Item,
     ItemAvailability,
     Query,
+    SalesCreditMemo,
     SalesInvoice,
     SalesOrder,
     SalesShipment,
@@ -31,7 +33,8 @@ from gateway.bc import (
 )
 from gateway.loaders.batching import load_by_key
 from gateway.loaders.by_order import load_by_order_number
-from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
+from gateway.loaders.delivery import load_delivery_documents
+from gateway.loaders.documents import CREDIT_MEMOS, INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.loaders.portal import load_availabilities, load_shipping_agents, load_trackings
 from gateway.loaders.queries import ITEM_EXPANDS
 from gateway.loaders.shared import SharedCache, SharedReader
@@ -60,6 +63,9 @@ class Loaders:
     shipping_agent_by_code: DataLoader[str, ShippingAgent | None]
     availability_by_item_id: DataLoader[UUID, ItemAvailability | None]
     # Catalogue and stock reads shared across customers for at most a minute.
+    # Posted credit memos by number; proof-of-delivery files per shipment id (portal custom API).
+    credit_memo_by_number: DataLoader[str, SalesCreditMemo | None]
+    delivery_documents_by_shipment_id: DataLoader[UUID, list[DeliveryDocument]]
     shared: SharedReader
 
 
@@ -88,6 +94,8 @@ def build_loaders(session: BCSession, shared_cache: SharedCache | None = None) -
         tracking_by_shipment_number=DataLoader(partial(load_trackings, session)),
         shipping_agent_by_code=DataLoader(partial(load_shipping_agents, shared)),
         availability_by_item_id=DataLoader(partial(load_availabilities, shared)),
+        credit_memo_by_number=documents(CREDIT_MEMOS, "number"),
+        delivery_documents_by_shipment_id=DataLoader(partial(load_delivery_documents, session)),
         shared=shared,
     )
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from gateway.bc import Expand, Filter, Query, SalesInvoice, SalesOrder, SalesShipment
-from gateway.loaders.queries import invoice_lines_expand, order_lines_expand, shipment_lines_expand
+from gateway.bc import Expand, Filter, Query, SalesCreditMemo, SalesInvoice, SalesOrder, SalesShipment
+from gateway.loaders.queries import (
+    credit_memo_lines_expand,
+    invoice_lines_expand,
+    order_lines_expand,
+    shipment_lines_expand,
+)
 
 D = TypeVar("D")
 
@@ -42,3 +47,6 @@ def _shipment_lines(*, with_items: bool) -> Expand:
 ORDERS: DocumentKind[SalesOrder] = DocumentKind("salesOrders", SalesOrder, order_lines_expand)
 INVOICES: DocumentKind[SalesInvoice] = DocumentKind("salesInvoices", SalesInvoice, invoice_lines_expand)
 SHIPMENTS: DocumentKind[SalesShipment] = DocumentKind("salesShipments", SalesShipment, _shipment_lines)
+CREDIT_MEMOS: DocumentKind[SalesCreditMemo] = DocumentKind(
+    "salesCreditMemos", SalesCreditMemo, credit_memo_lines_expand
+)

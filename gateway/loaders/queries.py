@@ -9,6 +9,7 @@ from gateway.bc import (
     Expand,
     Item,
     ItemCategory,
+    SalesCreditMemoLine,
     SalesInvoiceLine,
     SalesOrderLine,
     SalesShipmentLine,
@@ -46,3 +47,12 @@ def invoice_lines_expand(*, with_items: bool) -> Expand:
 
 def shipment_lines_expand() -> Expand:
     return Expand("salesShipmentLines", select=SalesShipmentLine.SELECT, orderby=("sequence asc",))
+
+
+def credit_memo_lines_expand(*, with_items: bool) -> Expand:
+    return Expand(
+        "salesCreditMemoLines",
+        select=SalesCreditMemoLine.SELECT,
+        expand=(item_expand(),) if with_items else (),
+        orderby=("sequence asc",),
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from uuid import UUID
 
 from gateway.auth import Identity, Membership
 from gateway.bc import BCSession
 from gateway.loaders import Loaders
+from gateway.resolvers.document_links import DocumentLinks
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,7 @@ class Context:
     today: date
     # The company's own currency (item prices are in it); read from BC once per company.
     local_currency: Callable[[], Awaitable[str]]
+    # Signed /documents links for this request's customer (None: downloads are not offered).
+    documents: DocumentLinks | None = None
+    # BC's company names by id, for the ``companies`` query.
+    company_names: Callable[[], Awaitable[dict[UUID, str]]] | None = None

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from gateway.sandbox.config import ApiRoute
 from gateway.sandbox.errors import JSON_MEDIA_TYPE, SandboxError
+from gateway.sandbox.media import media_response
 from gateway.sandbox.metadata_doc import metadata_document
 from gateway.sandbox.odata.engine import Joiner, Plan, build_plan, query_rows, render
 from gateway.sandbox.odata.filter import parse_filter, referenced_fields
@@ -57,6 +58,9 @@ async def read(
     resolver = sandbox.resolver(route)
     company_id = segments[0].key
     joiner = Joiner(lambda entity_set: resolver.read_table(company_id, entity_set) if company_id else None)
+    media = media_response(request, route.route, api_root(request, route), segments, resolver, joiner, record)
+    if media is not None:
+        return media
     target = resolver.resolve(segments, joiner)
     record.entity_set = target.entity_set
     plan = build_plan(options, target.entity, resolver.model, schema_21=schema_21)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
@@ -106,12 +107,18 @@ async def test_query_scoped_to_another_customer_is_refused(
 
 
 @pytest.mark.anyio
-async def test_row_of_another_customer_is_refused(
-    client: BCClient, router: respx.MockRouter, scope: CustomerScope
+async def test_row_of_another_customer_is_dropped_and_logged_as_a_security_event(
+    client: BCClient, router: respx.MockRouter, scope: CustomerScope, caplog: pytest.LogCaptureFixture
 ) -> None:
     router.get(ORDERS_PATH).respond(json=page([order("SO1"), order("SO2", customer="20000")]))
-    with pytest.raises(ScopeViolation):
-        await client.session(scope).fetch(scoped(Query("salesOrders"), scope))
+    with caplog.at_level(logging.ERROR, logger="gateway.security"):
+        rows = await client.session(scope).fetch(scoped(Query("salesOrders"), scope))
+    assert [row["number"] for row in rows] == ["SO1"]
+    events = [r for r in caplog.records if getattr(r, "security_event", None) == "scope_violation"]
+    assert len(events) == 1
+    assert events[0].entity_set == "salesOrders"  # type: ignore[attr-defined]
+    assert events[0].customer == "10000"  # type: ignore[attr-defined]
+    assert "20000" not in caplog.text  # the foreign row's content is not logged
 
 
 @pytest.mark.anyio

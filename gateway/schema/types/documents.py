@@ -10,10 +10,12 @@ from strawberry.types import Info
 from gateway import bc
 from gateway.resolvers import orders, tracking
 from gateway.resolvers.context import Context
+from gateway.resolvers.document_links import DocumentKind
 from gateway.resolvers.invoices import days_overdue, is_posted
 from gateway.resolvers.order_history import PortalOrder
 from gateway.resolvers.order_status import order_status
 from gateway.schema.types.common import Address, Money, text
+from gateway.schema.types.delivery import ProofOfDelivery, document_url, proof_of_delivery
 from gateway.schema.types.enums import INVOICE_STATUS_FROM_BC, InvoiceStatus, OrderStatus
 from gateway.schema.types.lines import InvoiceLine, SalesOrderLine, ShipmentLine
 
@@ -111,6 +113,12 @@ class Invoice:
     def days_overdue(self) -> int:
         return self._days_overdue
 
+    @strawberry.field(
+        description="A short-lived signed link to the invoice PDF (send the bearer token when downloading)."
+    )
+    def pdf_url(self, info: Info[Context, None]) -> str | None:
+        return document_url(info, DocumentKind.INVOICE, self.id)
+
     @classmethod
     def from_bc(cls, invoice: bc.SalesInvoice, today: date) -> Invoice:
         currency = invoice.currency_code
@@ -151,6 +159,13 @@ class Shipment:
     shipment_method_code: str | None
     ship_to: Address
     lines: list[ShipmentLine]
+
+    @strawberry.field(
+        description="Proof-of-delivery files (portal custom API); null with CAPABILITY_UNAVAILABLE "
+        "where the tenant does not offer them."
+    )
+    async def proof_of_delivery(self, info: Info[Context, None]) -> list[ProofOfDelivery] | None:
+        return await proof_of_delivery(info, self.id)
 
     @strawberry.field(
         description="The order this shipment delivered (rebuilt from posted documents once BC "

@@ -1,0 +1,193 @@
+"""The account statement for a date range, from the analytics API's ``customerLedgerEntries``.
+
+One BC request: the caller's detailed ledger entries up to ``to``, without applications (an
+application moves an amount between two of the customer's own entries on one day: its two halves
+cancel out and a statement does not list them).  Opening balance = the sum before ``from``;
+entries in [from, to] with a running balance; closing = opening + the movements.  At today the
+closing balance equals the customer's balance (LCY), which a test checks against the sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from uuid import UUID
+
+from gateway.bc import (
+    ANALYTICS_API,
+    CustomerContact,
+    CustomerLedgerEntry,
+    Field,
+    LedgerDocumentType,
+    LedgerEntryType,
+    Query,
+    scoped,
+)
+from gateway.resolvers.context import Context
+from gateway.resolvers.errors import UserInputError
+
+MAX_STATEMENT_DAYS = 3 * 366
+_APPLICATION = LedgerEntryType.APPLICATION.value
+
+
+class EntryType(Enum):
+    INVOICE = "INVOICE"
+    PAYMENT = "PAYMENT"
+    CREDIT_MEMO = "CREDIT_MEMO"
+    REFUND = "REFUND"
+    FINANCE_CHARGE_MEMO = "FINANCE_CHARGE_MEMO"
+    REMINDER = "REMINDER"
+    PAYMENT_DISCOUNT = "PAYMENT_DISCOUNT"
+    EXCHANGE_DIFFERENCE = "EXCHANGE_DIFFERENCE"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+_BY_DOCUMENT = {
+    LedgerDocumentType.INVOICE: EntryType.INVOICE,
+    LedgerDocumentType.PAYMENT: EntryType.PAYMENT,
+    LedgerDocumentType.CREDIT_MEMO: EntryType.CREDIT_MEMO,
+    LedgerDocumentType.REFUND: EntryType.REFUND,
+    LedgerDocumentType.FINANCE_CHARGE_MEMO: EntryType.FINANCE_CHARGE_MEMO,
+    LedgerDocumentType.REMINDER: EntryType.REMINDER,
+}
+_EXCHANGE = frozenset(
+    {
+        LedgerEntryType.REALIZED_GAIN,
+        LedgerEntryType.REALIZED_LOSS,
+        LedgerEntryType.UNREALIZED_GAIN,
+        LedgerEntryType.UNREALIZED_LOSS,
+    }
+)
+_DESCRIPTIONS = {
+    EntryType.INVOICE: "Invoice",
+    EntryType.PAYMENT: "Payment",
+    EntryType.CREDIT_MEMO: "Credit memo",
+    EntryType.REFUND: "Refund",
+    EntryType.FINANCE_CHARGE_MEMO: "Finance charge memo",
+    EntryType.REMINDER: "Reminder",
+    EntryType.PAYMENT_DISCOUNT: "Payment discount",
+    EntryType.EXCHANGE_DIFFERENCE: "Exchange rate difference",
+    EntryType.ADJUSTMENT: "Adjustment",
+}
+
+
+def entry_type(entry: CustomerLedgerEntry) -> EntryType:
+    """What a client sees: the document's kind for an initial entry, else what the entry did."""
+    if entry.entry_type is LedgerEntryType.INITIAL_ENTRY:
+        return _BY_DOCUMENT.get(entry.document_type, EntryType.ADJUSTMENT)
+    if entry.entry_type in _EXCHANGE:
+        return EntryType.EXCHANGE_DIFFERENCE
+    if entry.entry_type is LedgerEntryType.PAYMENT_DISCOUNT:
+        return EntryType.PAYMENT_DISCOUNT
+    return EntryType.ADJUSTMENT
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    posting_date: date
+    type: EntryType
+    document_number: str | None
+    description: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class Statement:
+    from_date: date
+    to_date: date
+    opening_balance: Decimal
+    entries: list[StatementEntry]
+    closing_balance: Decimal
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((e.debit for e in self.entries), Decimal(0))
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((e.credit for e in self.entries), Decimal(0))
+
+
+def _describe(kind: EntryType, entry: CustomerLedgerEntry) -> str:
+    text = _DESCRIPTIONS[kind]
+    if entry.document_number:
+        text = f"{text} {entry.document_number}"
+    if kind is EntryType.INVOICE and entry.due_date is not None:
+        text = f"{text}, due {entry.due_date.isoformat()}"
+    if kind is EntryType.CREDIT_MEMO and entry.reason_code:
+        text = f"{text} ({entry.reason_code.lower()})"
+    return text
+
+
+def build_statement(entries: list[CustomerLedgerEntry], from_date: date, to_date: date) -> Statement:
+    ordered = sorted(entries, key=lambda e: (e.posting_date, e.entry_number))
+    opening = sum((e.amount_lcy for e in ordered if e.posting_date < from_date), Decimal(0))
+    running = opening
+    lines = []
+    for entry in ordered:
+        if not from_date <= entry.posting_date <= to_date:
+            continue
+        running += entry.amount_lcy
+        kind = entry_type(entry)
+        lines.append(
+            StatementEntry(
+                posting_date=entry.posting_date,
+                type=kind,
+                document_number=entry.document_number or None,
+                description=_describe(kind, entry),
+                debit=entry.amount_lcy if entry.amount_lcy > 0 else Decimal(0),
+                credit=-entry.amount_lcy if entry.amount_lcy < 0 else Decimal(0),
+                balance=running,
+                due_date=entry.due_date if kind is EntryType.INVOICE else None,
+            )
+        )
+    return Statement(from_date, to_date, opening, lines, running)
+
+
+async def get_statement(ctx: Context, from_date: date, to_date: date | None) -> Statement:
+    """Entries posted from ``from_date`` to ``to_date`` (default today), both inclusive."""
+    end = to_date or ctx.today
+    if from_date > end:
+        raise UserInputError("`from` must not be after `to`", argument="from")
+    if (end - from_date).days > MAX_STATEMENT_DAYS:
+        raise UserInputError("a statement covers at most three years", argument="from")
+    query = Query(
+        "customerLedgerEntries",
+        filter=Field("dclePostingDate").le(end)
+        & Field("dcleEntryType").ne(LedgerEntryType.APPLICATION.value),
+        select=CustomerLedgerEntry.SELECT,
+        orderby=("dclePostingDate asc", "dcleEntryNo asc"),
+    )
+    rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope), route=ANALYTICS_API)
+    entries = [CustomerLedgerEntry.from_json(row) for row in rows]
+    return build_statement(
+        [e for e in entries if e.entry_type is not LedgerEntryType.APPLICATION], from_date, end
+    )
+
+
+async def statement_contact(ctx: Context) -> UUID | None:
+    """A contact of the caller's customer, whose ``pdfDocument`` is BC's customer statement
+    (REFERENCE §8.3); ``None`` when the customer has no contact person."""
+    customer_query = Query(
+        "customers", filter=Field("number").eq(ctx.bc.scope.customer_number), select=("id", "number")
+    )
+    customers = await ctx.bc.fetch(scoped(customer_query, ctx.bc.scope))
+    if not customers:
+        return None
+    owner = CustomerContact.from_json(customers[0]).id
+    contacts = await ctx.bc.fetch(
+        Query(
+            "customerContacts",
+            filter=Field("customerId").eq(owner),
+            select=CustomerContact.SELECT,
+            orderby=("id asc",),
+            top=1,
+        )
+    )
+    found = [CustomerContact.from_json(row) for row in contacts]
+    return next((c.id for c in found if c.customer_id == owner), None)
