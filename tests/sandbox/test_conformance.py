@@ -1,0 +1,116 @@
+"""Conformance with BC's real API v2.0 $metadata (tests/fixtures/metadata.xml): every entity set the
+sandbox serves on the standard route, in its $metadata and in the JSON it sends, rows it created
+included."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.sandbox.edm import EDM_NS, EntityType, Property, load_model
+from gateway.sandbox.reads import LINES_NEED_PARENT
+from tests.sandbox.conftest import API
+
+pytestmark = pytest.mark.anyio
+
+REAL = load_model(Path(__file__).parents[1] / "fixtures" / "metadata.xml")
+E = f"{{{EDM_NS}}}"
+_NUMBERS = {"Edm.Decimal", "Edm.Int32", "Edm.Int64", "Edm.Double"}
+
+
+def _json_type_ok(prop: Property, value: Any) -> bool:
+    if prop.type in _NUMBERS:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if prop.type == "Edm.Boolean":
+        return isinstance(value, bool)
+    if prop.type == "Edm.Stream":
+        return value is None or isinstance(value, str)
+    if not prop.is_primitive:  # enum: an XML-encoded member name
+        enum = REAL.enum_of(prop)
+        return enum is not None and value in enum.members
+    return isinstance(value, str)
+
+
+def _check_entity(entity: EntityType, body: dict[str, Any]) -> None:
+    sent = {k for k in body if not k.startswith("@odata.") and "@odata." not in k}
+    assert sent == set(entity.properties), entity.name
+    for name, value in body.items():
+        if name in entity.properties:
+            assert _json_type_ok(entity.properties[name], value), (entity.name, name, value)
+
+
+async def _served(bc: httpx.AsyncClient) -> dict[str, str]:
+    root = ET.fromstring((await bc.get(f"{API}/$metadata")).content)  # noqa: S314  (our own output)
+    return {s.get("Name", ""): s.get("EntityType", "").rsplit(".", 1)[-1] for s in root.iter(f"{E}EntitySet")}
+
+
+async def test_served_metadata_matches_bcs_real_metadata_for_every_served_set(
+    world_bc: httpx.AsyncClient,
+) -> None:
+    root = ET.fromstring((await world_bc.get(f"{API}/$metadata")).content)  # noqa: S314
+    served_sets = await _served(world_bc)
+    assert len(served_sets) >= 15
+    for name, type_name in served_sets.items():
+        assert REAL.entity_sets[name].type_name == type_name
+    for entity_type in root.iter(f"{E}EntityType"):
+        real = REAL.entity_types[entity_type.get("Name", "")]
+        served = {p.get("Name"): p.get("Type") for p in entity_type.iter(f"{E}Property")}
+        assert served == {name: prop.type for name, prop in real.properties.items()}, real.name
+
+
+async def test_every_served_set_sends_exactly_bcs_properties_and_json_types(
+    world_bc: httpx.AsyncClient,
+) -> None:
+    companies = (await world_bc.get(f"{API}/companies")).json()["value"]
+    for company in companies:
+        _check_entity(REAL.entity_type_of("companies"), company)
+        co = f"{API}/companies({company['id']})"
+        for entity_set, type_name in (await _served(world_bc)).items():
+            if entity_set == "companies":
+                continue
+            entity = REAL.entity_types[type_name]
+            if entity_set in LINES_NEED_PARENT:
+                rows = await _lines(world_bc, co, entity_set)
+            else:
+                response = await world_bc.get(f"{co}/{entity_set}", params={"$top": "5"})
+                assert response.status_code == 200, (entity_set, response.text)
+                rows = response.json()["value"]
+            assert rows, entity_set
+            for row in rows:
+                _check_entity(entity, row)
+
+
+async def _lines(bc: httpx.AsyncClient, co: str, entity_set: str) -> list[dict[str, Any]]:
+    header_set = entity_set.removesuffix("Lines") + "s"
+    headers = (await bc.get(f"{co}/{header_set}", params={"$top": "5", "$expand": entity_set})).json()
+    rows: list[dict[str, Any]] = [line for header in headers["value"] for line in header[entity_set]]
+    return rows
+
+
+async def test_orders_created_through_the_api_conform_too(world_bc: httpx.AsyncClient) -> None:
+    company = (await world_bc.get(f"{API}/companies")).json()["value"][0]["id"]
+    co = f"{API}/companies({company})"
+    customer = (
+        await world_bc.get(f"{co}/customers", params={"$filter": "blocked eq '_x0020_'", "$top": "1"})
+    ).json()["value"][0]
+    item = (await world_bc.get(f"{co}/items", params={"$filter": "blocked eq false", "$top": "1"})).json()[
+        "value"
+    ][0]
+    body = {
+        "customerId": customer["id"],
+        "salesOrderLines": [
+            {"itemId": item["id"], "quantity": 2},
+            {"lineType": "Comment", "description": "x"},
+        ],
+    }
+    created = await world_bc.post(f"{co}/salesOrders", json=body)
+    assert created.status_code == 201, created.text
+    order = dict(created.json())
+    lines = order.pop("salesOrderLines")
+    _check_entity(REAL.entity_type_of("salesOrders"), order)
+    for line in lines:
+        _check_entity(REAL.entity_type_of("salesOrderLines"), line)
