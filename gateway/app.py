@@ -17,13 +17,16 @@ from starlette.routing import BaseRoute, Mount, Route
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient
 from gateway.edge.companies import LocalCurrencies
+from gateway.edge.company_names import CompanyNames
 from gateway.edge.development import Development, demo_customer_list, start_development
+from gateway.edge.documents import documents_endpoint
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
 from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
 from gateway.loaders import SharedCache
+from gateway.resolvers.document_links import DocumentSigner
 from gateway.schema import schema
 from gateway.settings import Settings
 
@@ -37,6 +40,7 @@ def create_app(
     today: Callable[[], date] = date.today,
     rate_limiter: RateLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], float] = time.time,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -81,6 +85,10 @@ def create_app(
                 edge=guards,
                 mode="production" if production else "development",
                 shared_cache=SharedCache(clock=clock),
+                documents=DocumentSigner(
+                    settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
+                ),
+                company_names=CompanyNames(bc, clock),
             )
             yield
 
@@ -89,6 +97,7 @@ def create_app(
         Route("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/documents/{token}", documents_endpoint, methods=["GET"]),
     ]
     if development is not None:
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))

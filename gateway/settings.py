@@ -56,6 +56,9 @@ class Settings:
     auth: AuthSettings | None = None
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     portal: PortalPolicy = field(default_factory=PortalPolicy)
+    # HMAC key for /documents links; None: a random key per process (one replica only).
+    document_key: bytes | None = field(default=None, repr=False)
+    document_ttl_seconds: int = 300
     edge: EdgeSettings = field(default_factory=EdgeSettings)
 
     @property
@@ -115,6 +118,8 @@ KNOWN_VARIABLES = (
     "SANDBOX_SCALE",
     "PORTAL_ORDER_HISTORY_MONTHS",
     "PORTAL_MAX_PAGE_SIZE",
+    "GATEWAY_DOCUMENT_KEY",
+    "GATEWAY_DOCUMENT_TTL_SECONDS",
     *_EDGE_VARIABLES,
 )
 
@@ -144,6 +149,8 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             order_history_months=_integer(env, "PORTAL_ORDER_HISTORY_MONTHS", 12, low=1, high=120),
             max_page_size=_integer(env, "PORTAL_MAX_PAGE_SIZE", 100, low=1, high=1000),
         ),
+        document_key=_document_key(env),
+        document_ttl_seconds=_integer(env, "GATEWAY_DOCUMENT_TTL_SECONDS", 300, low=10, high=3600),
         edge=_edge_settings(env),
     )
 
@@ -299,3 +306,14 @@ def _guid(env: Mapping[str, str], name: str) -> uuid.UUID | None:
         return uuid.UUID(raw)
     except ValueError:
         raise ConfigError(name, "must be a company id (GUID)") from None
+
+
+def _document_key(env: Mapping[str, str]) -> bytes | None:
+    """``GATEWAY_DOCUMENT_KEY``: a shared secret of at least 32 characters (e.g. ``openssl rand
+    -base64 48``), so every replica verifies the links any of them signs."""
+    value = env.get("GATEWAY_DOCUMENT_KEY")
+    if value is None:
+        return None
+    if len(value.encode()) < 32:
+        raise ConfigError("GATEWAY_DOCUMENT_KEY", "must be at least 32 characters")
+    return value.encode()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar
+from uuid import UUID
 
 import httpx
 
@@ -32,6 +33,7 @@ from ._errors import (
     error_from_response,
 )
 from ._limiter import ConcurrencyLimiter
+from ._media import Media, MediaStream, read_media
 from ._odata import Expand, Query
 from ._resilience import Clock
 from ._retry import RetryPolicy
@@ -444,6 +446,18 @@ class BCSession:
         return await self._client._fetch_pages(
             url, plain.params(), call, top=plain.top, limit=limit, check_row=check_row
         )
+
+    async def fetch_media(self, stream: MediaStream, key: UUID) -> Media:
+        """The bytes of ``stream`` for the entity ``key`` (a GET through the one request path).
+
+        The URL comes from the fixed ``stream`` and the GUID only.  This reads no customer filter:
+        the caller proves the entity is the customer's (a scoped read) before asking for it.
+        """
+        self._client.capabilities.require(stream.route, stream.entity_set)
+        url = stream.url(self._client.settings.route_url(stream.route), self.scope.company_id, key)
+        call = _Call(self._context, stream.route, stream.entity_set, self._stats, self.deadline)
+        headers = {"Accept": "application/pdf, application/octet-stream, */*"}
+        return await self._client._request("GET", url, None, headers, call, read_media)
 
     async def fetch_many(
         self, queries: Sequence[Query | ScopedQuery], *, route: ApiRoute = STANDARD_API

@@ -24,6 +24,7 @@ from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
 from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
+from gateway.resolvers.document_links import DocumentLinks
 
 log = logging.getLogger("gateway.edge")
 
@@ -50,7 +51,19 @@ class PortalGraphQL(GraphQL[Context, None]):
             policy=state.policy,
             today=state.today(),
             local_currency=local_currency,
+            **_document_state(state, request, scope),
         )
+
+
+def _document_state(state: GatewayState, request: Request, scope: CustomerScope) -> dict[str, Any]:
+    """Signed /documents links for this customer, and BC's company names."""
+    extra: dict[str, Any] = {}
+    if state.documents is not None:
+        base_url = str(request.base_url).rstrip("/")
+        extra["documents"] = DocumentLinks(state.documents, scope, base_url)
+    if state.company_names is not None:
+        extra["company_names"] = state.company_names.get
+    return extra
 
 
 class AuthenticatedGraphQL:

@@ -13,11 +13,13 @@ from starlette.requests import HTTPConnection
 from gateway.auth import DevIdentityProvider, TokenValidator
 from gateway.bc import BCClient
 from gateway.edge.companies import LocalCurrencies
+from gateway.edge.company_names import CompanyNames
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy
+from gateway.resolvers.document_links import DocumentSigner
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class GatewayState:
     mode: Literal["development", "production"] = "development"
     # Catalogue and stock shared across customers for at most a minute (gateway.loaders.shared).
     shared_cache: SharedCache | None = None
+    # Signs and verifies /documents links; BC's company names for the ``companies`` query.
+    documents: DocumentSigner | None = None
+    company_names: CompanyNames | None = None
 
 
 def gateway_state(source: Starlette | HTTPConnection) -> GatewayState:
