@@ -20,6 +20,10 @@ SCOPE_FIELDS = {
     "salesShipments": "customerNumber",
     "salesCreditMemos": "customerNumber",
     "shipmentTrackings": "customerNumber",
+    "agedAccountsReceivables": "customerNumber",
+    "customerQueries": "customerNumber",
+    "deliveryDocuments": "customerNumber",
+    "customerLedgerEntries": "dcleCustomerNo",
 }
 
 LISTS = {
@@ -178,4 +182,71 @@ async def test_another_customers_completed_order_and_its_documents_find_nothing(
     )
 
     assert data["order"] is None
+    assert_every_customer_request_is_scoped(bc_log, a)
+
+
+# Fields added by "The complete portal", items 2-8: every one answers only the caller's data.
+PORTAL = """query($from: Date!) {
+  me { number aging { balanceDue { amount } } }
+  invoices(first: 50) { nodes { number pdfUrl } }
+  creditMemos(first: 50) { nodes { number pdfUrl } }
+  shipments(first: 50) { nodes { number proofOfDelivery { fileName downloadUrl } } }
+  statement(from: $from) { entries { documentNumber } pdfUrl }
+  queries(first: 50) { nodes { id number relatedDocument { number } messages { body } } }
+}"""
+
+
+def _portal_rows(store: SandboxStore, company: str, entity_set: str, customer: str) -> set[str]:
+    return {
+        r["number"] for r in store.table(company, PORTAL_ROUTE, entity_set) if r["customerNumber"] == customer
+    }
+
+
+async def test_every_portal_field_holds_only_the_callers_data(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, b = two_customers(shared_store)
+    bc_log.clear()
+
+    data = await data_of(client, PORTAL, {"from": "2024-01-01"}, token=token_for(a, company))
+
+    assert data["me"]["number"] == a
+    memos = {n["number"] for n in data["creditMemos"]["nodes"]}
+    assert memos <= {r["number"] for r in customer_rows(shared_store, company, "salesCreditMemos", a)}
+    pods = {p["fileName"] for n in data["shipments"]["nodes"] for p in n["proofOfDelivery"] or ()}
+    assert pods <= {
+        r["fileName"]
+        for r in shared_store.table(company, PORTAL_ROUTE, "deliveryDocuments")
+        if r["customerNumber"] == a
+    }
+    mine = {
+        r["dcleDocumentNo"]
+        for r in shared_store.table(company, "microsoft/analytics/v1.0", "customerLedgerEntries")
+        if r["dcleCustomerNo"] == a
+    }
+    assert {e["documentNumber"] for e in data["statement"]["entries"]} <= mine
+    queries = {n["number"] for n in data["queries"]["nodes"]}
+    assert queries == _portal_rows(shared_store, company, "customerQueries", a)
+    assert not queries & _portal_rows(shared_store, company, "customerQueries", b)
+    assert_every_customer_request_is_scoped(bc_log, a)
+
+
+async def test_another_customers_credit_memo_and_query_find_nothing(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, a, _ = two_customers(shared_store)
+    memo = next(r for r in rows(shared_store, company, "salesCreditMemos") if r["customerNumber"] != a)
+    query = next(
+        r for r in shared_store.table(company, PORTAL_ROUTE, "customerQueries") if r["customerNumber"] != a
+    )
+    bc_log.clear()
+
+    data = await data_of(
+        client,
+        "query($n: String!, $id: ID!) { creditMemo(number: $n) { number } query(id: $id) { number } }",
+        {"n": memo["number"], "id": query["id"]},
+        token=token_for(a, company),
+    )
+
+    assert data == {"creditMemo": None, "query": None}
     assert_every_customer_request_is_scoped(bc_log, a)

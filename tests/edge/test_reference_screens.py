@@ -1,0 +1,121 @@
+"""The BC request count of each reference screen, exactly: at most one request per dependency
+level (a level's independent reads travel as one JSON $batch where BC accepts it)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.edge.development import Development
+from gateway.sandbox.store import SandboxStore
+from gateway.settings import Settings
+from tests.conftest import TODAY
+from tests.edge.portal_support import customer_with, ledger_entries, posted_invoices
+from tests.helpers import data_of
+
+pytestmark = pytest.mark.anyio
+
+DASHBOARD = """
+{
+  me { number name balance { amount } creditLimit { amount } availableCredit { amount }
+       overdueAmount { amount } aging { current { amount } period1 { label amount { amount } } } }
+  orders(first: 5) { nodes { number orderDate status totalIncludingTax { amount } } }
+  invoices(first: 5) { nodes { number dueDate status remainingAmount { amount } isOverdue pdfUrl } }
+}
+"""
+INVOICES_PAGE = """
+{
+  invoices(first: 20) {
+    nodes { number invoiceDate dueDate status isOverdue daysOverdue remainingAmount { amount }
+            totalIncludingTax { amount } pdfUrl lines { sequence description quantity } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+STATEMENT_PAGE = """
+query($from: Date!) {
+  statement(from: $from) {
+    openingBalance { amount } closingBalance { amount }
+    entries {
+      postingDate type documentNumber description debit { amount } credit { amount } balance { amount }
+    }
+  }
+}
+"""
+
+
+def busy(store: SandboxStore) -> tuple[str, str]:
+    return customer_with(
+        store,
+        lambda c, n: min(len(posted_invoices(store, c, n)), len(ledger_entries(store, c, n))),
+        minimum=5,
+    )
+
+
+async def _count(
+    client: httpx.AsyncClient, bc_log: Any, query: str, token: str, **variables: Any
+) -> list[str]:
+    await data_of(client, query, variables, token=token)  # warms the process-wide caches
+    bc_log.clear()
+    await data_of(client, query, variables, token=token)
+    return sorted(str(e.entity_set) for e in bc_log.entries)
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """The gateway's HTTP round trips to BC (a $batch is one, whatever it carries)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/api/" in request.url.path:
+            self.requests.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+        return await self.inner.handle_async_request(request)
+
+
+async def test_the_dashboard_is_one_level_of_bc_reads(
+    development: Development, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, customer = busy(shared_store)
+    counting = CountingTransport(development.bc_transport)
+    app = create_app(
+        Settings(), development=dataclasses.replace(development, bc_transport=counting), today=lambda: TODAY
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as client,
+    ):
+        read = await _count(client, bc_log, DASHBOARD, token_for(customer, company))
+        counting.requests.clear()
+        await data_of(client, DASHBOARD, token=token_for(customer, company))
+
+    # Every read is independent of the others (one dependency level): me with its aging, the
+    # orders (open ones and the history rebuilt from posted documents) and the invoices.
+    assert read == sorted(
+        ["$batch", "$batch", "customers", "salesInvoices", "salesInvoices", "salesOrders", "salesShipments"]
+    )
+    # Two round trips today: the order history's three reads leave in their own $batch.
+    assert counting.requests == ["POST $batch", "POST $batch"]
+
+
+async def test_the_invoices_page_with_lines_and_pdf_links_is_one_bc_request(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, customer = busy(shared_store)
+    requests = await _count(client, bc_log, INVOICES_PAGE, token_for(customer, company))
+    assert requests == ["salesInvoices"]
+
+
+async def test_the_statement_page_is_one_bc_request(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, customer = busy(shared_store)
+    start = (TODAY - timedelta(days=365)).isoformat()
+    requests = await _count(client, bc_log, STATEMENT_PAGE, token_for(customer, company), **{"from": start})
+    assert requests == ["customerLedgerEntries"]
