@@ -95,7 +95,7 @@ class SalesOrderLineRules(Rules):
         elif line_type == "Account":
             _account_line(ctx, row, given)
         elif line_type == "Comment":
-            row.update({"lineObjectNumber": "", "itemId": ZERO_GUID, "accountId": ZERO_GUID})
+            _comment_line(row, given)
         if row["quantity"] < 0:
             raise SandboxError(
                 400,
@@ -231,6 +231,19 @@ def _account_line(ctx: WriteContext, row: Row, given: dict[str, Any]) -> None:
             "taxPercent": Decimal(standard.get("_standardTaxPercent", ZERO)),
         }
     )
+
+
+def _comment_line(row: Row, given: dict[str, Any]) -> None:
+    # BC's default line type is Comment, whose "No." is a Standard Text code: a number sent without
+    # a lineType is looked up there, not among items (the demo world has no standard texts).
+    code = given.get("lineObjectNumber", "")
+    if code:
+        raise SandboxError(
+            400,
+            "Internal_RecordNotFound",
+            f"The Standard Text does not exist. Identification fields and values: Code='{code}'",
+        )
+    row.update({"lineObjectNumber": "", "itemId": ZERO_GUID, "accountId": ZERO_GUID})
 
 
 def _sequence(ctx: WriteContext, row: Row, header: Row) -> None:

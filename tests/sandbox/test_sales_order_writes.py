@@ -301,3 +301,15 @@ async def test_customer_queries_are_created_open_with_numbers_and_messages(
     assert reply.json()["authorType"] == "Customer"
     refused = await world_bc.post(f"{portal}/customerQueries", json={**body, "status": "Resolved"})
     assert refused.json()["error"]["message"].startswith("Control 'Status' is read-only")
+
+
+async def test_a_line_number_without_a_line_type_is_a_standard_text_code_as_in_bc(
+    world_bc: httpx.AsyncClient,
+) -> None:
+    company = await _company(world_bc)
+    customers, items = await _fixtures(world_bc, company)
+    line = {"lineObjectNumber": _sellable(items)[0]["number"], "quantity": 1}
+    body = {"customerNumber": _customer(customers)["number"], "salesOrderLines": [line]}
+    response = await world_bc.post(f"{API}/companies({company})/salesOrders", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("The Standard Text does not exist.")
