@@ -2,7 +2,9 @@
 
 At most ``concurrent`` requests are processed at once, up to ``queue`` more wait for a slot, and
 beyond that a request is refused with 429; so is a request beyond ``window_requests`` in the
-sliding ``window_seconds``.  The window reads an injectable clock, so tests need no sleeping.
+sliding ``window_seconds``.  The window reads an injectable clock, so tests need no sleeping.  A
+request that waits in the queue longer than ``queue_timeout_seconds`` gets 503, as BC's do after
+8 minutes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Limits:
     queue: int = 95
     window_requests: int = 6000
     window_seconds: float = 300
+    queue_timeout_seconds: float = 480
 
 
 @dataclass
@@ -77,11 +80,18 @@ class Limiter:
         event = anyio.Event()
         state.waiters.append(event)
         try:
-            await event.wait()  # the releasing request hands its slot over (active stays the same)
+            # The releasing request hands its slot over (``active`` stays the same).
+            with anyio.move_on_after(self.limits.queue_timeout_seconds):
+                await event.wait()
+            if not event.is_set():
+                state.waiters.remove(event)
+                raise SandboxError(
+                    503, "ServiceUnavailable", "The request waited too long in the queue and was canceled."
+                )
         except BaseException:
             if event.is_set():
                 self._release(state)  # handed a slot while being cancelled: pass it on
-            else:
+            elif event in state.waiters:
                 state.waiters.remove(event)
             raise
 

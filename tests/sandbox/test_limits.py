@@ -99,3 +99,23 @@ async def test_limits_are_per_principal(small_store: SandboxStore) -> None:
         second = await client.get(f"{CO}/customers", headers={"Authorization": f"Bearer {other}"})
         third = await client.get(f"{CO}/customers", headers={"Authorization": f"Bearer {token}"})
     assert [first.status_code, second.status_code, third.status_code] == [200, 200, 429]
+
+
+async def test_a_request_queued_too_long_gets_503(small_store: SandboxStore) -> None:
+    limits = Limits(concurrent=1, queue=5, queue_timeout_seconds=0.05)
+    config = SandboxConfig(limits=limits, faults=(Fault("latency", latency_ms=300, times=1),))
+    responses: list[httpx.Response] = []
+
+    async with (
+        _client(create_sandbox_app(config, store=small_store)) as client,
+        anyio.create_task_group() as group,
+    ):
+
+        async def get() -> None:
+            responses.append(await client.get(f"{CO}/customers"))
+
+        group.start_soon(get)
+        await anyio.sleep(0.01)  # the first holds the only slot
+        group.start_soon(get)
+    assert sorted(r.status_code for r in responses) == [200, 503]
+    assert responses[0].json()["error"]["code"] == "ServiceUnavailable"
