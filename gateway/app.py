@@ -26,7 +26,9 @@ from gateway.edge.health import healthz, readyz
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
 from gateway.loaders import SharedCache
+from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
+from gateway.resolvers.idempotency import InMemoryKeyStore
 from gateway.schema import schema
 from gateway.settings import Settings
 
@@ -85,6 +87,7 @@ def create_app(
                 edge=guards,
                 mode="production" if production else "development",
                 shared_cache=SharedCache(clock=clock),
+                writes=Writes(policy=settings.writes, keys=InMemoryKeyStore()),
                 documents=DocumentSigner(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
                 ),

@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
 from gateway.edge.persisted import PersistedMode
 from gateway.edge.ratelimit import RateLimit
-from gateway.resolvers.context import PortalPolicy
+from gateway.resolvers.context import PortalPolicy, WritePolicy
 
 Mode = Literal["development", "production"]
 
@@ -56,6 +57,7 @@ class Settings:
     auth: AuthSettings | None = None
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     portal: PortalPolicy = field(default_factory=PortalPolicy)
+    writes: WritePolicy = field(default_factory=WritePolicy)
     # HMAC key for /documents links; None: a random key per process (one replica only).
     document_key: bytes | None = field(default=None, repr=False)
     document_ttl_seconds: int = 300
@@ -101,6 +103,15 @@ _EDGE_VARIABLES = (
     "GATEWAY_PUBLIC_URL",
     "GATEWAY_GET_MAX_AGE_SECONDS",
 )
+_WRITE_VARIABLES = (
+    "PORTAL_DISABLED_MUTATIONS",
+    "PORTAL_ORDER_SCOPE",
+    "PORTAL_MAX_ORDER_LINES",
+    "PORTAL_MAX_LINE_QUANTITY",
+    "PORTAL_QUERY_MAX_SUBJECT",
+    "PORTAL_QUERY_MAX_MESSAGE",
+)
+MUTATIONS = frozenset({"placeOrder", "reorder", "submitQuery", "replyToQuery"})
 # Every variable the gateway reads; the README's configuration table lists the same names.
 KNOWN_VARIABLES = (
     "GATEWAY_HOST",
@@ -121,6 +132,7 @@ KNOWN_VARIABLES = (
     "GATEWAY_DOCUMENT_KEY",
     "GATEWAY_DOCUMENT_TTL_SECONDS",
     *_EDGE_VARIABLES,
+    *_WRITE_VARIABLES,
 )
 
 
@@ -152,6 +164,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         document_key=_document_key(env),
         document_ttl_seconds=_integer(env, "GATEWAY_DOCUMENT_TTL_SECONDS", 300, low=10, high=3600),
         edge=_edge_settings(env),
+        writes=_write_policy(environ, env),
     )
 
 
@@ -202,6 +215,31 @@ def _edge_settings(env: Mapping[str, str]) -> EdgeSettings:
         trusted_proxies=proxies,
         public_url=public_url,
         get_max_age_seconds=_integer(env, "GATEWAY_GET_MAX_AGE_SECONDS", 0, low=0, high=86_400),
+    )
+
+
+def _write_policy(environ: Mapping[str, str], env: Mapping[str, str]) -> WritePolicy:
+    disabled = frozenset(
+        name.strip() for name in env.get("PORTAL_DISABLED_MUTATIONS", "").split(",") if name.strip()
+    )
+    unknown = sorted(disabled - MUTATIONS)
+    if unknown:
+        raise ConfigError(
+            "PORTAL_DISABLED_MUTATIONS", f"names unknown mutations {unknown}; known: {sorted(MUTATIONS)}"
+        )
+    # Set but empty switches the scope check off; unset keeps the default.
+    scope = environ["PORTAL_ORDER_SCOPE"].strip() if "PORTAL_ORDER_SCOPE" in environ else "orders:write"
+    if scope and not re.fullmatch(r"[\x21-\x7e]{1,200}", scope):
+        raise ConfigError("PORTAL_ORDER_SCOPE", "must be one scope or role name without spaces")
+    return WritePolicy(
+        disabled_mutations=disabled,
+        order_scope=scope or None,
+        max_order_lines=_integer(env, "PORTAL_MAX_ORDER_LINES", 100, low=1, high=1000),
+        max_line_quantity=Decimal(
+            _integer(env, "PORTAL_MAX_LINE_QUANTITY", 10000, low=1, high=1_000_000_000)
+        ),
+        query_max_subject=_integer(env, "PORTAL_QUERY_MAX_SUBJECT", 100, low=1, high=100),
+        query_max_message=_integer(env, "PORTAL_QUERY_MAX_MESSAGE", 4000, low=1, high=100_000),
     )
 
 

@@ -78,3 +78,48 @@ def test_serve_with_bad_configuration_prints_one_line_and_exits_non_zero() -> No
 
 def test_the_secret_never_shows_in_settings_repr() -> None:
     assert "s3cret" not in repr(settings_from_environ(ONLINE))
+
+
+def test_write_controls_have_safe_defaults() -> None:
+    writes = settings_from_environ({}).writes
+    assert writes.disabled_mutations == frozenset()
+    assert writes.order_scope == "orders:write"
+    assert writes.max_order_lines == 100
+    assert writes.max_line_quantity == 10000
+
+
+def test_write_controls_are_read_from_the_environment() -> None:
+    writes = settings_from_environ(
+        {
+            "PORTAL_DISABLED_MUTATIONS": "reorder, submitQuery",
+            "PORTAL_ORDER_SCOPE": "shop.buy",
+            "PORTAL_MAX_ORDER_LINES": "20",
+            "PORTAL_MAX_LINE_QUANTITY": "500",
+            "PORTAL_QUERY_MAX_SUBJECT": "80",
+            "PORTAL_QUERY_MAX_MESSAGE": "2000",
+        }
+    ).writes
+    assert writes.disabled_mutations == frozenset({"reorder", "submitQuery"})
+    assert writes.order_scope == "shop.buy"
+    assert (writes.max_order_lines, writes.max_line_quantity) == (20, 500)
+    assert (writes.query_max_subject, writes.query_max_message) == (80, 2000)
+
+
+def test_an_empty_order_scope_switches_the_scope_check_off() -> None:
+    assert settings_from_environ({"PORTAL_ORDER_SCOPE": ""}).writes.order_scope is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"PORTAL_DISABLED_MUTATIONS": "placeOrder,deleteEverything"}, "PORTAL_DISABLED_MUTATIONS"),
+        ({"PORTAL_MAX_ORDER_LINES": "0"}, "PORTAL_MAX_ORDER_LINES"),
+        ({"PORTAL_MAX_LINE_QUANTITY": "lots"}, "PORTAL_MAX_LINE_QUANTITY"),
+        ({"PORTAL_QUERY_MAX_SUBJECT": "101"}, "PORTAL_QUERY_MAX_SUBJECT"),
+        ({"PORTAL_ORDER_SCOPE": "two words"}, "PORTAL_ORDER_SCOPE"),
+    ],
+)
+def test_a_bad_write_control_names_its_variable(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ(environ)
+    assert caught.value.variable == variable

@@ -34,7 +34,7 @@ from ._errors import (
 )
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
-from ._odata import Expand, Query
+from ._odata import Expand, Query, validate_name
 from ._resilience import Clock
 from ._retry import RetryPolicy
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
@@ -48,6 +48,8 @@ RowCheck = Callable[[Mapping[str, Any]], bool]  # False: drop the row
 _MAX_PAGES = 10_000  # a loop guard: no honest result set of ours needs more pages than this
 # Navigations that would pull customer-owned data into an otherwise unscoped query.
 _CUSTOMER_NAVIGATIONS = frozenset({"customer", "customerFinancialDetail", "agedAccountsReceivable"})
+# Writable portal sets that carry the customer number (created through ``BCSession.create``).
+_CREATE_SCOPE_FIELDS: Mapping[str, str] = {"customerQueries": "customerNumber"}
 
 
 @dataclass
@@ -459,6 +461,52 @@ class BCSession:
         headers = {"Accept": "application/pdf, application/octet-stream, */*"}
         return await self._client._request("GET", url, None, headers, call, read_media)
 
+    async def create(
+        self, entity_set: str, body: Mapping[str, Any], *, route: ApiRoute = STANDARD_API
+    ) -> dict[str, Any]:
+        """``POST`` one entity (with nested lines: BC's deep insert, one atomic request).
+
+        Sent exactly once: a write is never retried here, because a timeout or a dropped
+        connection does not say whether BC committed it (the caller decides what to do).  For a
+        customer-owned set the body must name this session's customer, and so must the answer.
+        """
+        validate_name(entity_set, "entity set name")
+        self._client.capabilities.require(route, entity_set)
+        field_name = CUSTOMER_OWNED.get(entity_set) or _CREATE_SCOPE_FIELDS.get(entity_set)
+        if entity_set in CUSTOMER_OWNED and field_name is None:
+            raise ScopeViolation(f"{entity_set} rows are created inside their parent document")
+        check = _scope_check(field_name, self.scope.customer_number) if field_name else None
+        if check is not None:
+            check(body)
+        settings = self._client.settings
+        url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{entity_set}"
+        call = _Call(self._context, route, entity_set, self._stats, self.deadline)
+        headers = {"Content-Type": "application/json"}
+        row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+        if check is not None:
+            check(row)
+        return row
+
+    async def create_under(
+        self, parent: ScopedQuery, navigation: str, body: Mapping[str, Any], *, route: ApiRoute = STANDARD_API
+    ) -> dict[str, Any]:
+        """``POST`` one entity into a contained collection of a parent the caller owns.
+
+        ``parent`` must select exactly one row of this session's customer (read first, checked
+        row by row as every scoped read is); the child is then posted under that row's key.
+        Sent exactly once, like ``create``.  Raises ``BCNotFound`` when the parent is not there.
+        """
+        validate_name(navigation, "navigation property")
+        rows = await self.fetch(parent, route=route, limit=2)
+        if len(rows) != 1:
+            raise BCNotFound(f"no single {parent.query.entity_set} row of this customer matches")
+        settings = self._client.settings
+        base = f"{settings.route_url(route)}/companies({self.scope.company_id})"
+        url = f"{base}/{parent.query.entity_set}({UUID(str(rows[0]['id']))})/{navigation}"
+        call = _Call(self._context, route, navigation, self._stats, self.deadline)
+        headers = {"Content-Type": "application/json"}
+        return await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+
     async def fetch_many(
         self, queries: Sequence[Query | ScopedQuery], *, route: ApiRoute = STANDARD_API
     ) -> list[list[dict[str, Any]] | BCError]:
@@ -560,6 +608,17 @@ def _scope_check(field_name: str, customer_number: str) -> Callable[[Mapping[str
             raise ScopeViolation("Business Central returned a row outside the customer scope")
 
     return check
+
+
+def _read_entity(response: httpx.Response) -> tuple[dict[str, Any], int | None]:
+    """Parse one entity (a POST's answer); decimals stay exact."""
+    try:
+        body = json.loads(response.content, parse_float=Decimal)
+    except ValueError as exc:
+        raise BCProtocolError("Business Central sent a body that is not JSON") from exc
+    if not isinstance(body, dict):
+        raise BCProtocolError("Business Central sent an entity that is not a JSON object")
+    return body, 1
 
 
 def _read_text(response: httpx.Response) -> tuple[str, int | None]:

@@ -30,6 +30,7 @@ log = logging.getLogger("gateway.edge")
 
 IDENTITY_KEY = "gateway.identity"
 COMPANY_HEADER = "x-bc-company"
+IDEMPOTENCY_HEADER = "idempotency-key"
 
 
 class PortalGraphQL(GraphQL[Context, None]):
@@ -52,7 +53,16 @@ class PortalGraphQL(GraphQL[Context, None]):
             today=state.today(),
             local_currency=local_currency,
             **_document_state(state, request, scope),
+            **_write_state(state, request),
         )
+
+
+def _write_state(state: GatewayState, request: Request) -> dict[str, Any]:
+    """The app's write policy and key store, and the request's ``Idempotency-Key`` header."""
+    extra: dict[str, Any] = {"idempotency_key": request.headers.get(IDEMPOTENCY_HEADER)}
+    if state.writes is not None:
+        extra["writes"] = state.writes
+    return extra
 
 
 def _document_state(state: GatewayState, request: Request, scope: CustomerScope) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
 from gateway.loaders import SharedCache
-from gateway.resolvers.context import PortalPolicy
+from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
 
 
@@ -45,6 +45,7 @@ class GatewayState:
     mode: Literal["development", "production"] = "development"
     # Catalogue and stock shared across customers for at most a minute (gateway.loaders.shared).
     shared_cache: SharedCache | None = None
+    writes: Writes | None = None  # write policy and idempotency keys, one store per app
     # Signs and verifies /documents links; BC's company names for the ``companies`` query.
     documents: DocumentSigner | None = None
     company_names: CompanyNames | None = None

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from gateway.auth import Identity, Membership
 from gateway.bc import BCSession
 from gateway.loaders import Loaders
 from gateway.resolvers.document_links import DocumentLinks
+from gateway.resolvers.idempotency import InMemoryKeyStore, KeyStore
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,30 @@ class PortalPolicy:
     # Tracking URL templates per shipping agent code, with {tracking} for the tracking number;
     # they override the agent's BC internet address (PORTAL_TRACKING_URLS).
     tracking_urls: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WritePolicy:
+    """What the portal lets customers write, and how much (see ``docs/writes.md``)."""
+
+    disabled_mutations: frozenset[str] = frozenset()
+    # The scope or role a token needs to order; None: any signed-in customer may.
+    order_scope: str | None = "orders:write"
+    max_order_lines: int = 100
+    max_line_quantity: Decimal = Decimal(10000)
+    query_max_subject: int = 100
+    query_max_message: int = 4000
+    customer_reference_max: int = 35
+    # How long a duplicate waits for the first request with its key before IN_PROGRESS.
+    in_progress_wait_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class Writes:
+    """Long-lived write state: the policy and the idempotency key store (one per app)."""
+
+    policy: WritePolicy = field(default_factory=WritePolicy)
+    keys: KeyStore[Any] = field(default_factory=InMemoryKeyStore)
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,9 @@ class Context:
     today: date
     # The company's own currency (item prices are in it); read from BC once per company.
     local_currency: Callable[[], Awaitable[str]]
+    writes: Writes = field(default_factory=Writes)
+    # The request's ``Idempotency-Key`` header, for mutations that take no key argument.
+    idempotency_key: str | None = None
     # Signed /documents links for this request's customer (None: downloads are not offered).
     documents: DocumentLinks | None = None
     # BC's company names by id, for the ``companies`` query.

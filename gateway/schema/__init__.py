@@ -6,8 +6,9 @@ from __future__ import annotations
 import strawberry
 
 from gateway.schema.errors import TranslateErrors
+from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 
-schema = strawberry.Schema(query=Query, extensions=[TranslateErrors])
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[TranslateErrors])
 
 __all__ = ["schema"]

@@ -1,0 +1,416 @@
+"""``placeOrder`` and ``reorder``: validate, then one atomic deep insert into ``salesOrders``.
+
+Prices and totals always come from BC: the request names items and quantities only.  See
+``docs/writes.md`` for the sequence and what each failure means.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from gateway import bc
+from gateway.resolvers.context import Context
+from gateway.resolvers.customer import get_me
+from gateway.resolvers.invoices import is_posted
+from gateway.resolvers.writes.audit import log_write
+from gateway.resolvers.writes.guard import allowed, idempotency_key, run_once
+from gateway.resolvers.writes.lookup import find_by_reference, read_order
+from gateway.resolvers.writes.reference import is_reference_text, portal_reference, reference_line
+from gateway.resolvers.writes.results import (
+    LineProblem,
+    LineProblemCode,
+    OrderOutcome,
+    OrderPlaced,
+    WriteError,
+    WriteErrorCode,
+)
+
+_AMBIGUOUS = (bc.BCTimeout, bc.BCTransportError, bc.BCUnavailable, bc.BCProtocolError)
+# BC could not be asked (reads before the write, or the look-up after an ambiguous one).
+_UNREACHABLE = (bc.BCTimeout, bc.BCTransportError, bc.BCUnavailable, bc.BCThrottled)
+_URL = re.compile(r"\b\w+://\S+")
+_MAX_BC_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class CartLine:
+    item_number: str
+    quantity: Decimal
+    sequence: int | None = None  # the source line, for a reorder
+
+
+@dataclass(frozen=True)
+class LineChange:
+    sequence: int
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    customer_reference: str | None = None
+    requested_delivery_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ReorderSource:
+    order_number: str | None = None
+    invoice_number: str | None = None
+
+
+async def place_order(
+    ctx: Context, lines: Sequence[CartLine], details: OrderDetails, key: str | None
+) -> OrderOutcome:
+    operation = "placeOrder"
+    refused = allowed(ctx, operation, needs_order_scope=True)
+    checked = refused or idempotency_key(ctx, key)
+    if isinstance(checked, WriteError):
+        return _refuse(ctx, operation, key, checked)
+    problems = _input_problems(ctx, lines, details)
+    if isinstance(problems, WriteError):
+        return _refuse(ctx, operation, checked, problems)
+    payload = {"lines": [[line.item_number, str(line.quantity)] for line in lines], **_details(details)}
+
+    async def perform() -> OrderOutcome:
+        try:
+            return await _create(ctx, checked, list(lines), details, skipped=(), skip_unorderable=False)
+        except _UNREACHABLE as error:
+            return _unavailable(error)
+
+    return await run_once(
+        ctx, operation=operation, key=checked, payload=payload, perform=perform, document_number=_number
+    )
+
+
+async def reorder(
+    ctx: Context,
+    source: ReorderSource,
+    changes: Sequence[LineChange],
+    details: OrderDetails,
+    key: str | None,
+) -> OrderOutcome:
+    operation = "reorder"
+    refused = allowed(ctx, operation, needs_order_scope=True)
+    checked = refused or idempotency_key(ctx, key)
+    if isinstance(checked, WriteError):
+        return _refuse(ctx, operation, key, checked)
+    invalid = _source_problem(source) or _changes_problem(ctx, changes) or _details_problem(ctx, details)
+    if invalid is not None:
+        return _refuse(ctx, operation, checked, invalid)
+    payload = {
+        "order": source.order_number,
+        "invoice": source.invoice_number,
+        "changes": sorted([change.sequence, str(change.quantity)] for change in changes),
+        **_details(details),
+    }
+
+    async def perform() -> OrderOutcome:
+        try:
+            return await _reorder(ctx, checked, source, changes, details)
+        except _UNREACHABLE as error:
+            return _unavailable(error)
+
+    return await run_once(
+        ctx, operation=operation, key=checked, payload=payload, perform=perform, document_number=_number
+    )
+
+
+async def _reorder(
+    ctx: Context, key: str, source: ReorderSource, changes: Sequence[LineChange], details: OrderDetails
+) -> OrderOutcome:
+    found = await find_by_reference(ctx, _reference(ctx, key))
+    if found is not None:
+        return OrderPlaced(found, found_existing=True)
+    original = await _source_lines(ctx, source)
+    if isinstance(original, WriteError):
+        return original
+    lines, skipped = _apply(original, changes)
+    if isinstance(lines, WriteError):
+        return lines
+    return await _create(ctx, key, lines, details, skipped=skipped, skip_unorderable=True, looked=True)
+
+
+async def _create(
+    ctx: Context,
+    key: str,
+    lines: list[CartLine],
+    details: OrderDetails,
+    *,
+    skipped: tuple[LineProblem, ...],
+    skip_unorderable: bool,
+    looked: bool = False,
+) -> OrderOutcome:
+    reference = _reference(ctx, key)
+    numbers = list(dict.fromkeys(line.item_number for line in lines))
+    lookups: list[Any] = [get_me(ctx), ctx.loaders.items_by_number.load_many(numbers)]
+    if not looked:
+        lookups.append(find_by_reference(ctx, reference))
+    me, items, *found = await asyncio.gather(*lookups)
+    if found and found[0] is not None:
+        return OrderPlaced(found[0], found_existing=True)
+    if me is None or me.blocked is not bc.CustomerBlocked.NONE:
+        return WriteError(
+            WriteErrorCode.CUSTOMER_BLOCKED,
+            "Your account is blocked for new orders; please contact us.",
+        )
+    quantities = [problem for line in lines for problem in _quantity_problems(ctx, line)]
+    if quantities:
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(quantities)
+        )
+    by_number = {item.number: item for item in items if item is not None}
+    kept, problems = _orderable(lines, by_number)
+    if problems and not skip_unorderable:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(problems))
+    skipped = (*skipped, *problems)
+    if not kept:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "There is nothing left to order.", skipped)
+    if len(kept) > ctx.writes.policy.max_order_lines:
+        return _too_many_lines(ctx)
+    return await _insert(ctx, reference, kept, details, skipped)
+
+
+async def _insert(
+    ctx: Context,
+    reference: str,
+    lines: list[CartLine],
+    details: OrderDetails,
+    skipped: tuple[LineProblem, ...],
+) -> OrderOutcome:
+    body: dict[str, Any] = {
+        "customerNumber": ctx.bc.scope.customer_number,
+        # The reference first: created in the same atomic request as the order and its lines.
+        "salesOrderLines": [reference_line(reference)]
+        + [
+            {
+                "lineType": "Item",
+                "lineObjectNumber": line.item_number,
+                "quantity": _json_number(line.quantity),
+            }
+            for line in lines
+        ],
+    }
+    if details.customer_reference:
+        body["externalDocumentNumber"] = details.customer_reference
+    if details.requested_delivery_date is not None:
+        body["requestedDeliveryDate"] = details.requested_delivery_date.isoformat()
+    try:
+        created = await ctx.bc.create("salesOrders", body)
+    except bc.BCRequestRejected as error:
+        return WriteError(
+            WriteErrorCode.BC_REJECTED,
+            f"Business Central refused the order: {safe_message(error.message)}",
+            correlation_id=error.correlation_id,
+        )
+    except bc.BCThrottled as error:
+        # A 429 is answered before BC does anything: nothing was written.
+        return _unavailable(error)
+    except _AMBIGUOUS as error:
+        # BC may have committed the order before the answer was lost: look before anything else.
+        try:
+            found = await find_by_reference(ctx, reference)
+        except _UNREACHABLE:
+            found = None  # still unknown: the client's retry (same key) looks again first
+        if found is not None:
+            return OrderPlaced(found, skipped, found_existing=True)
+        return _unavailable(error)
+    order = await read_order(ctx, str(created["id"]))
+    if order is None:  # pragma: no cover - BC just answered 201 for it
+        raise bc.BCProtocolError("the order Business Central created cannot be read back")
+    return OrderPlaced(order, skipped)
+
+
+def _json_number(value: Decimal) -> int | float:
+    # BC quantities have at most 5 decimals: a float carries them exactly enough to round-trip.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def safe_message(message: str) -> str:
+    """BC's reason, readable and safe: no URLs, no correlation internals, bounded length."""
+    text = _URL.sub("", message)
+    text = " ".join(text.split())
+    return text[:_MAX_BC_MESSAGE] or "no reason given"
+
+
+def _unavailable(error: bc.BCError) -> WriteError:
+    return WriteError(
+        WriteErrorCode.BC_UNAVAILABLE,
+        "Business Central did not confirm the order; retry with the same idempotency key.",
+        correlation_id=error.correlation_id,
+    )
+
+
+def _orderable(lines: list[CartLine], items: dict[str, bc.Item]) -> tuple[list[CartLine], list[LineProblem]]:
+    kept: list[CartLine] = []
+    problems: list[LineProblem] = []
+    for line in lines:
+        item = items.get(line.item_number)
+        if item is None:
+            problems.append(_problem(line, LineProblemCode.ITEM_NOT_FOUND, "This item does not exist."))
+        elif item.blocked:
+            problems.append(_problem(line, LineProblemCode.ITEM_BLOCKED, "This item cannot be ordered."))
+        else:
+            kept.append(line)
+    return kept, problems
+
+
+def _problem(line: CartLine, code: LineProblemCode, message: str) -> LineProblem:
+    return LineProblem(line.sequence, line.item_number, code, message)
+
+
+def _input_problems(ctx: Context, lines: Sequence[CartLine], details: OrderDetails) -> WriteError | None:
+    if not lines:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "An order needs at least one line.")
+    problems = [problem for line in lines for problem in _quantity_problems(ctx, line)]
+    seen: set[str] = set()
+    for line in lines:
+        if not 1 <= len(line.item_number) <= 20:
+            problems.append(
+                _problem(line, LineProblemCode.ITEM_NOT_FOUND, "An item number has 1 to 20 characters.")
+            )
+        elif line.item_number in seen:
+            problems.append(
+                _problem(line, LineProblemCode.DUPLICATE_LINE, "Give each item once, with its total.")
+            )
+        seen.add(line.item_number)
+    if problems:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(problems))
+    if len(lines) > ctx.writes.policy.max_order_lines:
+        return _too_many_lines(ctx)
+    return _details_problem(ctx, details)
+
+
+def _quantity_problems(ctx: Context, line: CartLine) -> list[LineProblem]:
+    maximum = ctx.writes.policy.max_line_quantity
+    if not line.quantity.is_finite() or line.quantity <= 0:
+        return [_problem(line, LineProblemCode.QUANTITY_NOT_POSITIVE, "The quantity must be more than 0.")]
+    if line.quantity > maximum:
+        return [
+            _problem(line, LineProblemCode.QUANTITY_TOO_LARGE, f"The quantity must be at most {maximum}.")
+        ]
+    return []
+
+
+def _too_many_lines(ctx: Context) -> WriteError:
+    limit = ctx.writes.policy.max_order_lines
+    return WriteError(WriteErrorCode.VALIDATION_FAILED, f"An order can have at most {limit} lines.")
+
+
+def _details_problem(ctx: Context, details: OrderDetails) -> WriteError | None:
+    limit = ctx.writes.policy.customer_reference_max
+    if details.customer_reference is not None and len(details.customer_reference) > limit:
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED, f"`customerReference` must be at most {limit} characters."
+        )
+    if details.requested_delivery_date is not None and details.requested_delivery_date < ctx.today:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "`requestedDeliveryDate` is in the past.")
+    return None
+
+
+def _source_problem(source: ReorderSource) -> WriteError | None:
+    given = [n for n in (source.order_number, source.invoice_number) if n is not None]
+    if len(given) != 1:
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED, "Name exactly one of `orderNumber` or `invoiceNumber`."
+        )
+    if not 1 <= len(given[0]) <= 20:
+        return WriteError(WriteErrorCode.NOT_FOUND, "No such order or invoice of yours.")
+    return None
+
+
+def _changes_problem(ctx: Context, changes: Sequence[LineChange]) -> WriteError | None:
+    problems: list[LineProblem] = []
+    sequences = [change.sequence for change in changes]
+    if len(set(sequences)) != len(sequences):
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Change each line at most once.")
+    for change in changes:
+        if change.quantity == 0:
+            continue
+        problems += _quantity_problems(ctx, CartLine("", change.quantity, change.sequence))
+    problems = [LineProblem(p.sequence, None, p.code, p.message) for p in problems]
+    if problems:
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED, "Some changes cannot be applied.", tuple(problems)
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class _SourceLine:
+    sequence: int
+    line_type: bc.InvoiceLineType
+    number: str | None
+    description: str | None
+    quantity: Decimal
+
+
+async def _source_lines(ctx: Context, source: ReorderSource) -> list[_SourceLine] | WriteError:
+    lines: Sequence[bc.SalesOrderLine | bc.SalesInvoiceLine] | None = None
+    if source.order_number is not None:
+        order: bc.SalesOrder | None = await ctx.loaders.order_by_number.load(source.order_number)
+        lines = order.lines if order is not None else None
+    elif source.invoice_number is not None:
+        invoice: bc.SalesInvoice | None = await ctx.loaders.invoice_by_number.load(source.invoice_number)
+        lines = invoice.lines if invoice is not None and is_posted(invoice) else None
+    if lines is None:
+        return WriteError(WriteErrorCode.NOT_FOUND, "No such order or invoice of yours.")
+    return [
+        _SourceLine(line.sequence, line.line_type, line.line_object_number, line.description, line.quantity)
+        for line in lines
+        if not (line.line_type is bc.InvoiceLineType.COMMENT and is_reference_text(line.description))
+    ]
+
+
+def _apply(
+    original: list[_SourceLine], changes: Sequence[LineChange]
+) -> tuple[list[CartLine] | WriteError, tuple[LineProblem, ...]]:
+    wanted = {change.sequence: change.quantity for change in changes}
+    known = {line.sequence for line in original}
+    unknown = [
+        LineProblem(sequence, None, LineProblemCode.LINE_NOT_FOUND, "The original document has no such line.")
+        for sequence in wanted
+        if sequence not in known
+    ]
+    if unknown:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some changes name no line.", tuple(unknown)), ()
+    lines: list[CartLine] = []
+    skipped: list[LineProblem] = []
+    for line in original:
+        if line.line_type is not bc.InvoiceLineType.ITEM or not line.number:
+            what = "a comment" if line.line_type is bc.InvoiceLineType.COMMENT else "not an item"
+            skipped.append(
+                LineProblem(
+                    line.sequence, line.number, LineProblemCode.NOT_AN_ITEM, f"Not reordered: {what}."
+                )
+            )
+            continue
+        quantity = wanted.get(line.sequence, line.quantity)
+        if quantity == 0:
+            continue
+        lines.append(CartLine(line.number, quantity, line.sequence))
+    return lines, tuple(skipped)
+
+
+def _reference(ctx: Context, key: str) -> str:
+    return portal_reference(ctx.membership.company_id, ctx.membership.customer_number, key)
+
+
+def _details(details: OrderDetails) -> dict[str, Any]:
+    return {
+        "customerReference": details.customer_reference,
+        "requestedDeliveryDate": details.requested_delivery_date,
+    }
+
+
+def _number(outcome: OrderPlaced) -> str | None:
+    return outcome.order.number
+
+
+def _refuse(ctx: Context, operation: str, key: str | None, error: WriteError) -> WriteError:
+    log_write(ctx, operation=operation, key=key, digest=None, outcome=error.code.value)
+    return error

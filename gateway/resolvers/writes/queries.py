@@ -1,0 +1,204 @@
+"""``submitQuery`` and ``replyToQuery``: customer queries in the portal custom API.
+
+A new query and its first message are one deep insert into ``customerQueries``; a reply is one
+``POST customerQueryMessages`` on a query the caller owns.  Same switch, key and audit as orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from gateway import bc
+from gateway.bc import PORTAL_API, Expand, Field, Query
+from gateway.resolvers.context import Context
+from gateway.resolvers.invoices import is_posted
+from gateway.resolvers.writes.audit import log_write
+from gateway.resolvers.writes.guard import allowed, idempotency_key, run_once
+from gateway.resolvers.writes.orders import safe_message
+from gateway.resolvers.writes.results import QueryOutcome, QueryWritten, WriteError, WriteErrorCode
+
+CATEGORIES = frozenset({"Statement_x0020_Dispute", "Delivery", "Product", "Other"})
+DOCUMENT_TYPES = frozenset(
+    {"Sales_x0020_Order", "Sales_x0020_Shipment", "Sales_x0020_Invoice", "Sales_x0020_Credit_x0020_Memo"}
+)
+
+
+@dataclass(frozen=True)
+class NewQuery:
+    category: str  # BC's encoded enum member
+    subject: str
+    message: str
+    related_document_type: str | None = None
+    related_document_number: str | None = None
+
+
+async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryOutcome:
+    operation = "submitQuery"
+    checked = allowed(ctx, operation, needs_order_scope=False) or idempotency_key(ctx, key)
+    if isinstance(checked, WriteError):
+        return _refuse(ctx, operation, key, checked)
+    subject, message = query.subject.strip(), query.message.strip()
+    invalid = _text_problem(ctx, subject, message, with_subject=True) or _related_problem(query)
+    if invalid is not None:
+        return _refuse(ctx, operation, checked, invalid)
+    payload = {
+        "category": query.category,
+        "subject": subject,
+        "message": message,
+        "relatedType": query.related_document_type,
+        "relatedNumber": query.related_document_number,
+    }
+
+    async def perform() -> QueryOutcome:
+        if query.related_document_number and not await _owns_document(ctx, query):
+            return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
+        body: dict[str, Any] = {
+            "customerNumber": ctx.bc.scope.customer_number,
+            "category": query.category,
+            "subject": subject,
+            "relatedDocumentType": query.related_document_type or "_x0020_",
+            "relatedDocumentNumber": query.related_document_number or "",
+            "customerQueryMessages": [_message(ctx, message)],
+        }
+        created = await _write(ctx, "customerQueries", body)
+        if isinstance(created, WriteError):
+            return created
+        return await _written(ctx, str(created["id"]))
+
+    return await run_once(
+        ctx, operation=operation, key=checked, payload=payload, perform=perform, document_number=_number
+    )
+
+
+async def reply_to_query(ctx: Context, number: str, message: str, key: str | None) -> QueryOutcome:
+    operation = "replyToQuery"
+    checked = allowed(ctx, operation, needs_order_scope=False) or idempotency_key(ctx, key)
+    if isinstance(checked, WriteError):
+        return _refuse(ctx, operation, key, checked)
+    text = message.strip()
+    invalid = _text_problem(ctx, "", text, with_subject=False)
+    if invalid is None and not 1 <= len(number) <= 20:
+        invalid = WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
+    if invalid is not None:
+        return _refuse(ctx, operation, checked, invalid)
+
+    async def perform() -> QueryOutcome:
+        parent = _mine(ctx, Query("customerQueries", filter=Field("number").eq(number), select=("id",)))
+        try:
+            created = await ctx.bc.create_under(
+                parent, "customerQueryMessages", _message(ctx, text), route=PORTAL_API
+            )
+        except bc.BCNotFound:
+            return WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
+        except bc.BCError as error:
+            return _failed(error)
+        return await _written(ctx, str(created["queryId"]))
+
+    return await run_once(
+        ctx,
+        operation=operation,
+        key=checked,
+        payload={"query": number, "message": text},
+        perform=perform,
+        document_number=_number,
+    )
+
+
+async def _write(ctx: Context, entity_set: str, body: dict[str, Any]) -> dict[str, Any] | WriteError:
+    try:
+        return await ctx.bc.create(entity_set, body, route=PORTAL_API)
+    except bc.BCError as error:
+        return _failed(error)
+
+
+def _failed(error: bc.BCError) -> WriteError:
+    if isinstance(error, bc.BCRequestRejected):
+        return WriteError(
+            WriteErrorCode.BC_REJECTED,
+            f"Business Central refused the query: {safe_message(error.message)}",
+            correlation_id=error.correlation_id,
+        )
+    if isinstance(error, (bc.BCThrottled, bc.BCTimeout, bc.BCTransportError, bc.BCUnavailable)):
+        return WriteError(
+            WriteErrorCode.BC_UNAVAILABLE,
+            "Business Central did not confirm the query; retry with the same idempotency key.",
+            correlation_id=error.correlation_id,
+        )
+    raise error
+
+
+def _message(ctx: Context, body: str) -> dict[str, str]:
+    return {"authorType": "Customer", "authorName": (ctx.identity.display_name or "")[:100], "body": body}
+
+
+async def _written(ctx: Context, query_id: str) -> QueryWritten:
+    """The query as BC holds it right after the write: number, status and the whole thread."""
+    query = Query(
+        "customerQueries",
+        filter=Field("id").eq(UUID(query_id)),
+        select=bc.CustomerQuery.SELECT,
+        expand=(
+            Expand("customerQueryMessages", select=bc.CustomerQueryMessage.SELECT, orderby=("sequence asc",)),
+        ),
+    )
+    rows = await ctx.bc.fetch(_mine(ctx, query), route=PORTAL_API)
+    if not rows:  # pragma: no cover - BC just answered 201 for it
+        raise bc.BCProtocolError("the query Business Central created cannot be read back")
+    return QueryWritten(bc.CustomerQuery.from_json(rows[0]))
+
+
+def _mine(ctx: Context, query: Query) -> bc.ScopedQuery:
+    return bc.scoped(query, ctx.bc.scope)
+
+
+async def _owns_document(ctx: Context, query: NewQuery) -> bool:
+    number = query.related_document_number or ""
+    kind = query.related_document_type
+    if kind == "Sales_x0020_Order":
+        return await ctx.loaders.order_by_number.load(number) is not None
+    if kind == "Sales_x0020_Invoice":
+        invoice = await ctx.loaders.invoice_by_number.load(number)
+        return invoice is not None and is_posted(invoice)
+    if kind == "Sales_x0020_Shipment":
+        return await ctx.loaders.shipment_by_number.load(number) is not None
+    return True  # credit memos: no loader yet; BC's table relation is the check
+
+
+def _text_problem(ctx: Context, subject: str, message: str, *, with_subject: bool) -> WriteError | None:
+    policy = ctx.writes.policy
+    if with_subject and not 1 <= len(subject) <= policy.query_max_subject:
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED,
+            f"The subject must be 1 to {policy.query_max_subject} characters.",
+        )
+    if not 1 <= len(message) <= policy.query_max_message:
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED,
+            f"The message must be 1 to {policy.query_max_message} characters.",
+        )
+    return None
+
+
+def _related_problem(query: NewQuery) -> WriteError | None:
+    if query.category not in CATEGORIES:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Unknown query category.")
+    if (query.related_document_type is None) != (query.related_document_number is None):
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED, "A related document needs both its type and its number."
+        )
+    if query.related_document_type is not None and query.related_document_type not in DOCUMENT_TYPES:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Unknown related document type.")
+    if query.related_document_number is not None and not 1 <= len(query.related_document_number) <= 20:
+        return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
+    return None
+
+
+def _number(outcome: QueryWritten) -> str | None:
+    return outcome.query.number
+
+
+def _refuse(ctx: Context, operation: str, key: str | None, error: WriteError) -> WriteError:
+    log_write(ctx, operation=operation, key=key, digest=None, outcome=error.code.value)
+    return error

@@ -1,0 +1,222 @@
+"""submitQuery and replyToQuery against the sandbox's portal API: stored in BC, only on the
+caller's own queries, idempotent, within length limits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from gateway.sandbox.app import create_sandbox_app
+from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.store import PORTAL_ROUTE, SandboxStore
+from gateway.sandbox.world import build_store
+from tests.conftest import SEED, TODAY
+from tests.edge.writes_support import WRITE_SCALE, bc_writes, customer
+from tests.helpers import data_of
+
+pytestmark = pytest.mark.anyio
+
+RESULT = """
+  __typename
+  ... on CustomerQuery { number subject category status messages { sequence author body } }
+  ... on WriteError { code message }
+"""
+SUBMIT = f"mutation($input: SubmitQueryInput!) {{ submitQuery(input: $input) {{ {RESULT} }} }}"
+REPLY = f"mutation($input: ReplyToQueryInput!) {{ replyToQuery(input: $input) {{ {RESULT} }} }}"
+
+
+@pytest.fixture
+def store() -> SandboxStore:
+    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
+
+
+@pytest.fixture
+def sandbox(store: SandboxStore) -> Starlette:
+    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+
+
+def queries_of(store: SandboxStore, company: str, number: str) -> list[dict[str, Any]]:
+    return [q for q in store.table(company, PORTAL_ROUTE, "customerQueries") if q["customerNumber"] == number]
+
+
+def messages_of(store: SandboxStore, company: str, query_id: str) -> list[dict[str, Any]]:
+    return [
+        m for m in store.table(company, PORTAL_ROUTE, "customerQueryMessages") if m["queryId"] == query_id
+    ]
+
+
+async def submit(client: httpx.AsyncClient, token: str, **input: Any) -> dict[str, Any]:
+    data = await data_of(client, SUBMIT, {"input": input}, token=token)
+    result: dict[str, Any] = data["submitQuery"]
+    return result
+
+
+async def reply(client: httpx.AsyncClient, token: str, **input: Any) -> dict[str, Any]:
+    data = await data_of(client, REPLY, {"input": input}, token=token)
+    result: dict[str, Any] = data["replyToQuery"]
+    return result
+
+
+async def test_a_submitted_query_is_stored_in_bc_with_its_first_message_once(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    before = len(queries_of(store, company, number))
+    bc_log.clear()
+
+    first = await submit(
+        client,
+        token,
+        category="DELIVERY",
+        subject="Where is my pallet?",
+        message="It was due Monday.",
+        idempotencyKey="q-1",
+    )
+    again = await submit(
+        client,
+        token,
+        category="DELIVERY",
+        subject="Where is my pallet?",
+        message="It was due Monday.",
+        idempotencyKey="q-1",
+    )
+
+    assert first["__typename"] == "CustomerQuery", first
+    assert again == first
+    assert (first["subject"], first["category"], first["status"]) == (
+        "Where is my pallet?",
+        "DELIVERY",
+        "OPEN",
+    )
+    assert [(m["author"], m["body"]) for m in first["messages"]] == [("CUSTOMER", "It was due Monday.")]
+    mine = queries_of(store, company, number)
+    assert len(mine) == before + 1
+    stored = next(q for q in mine if q["number"] == first["number"])
+    assert [m["body"] for m in messages_of(store, company, stored["id"])] == ["It was due Monday."]
+    assert bc_log.count(entity_set="customerQueries", method="POST") == 1
+
+
+async def test_ten_concurrent_submissions_with_one_key_store_one_query(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    before = len(queries_of(store, company, number))
+    bc_log.clear()
+
+    results = await asyncio.gather(
+        *(
+            submit(client, token, category="OTHER", subject="Hi", message="Hello", idempotencyKey="q-c")
+            for _ in range(10)
+        )
+    )
+
+    assert len(queries_of(store, company, number)) == before + 1
+    assert len({r["number"] for r in results}) == 1
+    assert bc_log.count(entity_set="customerQueries", method="POST") == 1
+
+
+async def test_a_reply_is_added_to_the_callers_own_query(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str]
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    created = await submit(
+        client, token, category="PRODUCT", subject="Colours?", message="Red?", idempotencyKey="q-2"
+    )
+
+    answered = await reply(
+        client, token, queryNumber=created["number"], message="Or blue.", idempotencyKey="r-1"
+    )
+
+    assert answered["__typename"] == "CustomerQuery", answered
+    assert [m["body"] for m in answered["messages"]] == ["Red?", "Or blue."]
+
+
+async def test_a_reply_to_another_customers_query_is_not_found_and_writes_nothing(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    theirs = next(
+        q for q in store.table(company, PORTAL_ROUTE, "customerQueries") if q["customerNumber"] != number
+    )
+    messages_before = len(store.table(company, PORTAL_ROUTE, "customerQueryMessages"))
+    bc_log.clear()
+
+    result = await reply(
+        client,
+        token_for(number, company),
+        queryNumber=theirs["number"],
+        message="Mine now",
+        idempotencyKey="r-x",
+    )
+
+    assert result["code"] == "NOT_FOUND"
+    assert bc_writes(bc_log) == 0
+    assert len(store.table(company, PORTAL_ROUTE, "customerQueryMessages")) == messages_before
+
+
+@pytest.mark.parametrize(
+    ("subject", "message"), [("", "text"), ("x" * 101, "text"), ("ok", ""), ("ok", "y" * 4001)]
+)
+async def test_a_subject_or_message_out_of_bounds_is_refused_without_a_write(
+    client: httpx.AsyncClient,
+    store: SandboxStore,
+    token_for: Callable[..., str],
+    bc_log: Any,
+    subject: str,
+    message: str,
+) -> None:
+    company, number = customer(store)
+    bc_log.clear()
+
+    result = await submit(
+        client,
+        token_for(number, company),
+        category="OTHER",
+        subject=subject,
+        message=message,
+        idempotencyKey="q-l",
+    )
+
+    assert result["code"] == "VALIDATION_FAILED"
+    assert bc_log.count() == 0
+
+
+async def test_a_query_about_another_customers_invoice_is_refused(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    theirs = next(i for i in store.table(company, "v2.0", "salesInvoices") if i["customerNumber"] != number)
+    bc_log.clear()
+
+    result = await submit(
+        client,
+        token_for(number, company),
+        category="STATEMENT_DISPUTE",
+        subject="Wrong amount",
+        message="Please check",
+        relatedDocument={"type": "SALES_INVOICE", "number": theirs["number"]},
+        idempotencyKey="q-other",
+    )
+
+    assert result["code"] == "NOT_FOUND"
+    assert bc_writes(bc_log) == 0
+
+
+async def test_a_query_needs_an_idempotency_key(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    bc_log.clear()
+
+    result = await submit(client, token_for(number, company), category="OTHER", subject="Hi", message="Hello")
+
+    assert result["code"] == "IDEMPOTENCY_KEY_REQUIRED"
+    assert bc_log.count() == 0
