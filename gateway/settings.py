@@ -24,6 +24,7 @@ from gateway.edge.limits import OperationLimits
 from gateway.edge.persisted import PersistedMode
 from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
+from gateway.resolvers.tracking import parse_tracking_urls
 
 Mode = Literal["development", "production"]
 
@@ -129,6 +130,7 @@ KNOWN_VARIABLES = (
     "SANDBOX_SCALE",
     "PORTAL_ORDER_HISTORY_MONTHS",
     "PORTAL_MAX_PAGE_SIZE",
+    "PORTAL_TRACKING_URLS",
     "GATEWAY_DOCUMENT_KEY",
     "GATEWAY_DOCUMENT_TTL_SECONDS",
     *_EDGE_VARIABLES,
@@ -160,6 +162,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         portal=PortalPolicy(
             order_history_months=_integer(env, "PORTAL_ORDER_HISTORY_MONTHS", 12, low=1, high=120),
             max_page_size=_integer(env, "PORTAL_MAX_PAGE_SIZE", 100, low=1, high=1000),
+            tracking_urls=_tracking_urls(env),
         ),
         document_key=_document_key(env),
         document_ttl_seconds=_integer(env, "GATEWAY_DOCUMENT_TTL_SECONDS", 300, low=10, high=3600),
@@ -334,6 +337,13 @@ def _decimal(env: Mapping[str, str], name: str, default: float, *, low: float, h
     if not low <= value <= high:
         raise ConfigError(name, f"must be between {low} and {high}, got {value}")
     return value
+
+
+def _tracking_urls(env: Mapping[str, str]) -> dict[str, str]:
+    try:
+        return parse_tracking_urls(env.get("PORTAL_TRACKING_URLS", ""))
+    except ValueError as error:
+        raise ConfigError("PORTAL_TRACKING_URLS", str(error)) from None
 
 
 def _guid(env: Mapping[str, str], name: str) -> uuid.UUID | None:

@@ -9,15 +9,38 @@ gateway's template for the agent's code when one is configured (``PORTAL_TRACKIN
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from gateway.bc import ShipmentTracking, ShippingAgent
 from gateway.resolvers.context import Context
 
 TRACKING_PLACEHOLDER = "{tracking}"
 _BC_PLACEHOLDER = "%1"
+_AGENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,9}$")  # BC Code[10], upper case
+# Entries are separated by commas that start a new "CODE=": a URL may contain commas itself.
+_ENTRY_SEPARATOR = re.compile(r",\s*(?=[A-Za-z0-9_-]+=)")
+
+
+def parse_tracking_urls(value: str) -> dict[str, str]:
+    """``'DHL=https://…{tracking},UPS=https://…{tracking}'`` → {agent code: URL template}.
+
+    Raises ``ValueError`` naming the first bad entry: a code that is not a BC shipping agent code,
+    a URL that is not absolute http(s), or one without ``{tracking}``.
+    """
+    templates: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in _ENTRY_SEPARATOR.split(value.strip()))):
+        code, equals, url = entry.partition("=")
+        code, url = code.strip().upper(), url.strip()
+        if not equals or not _AGENT_CODE.match(code):
+            raise ValueError(f"{entry!r} is not CODE=URL with a shipping agent code of up to 10 characters")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or TRACKING_PLACEHOLDER not in url:
+            raise ValueError(f"the URL for {code} must be an absolute http(s) URL containing {{tracking}}")
+        templates[code] = url
+    return templates
 
 
 @dataclass(frozen=True)
