@@ -41,7 +41,12 @@ class Metadata:
         schema = ET.parse(path).getroot().find(f".//{EDM}Schema")  # noqa: S314
         assert schema is not None
         self.types = {
-            t.get("Name"): {p.get("Name"): str(p.get("Type")) for p in t.findall(f"{EDM}Property")}
+            # A media stream (Edm.Stream) is no row value: its bytes live in a private key.
+            t.get("Name"): {
+                p.get("Name"): str(p.get("Type"))
+                for p in t.findall(f"{EDM}Property")
+                if p.get("Type") != "Edm.Stream"
+            }
             for t in schema.findall(f"{EDM}EntityType")
         }
         self.enums = {

@@ -51,7 +51,8 @@ def build_plan(options: QueryOptions, entity: EntityType, model: EdmModel, *, sc
     return Plan(
         entity=entity,
         predicate=predicate,
-        select=options.select or tuple(entity.properties),
+        # A media stream is no JSON value: it is read at its own URL (gateway/sandbox/media.py).
+        select=options.select or tuple(n for n, p in entity.properties.items() if p.type != "Edm.Stream"),
         orderby=options.orderby,
         top=options.top,
         skip=options.skip,
