@@ -55,13 +55,18 @@ async def create(
         parent = parent_target.rows[0]
         navigation = parent_target.entity.navigation[segments[-1].name]
     ctx = _context(request, sandbox, route, target.company_id, resolver)
-    row, nested = _atomically(ctx, lambda: insert(ctx, target.entity_set, body, parent, navigation))
+    row, created = _atomically(ctx, lambda: insert(ctx, target.entity_set, body, parent, navigation))
     key = row[target.entity.key[0]]
     root = api_root(request, route)
     location = f"{root}/companies({target.company_id})/{target.entity_set}({key})"
-    expand = QueryOptions(expand=tuple(ExpandItem(name, QueryOptions()) for name in nested))
+    expand = QueryOptions(expand=tuple(ExpandItem(name, QueryOptions()) for name in created))
     context = f"{root}/$metadata#companies({target.company_id})/{target.entity_set}/$entity"
-    rendered = _render(resolver, target.company_id, target.entity, row, expand)
+    # The inline children are the rows just created: no need to index their whole table.
+    children = {
+        ctx.model.set_for_type(target.entity.navigation[n].target_type): rows for n, rows in created.items()
+    }
+    plan = build_plan(expand, target.entity, resolver.model, schema_21=False)
+    rendered = render(row, plan, Joiner(lambda entity_set: children.get(entity_set, [])))
     headers = {"Location": location, "ETag": etag(row)}
     return _json({"@odata.context": context, **rendered}, 201, headers)
 
@@ -114,9 +119,9 @@ def insert(
     body: dict[str, Any],
     parent: Row | None,
     navigation: NavigationProperty | None,
-) -> tuple[Row, list[str]]:
+) -> tuple[Row, dict[str, list[Row]]]:
     """Store a new row of ``entity_set`` (and, deep insert, its contained children); return it and
-    the navigation properties it was given children through."""
+    its children per navigation property they were given through."""
     entity = ctx.model.entity_type_of(entity_set)
     given, nested = _split_body(ctx, entity_set, entity, body)
     row = blank_row(entity, ctx.model)
@@ -140,16 +145,18 @@ def insert(
     rules.on_insert(ctx, row, given, parent)
     ctx.journal.insert(table, row)
     rules.after_insert(ctx, row)
+    created: dict[str, list[Row]] = {}
     for name, items in nested.items():
         child_navigation = entity.navigation[name]
         child_set = ctx.model.set_for_type(child_navigation.target_type)
         if child_set is None:
             raise unknown_property(name, entity)
+        created[name] = []
         for item in items:
             if not isinstance(item, dict):
                 raise bad_request("Invalid Request Body")
-            insert(ctx, child_set, item, row, child_navigation)
-    return row, list(nested)
+            created[name].append(insert(ctx, child_set, item, row, child_navigation)[0])
+    return row, created
 
 
 def remove(ctx: WriteContext, entity_set: str, row: Row) -> None:
