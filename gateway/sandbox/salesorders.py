@@ -46,6 +46,7 @@ class SalesOrderRules(Rules):
                 "is blocked with type All"
             )
         # Blocked "Ship" may still order; BC refuses only the shipment (posting) later.
+        _check_relations(ctx, given)
         today = ctx.today.isoformat()
         defaults = {
             "customerId": customer["id"],
@@ -73,6 +74,9 @@ class SalesOrderRules(Rules):
         row.update(
             {k: v for k, v in defaults.items() if (k in row and k not in given) or k.startswith("customer")}
         )
+        if "currencyCode" in given and "currencyId" not in given:  # the code decides the id
+            currency = find(ctx.table("currencies", STANDARD_ROUTE), "code", given["currencyCode"])
+            row["currencyId"] = currency["id"] if currency else ZERO_GUID
         if not row.get("currencyCode"):
             row["currencyCode"] = _local_currency(ctx)
         number = next_number(ctx.store, ctx.journal, ctx.company_id, ctx.route, "salesOrders", "SO000001")
@@ -142,6 +146,28 @@ def _sell_to_customer(ctx: WriteContext, given: dict[str, Any]) -> Row:
             f"The Customer does not exist. Identification fields and values: No.='{number}'",
         )
     return customer
+
+
+# Header fields validated against their tables (REFERENCE §7.1): field → (entity set, key, name).
+_RELATIONS = {
+    "currencyId": ("currencies", "id", "Currency"),
+    "currencyCode": ("currencies", "code", "Currency"),
+    "paymentTermsId": ("paymentTerms", "id", "Payment Term"),
+    "shipmentMethodId": ("shipmentMethods", "id", "Shipment Method"),
+    "billToCustomerId": ("customers", "id", "Customer"),
+    "billToCustomerNumber": ("customers", "number", "Customer"),
+}
+
+
+def _check_relations(ctx: WriteContext, given: dict[str, Any]) -> None:
+    for field, (entity_set, key, name) in _RELATIONS.items():
+        value = given.get(field)
+        if value in (None, "", ZERO_GUID):
+            continue
+        if field == "currencyCode" and value == _local_currency(ctx):
+            continue  # the local currency has no row of its own
+        if find(ctx.table(entity_set, STANDARD_ROUTE), key, value) is None:
+            raise dialog(f'The "{field}" does not match to a {name}.')
 
 
 def _address(customer: Row, prefix: str) -> dict[str, Any]:

@@ -313,3 +313,44 @@ async def test_a_line_number_without_a_line_type_is_a_standard_text_code_as_in_b
     response = await world_bc.post(f"{API}/companies({company})/salesOrders", json=body)
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("The Standard Text does not exist.")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("currencyCode", "XYZ", 'The "currencyCode" does not match to a Currency.'),
+        (
+            "paymentTermsId",
+            "99999999-0000-0000-0000-000000000000",
+            'The "paymentTermsId" does not match to a Payment Term.',
+        ),
+        (
+            "shipmentMethodId",
+            "99999999-0000-0000-0000-000000000000",
+            'The "shipmentMethodId" does not match to a Shipment Method.',
+        ),
+    ],
+)
+async def test_header_fields_must_match_their_tables(
+    world_bc: httpx.AsyncClient, field: str, value: str, message: str
+) -> None:
+    company = await _company(world_bc)
+    customers, _ = await _fixtures(world_bc, company)
+    body = {"customerNumber": _customer(customers)["number"], field: value}
+    response = await world_bc.post(f"{API}/companies({company})/salesOrders", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith(message)
+
+
+async def test_a_known_currency_code_is_accepted(world_bc: httpx.AsyncClient) -> None:
+    company = await _company(world_bc)
+    customers, _ = await _fixtures(world_bc, company)
+    currency = (await _rows(world_bc, f"{API}/companies({company})/currencies"))[0]["code"]
+    body = {"customerNumber": _customer(customers)["number"], "currencyCode": currency}
+    response = await world_bc.post(f"{API}/companies({company})/salesOrders", json=body)
+    assert response.status_code == 201, response.text
+    assert response.json()["currencyCode"] == currency
+    assert (
+        response.json()["currencyId"]
+        == (await _rows(world_bc, f"{API}/companies({company})/currencies"))[0]["id"]
+    )
