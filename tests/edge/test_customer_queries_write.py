@@ -11,12 +11,14 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.sandbox.app import create_sandbox_app
+from gateway.edge.development import Development
+from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.faults import Fault
 from gateway.sandbox.store import PORTAL_ROUTE, SandboxStore
 from gateway.sandbox.world import build_store
 from tests.conftest import SEED, TODAY
-from tests.edge.writes_support import WRITE_SCALE, bc_writes, customer
+from tests.edge.writes_support import WRITE_SCALE, bc_writes, customer, gateway_client
 from tests.helpers import data_of
 
 pytestmark = pytest.mark.anyio
@@ -220,3 +222,56 @@ async def test_a_query_needs_an_idempotency_key(
 
     assert result["code"] == "IDEMPOTENCY_KEY_REQUIRED"
     assert bc_log.count() == 0
+
+
+async def test_a_query_stored_before_the_connection_dropped_is_found_by_a_fresh_gateway(
+    development: Development,
+    sandbox: Starlette,
+    store: SandboxStore,
+    token_for: Callable[..., str],
+    bc_log: Any,
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    before = len(queries_of(store, company, number))
+    ask = {"category": "DELIVERY", "subject": "Late", "message": "Still waiting.", "idempotencyKey": "q-drop"}
+    sandbox_of(sandbox).faults.set(
+        [Fault(kind="reset", when="after", method="POST", entity_set="customerQueries", times=1)]
+    )
+
+    async with gateway_client(development) as first_instance:
+        bc_log.clear()
+        first = await submit(first_instance, token, **ask)
+    sandbox_of(sandbox).faults.clear()
+    async with gateway_client(development) as fresh_instance:
+        retried = await submit(fresh_instance, token, **ask)
+
+    assert first["__typename"] == "CustomerQuery", first
+    assert retried == first
+    assert len(queries_of(store, company, number)) == before + 1
+    assert bc_log.count(entity_set="customerQueries", method="POST") == 1
+
+
+async def test_a_reply_retried_on_a_fresh_gateway_is_not_added_twice(
+    development: Development, store: SandboxStore, token_for: Callable[..., str]
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    async with gateway_client(development) as first_instance:
+        created = await submit(
+            first_instance,
+            token,
+            category="OTHER",
+            subject="Address",
+            message="New one",
+            idempotencyKey="q-r",
+        )
+        await reply(
+            first_instance, token, queryNumber=created["number"], message="Thanks!", idempotencyKey="r-2"
+        )
+    async with gateway_client(development) as fresh_instance:
+        again = await reply(
+            fresh_instance, token, queryNumber=created["number"], message="Thanks!", idempotencyKey="r-2"
+        )
+
+    assert [m["body"] for m in again["messages"]] == ["New one", "Thanks!"]

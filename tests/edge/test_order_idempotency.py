@@ -14,11 +14,13 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.edge.development import Development
+from gateway.resolvers.context import WritePolicy
 from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.faults import Fault
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
+from gateway.settings import Settings
 from tests.conftest import SEED, TODAY
 from tests.edge.writes_support import (
     WRITE_SCALE,
@@ -307,3 +309,29 @@ async def test_an_order_post_is_never_retried_by_the_gateway_and_the_clients_ret
 def order_posts(log: Any) -> int:
     # By path: a request the sandbox refuses early (a status fault) is logged before its entity set.
     return sum(1 for e in log.entries if e.method == "POST" and e.path.endswith("/salesOrders"))
+
+
+async def test_a_duplicate_that_cannot_wait_gets_in_progress_and_writes_nothing(
+    development: Development,
+    sandbox: Starlette,
+    store: SandboxStore,
+    token_for: Callable[..., str],
+    bc_log: Any,
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    before = len(orders_of(store, company, number))
+    request = {"lines": cart(store, company), "idempotencyKey": "impatient"}
+    settings = replace(Settings(), writes=WritePolicy(in_progress_wait_seconds=0))
+    sandbox_of(sandbox).faults.set(
+        [Fault(kind="latency", latency_ms=50, method="POST", entity_set="salesOrders")]
+    )
+
+    async with gateway_client(development, settings) as client:
+        bc_log.clear()
+        results = await asyncio.gather(place(client, token, request), place(client, token, request))
+
+    assert sorted(r["__typename"] for r in results) == ["PlacedOrder", "WriteError"]
+    assert [r["code"] for r in results if r["__typename"] == "WriteError"] == ["IN_PROGRESS"]
+    assert bc_log.count(entity_set="salesOrders", method="POST") == 1
+    assert len(orders_of(store, company, number)) == before + 1

@@ -205,3 +205,35 @@ async def test_a_change_to_a_line_the_document_does_not_have_is_a_line_problem(
     assert result["code"] == "VALIDATION_FAILED"
     assert [(p["sequence"], p["code"]) for p in result["lineProblems"]] == [(999999, "LINE_NOT_FOUND")]
     assert bc_writes(bc_log) == 0
+
+
+async def test_a_completed_order_bc_deleted_can_be_reordered_from_its_posted_documents(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str]
+) -> None:
+    company = store.companies[0]["id"]
+    unblocked(store, company)
+    customers = {r["number"] for r in rows(store, company, "customers") if r["blocked"] == "_x0020_"}
+    open_numbers = {o["number"] for o in rows(store, company, "salesOrders")}
+    invoice = next(
+        i
+        for i in rows(store, company, "salesInvoices")
+        if i["customerNumber"] in customers
+        and i["orderNumber"]
+        and i["orderNumber"] not in open_numbers
+        and i["status"] in ("Open", "Paid")
+    )
+    invoiced = [
+        line
+        for line in rows(store, company, "salesInvoiceLines")
+        if line["documentId"] == invoice["id"] and line["lineType"] == "Item"
+    ]
+
+    result = await reorder(
+        client,
+        token_for(invoice["customerNumber"], company),
+        {"orderNumber": invoice["orderNumber"], "idempotencyKey": "completed"},
+    )
+
+    assert result["__typename"] == "PlacedOrder", result
+    got = {line["number"] for line in result["order"]["lines"] if line["lineType"] == "ITEM"}
+    assert {line["lineObjectNumber"] for line in invoiced} <= got

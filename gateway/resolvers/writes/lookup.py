@@ -22,6 +22,12 @@ from gateway.resolvers.writes.reference import reference_line
 LOOK_BACK = timedelta(hours=25)
 
 
+def look_back_start(ctx: Context) -> datetime:
+    """At least 25 hours before now: the start of yesterday, or earlier."""
+    start_of_yesterday = datetime.combine(ctx.today - timedelta(days=1), time(0), UTC)
+    return min(start_of_yesterday, datetime.combine(ctx.today, time(0), UTC) - LOOK_BACK)
+
+
 def _comment_lines(navigation: str) -> Expand:
     return Expand(
         navigation, select=("description",), filter=Field("lineType").eq(InvoiceLineType.COMMENT.value)
@@ -35,8 +41,7 @@ def _carries(row: dict[str, Any], navigation: str, text: str) -> bool:
 async def find_by_reference(ctx: Context, reference: str) -> SalesOrder | None:
     """The caller's order carrying ``reference``, as BC has it now (lines and totals)."""
     text = reference_line(reference)["description"]
-    start_of_yesterday = datetime.combine(ctx.today - timedelta(days=1), time(0), UTC)
-    since = min(start_of_yesterday, datetime.combine(ctx.today, time(0), UTC) - LOOK_BACK)
+    since = look_back_start(ctx)
     orders = Query(
         "salesOrders",
         filter=Field("lastModifiedDateTime").ge(since),

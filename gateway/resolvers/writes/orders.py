@@ -18,6 +18,7 @@ from gateway import bc
 from gateway.resolvers.context import Context
 from gateway.resolvers.customer import get_me
 from gateway.resolvers.invoices import is_posted
+from gateway.resolvers.orders import get_order
 from gateway.resolvers.writes.audit import log_write
 from gateway.resolvers.writes.guard import allowed, idempotency_key, run_once
 from gateway.resolvers.writes.lookup import find_by_reference, read_order
@@ -352,8 +353,10 @@ class _SourceLine:
 async def _source_lines(ctx: Context, source: ReorderSource) -> list[_SourceLine] | WriteError:
     lines: Sequence[bc.SalesOrderLine | bc.SalesInvoiceLine] | None = None
     if source.order_number is not None:
-        order: bc.SalesOrder | None = await ctx.loaders.order_by_number.load(source.order_number)
-        lines = order.lines if order is not None else None
+        # Open, or rebuilt from its posted documents once BC deleted it: the lines (and their
+        # sequences) the caller sees in `orders`.
+        order = await get_order(ctx, source.order_number)
+        lines = order.order.lines if order is not None else None
     elif source.invoice_number is not None:
         invoice: bc.SalesInvoice | None = await ctx.loaders.invoice_by_number.load(source.invoice_number)
         lines = invoice.lines if invoice is not None and is_posted(invoice) else None

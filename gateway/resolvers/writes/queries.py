@@ -6,7 +6,9 @@ A new query and its first message are one deep insert into ``customerQueries``; 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +18,7 @@ from gateway.resolvers.context import Context
 from gateway.resolvers.invoices import is_posted
 from gateway.resolvers.writes.audit import log_write
 from gateway.resolvers.writes.guard import allowed, idempotency_key, run_once
+from gateway.resolvers.writes.lookup import look_back_start
 from gateway.resolvers.writes.orders import safe_message
 from gateway.resolvers.writes.results import QueryOutcome, QueryWritten, WriteError, WriteErrorCode
 
@@ -54,6 +57,10 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
     async def perform() -> QueryOutcome:
         if query.related_document_number and not await _owns_document(ctx, query):
             return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
+        # Written before, its answer lost (and perhaps the gateway restarted since)?
+        found = await _find_recent(ctx, lambda q: _is_submission(q, query, subject, message))
+        if found is not None:
+            return QueryWritten(found)
         body: dict[str, Any] = {
             "customerNumber": ctx.bc.scope.customer_number,
             "category": query.category,
@@ -64,11 +71,16 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
         }
         created = await _write(ctx, "customerQueries", body)
         if isinstance(created, WriteError):
-            return created
+            return await _recover(ctx, created, lambda q: _is_submission(q, query, subject, message))
         return await _written(ctx, str(created["id"]))
 
     return await run_once(
-        ctx, operation=operation, key=checked, payload=payload, perform=perform, document_number=_number
+        ctx,
+        operation=operation,
+        key=checked,
+        payload=payload,
+        perform=_reachable(perform),
+        document_number=_number,
     )
 
 
@@ -85,6 +97,10 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         return _refuse(ctx, operation, checked, invalid)
 
     async def perform() -> QueryOutcome:
+        since = look_back_start(ctx)
+        found = await _find_recent(ctx, lambda q: _has_reply(q, number, text, since))
+        if found is not None:
+            return QueryWritten(found)
         parent = _mine(ctx, Query("customerQueries", filter=Field("number").eq(number), select=("id",)))
         try:
             created = await ctx.bc.create_under(
@@ -93,7 +109,7 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         except bc.BCNotFound:
             return WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
         except bc.BCError as error:
-            return _failed(error)
+            return await _recover(ctx, _failed(error), lambda q: _has_reply(q, number, text, since))
         return await _written(ctx, str(created["queryId"]))
 
     return await run_once(
@@ -101,8 +117,74 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         operation=operation,
         key=checked,
         payload={"query": number, "message": text},
-        perform=perform,
+        perform=_reachable(perform),
         document_number=_number,
+    )
+
+
+def _reachable(perform: Callable[[], Awaitable[QueryOutcome]]) -> Callable[[], Awaitable[QueryOutcome]]:
+    """``perform``, with BC out of reach during its reads answered as ``BC_UNAVAILABLE``."""
+
+    async def run() -> QueryOutcome:
+        try:
+            return await perform()
+        except (bc.BCThrottled, bc.BCTimeout, bc.BCTransportError, bc.BCUnavailable) as error:
+            return _failed(error)
+
+    return run
+
+
+async def _find_recent(ctx: Context, matches: Callable[[bc.CustomerQuery], bool]) -> bc.CustomerQuery | None:
+    """The caller's query, active in the look-back window, that already holds this write.
+
+    Queries carry no gateway reference (the portal API has no field for one), so a write is
+    recognised by its content: the same subject, category and first message, or the same reply,
+    from the customer within the window.  Compared here, never in ``$filter``: the text is the
+    customer's (REFERENCE.md §14).
+    """
+    query = Query(
+        "customerQueries",
+        filter=Field("lastModifiedDateTime").ge(look_back_start(ctx)),
+        select=bc.CustomerQuery.SELECT,
+        expand=(
+            Expand("customerQueryMessages", select=bc.CustomerQueryMessage.SELECT, orderby=("sequence asc",)),
+        ),
+    )
+    rows = await ctx.bc.fetch(_mine(ctx, query), route=PORTAL_API)
+    return next((q for q in map(bc.CustomerQuery.from_json, rows) if matches(q)), None)
+
+
+async def _recover(
+    ctx: Context, error: WriteError, matches: Callable[[bc.CustomerQuery], bool]
+) -> QueryOutcome:
+    """After an ambiguous failure, the write may have landed: look before answering."""
+    if error.code is not WriteErrorCode.BC_UNAVAILABLE:
+        return error
+    try:
+        found = await _find_recent(ctx, matches)
+    except (bc.BCThrottled, bc.BCTimeout, bc.BCTransportError, bc.BCUnavailable):
+        return error
+    return QueryWritten(found) if found is not None else error
+
+
+def _customer_messages(query: bc.CustomerQuery) -> list[bc.CustomerQueryMessage]:
+    return [m for m in query.messages or () if m.author_type is bc.QueryAuthorType.CUSTOMER]
+
+
+def _is_submission(found: bc.CustomerQuery, new: NewQuery, subject: str, message: str) -> bool:
+    first = sorted(found.messages or (), key=lambda m: m.sequence)[:1]
+    return (
+        found.subject == subject
+        and found.category.value == new.category
+        and (found.related_document_number or None) == new.related_document_number
+        and [(m.author_type, m.body) for m in first] == [(bc.QueryAuthorType.CUSTOMER, message)]
+    )
+
+
+def _has_reply(found: bc.CustomerQuery, number: str, text: str, since: datetime) -> bool:
+    return found.number == number and any(
+        m.body == text and m.created_date_time is not None and m.created_date_time >= since
+        for m in _customer_messages(found)[1:]
     )
 
 
