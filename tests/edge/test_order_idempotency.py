@@ -335,3 +335,38 @@ async def test_a_duplicate_that_cannot_wait_gets_in_progress_and_writes_nothing(
     assert [r["code"] for r in results if r["__typename"] == "WriteError"] == ["IN_PROGRESS"]
     assert bc_log.count(entity_set="salesOrders", method="POST") == 1
     assert len(orders_of(store, company, number)) == before + 1
+
+
+async def test_a_refused_attempt_is_audited_with_its_digest_and_outcome(
+    client: httpx.AsyncClient,
+    store: SandboxStore,
+    token_for: Callable[..., str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    company, number = customer(store)
+
+    with caplog.at_level(logging.INFO, logger="gateway.writes"):
+        await place(
+            client, token_for(number, company), {"lines": cart(store, company, "0"), "idempotencyKey": "z"}
+        )
+
+    records = [r.write for r in caplog.records if r.name == "gateway.writes"]  # type: ignore[attr-defined]
+    assert [(r["outcome"], r["idempotency_key"], r["customer"]) for r in records] == [
+        ("VALIDATION_FAILED", "z", number)
+    ]
+    assert len(records[0]["payload_digest"]) == 64
+    assert records[0]["document_number"] is None
+
+
+async def test_the_same_quantity_spelled_differently_is_the_same_payload(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    bc_log.clear()
+
+    first = await place(client, token, {"lines": cart(store, company, "2"), "idempotencyKey": "spelled"})
+    second = await place(client, token, {"lines": cart(store, company, "2.000"), "idempotencyKey": "spelled"})
+
+    assert second == first
+    assert bc_log.count(entity_set="salesOrders", method="POST") == 1

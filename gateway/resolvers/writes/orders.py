@@ -20,7 +20,7 @@ from gateway.resolvers.customer import get_me
 from gateway.resolvers.invoices import is_posted
 from gateway.resolvers.orders import get_order
 from gateway.resolvers.writes.audit import log_write
-from gateway.resolvers.writes.guard import allowed, idempotency_key, run_once
+from gateway.resolvers.writes.guard import allowed, fingerprint, idempotency_key, run_once
 from gateway.resolvers.writes.lookup import find_by_reference, read_order
 from gateway.resolvers.writes.reference import is_reference_text, portal_reference, reference_line
 from gateway.resolvers.writes.results import (
@@ -68,14 +68,17 @@ async def place_order(
     ctx: Context, lines: Sequence[CartLine], details: OrderDetails, key: str | None
 ) -> OrderOutcome:
     operation = "placeOrder"
+    payload = {
+        "lines": [[line.item_number, _canonical(line.quantity)] for line in lines],
+        **_details(details),
+    }
     refused = allowed(ctx, operation, needs_order_scope=True)
     checked = refused or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked)
+        return _refuse(ctx, operation, key, checked, payload)
     problems = _input_problems(ctx, lines, details)
     if isinstance(problems, WriteError):
-        return _refuse(ctx, operation, checked, problems)
-    payload = {"lines": [[line.item_number, str(line.quantity)] for line in lines], **_details(details)}
+        return _refuse(ctx, operation, checked, problems, payload)
 
     async def perform() -> OrderOutcome:
         try:
@@ -96,19 +99,19 @@ async def reorder(
     key: str | None,
 ) -> OrderOutcome:
     operation = "reorder"
-    refused = allowed(ctx, operation, needs_order_scope=True)
-    checked = refused or idempotency_key(ctx, key)
-    if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked)
-    invalid = _source_problem(source) or _changes_problem(ctx, changes) or _details_problem(ctx, details)
-    if invalid is not None:
-        return _refuse(ctx, operation, checked, invalid)
     payload = {
         "order": source.order_number,
         "invoice": source.invoice_number,
-        "changes": sorted([change.sequence, str(change.quantity)] for change in changes),
+        "changes": sorted([change.sequence, _canonical(change.quantity)] for change in changes),
         **_details(details),
     }
+    refused = allowed(ctx, operation, needs_order_scope=True)
+    checked = refused or idempotency_key(ctx, key)
+    if isinstance(checked, WriteError):
+        return _refuse(ctx, operation, key, checked, payload)
+    invalid = _source_problem(source) or _changes_problem(ctx, changes) or _details_problem(ctx, details)
+    if invalid is not None:
+        return _refuse(ctx, operation, checked, invalid, payload)
 
     async def perform() -> OrderOutcome:
         try:
@@ -414,6 +417,15 @@ def _number(outcome: OrderPlaced) -> str | None:
     return outcome.order.number
 
 
-def _refuse(ctx: Context, operation: str, key: str | None, error: WriteError) -> WriteError:
-    log_write(ctx, operation=operation, key=key, digest=None, outcome=error.code.value)
+def _canonical(quantity: Decimal) -> str:
+    """One spelling per number ("2", "2.0" and "2.00" are one quantity), for the fingerprint."""
+    return format(quantity.normalize(), "f") if quantity.is_finite() else str(quantity)
+
+
+def _refuse(
+    ctx: Context, operation: str, key: str | None, error: WriteError, payload: dict[str, Any]
+) -> WriteError:
+    log_write(
+        ctx, operation=operation, key=key, digest=fingerprint(operation, payload), outcome=error.code.value
+    )
     return error

@@ -17,7 +17,7 @@ from gateway.bc import PORTAL_API, Expand, Field, Query
 from gateway.resolvers.context import Context
 from gateway.resolvers.invoices import is_posted
 from gateway.resolvers.writes.audit import log_write
-from gateway.resolvers.writes.guard import allowed, idempotency_key, run_once
+from gateway.resolvers.writes.guard import allowed, fingerprint, idempotency_key, run_once
 from gateway.resolvers.writes.lookup import look_back_start
 from gateway.resolvers.writes.orders import safe_message
 from gateway.resolvers.writes.results import QueryOutcome, QueryWritten, WriteError, WriteErrorCode
@@ -39,13 +39,7 @@ class NewQuery:
 
 async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryOutcome:
     operation = "submitQuery"
-    checked = allowed(ctx, operation, needs_order_scope=False) or idempotency_key(ctx, key)
-    if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked)
     subject, message = query.subject.strip(), query.message.strip()
-    invalid = _text_problem(ctx, subject, message, with_subject=True) or _related_problem(query)
-    if invalid is not None:
-        return _refuse(ctx, operation, checked, invalid)
     payload = {
         "category": query.category,
         "subject": subject,
@@ -53,6 +47,12 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
         "relatedType": query.related_document_type,
         "relatedNumber": query.related_document_number,
     }
+    checked = allowed(ctx, operation, needs_order_scope=False) or idempotency_key(ctx, key)
+    if isinstance(checked, WriteError):
+        return _refuse(ctx, operation, key, checked, payload)
+    invalid = _text_problem(ctx, subject, message, with_subject=True) or _related_problem(query)
+    if invalid is not None:
+        return _refuse(ctx, operation, checked, invalid, payload)
 
     async def perform() -> QueryOutcome:
         if query.related_document_number and not await _owns_document(ctx, query):
@@ -86,15 +86,16 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
 
 async def reply_to_query(ctx: Context, number: str, message: str, key: str | None) -> QueryOutcome:
     operation = "replyToQuery"
+    text = message.strip()
+    payload = {"query": number, "message": text}
     checked = allowed(ctx, operation, needs_order_scope=False) or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked)
-    text = message.strip()
+        return _refuse(ctx, operation, key, checked, payload)
     invalid = _text_problem(ctx, "", text, with_subject=False)
     if invalid is None and not 1 <= len(number) <= 20:
         invalid = WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
     if invalid is not None:
-        return _refuse(ctx, operation, checked, invalid)
+        return _refuse(ctx, operation, checked, invalid, payload)
 
     async def perform() -> QueryOutcome:
         since = look_back_start(ctx)
@@ -116,7 +117,7 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         ctx,
         operation=operation,
         key=checked,
-        payload={"query": number, "message": text},
+        payload=payload,
         perform=_reachable(perform),
         document_number=_number,
     )
@@ -281,6 +282,10 @@ def _number(outcome: QueryWritten) -> str | None:
     return outcome.query.number
 
 
-def _refuse(ctx: Context, operation: str, key: str | None, error: WriteError) -> WriteError:
-    log_write(ctx, operation=operation, key=key, digest=None, outcome=error.code.value)
+def _refuse(
+    ctx: Context, operation: str, key: str | None, error: WriteError, payload: dict[str, Any]
+) -> WriteError:
+    log_write(
+        ctx, operation=operation, key=key, digest=fingerprint(operation, payload), outcome=error.code.value
+    )
     return error
