@@ -1,0 +1,79 @@
+"""Invoices: posted only, newest first, with payment state, overdue days, lines and a PDF link."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.sandbox.store import SandboxStore
+from tests.conftest import TODAY
+from tests.edge.portal_support import customer_with, money, posted_invoices
+from tests.helpers import data_of, rows
+
+pytestmark = pytest.mark.anyio
+
+INVOICES = """
+query($after: String) {
+  invoices(first: 100, after: $after) {
+    nodes { number postingDate dueDate status isOverdue daysOverdue remainingAmount { amount }
+            totalIncludingTax { amount } pdfUrl lines { sequence number quantity } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+def overdue_days(invoice: dict[str, Any]) -> int:
+    if invoice["status"] != "Open" or invoice["remainingAmount"] <= 0:
+        return 0
+    return max((TODAY - date.fromisoformat(invoice["dueDate"])).days, 0)
+
+
+async def test_invoices_are_the_posted_ones_with_status_overdue_days_lines_and_pdf_links(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any
+) -> None:
+    company, customer = customer_with(
+        shared_store,
+        lambda c, n: sum(1 for i in posted_invoices(shared_store, c, n) if overdue_days(i) > 0),
+    )
+    want = posted_invoices(shared_store, company, customer)
+    token = token_for(customer, company)
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = (await data_of(client, INVOICES, {"after": after}, token=token))["invoices"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    assert [n["number"] for n in nodes] == [i["number"] for i in want]
+    lines = rows(shared_store, company, "salesInvoiceLines")
+    for node, invoice in zip(nodes, want, strict=True):
+        assert node["status"] == invoice["status"].upper()
+        assert node["dueDate"] == invoice["dueDate"]
+        assert money(node["remainingAmount"]["amount"]) == invoice["remainingAmount"]
+        assert money(node["totalIncludingTax"]["amount"]) == invoice["totalAmountIncludingTax"]
+        assert node["daysOverdue"] == overdue_days(invoice)
+        assert node["isOverdue"] == (overdue_days(invoice) > 0)
+        assert node["pdfUrl"].startswith("http://gateway.test/documents/")
+        mine = sorted(li["sequence"] for li in lines if li["documentId"] == invoice["id"])
+        assert [li["sequence"] for li in node["lines"]] == mine
+    assert any(n["isOverdue"] for n in nodes)
+
+
+async def test_a_draft_invoice_is_never_shown(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any
+) -> None:
+    company = shared_store.companies[0]["id"]
+    draft = next(i for i in rows(shared_store, company, "salesInvoices") if i["status"] == "Draft")
+    token = token_for(draft["customerNumber"], company)
+    one = await data_of(
+        client, "query($n: String!) { invoice(number: $n) { number } }", {"n": draft["number"]}, token=token
+    )
+    listed = await data_of(client, INVOICES, token=token)
+    assert one["invoice"] is None
+    assert draft["number"] not in {n["number"] for n in listed["invoices"]["nodes"]}
