@@ -1,0 +1,39 @@
+"""Downloads work the same behind the production edge (its guards and middleware) as in
+development mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gateway.sandbox.store import SandboxStore
+from tests.edge.conftest import GatewayFactory
+from tests.edge.portal_support import customer_with, posted_invoices
+from tests.helpers import data_of
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_the_owner_downloads_an_invoice_pdf_from_a_production_gateway(
+    gateway: GatewayFactory, shared_store: SandboxStore, token_for: Any
+) -> None:
+    company, customer = customer_with(shared_store, lambda c, n: len(posted_invoices(shared_store, c, n)))
+    invoice = posted_invoices(shared_store, company, customer)[0]
+    token = token_for(customer, company)
+    async with gateway(production=True, base_url="https://portal.example.com") as client:
+        data = await data_of(
+            client,
+            "query($n: String!) { invoice(number: $n) { pdfUrl } }",
+            {"n": invoice["number"]},
+            token=token,
+        )
+        url = data["invoice"]["pdfUrl"]
+        response = await client.get(url, headers={"authorization": f"Bearer {token}"})
+        refused = await client.get(url)
+
+    assert url.startswith("https://portal.example.com/documents/")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+    assert response.headers["cache-control"] == "private, no-store"
+    assert refused.status_code == 401
