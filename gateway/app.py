@@ -5,7 +5,9 @@ Only the CLI reads the environment; tests build ``Settings`` and pass transports
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date
@@ -15,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
-from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient
+from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.development import Development, demo_customer_list, start_development
@@ -40,6 +42,7 @@ def create_app(
     jwks_transport: httpx.AsyncBaseTransport | None = None,
     development: Development | None = None,
     today: Callable[[], date] = date.today,
+    bc_clock: Clock | None = None,
     rate_limiter: RateLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
@@ -56,6 +59,7 @@ def create_app(
     auth_settings = development.auth_settings if development else settings.auth
     if bc_settings is None or auth_settings is None:
         raise ValueError("settings.bc and settings.auth are required outside development mode")
+    bc_settings = dataclasses.replace(bc_settings, resilience=settings.bc_resilience)
     if development is not None:
         bc_transport = development.bc_transport
         jwks_transport = development.jwks_transport
@@ -69,10 +73,16 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with (
-            BCClient(bc_settings, transport=bc_transport) as bc,
+            BCClient(bc_settings, transport=bc_transport, clock=bc_clock) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
-            await bc.capabilities.refresh(bc, (STANDARD_API, ANALYTICS_API, PORTAL_API))
+            bc_routes = (STANDARD_API, ANALYTICS_API, PORTAL_API)
+            await bc.capabilities.refresh(bc, bc_routes)
+            refresher = asyncio.create_task(
+                bc.capabilities.keep_fresh(
+                    bc, bc_routes, bc_settings.resilience.capability_refresh_seconds, bc.clock.sleep
+                )
+            )
             jwks = JwksCache(
                 auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
             )
@@ -93,7 +103,12 @@ def create_app(
                 ),
                 company_names=CompanyNames(bc, clock),
             )
-            yield
+            try:
+                yield
+            finally:
+                refresher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await refresher
 
     graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide="graphiql"))
     routes: list[BaseRoute] = [

@@ -17,7 +17,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from gateway.auth import AuthSettings, ClaimNames
-from gateway.bc import BCSettings, ClientCredentials
+from gateway.bc import BCSettings, ClientCredentials, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
@@ -57,6 +57,8 @@ class Settings:
     default_company_id: uuid.UUID | None = None
     auth: AuthSettings | None = None
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    # How hard the gateway leans on BC (limits, retries, deadline, breaker, $batch); also on the sandbox.
+    bc_resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
     portal: PortalPolicy = field(default_factory=PortalPolicy)
     writes: WritePolicy = field(default_factory=WritePolicy)
     # HMAC key for /documents links; None: a random key per process (one replica only).
@@ -123,6 +125,15 @@ KNOWN_VARIABLES = (
     "BC_COMPANY_ID",
     "BC_TIMEOUT_SECONDS",
     "BC_PAGE_SIZE",
+    "BC_MAX_CONCURRENCY",
+    "BC_QUEUE_LIMIT",
+    "BC_RETRY_MAX_ATTEMPTS",
+    "BC_RETRY_AFTER_CAP_SECONDS",
+    "BC_OPERATION_DEADLINE_SECONDS",
+    "BC_BREAKER_FAILURES",
+    "BC_BREAKER_RESET_SECONDS",
+    "BC_BATCH",
+    "BC_CAPABILITY_REFRESH_SECONDS",
     *_AUTH_REQUIRED,
     *_CLAIM_VARIABLES.values(),
     "AUTH_LEEWAY_SECONDS",
@@ -155,6 +166,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         bc=bc,
         default_company_id=_guid(env, "BC_COMPANY_ID"),
         auth=auth,
+        bc_resilience=_bc_resilience(env),
         sandbox=SandboxSettings(
             seed=_integer(env, "SANDBOX_SEED", 42, low=0, high=2**31),
             scale=_decimal(env, "SANDBOX_SCALE", 1.0, low=0.01, high=100.0),
@@ -365,3 +377,31 @@ def _document_key(env: Mapping[str, str]) -> bytes | None:
     if len(value.encode()) < 32:
         raise ConfigError("GATEWAY_DOCUMENT_KEY", "must be at least 32 characters")
     return value.encode()
+
+
+def _bc_resilience(env: Mapping[str, str]) -> ResilienceSettings:
+    return ResilienceSettings(
+        max_concurrency=_integer(env, "BC_MAX_CONCURRENCY", 5, low=1, high=100),
+        queue_limit=_integer(env, "BC_QUEUE_LIMIT", 95, low=0, high=10_000),
+        retry_max_attempts=_integer(env, "BC_RETRY_MAX_ATTEMPTS", 4, low=1, high=10),
+        retry_after_cap_seconds=_decimal(env, "BC_RETRY_AFTER_CAP_SECONDS", 30.0, low=0.1, high=600.0),
+        operation_deadline_seconds=_decimal(env, "BC_OPERATION_DEADLINE_SECONDS", 30.0, low=0.5, high=900.0),
+        breaker_failures=_integer(env, "BC_BREAKER_FAILURES", 5, low=1, high=1000),
+        breaker_reset_seconds=_decimal(env, "BC_BREAKER_RESET_SECONDS", 30.0, low=0.1, high=3600.0),
+        batch=_switch(env, "BC_BATCH", True),
+        capability_refresh_seconds=_decimal(
+            env, "BC_CAPABILITY_REFRESH_SECONDS", 300.0, low=5.0, high=86_400.0
+        ),
+    )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.lower()
+    if value in ("on", "true", "1", "yes"):
+        return True
+    if value in ("off", "false", "0", "no"):
+        return False
+    raise ConfigError(name, f"must be on or off, got {raw!r}")

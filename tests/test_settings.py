@@ -123,3 +123,52 @@ def test_a_bad_write_control_names_its_variable(environ: dict[str, str], variabl
     with pytest.raises(ConfigError) as caught:
         settings_from_environ(environ)
     assert caught.value.variable == variable
+
+
+def test_bc_resilience_defaults_follow_bcs_limits() -> None:
+    resilience = settings_from_environ({}).bc_resilience
+    assert (resilience.max_concurrency, resilience.queue_limit) == (5, 95)
+    assert resilience.batch is True
+
+
+def test_bc_resilience_variables_are_read() -> None:
+    resilience = settings_from_environ(
+        {
+            "BC_MAX_CONCURRENCY": "3",
+            "BC_QUEUE_LIMIT": "10",
+            "BC_RETRY_MAX_ATTEMPTS": "2",
+            "BC_RETRY_AFTER_CAP_SECONDS": "7.5",
+            "BC_OPERATION_DEADLINE_SECONDS": "12",
+            "BC_BREAKER_FAILURES": "4",
+            "BC_BREAKER_RESET_SECONDS": "20",
+            "BC_BATCH": "off",
+            "BC_CAPABILITY_REFRESH_SECONDS": "600",
+        }
+    ).bc_resilience
+    assert resilience.max_concurrency == 3
+    assert resilience.queue_limit == 10
+    assert resilience.retry_max_attempts == 2
+    assert resilience.retry_after_cap_seconds == 7.5
+    assert resilience.operation_deadline_seconds == 12.0
+    assert resilience.breaker_failures == 4
+    assert resilience.breaker_reset_seconds == 20.0
+    assert resilience.batch is False
+    assert resilience.capability_refresh_seconds == 600.0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BC_MAX_CONCURRENCY", "0"),
+        ("BC_QUEUE_LIMIT", "-1"),
+        ("BC_RETRY_MAX_ATTEMPTS", "many"),
+        ("BC_OPERATION_DEADLINE_SECONDS", "0"),
+        ("BC_BREAKER_FAILURES", "0"),
+        ("BC_BATCH", "maybe"),
+        ("BC_CAPABILITY_REFRESH_SECONDS", "1"),
+    ],
+)
+def test_a_bad_bc_resilience_setting_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({variable: value})
+    assert caught.value.variable == variable

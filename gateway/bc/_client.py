@@ -19,6 +19,7 @@ from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
 from ._breaker import CircuitBreaker, counts_against_breaker
 from ._capabilities import CapabilityMap
+from ._coalesce import Coalescer
 from ._deadline import Deadline
 from ._errors import (
     BCError,
@@ -416,6 +417,7 @@ class BCSession:
         self._stats = _Stats()
         # One deadline for the whole operation: no retry, wait or page may run past it.
         self.deadline = client.deadline()
+        self._coalescer: Coalescer[tuple[Query | ScopedQuery, ApiRoute]] = Coalescer(self._fetch_together)
 
     @property
     def batching(self) -> bool:
@@ -439,9 +441,12 @@ class BCSession:
     ) -> list[dict[str, Any]]:
         """All rows of ``query`` (following nextLinks), or the first ``limit`` rows."""
         plain, check_row = self._authorise(query)
-        self._client.capabilities.require(route, plain.entity_set)
+        self._client.capabilities.require(route, plain.entity_set, plain.expand)
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise ODataBuildError("limit must be a positive integer")
+        if limit is None and self.batching:
+            # Joins the other reads of this tick: two or more go to BC as one $batch.
+            return await self._coalescer.submit((query, route))
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{plain.entity_set}"
         call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
@@ -522,7 +527,7 @@ class BCSession:
         for index, query in enumerate(queries):
             plain, check_row = self._authorise(query)
             try:
-                self._client.capabilities.require(route, plain.entity_set)
+                self._client.capabilities.require(route, plain.entity_set, plain.expand)
             except BCError as error:
                 results.append(error)
                 continue
@@ -534,6 +539,18 @@ class BCSession:
         for index, outcome in await self._client._fetch_paged(pending, route, self._batch_call(route)):
             results[index] = outcome
         return results
+
+    async def _fetch_together(
+        self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
+    ) -> list[list[dict[str, Any]] | BCError]:
+        """``fetch_many`` per API route, each read's outcome in its place."""
+        outcomes: list[list[dict[str, Any]] | BCError] = [[] for _ in reads]
+        for route in dict.fromkeys(route for _, route in reads):
+            places = [index for index, (_, where) in enumerate(reads) if where == route]
+            answers = await self.fetch_many([reads[index][0] for index in places], route=route)
+            for index, answer in zip(places, answers, strict=True):
+                outcomes[index] = answer
+        return outcomes
 
     def _batch_call(self, route: ApiRoute) -> _Call:
         return _Call(self._context, route, "$batch", self._stats, self.deadline)

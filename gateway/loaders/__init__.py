@@ -31,7 +31,7 @@ from gateway.bc import (
     any_of,
     scoped,
 )
-from gateway.loaders.batching import load_by_key
+from gateway.loaders.batching import load_by_key, load_each_key
 from gateway.loaders.by_order import load_by_order_number
 from gateway.loaders.delivery import load_delivery_documents
 from gateway.loaders.documents import CREDIT_MEMOS, INVOICES, ORDERS, SHIPMENTS, DocumentKind
@@ -128,4 +128,7 @@ async def _documents(
         query = kind.query(filter=any_of(Field(field), chunk), with_items=False)
         return [kind.model.from_json(row) for row in await session.fetch(scoped(query, session.scope))]
 
-    return await load_by_key(keys, fetch, lambda document: getattr(document, field))
+    # A failed read fails its own keys only (DataLoader raises for them); the rest still resolve.
+    return await load_each_key(
+        keys, fetch, lambda document: getattr(document, field), batching=session.batching
+    )

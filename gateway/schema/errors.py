@@ -19,6 +19,7 @@ from gateway.resolvers.errors import UserInputError
 
 log = logging.getLogger("gateway.errors")
 
+_UNAVAILABLE = "Business Central is unavailable right now; try again shortly."
 # Most specific first: the first class that matches decides.
 _BC_ERRORS: tuple[tuple[type[bc.BCError], str, str], ...] = (
     (
@@ -26,10 +27,16 @@ _BC_ERRORS: tuple[tuple[type[bc.BCError], str, str], ...] = (
         "CAPABILITY_UNAVAILABLE",
         "This Business Central does not offer what this field needs.",
     ),
+    # Our own limiter's queue is full: as good as BC's 429 to a client (try again shortly).
+    (bc.BCQueueFull, "BC_THROTTLED", "Business Central is busy; try again in a moment."),
     (bc.BCThrottled, "BC_THROTTLED", "Business Central is busy; try again in a moment."),
     (bc.BCTimeout, "BC_TIMEOUT", "Business Central did not answer in time; try again."),
-    (bc.BCUnavailable, "BC_UNAVAILABLE", "Business Central is unavailable right now; try again shortly."),
-    (bc.BCTransportError, "BC_UNAVAILABLE", "Business Central is unavailable right now; try again shortly."),
+    (bc.BCCircuitOpen, "BC_UNAVAILABLE", _UNAVAILABLE),
+    (bc.BCUnavailable, "BC_UNAVAILABLE", _UNAVAILABLE),
+    (bc.BCTransportError, "BC_UNAVAILABLE", _UNAVAILABLE),
+    # The gateway's own BC credentials failing is not the client's fault, and not theirs to see.
+    (bc.BCAuthenticationFailed, "BC_UNAVAILABLE", _UNAVAILABLE),
+    (bc.BCProtocolError, "BC_BAD_RESPONSE", "Business Central sent an answer the gateway could not use."),
     (bc.BCRequestRejected, "BC_REJECTED", "Business Central refused the request."),
 )
 

@@ -38,7 +38,8 @@ query($first: Int, $after: String, $filter: OrderFilter) {
 
 
 def api_requests(bc_log: Any) -> list[str]:
-    return sorted(entry.entity_set for entry in bc_log.entries if entry.entity_set is not None)
+    # A JSON $batch envelope is logged as well as each read inside it; the reads are what count.
+    return sorted(entry.entity_set for entry in bc_log.entries if entry.entity_set not in (None, "$batch"))
 
 
 def item_quantities(order: dict[str, Any]) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
