@@ -16,18 +16,41 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.auth import AuthError, bearer_token
 from gateway.bc import BCError, BCNotFound, CapabilityUnavailable
-from gateway.edge.state import gateway_state
+from gateway.edge.state import GatewayState, gateway_state
 from gateway.resolvers.document_links import InvalidLink
 from gateway.resolvers.downloads import download
 
 log = logging.getLogger("gateway.documents")
 
 _NO_STORE = {"Cache-Control": "private, no-store"}
+# A download costs BC two requests (ownership, then the stream): weighed like a small page.
+DOWNLOAD_COST = 10
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"error": {"code": code, "message": message}}
     return JSONResponse(body, status, headers={**_NO_STORE, **(headers or {})})
+
+
+async def _rate_limited(
+    state: GatewayState, key: str, cost: int, *, anonymous: bool = False
+) -> Response | None:
+    """The edge's rate limits (the same buckets as ``/graphql``): per customer for downloads,
+    per client address for refused links, so guessing tokens is as slow as guessing passwords."""
+    if state.edge is None:
+        return None
+    limit = state.edge.settings.ip_rate_limit if anonymous else state.edge.settings.rate_limit
+    decision = await state.edge.limiter.take(key, cost, limit)
+    if decision.allowed:
+        return None
+    retry = str(decision.retry_after_seconds)
+    return _error(429, "RATE_LIMITED", "Too many requests; try again later.", {"Retry-After": retry})
+
+
+async def _refused(state: GatewayState, request: Request, response: Response) -> Response:
+    address = request.client.host if request.client else "unknown"
+    limited = await _rate_limited(state, f"ip:{address}", 1, anonymous=True)
+    return limited if limited is not None else response
 
 
 async def documents_endpoint(request: Request) -> Response:
@@ -38,19 +61,28 @@ async def documents_endpoint(request: Request) -> Response:
         link = state.documents.verify(request.path_params["token"])
     except InvalidLink as refused:
         log.info("document_link_refused", extra={"reason": refused.reason})
-        return _error(403, "FORBIDDEN", "This download link is invalid or has expired.")
+        return await _refused(
+            state, request, _error(403, "FORBIDDEN", "This download link is invalid or has expired.")
+        )
     try:
         identity = await state.validator.validate(bearer_token(request.headers.get("authorization")))
     except AuthError as error:
         log.info("document_auth_rejected", extra={"reason": error.reason})
         status = error.status_code if error.status_code in (401, 403, 503) else 401
-        return _error(status, "UNAUTHENTICATED", str(error), {"WWW-Authenticate": "Bearer"})
+        return await _refused(
+            state, request, _error(status, "UNAUTHENTICATED", str(error), {"WWW-Authenticate": "Bearer"})
+        )
     if not any(
         m.company_id == link.company_id and m.customer_number == link.customer_number
         for m in identity.memberships
     ):
         log.warning("document_link_other_customer", extra={"kind": link.kind.value})
-        return _error(403, "FORBIDDEN", "This download link was issued to someone else.")
+        return await _refused(
+            state, request, _error(403, "FORBIDDEN", "This download link was issued to someone else.")
+        )
+    limited = await _rate_limited(state, f"customer:{link.company_id}:{link.customer_number}", DOWNLOAD_COST)
+    if limited is not None:
+        return limited
     session = state.bc.session(link.scope, operation=f"document:{link.kind.name.lower()}")
     try:
         found = await download(session, link)
