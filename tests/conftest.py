@@ -7,7 +7,7 @@ and each test gets a fresh sandbox app (and so a fresh request log) over that wo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -22,11 +22,20 @@ from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
 from gateway.settings import Settings
+from tests.leak_watch import install as install_leak_watch
 
 # The sandbox's data is relative to "today"; tests pin it so expectations are stable.
 TODAY = date(2026, 6, 15)
 SEED = 7
 SCALE = 0.1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leak_watch() -> Iterator[None]:
+    """Every log record and gateway response of the run, searched by tests/test_zz_no_leaks.py."""
+    stop = install_leak_watch()
+    yield
+    stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -56,6 +56,9 @@ class Gate:
     limits: OperationLimits
     persisted: PersistedQueries
     production: bool
+    # Documents that parsed and validated, by text: a persisted or repeated query skips both.
+    _valid: dict[str, DocumentNode] = field(default_factory=dict, compare=False, repr=False)
+    cache_size: int = 1000
 
     def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
         """The operation, checked; or ``Refused`` with the response that says why."""
@@ -68,7 +71,8 @@ class Gate:
         if text is None:
             raise Refused(graphql_error(400, "BAD_REQUEST", "`query` is required.", media_type=media_type))
         try:
-            document = self._parse(text, media_type)
+            cached = self._valid.get(text)
+            document = cached if cached is not None else self._parse(text, media_type)
             operation = get_operation_ast(document, params.operation_name)
             if method == "GET" and operation is not None and operation.operation is not OperationType.QUERY:
                 raise Refused(
@@ -92,7 +96,9 @@ class Gate:
             raise Refused(
                 graphql_error(400, error.code, str(error), media_type=media_type, extensions=extensions)
             ) from None
-        self._validate(document, media_type)
+        if cached is None:
+            self._validate(document, media_type)
+            self._remember(text, document)
         extensions = {k: v for k, v in (params.extensions or {}).items() if k != "persistedQuery"}
         body = {
             "query": text,
@@ -101,6 +107,11 @@ class Gate:
             "extensions": extensions,
         }
         return CheckedOperation(text, report, body)
+
+    def _remember(self, text: str, document: DocumentNode) -> None:
+        if len(self._valid) >= self.cache_size:
+            self._valid.pop(next(iter(self._valid)))
+        self._valid[text] = document
 
     def _parse(self, text: str, media_type: str) -> DocumentNode:
         limits = self.limits

@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.hygiene import EdgeHygiene
+from gateway.edge.logs import keep_request_urls_out_of_logs
 from gateway.edge.persisted import PersistedQueries, load_safelist
 from gateway.edge.ratelimit import RateLimiter, TokenBuckets
 from gateway.edge.state import EdgeGuards
@@ -30,6 +31,7 @@ def build_guards(
     production: bool,
     limiter: RateLimiter | None = None,
 ) -> EdgeGuards:
+    keep_request_urls_out_of_logs()
     # The cost model uses the same page sizes the resolvers apply.
     limits = replace(
         settings.limits, default_page_size=policy.default_page_size, max_page_size=policy.max_page_size

@@ -101,6 +101,17 @@ CATALOGUE: dict[str, tuple[dict[str, Any], int, str]] = {
         405,
         "METHOD_NOT_ALLOWED",
     ),
+    "GET of a real mutation": (
+        {
+            "method": "GET",
+            "params": {
+                "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { __typename } }",
+                "variables": '{"i": {"lines": [{"itemNumber": "1000", "quantity": 1}]}}',
+            },
+        },
+        405,
+        "METHOD_NOT_ALLOWED",
+    ),
     "GET mutation by operation name": (
         {
             "method": "GET",
