@@ -82,19 +82,19 @@ async def order_page(
     sources: Sources, *, first: int, after: str | None, accept: Callable[[PortalOrder], bool]
 ) -> Page[PortalOrder]:
     """``first`` orders after the cursor ``after``, newest first, and whether more follow."""
-    upper = _cursor_key(after)
-    inclusive = False
+    cursor = _cursor_key(after)
+    upper = cursor  # read from this key down; rows at or above the cursor were shown already
     orders: list[PortalOrder] = []
     for _ in range(_MAX_ROUNDS):
         active = [s for s in sources.all() if not s.exhausted]
         results = await asyncio.gather(*(s.fetch(upper[0] if upper else None, s.top) for s in active))
         for source, raw in zip(active, results, strict=True):
-            _take(source, raw, upper, inclusive)
+            _take(source, raw, cursor)
         lower = max((s.bound for s in sources.all() if not s.exhausted and s.bound), default=None)
         orders = [o for o in _assemble(sources) if (lower is None or o.key > lower) and accept(o)]
         if len(orders) > first or lower is None:
             break
-        upper, inclusive = lower, True
+        upper = lower
     else:
         raise BCProtocolError("order history did not converge: Business Central kept returning full pages")
     items = orders[:first]
@@ -116,13 +116,17 @@ def _cursor_key(after: str | None) -> Key | None:
         raise UserInputError("`after` is not a cursor this API returned", argument="after") from None
 
 
-def _take(source: Source, raw: Sequence[Row], upper: Key | None, inclusive: bool) -> None:
+def _take(source: Source, raw: Sequence[Row], cursor: Key | None) -> None:
     full = len(raw) >= source.top
     last = source.key(raw[-1]) if full and raw else None
+    if last is not None and cursor is not None and last > cursor:
+        # Every row read was at or above the cursor (same day, later number): nothing below it
+        # is known yet from this source.
+        last = cursor
     for row in raw:
         key = source.key(row)
-        if upper is not None and (key > upper or (key == upper and not inclusive)):
-            continue  # already shown before the cursor
+        if cursor is not None and key >= cursor:
+            continue  # shown before the cursor
         if last is not None and key == last:
             continue  # this order may continue beyond $top: read it next round
         source.rows[str(row.get("id"))] = row
