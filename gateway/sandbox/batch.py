@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio.lowlevel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
@@ -43,9 +44,15 @@ async def batch(
     operations = _operations(parse_body(await request.body()))
     snapshot = request.headers.get("isolation", "").strip().lower() == "snapshot"
     journal = UndoJournal() if snapshot else None
-    responses = [await _run(request, sandbox, route, record, op, journal, dispatch) for op in operations]
-    if journal is not None and any(r["status"] >= 400 for r in responses):
-        journal.rollback()
+    if journal is None:
+        responses = [await _run(request, sandbox, route, record, op, None, dispatch) for op in operations]
+    else:
+        async with sandbox.write_lock:
+            responses = [
+                await _run(request, sandbox, route, record, op, journal, dispatch) for op in operations
+            ]
+            if any(r["status"] >= 400 for r in responses):
+                journal.rollback()
     return Response(
         dumps({"responses": responses}), media_type=JSON_MEDIA_TYPE, headers={"OData-Version": "4.0"}
     )
@@ -77,6 +84,8 @@ async def _run(
     method = str(operation.get("method", "GET")).upper()
     path, query = _target(outer, route, str(operation.get("url", "")))
     inner = _inner_request(outer, route, method, path, query, operation, journal)
+    # Other requests proceed between a batch's operations, as they do on a real server.
+    await anyio.lowlevel.checkpoint()
     with sandbox.log.track(method, inner.url.path, query) as record:
         record.principal = outer_record.principal
         record.route = route.route

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import anyio
 from starlette.applications import Starlette
 
 from gateway.sandbox.config import KNOWN_ROUTES, METADATA_DIR, ApiRoute, SandboxConfig
@@ -25,11 +26,20 @@ class Sandbox:
     tokens: TokenIssuer = field(init=False)
     limiter: Limiter = field(init=False)
     faults: Faults = field(init=False)
+    _write_lock: anyio.Lock | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.tokens = TokenIssuer(self.config.token_ttl_seconds)
         self.limiter = Limiter(self.config.limits, self.config.clock)
         self.faults = Faults(self.config.faults, seed=self.config.seed)
+
+    @property
+    def write_lock(self) -> anyio.Lock:
+        """Held by each write and by a whole ``Isolation: snapshot`` batch, so that no write lands
+        between a snapshot batch's changes and their undo (created on first use, in the loop)."""
+        if self._write_lock is None:
+            self._write_lock = anyio.Lock()
+        return self._write_lock
 
     def now(self) -> dt.datetime:
         """The time writes stamp on rows (``lastModifiedDateTime``)."""

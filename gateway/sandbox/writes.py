@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -40,6 +41,24 @@ _CONCURRENCY_MESSAGE = (
 )
 
 
+WriteHandler = Callable[[Request, Sandbox, ApiRoute, str, RequestRecord], Awaitable[Response]]
+
+
+def exclusive(handler: WriteHandler) -> WriteHandler:
+    """Run ``handler`` holding the sandbox's write lock, unless a snapshot batch already holds it."""
+
+    async def locked(
+        request: Request, sandbox: Sandbox, route: ApiRoute, resource: str, record: RequestRecord
+    ) -> Response:
+        if JOURNAL_SCOPE_KEY in request.scope:
+            return await handler(request, sandbox, route, resource, record)
+        async with sandbox.write_lock:
+            return await handler(request, sandbox, route, resource, record)
+
+    return locked
+
+
+@exclusive
 async def create(
     request: Request, sandbox: Sandbox, route: ApiRoute, resource: str, record: RequestRecord
 ) -> Response:
@@ -71,6 +90,7 @@ async def create(
     return _json({"@odata.context": context, **rendered}, 201, headers)
 
 
+@exclusive
 async def update(
     request: Request, sandbox: Sandbox, route: ApiRoute, resource: str, record: RequestRecord
 ) -> Response:
@@ -99,6 +119,7 @@ async def update(
     return _json({"@odata.context": context, **rendered}, 200, {"ETag": etag(row)})
 
 
+@exclusive
 async def delete(
     request: Request, sandbox: Sandbox, route: ApiRoute, resource: str, record: RequestRecord
 ) -> Response:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -113,3 +115,25 @@ async def test_a_batch_needs_a_json_requests_list(bc: httpx.AsyncClient) -> None
     response = await bc.post(BATCH, content=b"--boundary", headers={"Content-Type": "multipart/mixed"})
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("Invalid Request Body")
+
+
+async def test_a_write_during_a_snapshot_batch_is_not_undone_by_its_rollback(bc: httpx.AsyncClient) -> None:
+    requests = [
+        _op(1, "PATCH", CUSTOMER_1, {"displayName": "Batch"}, **{"If-Match": "*"}),
+        *[_op(n, "GET", f"companies({COMPANY})/customers") for n in range(2, 40)],
+        _op(40, "PATCH", CUSTOMER_1, {"balanceDue": 1}, **{"If-Match": "*"}),
+    ]
+
+    async def single() -> None:
+        await anyio.lowlevel.checkpoint()
+        response = await bc.patch(
+            f"{API}/{CUSTOMER_1}", json={"displayName": "Single"}, headers={"If-Match": "*"}
+        )
+        assert response.status_code == 200
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(
+            lambda: bc.post(BATCH, json={"requests": requests}, headers={"Isolation": "snapshot"})
+        )
+        group.start_soon(single)
+    assert await _customer_name(bc) == "Single"
