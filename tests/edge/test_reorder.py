@@ -237,3 +237,25 @@ async def test_a_completed_order_bc_deleted_can_be_reordered_from_its_posted_doc
     assert result["__typename"] == "PlacedOrder", result
     got = {line["number"] for line in result["order"]["lines"] if line["lineType"] == "ITEM"}
     assert {line["lineObjectNumber"] for line in invoiced} <= got
+
+
+async def test_a_line_whose_item_was_deleted_is_reported_as_not_found(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str]
+) -> None:
+    company, number = reorderer(store)
+    unblocked(store, company)
+    original = order_with_item_lines(store, company, number)
+    item_lines = [line for line in lines_of(store, company, original["id"]) if line["lineType"] == "Item"]
+    gone = item_lines[0]["lineObjectNumber"]
+    catalogue = store.table(company, "v2.0", "items")
+    catalogue.remove(next(item for item in catalogue if item["number"] == gone))
+
+    result = await reorder(
+        client, token_for(number, company), {"orderNumber": original["number"], "idempotencyKey": "deleted"}
+    )
+
+    assert result["__typename"] == "PlacedOrder", result
+    skipped = [(p["itemNumber"], p["code"]) for p in result["skippedLines"] if p["code"] == "ITEM_NOT_FOUND"]
+    assert skipped == [(gone, "ITEM_NOT_FOUND")] * sum(
+        1 for line in item_lines if line["lineObjectNumber"] == gone
+    )
