@@ -9,6 +9,7 @@ all-or-nothing: when any operation fails, the undo journal takes back every chan
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -142,12 +143,20 @@ def _inner_request(
 
 
 def _answer(operation_id: Any, response: Response) -> dict[str, Any]:
-    raw = bytes(getattr(response, "body", b""))
-    body: Any = json.loads(raw) if raw and response.media_type != "application/xml; charset=utf-8" else None
-    if body is None and raw:
-        body = raw.decode("utf-8", errors="replace")
     headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
     answer: dict[str, Any] = {"id": operation_id, "status": response.status_code, "headers": headers}
+    body = _body(bytes(getattr(response, "body", b"")), response.headers.get("content-type", ""))
     if body is not None:
         answer["body"] = body
     return answer
+
+
+def _body(raw: bytes, content_type: str) -> Any:
+    """JSON bodies inline, text as a string, anything else (a PDF) base64-encoded."""
+    if not raw:
+        return None
+    if "json" in content_type:
+        return json.loads(raw)
+    if content_type.startswith(("text/", "application/xml")):
+        return raw.decode("utf-8", errors="replace")
+    return base64.b64encode(raw).decode("ascii")

@@ -137,3 +137,10 @@ async def test_a_write_during_a_snapshot_batch_is_not_undone_by_its_rollback(bc:
         )
         group.start_soon(single)
     assert await _customer_name(bc) == "Single"
+
+
+async def test_a_metadata_read_in_a_batch_answers_the_document_as_text(bc: httpx.AsyncClient) -> None:
+    response = await bc.post(BATCH, json={"requests": [_op(1, "GET", "$metadata")]})
+    [answer] = response.json()["responses"]
+    assert answer["status"] == 200
+    assert answer["body"].startswith("<?xml")
