@@ -80,7 +80,7 @@ def create_app(
             await bc.capabilities.refresh(bc, bc_routes)
             refresher = asyncio.create_task(
                 bc.capabilities.keep_fresh(
-                    bc, bc_routes, bc_settings.resilience.capability_refresh_seconds, bc.clock.sleep
+                    bc, bc_routes, bc_settings.resilience.capability_refresh_seconds, asyncio.sleep
                 )
             )
             jwks = JwksCache(

@@ -382,7 +382,7 @@ def _document_key(env: Mapping[str, str]) -> bytes | None:
 def _bc_resilience(env: Mapping[str, str]) -> ResilienceSettings:
     return ResilienceSettings(
         max_concurrency=_integer(env, "BC_MAX_CONCURRENCY", 5, low=1, high=100),
-        queue_limit=_integer(env, "BC_QUEUE_LIMIT", 95, low=0, high=10_000),
+        queue_limit=_integer(env, "BC_QUEUE_LIMIT", 500, low=0, high=10_000),
         retry_max_attempts=_integer(env, "BC_RETRY_MAX_ATTEMPTS", 4, low=1, high=10),
         retry_after_cap_seconds=_decimal(env, "BC_RETRY_AFTER_CAP_SECONDS", 30.0, low=0.1, high=600.0),
         operation_deadline_seconds=_decimal(env, "BC_OPERATION_DEADLINE_SECONDS", 30.0, low=0.5, high=900.0),

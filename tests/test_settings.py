@@ -127,7 +127,7 @@ def test_a_bad_write_control_names_its_variable(environ: dict[str, str], variabl
 
 def test_bc_resilience_defaults_follow_bcs_limits() -> None:
     resilience = settings_from_environ({}).bc_resilience
-    assert (resilience.max_concurrency, resilience.queue_limit) == (5, 95)
+    assert (resilience.max_concurrency, resilience.queue_limit) == (5, 500)
     assert resilience.batch is True
 
 

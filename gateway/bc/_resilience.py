@@ -20,7 +20,9 @@ class ResilienceSettings:
     """How hard the gateway leans on BC.  Defaults follow BC online's limits (REFERENCE §5)."""
 
     max_concurrency: int = 5  # BC processes 5 requests per principal at a time
-    queue_limit: int = 95  # BC queues 95 more; we queue no more than that ourselves
+    # Our own waiting line, in front of BC's: BC only ever sees ``max_concurrency`` of ours, so this
+    # bounds the gateway's memory and latency (with the deadline), not BC's queue of 95.
+    queue_limit: int = 500
     retry_max_attempts: int = 4  # attempts, the first one included
     retry_base_seconds: float = 0.25
     retry_max_backoff_seconds: float = 8.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from gateway.bc import Clock
@@ -19,6 +20,7 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+        await asyncio.sleep(0)  # a real sleep lets other tasks run; so does this one
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
