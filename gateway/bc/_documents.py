@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from ._enums import InvoiceLineType, SalesOrderStatus
-from ._models import Item
+from ._enums import SalesOrderStatus
+from ._lines import AggregateLine
 from ._values import RowReader
 
 __all__ = ["SHIP_TO", "SalesOrder", "SalesOrderLine", "ShipTo", "ship_to"]
@@ -59,47 +59,16 @@ def ship_to(r: RowReader) -> dict[str, str | None]:
 
 
 @dataclass(frozen=True)
-class SalesOrderLine:
-    id: UUID
-    document_id: UUID
-    sequence: int
-    item_id: UUID | None
-    line_type: InvoiceLineType
-    line_object_number: str | None
-    description: str | None
-    unit_of_measure_code: str | None
-    quantity: Decimal
-    unit_price: Decimal
-    discount_amount: Decimal
-    discount_percent: Decimal
-    amount_excluding_tax: Decimal
-    total_tax_amount: Decimal
-    amount_including_tax: Decimal
+class SalesOrderLine(AggregateLine):
     net_amount: Decimal
-    shipment_date: date | None
+    shipment_date: date | None  # the expected shipment date while the line is open
     shipped_quantity: Decimal
     invoiced_quantity: Decimal
     ship_quantity: Decimal
     invoice_quantity: Decimal
 
-    item: Item | None  # from $expand=item
-
     SELECT: ClassVar[tuple[str, ...]] = (
-        "id",
-        "documentId",
-        "sequence",
-        "itemId",
-        "lineType",
-        "lineObjectNumber",
-        "description",
-        "unitOfMeasureCode",
-        "quantity",
-        "unitPrice",
-        "discountAmount",
-        "discountPercent",
-        "amountExcludingTax",
-        "totalTaxAmount",
-        "amountIncludingTax",
+        *AggregateLine.SELECT,
         "netAmount",
         "shipmentDate",
         "shippedQuantity",
@@ -112,28 +81,13 @@ class SalesOrderLine:
     def from_json(cls, row: Mapping[str, Any]) -> Self:
         r = RowReader("SalesOrderLine", row)
         return cls(
-            id=r.guid("id"),
-            document_id=r.guid("documentId"),
-            sequence=r.integer("sequence"),
-            item_id=r.opt_guid("itemId"),
-            line_type=r.enum("lineType", InvoiceLineType),
-            line_object_number=r.opt_text("lineObjectNumber"),
-            description=r.opt_text("description"),
-            unit_of_measure_code=r.opt_text("unitOfMeasureCode"),
-            quantity=r.decimal("quantity"),
-            unit_price=r.decimal("unitPrice"),
-            discount_amount=r.decimal("discountAmount"),
-            discount_percent=r.decimal("discountPercent"),
-            amount_excluding_tax=r.decimal("amountExcludingTax"),
-            total_tax_amount=r.decimal("totalTaxAmount"),
-            amount_including_tax=r.decimal("amountIncludingTax"),
+            **cls.shared_fields(r),
             net_amount=r.decimal("netAmount"),
             shipment_date=r.opt_date("shipmentDate"),
             shipped_quantity=r.decimal("shippedQuantity"),
             invoiced_quantity=r.decimal("invoicedQuantity"),
             ship_quantity=r.decimal("shipQuantity"),
             invoice_quantity=r.decimal("invoiceQuantity"),
-            item=r.nested("item", Item.from_json),
         )
 
 

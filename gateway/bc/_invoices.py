@@ -13,75 +13,23 @@ from decimal import Decimal
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from ._enums import InvoiceLineType, InvoiceStatus
-from ._models import Item
+from ._enums import InvoiceStatus
+from ._lines import AggregateLine
 from ._values import RowReader
 
 __all__ = ["SalesInvoice", "SalesInvoiceLine"]
 
 
 @dataclass(frozen=True)
-class SalesInvoiceLine:
-    id: UUID
-    document_id: UUID
-    sequence: int
-    item_id: UUID | None
-    line_type: InvoiceLineType
-    line_object_number: str | None
-    description: str | None
-    unit_of_measure_code: str | None
-    quantity: Decimal
-    unit_price: Decimal
-    discount_amount: Decimal
-    discount_percent: Decimal
-    amount_excluding_tax: Decimal
-    total_tax_amount: Decimal
-    amount_including_tax: Decimal
+class SalesInvoiceLine(AggregateLine):
     shipment_date: date | None
 
-    item: Item | None  # from $expand=item
-
-    SELECT: ClassVar[tuple[str, ...]] = (
-        "id",
-        "documentId",
-        "sequence",
-        "itemId",
-        "lineType",
-        "lineObjectNumber",
-        "description",
-        "unitOfMeasureCode",
-        "quantity",
-        "unitPrice",
-        "discountAmount",
-        "discountPercent",
-        "amountExcludingTax",
-        "totalTaxAmount",
-        "amountIncludingTax",
-        "shipmentDate",
-    )
+    SELECT: ClassVar[tuple[str, ...]] = (*AggregateLine.SELECT, "shipmentDate")
 
     @classmethod
     def from_json(cls, row: Mapping[str, Any]) -> Self:
         r = RowReader("SalesInvoiceLine", row)
-        return cls(
-            id=r.guid("id"),
-            document_id=r.guid("documentId"),
-            sequence=r.integer("sequence"),
-            item_id=r.opt_guid("itemId"),
-            line_type=r.enum("lineType", InvoiceLineType),
-            line_object_number=r.opt_text("lineObjectNumber"),
-            description=r.opt_text("description"),
-            unit_of_measure_code=r.opt_text("unitOfMeasureCode"),
-            quantity=r.decimal("quantity"),
-            unit_price=r.decimal("unitPrice"),
-            discount_amount=r.decimal("discountAmount"),
-            discount_percent=r.decimal("discountPercent"),
-            amount_excluding_tax=r.decimal("amountExcludingTax"),
-            total_tax_amount=r.decimal("totalTaxAmount"),
-            amount_including_tax=r.decimal("amountIncludingTax"),
-            shipment_date=r.opt_date("shipmentDate"),
-            item=r.nested("item", Item.from_json),
-        )
+        return cls(**cls.shared_fields(r), shipment_date=r.opt_date("shipmentDate"))
 
 
 @dataclass(frozen=True)
