@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import strawberry
+from strawberry.types import Info
 
 from gateway import bc
 from gateway.resolvers.account import available_credit
+from gateway.resolvers.context import Context
 from gateway.schema.types.common import Address, Money, text
 from gateway.schema.types.enums import CustomerBlocked, customer_blocked
 
@@ -46,11 +49,6 @@ class Aging:
         )
 
 
-def _available_credit(customer: bc.Customer, currency: str | None) -> Money | None:
-    amount = available_credit(customer)
-    return Money.of(amount, currency) if amount is not None else None
-
-
 @strawberry.type(description="The customer account the token names.")
 class Customer:
     id: strawberry.ID
@@ -59,17 +57,36 @@ class Customer:
     email: str | None
     phone_number: str | None
     address: Address
-    currency_code: str
-    balance: Money = strawberry.field(description="What the customer owes now (Balance (LCY)).")
-    overdue_amount: Money = strawberry.field(description="The part of the balance past its due date.")
-    credit_limit: Money = strawberry.field(description="0 means no credit limit is set.")
-    available_credit: Money | None = strawberry.field(
-        description="Credit limit minus balance (negative when over the limit); null without a limit."
-    )
+    currency_code: str = strawberry.field(description="The customer's own currency (its documents').")
     aging: Aging | None = strawberry.field(
         description="The balance by age (agedAccountsReceivables); null where BC has none for the customer."
     )
     blocked: CustomerBlocked
+    # BC keeps these in the company's currency (LCY): Balance (LCY), Credit Limit (LCY) …
+    _balance: strawberry.Private[Decimal | None]
+    _overdue: strawberry.Private[Decimal | None]
+    _credit_limit: strawberry.Private[Decimal]
+    _available_credit: strawberry.Private[Decimal | None]
+
+    @strawberry.field(description="What the customer owes now, in the company's currency (Balance (LCY)).")
+    async def balance(self, info: Info[Context, None]) -> Money:
+        return Money.of(self._balance, await info.context.local_currency())
+
+    @strawberry.field(description="The part of the balance past its due date, in the company's currency.")
+    async def overdue_amount(self, info: Info[Context, None]) -> Money:
+        return Money.of(self._overdue, await info.context.local_currency())
+
+    @strawberry.field(description="In the company's currency; 0 means no credit limit is set.")
+    async def credit_limit(self, info: Info[Context, None]) -> Money:
+        return Money.of(self._credit_limit, await info.context.local_currency())
+
+    @strawberry.field(
+        description="Credit limit minus balance (negative when over the limit); null without a limit."
+    )
+    async def available_credit(self, info: Info[Context, None]) -> Money | None:
+        if self._available_credit is None:
+            return None
+        return Money.of(self._available_credit, await info.context.local_currency())
 
     @classmethod
     def from_bc(cls, customer: bc.Customer, aging: bc.AgedReceivable | None = None) -> Customer:
@@ -93,10 +110,10 @@ class Customer:
                 country=text(customer.country),
             ),
             currency_code=currency or "",
-            balance=Money.of(balance, currency),
-            overdue_amount=Money.of(overdue, currency),
-            credit_limit=Money.of(customer.credit_limit, currency),
-            available_credit=_available_credit(customer, currency),
+            _balance=balance,
+            _overdue=overdue,
+            _credit_limit=customer.credit_limit,
+            _available_credit=available_credit(customer),
             aging=Aging.from_bc(aging) if aging is not None else None,
             blocked=customer_blocked(customer.blocked),
         )
