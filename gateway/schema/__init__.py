@@ -4,12 +4,18 @@ from :data:`schema` (``bc-gateway export-schema``) and a test fails when it drif
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.schema.audit import OperationAudit
 from gateway.schema.errors import TranslateErrors
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[OperationAudit, TranslateErrors])
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    # Portal front ends send the same few documents over and over: parse and validate each once.
+    extensions=[ParserCache, ValidationCache, OperationAudit, TranslateErrors],
+)
 
 __all__ = ["schema"]
