@@ -424,6 +424,10 @@ class BCSession:
         """Whether keyed lookups may go to BC as one JSON ``$batch`` (``BC_BATCH``, and BC agrees)."""
         return self._client.batch_supported
 
+    def offers(self, entity_set: str, route: ApiRoute = STANDARD_API) -> bool:
+        """Whether the tenant has ``entity_set`` (``CapabilityMap.has``: assumed so until read)."""
+        return self._client.capabilities.has(route, entity_set)
+
     @property
     def request_count(self) -> int:
         return self._stats.request_count

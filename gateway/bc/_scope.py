@@ -32,6 +32,8 @@ CUSTOMER_OWNED: Final[Mapping[str, str | None]] = MappingProxyType(
         "salesInvoices": "customerNumber",
         "salesShipments": "customerNumber",
         "salesCreditMemos": "customerNumber",
+        # Newer than the 2025 API (REFERENCE §9); read only where the tenant's $metadata lists it.
+        "salesOrderArchives": "sellToCustomerNumber",
         "agedAccountsReceivables": "customerNumber",
         # The portal custom API (docs/bc-extension.md) and the analytics API (REFERENCE §10).
         "customerQueries": "customerNumber",
@@ -46,6 +48,7 @@ CUSTOMER_OWNED: Final[Mapping[str, str | None]] = MappingProxyType(
         "salesInvoiceLines": None,
         "salesShipmentLines": None,
         "salesCreditMemoLines": None,
+        "salesOrderArchiveLines": None,
     }
 )
 """Entity set → the property holding the customer number (``None``: never read directly)."""

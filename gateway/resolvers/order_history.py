@@ -1,16 +1,19 @@
-"""One page of order history, merged from three keyset-ordered sources.
+"""One page of order history, merged from three (or four) keyset-ordered sources.
 
 - open orders: ``salesOrders`` by ``(orderDate, number)``;
 - posted shipments and posted invoices that carry an ``orderNumber``, by ``(invoiceDate,
   orderNumber)`` — BC copies the order's Document Date into them (the API calls it
-  ``invoiceDate`` there and ``orderDate`` on the order), so their key is the order's key.
+  ``invoiceDate`` there and ``orderDate`` on the order), so their key is the order's key;
+- where the tenant has them, ``salesOrderArchives`` by ``(documentDate, number)``: the archive BC
+  made when it deleted the order, with the original ordered quantities.
 
-The three are read concurrently, newest first, each with ``$top`` sized for the page: one request
+They are read concurrently, newest first, each with ``$top`` sized for the page: one request
 per source for a page.  A source that filled its ``$top`` may have cut its last order in two, so
 its last key is dropped and everything at or below it is unknown until read; the page holds only
 orders above every unfinished source's last key, and asks again (from there, with a larger
 ``$top``) only when that is not enough.  An order still open is the open one; one that is only in
-posted documents is rebuilt from them (``order_rebuild``).  See docs/order-status.md.
+posted documents is rebuilt from them (``order_rebuild``), its ordered quantities taken from its
+archive when there is one (open order > archive > rebuilt).  See docs/order-status.md.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 
 from gateway.bc import BCProtocolError, SalesOrder
 from gateway.resolvers.errors import UserInputError
-from gateway.resolvers.order_rebuild import posted_invoices, rebuild_order
+from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
 from gateway.resolvers.pagination import Page, decode_cursor, encode_cursor
 
 Row = dict[str, Any]
@@ -65,9 +68,10 @@ class Sources:
     orders: Source
     shipments: Source | None
     invoices: Source | None
+    archives: Source | None = None  # salesOrderArchives, where the tenant has them
 
     def all(self) -> list[Source]:
-        return [s for s in (self.orders, self.shipments, self.invoices) if s is not None]
+        return [s for s in (self.orders, self.shipments, self.invoices, self.archives) if s is not None]
 
 
 def row_key(date_field: str, number_field: str) -> Callable[[Row], Key]:
@@ -144,21 +148,25 @@ def _assemble(sources: Sources) -> list[PortalOrder]:
         found[order.number] = PortalOrder(order, rebuilt=False)
     shipments = _by_order(sources.shipments)
     invoices = _by_order(sources.invoices)
+    archives = _by_order(sources.archives, "number")
     for number in shipments.keys() | invoices.keys():
         if number in found:
             continue
         posted = posted_invoices(invoices.get(number, ()))
         if not posted and not shipments.get(number):
             continue
-        order = rebuild_order(number, shipments.get(number, []), posted)
+        # An archive only adds to an order BC deleted after posting: one without posted documents
+        # (deleted unposted) is no order the customer received.
+        archive = latest_archive(archives.get(number, ()))
+        order = rebuild_order(number, shipments.get(number, []), posted, archive)
         found[number] = PortalOrder(order, True, tuple(shipments.get(number, ())), tuple(posted))
     return sorted(found.values(), key=lambda o: o.key, reverse=True)
 
 
-def _by_order(source: Source | None) -> dict[str, list[Row]]:
+def _by_order(source: Source | None, number_field: str = "orderNumber") -> dict[str, list[Row]]:
     grouped: dict[str, list[Row]] = {}
     for row in source.rows.values() if source is not None else ():
-        number = row.get("orderNumber")
+        number = row.get(number_field)
         if number:
             grouped.setdefault(str(number), []).append(row)
     return grouped

@@ -10,6 +10,11 @@ What the posted documents cannot tell (docs/order-status.md):
 - the ordered quantity: it is ``max(shipped, invoiced)``, since the original is no longer known;
 - the requested delivery date, and the approval state (posting had released the order).
 
+Where the tenant has ``salesOrderArchives`` (newer BC, REFERENCE.md §9) and BC archived the order
+when it deleted it, the archive gives the first two: its lines' ORIGINAL ordered quantities win
+over ``max(shipped, invoiced)``, and its requested delivery date and reference are the order's.
+Shipped and invoiced quantities and amounts still come from the posted documents.
+
 Invoices that were cancelled (by a credit memo) count for nothing; drafts never get here (only
 posted invoices carry an order number, and they are checked again).
 """
@@ -61,12 +66,13 @@ class _Line:
     discount: Decimal = Decimal(0)
     shipment_date: str = _BLANK_DATE
     priced: bool = False
+    ordered: Decimal | None = None  # the archive's original ordered quantity, when there is one
 
     def row(self, order_id: str) -> dict[str, Any]:
-        quantity = max(self.shipped, self.invoiced)
+        quantity = self.ordered if self.ordered is not None else max(self.shipped, self.invoiced)
         excluding, tax, discount = self.excluding_tax, self.tax, self.discount
         if quantity > self.invoiced:
-            # Shipped, not yet invoiced: priced at the line's unit price and discount.
+            # Not invoiced (shipped, or ordered per the archive): at the line's unit price and discount.
             rest = (quantity - self.invoiced) * self.unit_price
             rest_discount = rest * self.discount_percent / 100
             excluding += rest - rest_discount
@@ -118,8 +124,20 @@ def posted_invoices(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [row for row in rows if is_posted(SalesInvoice.from_json(row))]
 
 
-def rebuild_order(number: str, shipments: Sequence[Row], invoices: Sequence[Row]) -> SalesOrder:
-    """A ``SalesOrder`` from the order's posted shipment and invoice rows (lines expanded)."""
+def latest_archive(rows: Iterable[Row]) -> Row | None:
+    """The last archived version of an order (highest occurrence, then version), if any."""
+    return max(
+        rows,
+        key=lambda row: (int(row.get("docNoOccurrence") or 0), int(row.get("versionNumber") or 0)),
+        default=None,
+    )
+
+
+def rebuild_order(
+    number: str, shipments: Sequence[Row], invoices: Sequence[Row], archive: Row | None = None
+) -> SalesOrder:
+    """A ``SalesOrder`` from the order's posted shipment and invoice rows (lines expanded), and its
+    ``salesOrderArchives`` row (lines expanded) where BC archived it."""
     documents = [*invoices, *shipments]
     if not documents:
         raise ValueError("an order is rebuilt from at least one posted document")
@@ -137,6 +155,8 @@ def rebuild_order(number: str, shipments: Sequence[Row], invoices: Sequence[Row]
             continue
         for row in invoice.get("salesInvoiceLines") or ():
             _add_invoiced(lines, row)
+    for row in (archive or {}).get("salesOrderArchiveLines") or ():
+        _add_ordered(lines, row)
     line_rows = sorted((line.row(order_id) for line in lines.by_key.values()), key=lambda r: r["sequence"])
     excluding = sum((row["amountExcludingTax"] for row in line_rows), Decimal(0))
     tax = sum((row["totalTaxAmount"] for row in line_rows), Decimal(0))
@@ -145,14 +165,14 @@ def rebuild_order(number: str, shipments: Sequence[Row], invoices: Sequence[Row]
         {
             "id": order_id,
             "number": number,
-            "externalDocumentNumber": first.get("externalDocumentNumber") or "",
+            "externalDocumentNumber": (archive or first).get("externalDocumentNumber") or "",
             # Posted documents keep the order's Document Date (API: invoiceDate) = its orderDate.
             "orderDate": max(str(row.get("invoiceDate") or _BLANK_DATE) for row in documents),
             "postingDate": max(str(row.get("postingDate") or _BLANK_DATE) for row in documents),
             "customerId": next((row["customerId"] for row in invoices if row.get("customerId")), _ZERO_GUID),
             "customerNumber": first["customerNumber"],
             "customerName": first.get("customerName") or "",
-            "requestedDeliveryDate": _BLANK_DATE,
+            "requestedDeliveryDate": (archive or {}).get("requestedDeliveryDate") or _BLANK_DATE,
             "currencyCode": next((row["currencyCode"] for row in documents if row.get("currencyCode")), ""),
             "pricesIncludeTax": False,
             "discountAmount": Decimal(0),
@@ -199,6 +219,18 @@ def _add_invoiced(lines: _Lines, row: Row) -> None:
     line.item = line.item or row.get("item")
     if line.shipment_date == _BLANK_DATE:
         line.shipment_date = str(row.get("shipmentDate") or _BLANK_DATE)
+
+
+def _add_ordered(lines: _Lines, row: Row) -> None:
+    # Archive lines use BC's Sales Line Type, as shipment lines do; comment lines carry nothing.
+    line_type = _SHIPMENT_LINE_TYPES.get(str(row.get("lineType") or ""))
+    if line_type is None or _decimal(row.get("quantity")) == 0:
+        return
+    line = lines.line(line_type, row)
+    line.ordered = (line.ordered or Decimal(0)) + _decimal(row.get("quantity"))
+    if not line.priced and not line.shipped:
+        line.unit_price = _decimal(row.get("unitPrice"))
+        line.discount_percent = _decimal(row.get("lineDiscountPercent"))
 
 
 def _decimal(value: object) -> Decimal:

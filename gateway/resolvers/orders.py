@@ -13,13 +13,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from gateway.bc import Field, Filter, SalesOrder, any_of, scoped
+from gateway.bc import (
+    BCNotFound,
+    CapabilityUnavailable,
+    Expand,
+    Field,
+    Filter,
+    Query,
+    SalesOrder,
+    any_of,
+    scoped,
+)
 from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.resolvers.context import Context
 from gateway.resolvers.dates import months_before
 from gateway.resolvers.errors import UserInputError
 from gateway.resolvers.order_history import FetchRows, PortalOrder, Row, Source, Sources, order_page, row_key
-from gateway.resolvers.order_rebuild import posted_invoices, rebuild_order
+from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
 from gateway.resolvers.pagination import Page, page_size
 
@@ -31,6 +41,30 @@ REBUILT_STATUSES = frozenset(
 _FILTERED_BATCH = 100
 # BC Code[20]/Code[35] values as BC stores them; nothing of AL's filter language (REFERENCE §14).
 _CODE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 _/+#-]|\.(?!\.)){0,34}$")
+# Newer BC (REFERENCE §9): the archive BC makes of an order it deletes after posting.
+ARCHIVES = "salesOrderArchives"
+_ARCHIVE_SELECT = (
+    "id",
+    "number",
+    "docNoOccurrence",
+    "versionNumber",
+    "documentDate",
+    "externalDocumentNumber",
+    "requestedDeliveryDate",
+)
+_ARCHIVE_LINES = Expand(
+    "salesOrderArchiveLines",
+    select=(
+        "sequence",
+        "lineType",
+        "lineObjectNumber",
+        "description",
+        "unitOfMeasureCode",
+        "quantity",
+        "unitPrice",
+        "lineDiscountPercent",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +111,14 @@ async def list_orders(
         )
         if with_history
         else None,
+        # Where the tenant has archives: one more source, read in the same round (same $batch).
+        archives=Source(
+            _fetch_archives(ctx, _archive_filter(filter, start, end)),
+            row_key("documentDate", "number"),
+            open_top,
+        )
+        if with_history and ctx.bc.offers(ARCHIVES)
+        else None,
     )
     page = await order_page(sources, first=size, after=after, accept=lambda o: _wanted(o, filter))
     for order in page.items:
@@ -95,17 +137,46 @@ async def get_order(ctx: Context, number: str) -> PortalOrder | None:
         return None  # not a BC document number: nothing to ask BC
     wanted = number
     loaders = ctx.loaders
-    open_order, shipments, invoices = await asyncio.gather(
+    archives = _fetch_archives(ctx, Field("number").eq(wanted)) if ctx.bc.offers(ARCHIVES) else None
+    open_order, shipments, invoices, archived = await asyncio.gather(
         loaders.order_by_number.load(wanted),
         loaders.shipments_by_order_number.load(wanted),
         loaders.invoices_by_order_number.load(wanted),
+        archives(None, _FILTERED_BATCH) if archives is not None else _no_rows(),
     )
     if open_order is not None:
         return PortalOrder(open_order, rebuilt=False)
     posted = posted_invoices(invoices)
     if not shipments and not posted:
         return None
-    return PortalOrder(rebuild_order(wanted, shipments, posted), True, tuple(shipments), tuple(posted))
+    order = rebuild_order(wanted, shipments, posted, latest_archive(archived))
+    return PortalOrder(order, True, tuple(shipments), tuple(posted))
+
+
+async def _no_rows() -> list[Row]:
+    return []
+
+
+def _fetch_archives(ctx: Context, base: Filter) -> FetchRows:
+    """``salesOrderArchives`` newest first, lines expanded; a tenant that turns out not to have
+    them (its ``$metadata`` not read yet) gives no rows rather than an error."""
+
+    async def fetch(up_to: date | None, top: int) -> list[Row]:
+        condition = base & Field("documentDate").le(up_to) if up_to is not None else base
+        query = Query(
+            ARCHIVES,
+            filter=condition,
+            select=_ARCHIVE_SELECT,
+            expand=(_ARCHIVE_LINES,),
+            orderby=("documentDate desc", "number desc"),
+            top=top,
+        )
+        try:
+            return await ctx.bc.fetch(scoped(query, ctx.bc.scope))
+        except (BCNotFound, CapabilityUnavailable):
+            return []
+
+    return fetch
 
 
 def _fetch(
@@ -176,6 +247,19 @@ def _posted_filter(filter: OrderFilter, start: date, end: date | None) -> Filter
         result = result & Field("orderNumber").eq(_code(filter.number, "filter"))
     else:
         result = result & Field("orderNumber").ne("")
+    if filter.external_document_number is not None:
+        reference = _code(filter.external_document_number, "filter")
+        result = result & Field("externalDocumentNumber").eq(reference)
+    return result
+
+
+def _archive_filter(filter: OrderFilter, start: date, end: date | None) -> Filter:
+    # An archive keeps the order's Document Date, the key the posted documents carry too.
+    result = Field("documentDate").ge(start)
+    if end is not None:
+        result = result & Field("documentDate").le(end)
+    if filter.number is not None:
+        result = result & Field("number").eq(_code(filter.number, "filter"))
     if filter.external_document_number is not None:
         reference = _code(filter.external_document_number, "filter")
         result = result & Field("externalDocumentNumber").eq(reference)

@@ -20,6 +20,9 @@ KNOWN_ROUTES: dict[str, str] = {
     "microsoft/analytics/v1.0": "analytics.xml",
     "bcgateway/portal/v1.0": "portal.xml",
 }
+# Standard sets newer than BC's 2025 $metadata (standard.xml stays that real document, byte for
+# byte): their types and sets, merged into it for the profiles that serve them.
+NEWER_STANDARD_METADATA = "standard-newer.xml"
 
 BC_MAX_PAGE_SIZE = 20000  # BC online's fixed server page size (REFERENCE §3.3)
 
@@ -61,12 +64,15 @@ class ApiRoute:
 
     route: str
     metadata_path: Path
+    # EDMX documents merged into ``metadata_path`` (edm.load_tree): the standard sets newer than 2025.
+    extensions: tuple[Path, ...] = ()
 
 
 def default_routes() -> tuple[ApiRoute, ...]:
     """The standard route always; analytics and portal when their EDMX files are present."""
+    newer = METADATA_DIR / NEWER_STANDARD_METADATA
     return tuple(
-        ApiRoute(route, METADATA_DIR / filename)
+        ApiRoute(route, METADATA_DIR / filename, (newer,) if route == "v2.0" and newer.is_file() else ())
         for route, filename in KNOWN_ROUTES.items()
         if route == "v2.0" or (METADATA_DIR / filename).is_file()
     )

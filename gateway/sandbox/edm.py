@@ -90,9 +90,33 @@ def unqualified(type_name: str) -> str:
 
 
 @functools.cache
-def load_model(path: Path) -> EdmModel:
-    """Parse ``path`` once per process."""
+def load_tree(path: Path, extensions: tuple[Path, ...] = ()) -> ET.Element:
+    """``path``'s EDMX with the schema elements of each extension document merged in (entity and
+    enum types into the schema, entity sets into the container): how the sandbox adds standard
+    sets newer than BC's 2025 document without changing that document.  Do not mutate the result."""
     root = ET.parse(path).getroot()  # noqa: S314  (trusted, packaged file)
+    if not extensions:
+        return root
+    schema = root.find(f"{{{EDMX_NS}}}DataServices/{_E}Schema")
+    container = schema.find(f"{_E}EntityContainer") if schema is not None else None
+    if schema is None or container is None:
+        raise ValueError(f"{path}: no Schema with an EntityContainer")
+    for extension in extensions:
+        extra = ET.parse(extension).getroot().find(f"{{{EDMX_NS}}}DataServices/{_E}Schema")  # noqa: S314
+        if extra is None:
+            raise ValueError(f"{extension}: no Schema element")
+        for element in extra:
+            if element.tag == f"{_E}EntityContainer":
+                container.extend(list(element))
+            else:
+                schema.insert(list(schema).index(container), element)
+    return root
+
+
+@functools.cache
+def load_model(path: Path, extensions: tuple[Path, ...] = ()) -> EdmModel:
+    """Parse ``path`` (with ``extensions`` merged in, see ``load_tree``) once per process."""
+    root = load_tree(path, extensions)
     schema = root.find(f"{{{EDMX_NS}}}DataServices/{_E}Schema")
     if schema is None:
         raise ValueError(f"{path}: no Schema element")

@@ -12,7 +12,7 @@ import functools
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from gateway.sandbox.edm import EDM_NS, EDMX_NS, load_model, unqualified
+from gateway.sandbox.edm import EDM_NS, EDMX_NS, load_model, load_tree, unqualified
 
 _E = f"{{{EDM_NS}}}"
 ET.register_namespace("edmx", EDMX_NS)
@@ -20,11 +20,11 @@ ET.register_namespace("", EDM_NS)
 
 
 @functools.lru_cache(maxsize=32)
-def metadata_document(path: Path, served: frozenset[str]) -> bytes:
-    model = load_model(path)
+def metadata_document(path: Path, served: frozenset[str], extensions: tuple[Path, ...] = ()) -> bytes:
+    model = load_model(path, extensions)
     sets = {name for name in served if name in model.entity_sets}
     types = {model.entity_sets[name].type_name for name in sets}
-    root = copy.deepcopy(_tree(path))
+    root = copy.deepcopy(load_tree(path, extensions))
     schema = root.find(f"{{{EDMX_NS}}}DataServices/{_E}Schema")
     if schema is None:
         raise ValueError(f"{path}: no Schema element")
@@ -40,11 +40,6 @@ def metadata_document(path: Path, served: frozenset[str]) -> bytes:
                     element.remove(entity_set)
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
-
-
-@functools.cache
-def _tree(path: Path) -> ET.Element:
-    return ET.parse(path).getroot()  # noqa: S314  (trusted, packaged file)
 
 
 def _trim_entity_types(schema: ET.Element, kept: set[str]) -> set[str]:

@@ -45,7 +45,7 @@ async def read(
     request: Request, sandbox: Sandbox, route: ApiRoute, resource: str, record: RequestRecord
 ) -> Response:
     if resource == "$metadata":
-        document = metadata_document(route.metadata_path, sandbox.served_sets(route))
+        document = metadata_document(route.metadata_path, sandbox.served_sets(route), route.extensions)
         return Response(document, media_type="application/xml; charset=utf-8", headers=ODATA_HEADERS)
     if not resource:
         return _json(_service_document(request, sandbox, route))

@@ -46,7 +46,7 @@ class Sandbox:
         return dt.datetime.now(dt.UTC)
 
     def model(self, route: ApiRoute) -> EdmModel:
-        return load_model(route.metadata_path)
+        return load_model(route.metadata_path, route.extensions)
 
     def served_sets(self, route: ApiRoute) -> frozenset[str]:
         """Entity sets of ``route`` that have a table in some company (plus ``companies``)."""

@@ -88,8 +88,8 @@ async def test_an_order_bc_deleted_after_ship_and_invoice_is_invoiced_with_its_d
     assert sorted(s["number"] for s in order["shipments"]) == sorted(completed.shipments)
     assert sorted(i["number"] for i in order["invoices"]) == sorted(completed.invoices)
     assert item_quantities(order) == completed.quantities
-    # The order, its shipments and its invoices: read at once, one request each.
-    assert api_requests(bc_log) == ["salesInvoices", "salesOrders", "salesShipments"]
+    # The order, its archive, its shipments and its invoices: read at once, one request each.
+    assert api_requests(bc_log) == ["salesInvoices", "salesOrderArchives", "salesOrders", "salesShipments"]
 
 
 async def test_a_partly_shipped_order_shows_partially_shipped_with_its_quantities(
@@ -162,11 +162,12 @@ async def test_orders_page_with_shipments_and_invoices_costs_one_request_per_lev
     for node in nodes:
         assert sorted(s["number"] for s in node["shipments"]) == sorted(expected[node["number"]].shipments)
         assert sorted(i["number"] for i in node["invoices"]) == sorted(expected[node["number"]].invoices)
-    # Level 1: the three sources of the page.  Level 2: the open orders' shipments and invoices
-    # (the completed orders' documents came with level 1).
+    # Level 1: the four sources of the page (archives: the full profile has them).  Level 2: the
+    # open orders' shipments and invoices (the completed orders' documents came with level 1).
     assert api_requests(bc_log) == [
         "salesInvoices",
         "salesInvoices",
+        "salesOrderArchives",
         "salesOrders",
         "salesShipments",
         "salesShipments",

@@ -96,13 +96,21 @@ async def test_the_dashboard_is_one_level_of_bc_reads(
         await data_of(client, DASHBOARD, token=token_for(customer, company))
 
     # Every read is independent of the others (one dependency level): me with its aging, the
-    # orders (open ones and the history rebuilt from posted documents) and the invoices.
-    reads = ["customers", "salesInvoices", "salesInvoices", "salesOrders", "salesShipments"]
+    # orders (open ones, the history rebuilt from posted documents and, where the tenant has them,
+    # the archives of deleted orders) and the invoices.
+    reads = [
+        "customers",
+        "salesInvoices",
+        "salesInvoices",
+        "salesOrderArchives",
+        "salesOrders",
+        "salesShipments",
+    ]
     assert [name for name in read if name != "$batch"] == reads
     assert sorted(counting.requests) in (
         # JSON $batch on: one round trip for the whole level.
         ["POST $batch"],
-        # $batch off (or refused by BC): the five reads, all at once.
+        # $batch off (or refused by BC): the six reads, all at once.
         [f"GET {name}" for name in reads],
     )
 

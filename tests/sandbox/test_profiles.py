@@ -85,3 +85,25 @@ async def test_bare_leaves_out_standard_sets_newer_than_the_2025_metadata(world:
 def test_an_unknown_profile_is_refused() -> None:
     with pytest.raises(ValueError, match="profile"):
         SandboxConfig(profile="legacy")  # type: ignore[arg-type]
+
+
+async def test_full_serves_the_demo_worlds_order_archives_and_bare_answers_as_for_an_unknown_set(
+    world: SandboxStore,
+) -> None:
+    company = world.companies[0]["id"]
+    archives = f"{STANDARD}/companies({company})/salesOrderArchives"
+    async for client in _client("full", world):
+        response = await client.get(archives, params={"$top": "3", "$expand": "salesOrderArchiveLines"})
+        assert response.status_code == 200, response.text
+        served = response.json()["value"]
+        assert served
+        assert all(row["salesOrderArchiveLines"] for row in served)
+        for row in served:
+            assert {line["documentNumber"] for line in row["salesOrderArchiveLines"]} == {row["number"]}
+        assert b"salesOrderArchiveLines" in (await client.get(f"{STANDARD}/$metadata")).content
+    async for client in _client("bare", world):
+        unknown = await client.get(archives)
+        nonsense = await client.get(f"{STANDARD}/companies({company})/noSuchEntitySet")
+        assert unknown.status_code == nonsense.status_code == 404
+        assert unknown.json()["error"]["code"] == nonsense.json()["error"]["code"]
+        assert b"salesOrderArchive" not in (await client.get(f"{STANDARD}/$metadata")).content

@@ -15,7 +15,12 @@ from gateway.sandbox.store import ANALYTICS_ROUTE, PORTAL_ROUTE, STANDARD_ROUTE,
 from gateway.sandbox.world import build_store
 
 METADATA_DIR = Path(__file__).parents[2] / "gateway" / "sandbox" / "metadata"
-ROUTES = {STANDARD_ROUTE: "standard.xml", ANALYTICS_ROUTE: "analytics.xml", PORTAL_ROUTE: "portal.xml"}
+# The standard route: BC's 2025 document plus the newer sets' own (salesOrderArchives, …).
+ROUTES = {
+    STANDARD_ROUTE: ("standard.xml", "standard-newer.xml"),
+    ANALYTICS_ROUTE: ("analytics.xml",),
+    PORTAL_ROUTE: ("portal.xml",),
+}
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 NAV = "Microsoft.NAV."
 
@@ -36,11 +41,18 @@ CHECKS: dict[str, Callable[[object], bool]] = {
 
 
 class Metadata:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, *paths: Path) -> None:
+        self.types: dict[str | None, dict[str | None, str]] = {}
+        self.enums: dict[str | None, set[str | None]] = {}
+        self.sets: dict[str | None, str] = {}
+        for path in paths:
+            self._read(path)
+
+    def _read(self, path: Path) -> None:
         # Our own checked-in metadata file, not untrusted input.
         schema = ET.parse(path).getroot().find(f".//{EDM}Schema")  # noqa: S314
         assert schema is not None
-        self.types = {
+        self.types |= {
             # A media stream (Edm.Stream) is no row value: its bytes live in a private key.
             t.get("Name"): {
                 p.get("Name"): str(p.get("Type"))
@@ -49,11 +61,11 @@ class Metadata:
             }
             for t in schema.findall(f"{EDM}EntityType")
         }
-        self.enums = {
+        self.enums |= {
             e.get("Name"): {m.get("Name") for m in e.findall(f"{EDM}Member")}
             for e in schema.findall(f"{EDM}EnumType")
         }
-        self.sets = {
+        self.sets |= {
             s.get("Name"): str(s.get("EntityType")).removeprefix(NAV) for s in schema.iter(f"{EDM}EntitySet")
         }
 
@@ -65,13 +77,13 @@ class Metadata:
 
 @pytest.fixture(scope="module")
 def metadata() -> Metadata:
-    return Metadata(METADATA_DIR / ROUTES[STANDARD_ROUTE])
+    return Metadata(*(METADATA_DIR / f for f in ROUTES[STANDARD_ROUTE]))
 
 
 @pytest.fixture(scope="module", params=list(ROUTES))
 def route(request: pytest.FixtureRequest) -> tuple[str, Metadata]:
     name = str(request.param)
-    return name, Metadata(METADATA_DIR / ROUTES[name])
+    return name, Metadata(*(METADATA_DIR / f for f in ROUTES[name]))
 
 
 @pytest.fixture(scope="module")

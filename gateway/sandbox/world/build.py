@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from gateway.sandbox.store import ANALYTICS_ROUTE, PORTAL_ROUTE, STANDARD_ROUTE, SandboxStore
 
 from . import reference as ref
+from .archives import archive_rows
 from .balances import CustomerBalance, customer_balances
 from .basics import bc_datetime, new_guid
 from .ledger import Ledger, settle
@@ -118,6 +119,13 @@ def standard_tables(world: CompanyWorld, seed: int) -> dict[str, list[Row]]:
     memos = [credit_memo_rows(p, m) for m in world.ledger.credit_memos]
     _documents(tables, "salesCreditMemos", "salesCreditMemoLines", memos)
     tables["generalLedgerSetup"] = [_general_ledger_setup(p, world.spec, since)]
+    # BC archives an order it deletes after posting ("Archive Orders" on).  Its own random stream,
+    # so the rows above stay as they were.
+    archived = Projection(random.Random(f"{seed}:{world.id}:archives"), world.spec.lcy_code, p.dimension)
+    completed = [h.order for h in world.histories if h.order.completed]
+    _documents(
+        tables, "salesOrderArchives", "salesOrderArchiveLines", [archive_rows(archived, o) for o in completed]
+    )
     return tables
 
 

@@ -39,7 +39,8 @@ class SalesOrder:
     open: bool = strawberry.field(
         description="Whether Business Central still holds the order.  False: BC deleted it after "
         "shipping and invoicing it completely, and it is rebuilt from its posted shipments and "
-        "invoices (ordered quantity = what was shipped or invoiced; see docs/order-status.md)."
+        "invoices (ordered quantity = its archive's where BC archived it, else what was shipped or "
+        "invoiced; see docs/order-status.md)."
     )
 
     @strawberry.field(description="The posted shipments of this order, newest first.")
