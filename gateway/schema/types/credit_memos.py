@@ -13,9 +13,8 @@ from strawberry.types import Info
 from gateway import bc
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentKind
-from gateway.schema.types.common import Money, quantity, text
-from gateway.schema.types.enums import line_type
-from gateway.schema.types.lines import DocumentLine
+from gateway.schema.types.common import Money, text
+from gateway.schema.types.lines import DocumentLine, line_fields, priced_fields
 
 
 @strawberry.enum(description="A posted credit memo's state.")
@@ -43,20 +42,7 @@ class CreditMemoLine(DocumentLine):
 
     @classmethod
     def from_bc(cls, line: bc.SalesCreditMemoLine, currency: str | None) -> CreditMemoLine:
-        return cls(
-            sequence=line.sequence,
-            line_type=line_type(line.line_type),
-            number=text(line.line_object_number),
-            description=text(line.description),
-            quantity=quantity(line.quantity),
-            unit_of_measure_code=text(line.unit_of_measure_code),
-            unit_price=Money.of(line.unit_price, currency),
-            discount_percent=quantity(line.discount_percent),
-            amount_excluding_tax=Money.of(line.amount_excluding_tax, currency),
-            amount_including_tax=Money.of(line.amount_including_tax, currency),
-            _item_id=line.item_id,
-            _item=line.item,
-        )
+        return cls(**line_fields(line), **priced_fields(line, currency))
 
 
 @strawberry.type(description="A posted sales credit memo of the signed-in customer.")

@@ -54,21 +54,11 @@ class SalesOrderLine(DocumentLine):
     @classmethod
     def from_bc(cls, line: bc.SalesOrderLine, currency: str | None) -> SalesOrderLine:
         return cls(
-            sequence=line.sequence,
-            line_type=line_type(line.line_type),
-            number=text(line.line_object_number),
-            description=text(line.description),
-            quantity=quantity(line.quantity),
-            unit_of_measure_code=text(line.unit_of_measure_code),
+            **line_fields(line),
+            **priced_fields(line, currency),
             shipped_quantity=quantity(line.shipped_quantity),
             invoiced_quantity=quantity(line.invoiced_quantity),
-            unit_price=Money.of(line.unit_price, currency),
-            discount_percent=quantity(line.discount_percent),
-            amount_excluding_tax=Money.of(line.amount_excluding_tax, currency),
-            amount_including_tax=Money.of(line.amount_including_tax, currency),
             shipment_date=line.shipment_date,
-            _item_id=line.item_id,
-            _item=line.item,
         )
 
 
@@ -82,21 +72,7 @@ class InvoiceLine(DocumentLine):
 
     @classmethod
     def from_bc(cls, line: bc.SalesInvoiceLine, currency: str | None) -> InvoiceLine:
-        return cls(
-            sequence=line.sequence,
-            line_type=line_type(line.line_type),
-            number=text(line.line_object_number),
-            description=text(line.description),
-            quantity=quantity(line.quantity),
-            unit_of_measure_code=text(line.unit_of_measure_code),
-            unit_price=Money.of(line.unit_price, currency),
-            discount_percent=quantity(line.discount_percent),
-            amount_excluding_tax=Money.of(line.amount_excluding_tax, currency),
-            amount_including_tax=Money.of(line.amount_including_tax, currency),
-            shipment_date=line.shipment_date,
-            _item_id=line.item_id,
-            _item=line.item,
-        )
+        return cls(**line_fields(line), **priced_fields(line, currency), shipment_date=line.shipment_date)
 
 
 @strawberry.type
@@ -116,3 +92,30 @@ class ShipmentLine(DocumentLine):
             _item_id=None,
             _item=None,
         )
+
+
+PricedLine = bc.SalesOrderLine | bc.SalesInvoiceLine | bc.SalesCreditMemoLine
+
+
+def line_fields(line: PricedLine) -> dict[str, Any]:
+    """What every order, invoice and credit-memo line shows (BC's Sales Invoice Line Aggregate)."""
+    return {
+        "sequence": line.sequence,
+        "line_type": line_type(line.line_type),
+        "number": text(line.line_object_number),
+        "description": text(line.description),
+        "quantity": quantity(line.quantity),
+        "unit_of_measure_code": text(line.unit_of_measure_code),
+        "_item_id": line.item_id,
+        "_item": line.item,
+    }
+
+
+def priced_fields(line: PricedLine, currency: str | None) -> dict[str, Any]:
+    """Price and amounts, in the document's currency."""
+    return {
+        "unit_price": Money.of(line.unit_price, currency),
+        "discount_percent": quantity(line.discount_percent),
+        "amount_excluding_tax": Money.of(line.amount_excluding_tax, currency),
+        "amount_including_tax": Money.of(line.amount_including_tax, currency),
+    }
