@@ -14,6 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "bc": set(),
     "auth": set(),
     "sandbox": set(),
+    "portal": set(),
     "loaders": {"bc"},
     "resolvers": {"loaders", "bc", "auth"},
     "schema": {"resolvers", "loaders", "bc", "auth"},

@@ -102,3 +102,13 @@ def generate_rsa_private_key_pem(bits: int = 2048) -> bytes:
     return private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+
+
+def check_rsa_private_key_pem(private_key_pem: bytes) -> None:
+    """``ValueError`` unless ``private_key_pem`` is an unencrypted PEM RSA private key."""
+    try:
+        key = serialization.load_pem_private_key(private_key_pem, password=None)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("not an unencrypted PEM private key") from exc
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("not an RSA private key")
