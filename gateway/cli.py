@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--gateway", default=DEFAULT_GATEWAY_URL, help="the running gateway's URL")
     token.set_defaults(run=_token)
 
+    manifest = commands.add_parser(
+        "portal-manifest", help="write the reference portal's operations as a safelist file"
+    )
+    manifest.add_argument("path", nargs="?", default="portal-safelist.json", help="'-' for standard output")
+    manifest.set_defaults(run=_portal_manifest)
+
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("path", nargs="?", default="schema.graphql")
     export.set_defaults(run=_export_schema)
@@ -97,7 +103,8 @@ def _print_development_banner(host: str, port: int, customer: DemoCustomer, toke
         f"""
 bc-gateway is running on the embedded Business Central sandbox.
 
-  GraphiQL:  {url}/graphql
+  Customer portal:  {url}/portal/   (sign in as any demo customer)
+  GraphiQL:         {url}/graphql
 
   Demo customer {customer.customer_number} — {customer.customer_name}
   ({customer.company_name}).  Paste this into GraphiQL's "Headers" tab:
@@ -171,6 +178,18 @@ def _token(args: argparse.Namespace) -> int:
             print(f"{entry['customer']:<10} {name:<42} {company}  {entry['companyName']}{blocked}")
         return 0
     print(json.dumps({"Authorization": f"Bearer {response.json()['access_token']}"}))
+    return 0
+
+
+def _portal_manifest(args: argparse.Namespace) -> int:
+    from gateway.portal.operations import collect_operations, manifest, operations_source
+
+    content = json.dumps(manifest(collect_operations(operations_source())), indent=2) + "\n"
+    if args.path == "-":
+        sys.stdout.write(content)
+        return 0
+    Path(args.path).write_text(content, encoding="utf-8")
+    print(f"bc-gateway: wrote {args.path}: the portal's operations, for GATEWAY_SAFELIST_FILE")
     return 0
 
 
