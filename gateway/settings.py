@@ -334,9 +334,7 @@ def _auth_settings(env: Mapping[str, str]) -> AuthSettings | None:
     for name in _AUTH_REQUIRED:
         _require(env, name, f"when {present[0]} is set")
     _require_url(env["AUTH_JWKS_URL"], "AUTH_JWKS_URL")
-    claims = ClaimNames(
-        **{key: env[variable] for key, variable in _CLAIM_VARIABLES.items() if variable in env}
-    )
+    claims = claim_names_from_environ(env)
     return AuthSettings(
         issuer=env["AUTH_ISSUER"],
         audience=env["AUTH_AUDIENCE"],
@@ -344,6 +342,12 @@ def _auth_settings(env: Mapping[str, str]) -> AuthSettings | None:
         leeway_seconds=_integer(env, "AUTH_LEEWAY_SECONDS", 60, low=0, high=300),
         claims=claims,
     )
+
+
+def claim_names_from_environ(environ: Mapping[str, str]) -> ClaimNames:
+    """The claim names ``AUTH_CLAIM_*`` set (defaults for the rest)."""
+    env = {key: value.strip() for key, value in environ.items() if value.strip()}
+    return ClaimNames(**{key: env[variable] for key, variable in _CLAIM_VARIABLES.items() if variable in env})
 
 
 def _require(env: Mapping[str, str], name: str, why: str) -> None:
