@@ -96,7 +96,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     if settings.bc is not None:
         app = create_app(settings)
-        print(f"bc-gateway: GraphQL at http://{settings.host}:{settings.port}/graphql", flush=True)
+        origin = f"http://{settings.host}:{settings.port}"
+        print(f"bc-gateway: GraphQL at {origin}/graphql", flush=True)
+        if settings.web_portal.enabled:
+            print(f"bc-gateway: customer portal at {origin}/portal/", flush=True)
     else:
         print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
         development = start_development(settings)
