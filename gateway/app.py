@@ -47,15 +47,18 @@ def create_app(
     rate_limiter: RateLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
+    token_clock: Callable[[], float] = time.time,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
     With ``settings.bc`` unset the app runs in development mode on the embedded sandbox (built
     here unless ``development`` is given); otherwise it talks to the configured BC through
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
+    ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
+    the development identity provider's clock when it is built here).
     """
     if settings.bc is None and development is None:
-        development = start_development(settings, clock=wall_clock)
+        development = start_development(settings, clock=token_clock)
     bc_settings = development.bc_settings if development else settings.bc
     auth_settings = development.auth_settings if development else settings.auth
     if bc_settings is None or auth_settings is None:
@@ -89,7 +92,7 @@ def create_app(
             )
             app.state.gateway = GatewayState(
                 bc=bc,
-                validator=TokenValidator(auth_settings, jwks, clock=wall_clock),
+                validator=TokenValidator(auth_settings, jwks, clock=token_clock),
                 currencies=LocalCurrencies(),
                 policy=settings.portal,
                 today=today,

@@ -89,7 +89,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         edge=replace(EdgeSettings(), persisted_queries="safelist", safelist_file=manifest),
     )
     clock = ShiftedClock()
-    app = create_app(settings, development=start_development(settings, clock=clock), wall_clock=clock)
+    development = start_development(settings, clock=clock)
+    app = create_app(settings, development=development, wall_clock=clock, token_clock=clock)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
