@@ -54,6 +54,22 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--gateway", default=DEFAULT_GATEWAY_URL, help="the running gateway's URL")
     token.set_defaults(run=_token)
 
+    check = commands.add_parser(
+        "check-identity", help="check an identity provider's configuration before going live"
+    )
+    check.add_argument("--issuer", required=True, help="the provider's issuer (AUTH_ISSUER)")
+    check.add_argument(
+        "--audience", help="the audience tokens must carry (AUTH_AUDIENCE); needed with --token"
+    )
+    check.add_argument("--token", help="a sample access token to validate and map ('-': read it from stdin)")
+    check.set_defaults(run=_check_identity)
+
+    manifest = commands.add_parser(
+        "portal-manifest", help="write the reference portal's operations as a safelist file"
+    )
+    manifest.add_argument("path", nargs="?", default="portal-safelist.json", help="'-' for standard output")
+    manifest.set_defaults(run=_portal_manifest)
+
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("path", nargs="?", default="schema.graphql")
     export.set_defaults(run=_export_schema)
@@ -80,7 +96,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     if settings.bc is not None:
         app = create_app(settings)
-        print(f"bc-gateway: GraphQL at http://{settings.host}:{settings.port}/graphql", flush=True)
+        origin = f"http://{settings.host}:{settings.port}"
+        print(f"bc-gateway: GraphQL at {origin}/graphql", flush=True)
+        if settings.web_portal.enabled:
+            print(f"bc-gateway: customer portal at {origin}/portal/", flush=True)
     else:
         print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
         development = start_development(settings)
@@ -97,7 +116,8 @@ def _print_development_banner(host: str, port: int, customer: DemoCustomer, toke
         f"""
 bc-gateway is running on the embedded Business Central sandbox.
 
-  GraphiQL:  {url}/graphql
+  Customer portal:  {url}/portal/   (sign in as any demo customer)
+  GraphiQL:         {url}/graphql
 
   Demo customer {customer.customer_number} — {customer.customer_name}
   ({customer.company_name}).  Paste this into GraphiQL's "Headers" tab:
@@ -171,6 +191,57 @@ def _token(args: argparse.Namespace) -> int:
             print(f"{entry['customer']:<10} {name:<42} {company}  {entry['companyName']}{blocked}")
         return 0
     print(json.dumps({"Authorization": f"Bearer {response.json()['access_token']}"}))
+    return 0
+
+
+def _check_identity(args: argparse.Namespace) -> int:
+    import asyncio
+
+    import httpx
+
+    from gateway.auth.provider_check import check_provider
+    from gateway.settings import claim_names_from_environ
+
+    # "-" keeps the token out of the shell's history.
+    token = sys.stdin.read().strip() if args.token in ("-",) else args.token
+    try:
+        claims = claim_names_from_environ(os.environ)
+    except ValueError as error:
+        return _fail(f"configuration error: {error}")
+
+    async def run() -> int:
+        async with httpx.AsyncClient(timeout=15.0, follow_redirects=True) as http:
+            report = await check_provider(
+                args.issuer, http, audience=args.audience, token=token, claims=claims
+            )
+        for finding in report.findings:
+            mark = "ok  " if finding.ok else ("warn" if finding.warning else "FAIL")
+            print(
+                f"[{mark}] {finding.what}"
+                + (f"\n       {finding.detail}" if finding.detail and not finding.ok else "")
+            )
+            if finding.ok and finding.detail:
+                print(f"       {finding.detail}")
+        if report.passed:
+            print(f"\nbc-gateway: ready.  AUTH_ISSUER={args.issuer}  AUTH_JWKS_URL={report.jwks_uri}")
+            if args.audience:
+                print(f"            AUTH_AUDIENCE={args.audience}")
+            return 0
+        print("\nbc-gateway: not ready: fix the FAIL lines above (docs/identity.md)")
+        return 1
+
+    return asyncio.run(run())
+
+
+def _portal_manifest(args: argparse.Namespace) -> int:
+    from gateway.portal.operations import collect_operations, manifest, operations_source
+
+    content = json.dumps(manifest(collect_operations(operations_source())), indent=2) + "\n"
+    if args.path == "-":
+        sys.stdout.write(content)
+        return 0
+    Path(args.path).write_text(content, encoding="utf-8")
+    print(f"bc-gateway: wrote {args.path}: the portal's operations, for GATEWAY_SAFELIST_FILE")
     return 0
 
 

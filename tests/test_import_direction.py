@@ -15,6 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "auth": set(),
     "sandbox": set(),
     "store": set(),
+    "portal": set(),
     "loaders": {"bc"},
     "resolvers": {"loaders", "bc", "auth"},
     "schema": {"resolvers", "loaders", "bc", "auth"},
