@@ -23,6 +23,7 @@ from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
 from gateway.settings import Settings
 from tests.leak_watch import install as install_leak_watch
+from tests.redis_server import RedisServer, require_redis_server
 
 # The sandbox's data is relative to "today"; tests pin it so expectations are stable.
 TODAY = date(2026, 6, 15)
@@ -41,6 +42,15 @@ def leak_watch() -> Iterator[None]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the session (skipped where it is not installed, outside CI)."""
+    server = RedisServer(require_redis_server(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
