@@ -22,8 +22,9 @@ from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
 from gateway.settings import Settings
+from gateway.store import RedisStore
 from tests.leak_watch import install as install_leak_watch
-from tests.redis_server import RedisServer, require_redis_server
+from tests.redis_server import RedisServer, redis_store, require_redis_server
 
 # The sandbox's data is relative to "today"; tests pin it so expectations are stable.
 TODAY = date(2026, 6, 15)
@@ -51,6 +52,16 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def redis_replicas(redis_server: RedisServer) -> AsyncIterator[tuple[RedisStore, RedisStore]]:
+    """One deployment's Redis store as each of two gateway replicas opens it (one prefix)."""
+    first = redis_store(redis_server)
+    second = redis_store(redis_server, prefix=first.prefix)
+    yield first, second
+    await first.aclose()
+    await second.aclose()
 
 
 @pytest.fixture(scope="session")

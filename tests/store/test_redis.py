@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,16 +15,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def replicas(redis_server: RedisServer) -> AsyncIterator[tuple[RedisStore, RedisStore]]:
-    """Two stores with one prefix on one Redis, as two gateway replicas of one deployment have."""
-    first = redis_store(redis_server)
-    second = redis_store(redis_server, prefix=first.prefix)
-    yield first, second
-    await first.aclose()
-    await second.aclose()
-
-
-@pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A redis-server this test alone may stop and start."""
     server = RedisServer(require_redis_server(), tmp_path)
@@ -33,8 +23,10 @@ def own_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.stop()
 
 
-async def test_a_claim_on_one_replica_is_seen_by_the_other(replicas: tuple[RedisStore, RedisStore]) -> None:
-    first, second = replicas
+async def test_a_claim_on_one_replica_is_seen_by_the_other(
+    redis_replicas: tuple[RedisStore, RedisStore],
+) -> None:
+    first, second = redis_replicas
     answers = await asyncio.gather(
         first.kv.claim("order-key", b"A", ttl_seconds=10), second.kv.claim("order-key", b"B", ttl_seconds=10)
     )
@@ -42,8 +34,8 @@ async def test_a_claim_on_one_replica_is_seen_by_the_other(replicas: tuple[Redis
     assert await first.kv.get("order-key") == await second.kv.get("order-key")
 
 
-async def test_slots_are_counted_across_replicas(replicas: tuple[RedisStore, RedisStore]) -> None:
-    first, second = replicas
+async def test_slots_are_counted_across_replicas(redis_replicas: tuple[RedisStore, RedisStore]) -> None:
+    first, second = redis_replicas
     held = [await first.slots.acquire("bc", limit=3, lease_seconds=10) for _ in range(2)]
     assert await second.slots.acquire("bc", limit=3, lease_seconds=10) is not None
     assert await second.slots.acquire("bc", limit=3, lease_seconds=10) is None
@@ -53,9 +45,9 @@ async def test_slots_are_counted_across_replicas(replicas: tuple[RedisStore, Red
 
 
 async def test_a_message_published_on_one_replica_reaches_the_other(
-    replicas: tuple[RedisStore, RedisStore],
+    redis_replicas: tuple[RedisStore, RedisStore],
 ) -> None:
-    first, second = replicas
+    first, second = redis_replicas
     async with second.channels.subscribe("released") as messages:
         await first.channels.publish("released", b"slot")
         assert await asyncio.wait_for(anext(messages), 5) == b"slot"
