@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -49,6 +50,15 @@ def anyio_backend() -> str:
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """One real redis-server for the session (skipped where it is not installed, outside CI)."""
     server = RedisServer(require_redis_server(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which it may stop and start (same port)."""
+    server = RedisServer(require_redis_server(), tmp_path)
     server.start()
     yield server
     server.stop()

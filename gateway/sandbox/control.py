@@ -1,7 +1,8 @@
 """The sandbox's own control endpoints, outside BC's routes (docs/sandbox.md, "Control endpoint").
 
 ``PUT /_sandbox/faults`` (a JSON list of faults) replaces the faults in force, ``DELETE`` clears
-them, ``GET`` lists them; ``GET /_sandbox/stats`` returns the request log's counters and, per principal, BC's limiter's.
+them, ``GET`` lists them; ``GET /_sandbox/stats`` returns the request log's counters and, per
+principal, the limiter's.
 """
 
 from __future__ import annotations

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from gateway.store import MemoryStore, RedisStore, StoreSettings, StoreUnavailable, open_store
-from tests.redis_server import RedisServer, free_port, redis_store, require_redis_server
+from tests.redis_server import RedisServer, free_port, redis_store
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A redis-server this test alone may stop and start."""
-    server = RedisServer(require_redis_server(), tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 async def test_a_claim_on_one_replica_is_seen_by_the_other(
