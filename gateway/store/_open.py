@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -19,6 +19,7 @@ from ._redis import RedisStore
 __all__ = ["REDIS_SCHEMES", "StoreSettings", "open_store"]
 
 REDIS_SCHEMES: Final = ("redis", "rediss", "unix")
+_MAX_CONNECTIONS: Final = 64  # per replica; each subscription holds one while it lasts
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,12 @@ def open_store(settings: StoreSettings, *, clock: Callable[[], float] = time.mon
     if settings.url is None:
         return MemoryStore(clock=clock)
     tcp = urlsplit(settings.url).scheme != "unix"
-    client = Redis.from_url(
+    # A burst waits (up to the timeout) for one of a bounded number of connections, rather than
+    # failing at once as redis-py's default pool does past its limit.
+    pool = BlockingConnectionPool.from_url(
         settings.url,
+        max_connections=_MAX_CONNECTIONS,
+        timeout=settings.timeout_seconds,
         socket_timeout=settings.timeout_seconds,
         socket_connect_timeout=settings.timeout_seconds,
         # A subscription's connection may stay silent for long: TCP keepalive notices a dead peer.
@@ -61,4 +66,4 @@ def open_store(settings: StoreSettings, *, clock: Callable[[], float] = time.mon
         # only multiply the wait while Redis is down.
         retry=Retry(NoBackoff(), 1),
     )
-    return RedisStore(client, prefix=settings.prefix)
+    return RedisStore(Redis.from_pool(pool), prefix=settings.prefix)

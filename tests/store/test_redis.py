@@ -54,6 +54,17 @@ async def test_two_deployments_with_different_prefixes_share_nothing(redis_serve
         await other.aclose()
 
 
+async def test_a_burst_larger_than_the_connection_pool_waits_for_connections(
+    redis_server: RedisServer,
+) -> None:
+    store = redis_store(redis_server)
+    try:
+        claims = await asyncio.gather(*(store.kv.claim(f"k{n}", b"v", ttl_seconds=10) for n in range(300)))
+        assert claims == [None] * 300
+    finally:
+        await store.aclose()
+
+
 async def test_the_store_opens_on_a_unix_socket(redis_server: RedisServer) -> None:
     store = redis_store(redis_server, url=redis_server.unix_url)
     try:
