@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import logging
 import math
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final, Protocol
@@ -74,22 +75,37 @@ def principal_key(settings: BCSettings) -> str:
 
 
 class _ReleaseNotices:
-    """Wakes this replica's waiters when any replica gives a slot back.
+    """Wakes this replica's waiters when any replica gives a slot back: one waiter per notice,
+    so a release sets off one attempt per replica, not a stampede on the store.
 
-    One subscription per client, opened on first need and again after the store failed; a waiter
-    takes the current event *before* it tries for a slot, so a release in between still wakes it.
+    One subscription per client, opened on first need and again after the store failed (then
+    every waiter is woken: notices may have been missed).  A waiter registers *before* it tries
+    for a slot, so a release in between still wakes it.
     """
 
     def __init__(self, channels: FleetChannels, channel: str) -> None:
         self._channels = channels
         self._channel = channel
-        self._event = asyncio.Event()
+        self._waiters: deque[asyncio.Event] = deque()
         self._listener: asyncio.Task[None] | None = None
 
-    def next(self) -> asyncio.Event:
+    def waiter(self) -> asyncio.Event:
         if self._listener is None or self._listener.done():
             self._listener = asyncio.create_task(self._listen())
-        return self._event
+        event = asyncio.Event()
+        self._waiters.append(event)
+        return event
+
+    def forget(self, event: asyncio.Event) -> None:
+        with contextlib.suppress(ValueError):
+            self._waiters.remove(event)
+
+    def wake_one(self) -> None:
+        while self._waiters:
+            event = self._waiters.popleft()
+            if not event.is_set():
+                event.set()
+                return
 
     async def publish(self) -> None:
         with contextlib.suppress(ConnectionError):
@@ -98,15 +114,15 @@ class _ReleaseNotices:
     async def _listen(self) -> None:
         try:
             async with self._channels.subscribe(self._channel) as notices:
-                self._wake()  # a release may have come before the subscription did
+                self._wake_all()  # releases may have come before the subscription did
                 async for _ in notices:
-                    self._wake()
+                    self.wake_one()
         except ConnectionError:
             return  # waiters poll meanwhile; the next wait subscribes again
 
-    def _wake(self) -> None:
-        event, self._event = self._event, asyncio.Event()
-        event.set()
+    def _wake_all(self) -> None:
+        while self._waiters:
+            self._waiters.popleft().set()
 
     async def aclose(self) -> None:
         if self._listener is not None:
@@ -151,18 +167,23 @@ class FleetLimiter:
         knobs = self._knobs
         try:
             while True:
-                notice = self._notices.next()
-                token = await self._shared.slots.acquire(
-                    self.pool, limit=knobs.max_concurrency, lease_seconds=knobs.slot_lease_seconds
-                )
-                if token is not None:
-                    self._recovered()
-                    return token
-                remaining = deadline.remaining()
-                if remaining <= 0:
-                    raise BCTimeout("no turn to call Business Central before the operation's deadline")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(notice.wait(), min(_POLL_SECONDS, remaining))
+                notice = self._notices.waiter()
+                try:
+                    token = await self._shared.slots.acquire(
+                        self.pool, limit=knobs.max_concurrency, lease_seconds=knobs.slot_lease_seconds
+                    )
+                    if token is not None:
+                        if notice.is_set():
+                            self._notices.wake_one()  # a release came meanwhile: not ours to use
+                        self._recovered()
+                        return token
+                    remaining = deadline.remaining()
+                    if remaining <= 0:
+                        raise BCTimeout("no turn to call Business Central before the operation's deadline")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(notice.wait(), min(_POLL_SECONDS, remaining))
+                finally:
+                    self._notices.forget(notice)
         except ConnectionError:
             self._degraded()
             return None

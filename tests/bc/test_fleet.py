@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 
 from gateway.bc import BCClient, BCSettings, BCThrottled, BCTimeout, CustomerScope, Query, ResilienceSettings
 from gateway.edge.development import start_development
+from gateway.edge.logs import keep_request_urls_out_of_logs
 from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.faults import Fault
@@ -53,6 +54,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 @pytest.fixture
 def slow_sandbox(shared_store: SandboxStore) -> Starlette:
     """The demo world, each request held 20 ms inside BC, so concurrent requests overlap there."""
+    keep_request_urls_out_of_logs()  # as create_app does: these BC clients run without the app
     config = SandboxConfig(seed=SEED, scale=SCALE, today=TODAY, faults=(Fault("latency", latency_ms=20),))
     return create_sandbox_app(config, store=shared_store)
 
