@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date
@@ -28,12 +29,16 @@ from gateway.edge.health import healthz, readyz
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
+from gateway.edge.store_probe import StoreProbe
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
 from gateway.resolvers.idempotency import InMemoryKeyStore
 from gateway.schema import schema
 from gateway.settings import Settings
+from gateway.store import open_store
+
+LOGGER = logging.getLogger("gateway.app")
 
 
 def create_app(
@@ -76,8 +81,15 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = open_store(settings.store, clock=clock)
+        if production and not store.replicated:
+            LOGGER.warning(
+                "single_replica: GATEWAY_REDIS_URL is not set, so idempotency keys, rate limits and "
+                "BC's limits hold for this process only; run one replica, or set it"
+            )
         async with (
-            BCClient(bc_settings, transport=bc_transport, clock=bc_clock) as bc,
+            contextlib.aclosing(store),
+            BCClient(bc_settings, transport=bc_transport, clock=bc_clock, shared=store) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
             bc_routes = (STANDARD_API, ANALYTICS_API, PORTAL_API)
@@ -106,6 +118,7 @@ def create_app(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
                 ),
                 company_names=CompanyNames(bc, clock),
+                store=StoreProbe(store, clock),
             )
             try:
                 yield

@@ -26,6 +26,7 @@ from gateway.edge.portal import DEFAULT_SCOPES, WebPortalSettings
 from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
+from gateway.store import REDIS_SCHEMES, StoreSettings
 
 Mode = Literal["development", "production"]
 
@@ -72,6 +73,8 @@ class Settings:
     document_ttl_seconds: int = 300
     edge: EdgeSettings = field(default_factory=EdgeSettings)
     web_portal: WebPortalSettings = field(default_factory=WebPortalSettings)
+    # The shared store: Redis for a fleet of replicas, in-process without GATEWAY_REDIS_URL.
+    store: StoreSettings = field(default_factory=StoreSettings)
 
     @property
     def mode(self) -> Mode:
@@ -156,6 +159,10 @@ KNOWN_VARIABLES = (
     "PORTAL_TRACKING_URLS",
     "GATEWAY_DOCUMENT_KEY",
     "GATEWAY_DOCUMENT_TTL_SECONDS",
+    "GATEWAY_REDIS_URL",
+    "GATEWAY_REDIS_PREFIX",
+    "GATEWAY_REDIS_TIMEOUT_SECONDS",
+    "GATEWAY_REPLICAS",
     *_EDGE_VARIABLES,
     *_WRITE_VARIABLES,
 )
@@ -197,6 +204,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         edge=_edge_settings(env),
         writes=_write_policy(environ, env),
         web_portal=_web_portal(env, production=bc is not None),
+        store=_store_settings(env),
     )
 
 
@@ -212,6 +220,21 @@ def _web_portal(env: Mapping[str, str], *, production: bool) -> WebPortalSetting
         )
     return WebPortalSettings(
         enabled=enabled, client_id=client_id, scopes=env.get("PORTAL_SCOPES", DEFAULT_SCOPES)
+    )
+
+
+def _store_settings(env: Mapping[str, str]) -> StoreSettings:
+    url = env.get("GATEWAY_REDIS_URL")
+    if url is not None and urlsplit(url).scheme not in REDIS_SCHEMES:
+        # The URL may hold a password: the message never repeats it.
+        raise ConfigError("GATEWAY_REDIS_URL", "must start with redis://, rediss:// or unix://")
+    prefix = env.get("GATEWAY_REDIS_PREFIX", "bc-gateway")
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", prefix):
+        raise ConfigError("GATEWAY_REDIS_PREFIX", "must be 1 to 64 letters, digits or _ . : -")
+    return StoreSettings(
+        url=url,
+        prefix=prefix,
+        timeout_seconds=_decimal(env, "GATEWAY_REDIS_TIMEOUT_SECONDS", 1.0, low=0.05, high=30.0),
     )
 
 
@@ -428,6 +451,7 @@ def _bc_resilience(env: Mapping[str, str]) -> ResilienceSettings:
         capability_refresh_seconds=_decimal(
             env, "BC_CAPABILITY_REFRESH_SECONDS", 300.0, low=5.0, high=86_400.0
         ),
+        replicas=_integer(env, "GATEWAY_REPLICAS", 2, low=1, high=1000),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,7 +23,9 @@ from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
 from gateway.settings import Settings
+from gateway.store import RedisStore
 from tests.leak_watch import install as install_leak_watch
+from tests.redis_server import RedisServer, redis_store, require_redis_server
 
 # The sandbox's data is relative to "today"; tests pin it so expectations are stable.
 TODAY = date(2026, 6, 15)
@@ -41,6 +44,34 @@ def leak_watch() -> Iterator[None]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the session (skipped where it is not installed, outside CI)."""
+    server = RedisServer(require_redis_server(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which it may stop and start (same port)."""
+    server = RedisServer(require_redis_server(), tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def redis_replicas(redis_server: RedisServer) -> AsyncIterator[tuple[RedisStore, RedisStore]]:
+    """One deployment's Redis store as each of two gateway replicas opens it (one prefix)."""
+    first = redis_store(redis_server)
+    second = redis_store(redis_server, prefix=first.prefix)
+    yield first, second
+    await first.aclose()
+    await second.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "jose": {"auth"},
     "odata_query": {"sandbox"},
     "httpx": {"bc", "auth", "edge", "app", "cli", "sandbox"},
+    "redis": {"store"},
 }
 
 

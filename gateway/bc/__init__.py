@@ -43,6 +43,7 @@ from ._errors import (
     ODataBuildError,
     ScopeViolation,
 )
+from ._fleet import SharedLimits
 from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STATEMENT_PDF, Media, MediaStream
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
@@ -135,6 +136,7 @@ __all__ = [
     "SalesShipmentLine",
     "ScopeViolation",
     "ScopedQuery",
+    "SharedLimits",
     "ShipmentTracking",
     "ShippingAgent",
     "UnitOfMeasure",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -33,6 +34,7 @@ from ._errors import (
     correlation_id_of,
     error_from_response,
 )
+from ._fleet import FleetLimiter, SharedLimits, principal_key
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
 from ._odata import Expand, Query, validate_name
@@ -77,7 +79,9 @@ class BCClient:
     with the timeout from ``settings`` on every request.  Failures surface as ``BCError``.
 
     The client is one principal on one environment, so it owns the concurrency limiter (shared by
-    all its sessions) and the circuit breaker; ``clock`` is injectable for exact tests.
+    all its sessions) and the circuit breaker; ``clock`` is injectable for exact tests.  With a
+    replicated ``shared`` store, BC's limits hold for all replicas together (``FleetLimiter``);
+    without one, for this process.
     """
 
     def __init__(
@@ -86,12 +90,18 @@ class BCClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
+        shared: SharedLimits | None = None,
     ) -> None:
         self.settings = settings
         self.capabilities = CapabilityMap()
         knobs = settings.resilience
         self.clock = clock or Clock()
         self.limiter = ConcurrencyLimiter(knobs.max_concurrency, knobs.queue_limit)
+        self.fleet = (
+            FleetLimiter(shared, principal_key(settings), knobs, self.clock)
+            if shared is not None and shared.replicated
+            else None
+        )
         self.breaker = CircuitBreaker(knobs.breaker_failures, knobs.breaker_reset_seconds, self.clock.now)
         self.retry = RetryPolicy(
             max_attempts=knobs.retry_max_attempts,
@@ -115,6 +125,8 @@ class BCClient:
         )
 
     async def aclose(self) -> None:
+        if self.fleet is not None:
+            await self.fleet.aclose()
         await self._http.aclose()
 
     async def __aenter__(self) -> BCClient:
@@ -320,7 +332,8 @@ class BCClient:
         if deadline.expired:
             raise BCTimeout("the operation ran out of time for Business Central")
         self.breaker.check()  # fail fast while open, before queueing for a slot
-        async with self.limiter.slot(deadline.remaining()):
+        fleet_turn = self.fleet.turn(deadline) if self.fleet else contextlib.nullcontext()
+        async with self.limiter.slot(deadline.remaining()), fleet_turn:
             self.breaker.before_call()
             try:
                 result = await self._audited(method, url, params, headers, call, read, json_body, deadline)

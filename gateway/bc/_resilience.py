@@ -32,9 +32,23 @@ class ResilienceSettings:
     breaker_reset_seconds: float = 30.0
     batch: bool = True
     capability_refresh_seconds: float = 300.0
+    # Across replicas (a replicated shared store only): each BC request holds a leased slot of the
+    # principal, renewed while in flight; a killed replica's slots come back after one lease.
+    slot_lease_seconds: float = 10.0
+    window_requests: int = 6000  # BC's sliding window per principal: 6,000 requests ...
+    window_seconds: float = 300.0  # ... per 5 minutes
+    # Replicas sharing the principal; read only while the shared store is unreachable, when each
+    # replica keeps max_concurrency // replicas (at least 1) requests in flight on its own.
+    replicas: int = 2
 
     def __post_init__(self) -> None:
-        for name in ("max_concurrency", "retry_max_attempts", "breaker_failures"):
+        for name in (
+            "max_concurrency",
+            "retry_max_attempts",
+            "breaker_failures",
+            "window_requests",
+            "replicas",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.queue_limit < 0:
@@ -46,6 +60,8 @@ class ResilienceSettings:
             "operation_deadline_seconds",
             "breaker_reset_seconds",
             "capability_refresh_seconds",
+            "slot_lease_seconds",
+            "window_seconds",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive")

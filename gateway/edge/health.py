@@ -2,7 +2,9 @@
 
 ``/readyz`` asks BC for its companies (through the breaker: an open breaker answers at once) and
 shows the capabilities last read from each API route's ``$metadata``: whether the route is
-present, its entity sets and their navigation properties.
+present, its entity sets and their navigation properties.  It also shows whether the shared store
+answers (a ping cached for a few seconds); that does not decide readiness: every replica shares
+one Redis, so failing them all would take the whole portal down while reads still work.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from starlette.responses import JSONResponse
 
 from gateway.bc import BCError
 from gateway.edge.state import gateway_state
+from gateway.edge.store_probe import StoreProbe
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -21,15 +24,18 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    bc = gateway_state(request).bc
+    state = gateway_state(request)
+    bc = state.bc
     capabilities = bc.capabilities.snapshot()
     breaker = bc.breaker.state.value
+    store = await _store_report(state.store)
     try:
         companies = await bc.fetch_companies()
     except BCError as error:
         body: dict[str, Any] = {
             "status": "unavailable",
             "bc": {"reachable": False, "code": error.code, "breaker": breaker},
+            "store": store,
             "capabilities": capabilities,
         }
         return JSONResponse(body, 503)
@@ -37,6 +43,13 @@ async def readyz(request: Request) -> JSONResponse:
         {
             "status": "ready",
             "bc": {"reachable": True, "companies": len(companies), "breaker": bc.breaker.state.value},
+            "store": store,
             "capabilities": capabilities,
         }
     )
+
+
+async def _store_report(probe: StoreProbe | None) -> dict[str, bool] | None:
+    if probe is None:
+        return None
+    return {"replicated": probe.store.replicated, "reachable": await probe.reachable()}

@@ -17,6 +17,7 @@ from gateway.edge.company_names import CompanyNames
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.store_probe import StoreProbe
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
@@ -49,6 +50,8 @@ class GatewayState:
     # Signs and verifies /documents links; BC's company names for the ``companies`` query.
     documents: DocumentSigner | None = None
     company_names: CompanyNames | None = None
+    # The shared store (Redis, or in process) and its cached ping for /readyz.
+    store: StoreProbe | None = None
 
 
 def gateway_state(source: Starlette | HTTPConnection) -> GatewayState:

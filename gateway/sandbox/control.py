@@ -1,7 +1,8 @@
 """The sandbox's own control endpoints, outside BC's routes (docs/sandbox.md, "Control endpoint").
 
 ``PUT /_sandbox/faults`` (a JSON list of faults) replaces the faults in force, ``DELETE`` clears
-them, ``GET`` lists them; ``GET /_sandbox/stats`` returns the request log's counters.
+them, ``GET`` lists them; ``GET /_sandbox/stats`` returns the request log's counters and, per
+principal, the limiter's.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ async def faults_endpoint(request: Request) -> Response:
 
 
 async def stats_endpoint(request: Request) -> Response:
-    return JSONResponse(sandbox_of(request.app).log.stats())
+    sandbox = sandbox_of(request.app)
+    return JSONResponse({**sandbox.log.stats(), "principals": sandbox.limiter.stats()})
 
 
 CONTROL_ROUTES = [

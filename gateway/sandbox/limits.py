@@ -4,7 +4,8 @@ At most ``concurrent`` requests are processed at once, up to ``queue`` more wait
 beyond that a request is refused with 429; so is a request beyond ``window_requests`` in the
 sliding ``window_seconds``.  The window reads an injectable clock, so tests need no sleeping.  A
 request that waits in the queue longer than ``queue_timeout_seconds`` gets 503, as BC's do after
-8 minutes.
+8 minutes.  ``stats()`` reports, per principal, the most requests it ever held at once
+(processing plus queued), so tests can prove a fleet of gateways never exceeded BC's limit.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ class _Principal:
     active: int = 0
     waiters: deque[anyio.Event] = field(default_factory=deque)
     window: deque[float] = field(default_factory=deque)
+    peak: int = 0  # the most processing plus queued at once
+
+    @property
+    def held(self) -> int:
+        return self.active + len(self.waiters)
 
 
 def too_many_requests(actual: int, maximum: int) -> SandboxError:
@@ -59,6 +65,7 @@ class Limiter:
             await self._wait(state)
         else:
             state.active += 1
+            state.peak = max(state.peak, state.held)
         try:
             yield
         finally:
@@ -79,6 +86,7 @@ class Limiter:
     async def _wait(self, state: _Principal) -> None:
         event = anyio.Event()
         state.waiters.append(event)
+        state.peak = max(state.peak, state.held)
         try:
             # The releasing request hands its slot over (``active`` stays the same).
             with anyio.move_on_after(self.limits.queue_timeout_seconds):
@@ -94,6 +102,17 @@ class Limiter:
             elif event in state.waiters:
                 state.waiters.remove(event)
             raise
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Per principal: ``processing`` and ``queued`` now, ``max_processing_and_queued`` ever."""
+        return {
+            principal: {
+                "processing": state.active,
+                "queued": len(state.waiters),
+                "max_processing_and_queued": state.peak,
+            }
+            for principal, state in sorted(self._principals.items())
+        }
 
     def _release(self, state: _Principal) -> None:
         if state.waiters:

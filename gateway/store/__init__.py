@@ -1,8 +1,9 @@
 """Shared state: everything that must be one across replicas, behind five small interfaces.
 
 A gateway replica keeps nothing between requests except through a :class:`Store`.  Two
-implementations: :class:`MemoryStore` (one process, the default, no setup) and a Redis one
-(``GATEWAY_REDIS_URL``) for a fleet.  Each consumer depends on the smallest interface it needs:
+implementations: :class:`MemoryStore` (one process, the default, no setup) and
+:class:`RedisStore` (``GATEWAY_REDIS_URL``) for a fleet; :func:`open_store` picks one from
+:class:`StoreSettings`.  Each consumer depends on the smallest interface it needs:
 
 - :class:`KeyValue` — bytes with a time to live; an atomic ``claim`` (set if absent) and
   compare-and-set (``swap``, ``delete(expected=)``) for idempotency keys and leases; counters for
@@ -15,7 +16,8 @@ implementations: :class:`MemoryStore` (one process, the default, no setup) and a
 
 Values are ``bytes`` in every implementation, so what works in process also survives Redis.
 A store that cannot be reached raises :class:`StoreUnavailable`; what each consumer does then is
-its own decision (``docs/store.md``).  This package imports nothing else of ``gateway``: the BC
+its own decision (``docs/store.md``); it is a ``ConnectionError``, so layers that import nothing of
+``gateway`` can catch it too.  This package imports nothing else of ``gateway``: the BC
 client and the auth layer depend on these interfaces structurally, through their own protocols.
 """
 
@@ -23,14 +25,20 @@ from __future__ import annotations
 
 from ._interfaces import Buckets, Channels, KeyValue, Slots, Store, StoreUnavailable, Windows
 from ._memory import MemoryStore
+from ._open import REDIS_SCHEMES, StoreSettings, open_store
+from ._redis import RedisStore
 
 __all__ = [
+    "REDIS_SCHEMES",
     "Buckets",
     "Channels",
     "KeyValue",
     "MemoryStore",
+    "RedisStore",
     "Slots",
     "Store",
+    "StoreSettings",
     "StoreUnavailable",
     "Windows",
+    "open_store",
 ]

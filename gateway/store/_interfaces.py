@@ -7,8 +7,12 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 
-class StoreUnavailable(Exception):
-    """The shared store could not be reached or did not answer in time."""
+class StoreUnavailable(ConnectionError):
+    """The shared store could not be reached or did not answer in time.
+
+    A :class:`ConnectionError`, so the layers that import nothing of ``gateway`` (the BC client,
+    auth) catch it by that builtin name while using the store through their own protocols.
+    """
 
 
 class KeyValue(Protocol):

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Final
 
+from ._interfaces import Buckets, Channels, KeyValue, Slots, Windows
+
 __all__ = ["MemoryStore"]
 
 _SWEEP_EVERY: Final = 10_000  # entries added between sweeps of expired keys
@@ -202,11 +204,12 @@ class MemoryStore:
     """The :class:`~gateway.store.Store` of one process; ``clock`` is injected for exact tests."""
 
     def __init__(self, *, clock: Clock = time.monotonic) -> None:
-        self.kv = _MemoryKeyValue(clock)
-        self.buckets = _MemoryBuckets(clock)
-        self.windows = _MemoryWindows(clock)
-        self.slots = _MemorySlots(clock)
-        self.channels = _MemoryChannels()
+        # Typed as the interfaces, so mypy proves each part implements its interface.
+        self.kv: KeyValue = _MemoryKeyValue(clock)
+        self.buckets: Buckets = _MemoryBuckets(clock)
+        self.windows: Windows = _MemoryWindows(clock)
+        self.slots: Slots = _MemorySlots(clock)
+        self.channels: Channels = _MemoryChannels()
 
     @property
     def replicated(self) -> bool:

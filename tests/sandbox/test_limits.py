@@ -119,3 +119,19 @@ async def test_a_request_queued_too_long_gets_503(small_store: SandboxStore) -> 
         group.start_soon(get)
     assert sorted(r.status_code for r in responses) == [200, 503]
     assert responses[0].json()["error"]["code"] == "ServiceUnavailable"
+
+
+async def test_stats_report_the_most_requests_a_principal_had_processing_and_queued(
+    small_store: SandboxStore,
+) -> None:
+    slow = Fault("latency", latency_ms=100)
+    config = SandboxConfig(limits=Limits(concurrent=2, queue=10), faults=(slow,))
+    app = create_sandbox_app(config, store=small_store)
+
+    async with _client(app) as client:
+        async with anyio.create_task_group() as group:
+            for _ in range(5):
+                group.start_soon(client.get, f"{CO}/customers")
+        stats = (await client.get("/_sandbox/stats")).json()
+    [principal] = stats["principals"].values()
+    assert principal == {"processing": 0, "queued": 0, "max_processing_and_queued": 5}

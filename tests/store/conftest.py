@@ -6,12 +6,14 @@ backend on a real server (Redis) must let real time pass, so contract tests keep
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
 
 from gateway.store import MemoryStore, Store
+from tests.redis_server import RedisServer, redis_store
 
 
 @dataclass
@@ -28,7 +30,7 @@ class FakeClock:
         return self.now
 
 
-async def _memory() -> AsyncIterator[Backend]:
+async def _memory(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     clock = FakeClock()
 
     async def advance(seconds: float) -> None:
@@ -37,13 +39,21 @@ async def _memory() -> AsyncIterator[Backend]:
     yield Backend(MemoryStore(clock=clock), advance)
 
 
-BACKENDS: dict[str, Callable[[], AsyncIterator[Backend]]] = {"memory": _memory}
+async def _redis(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    server: RedisServer = request.getfixturevalue("redis_server")
+    yield Backend(redis_store(server), asyncio.sleep)  # Redis keeps its own time: let it pass
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest], AsyncIterator[Backend]]] = {
+    "memory": _memory,
+    "redis": _redis,
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     factory = BACKENDS[request.param]
-    async for made in factory():
+    async for made in factory(request):
         try:
             yield made
         finally:
