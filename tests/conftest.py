@@ -22,6 +22,7 @@ from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
 from gateway.settings import Settings
+from tests.leak_watch import WATCH
 from tests.leak_watch import install as install_leak_watch
 
 # The sandbox's data is relative to "today"; tests pin it so expectations are stable.
@@ -32,10 +33,12 @@ SCALE = 0.1
 
 @pytest.fixture(scope="session", autouse=True)
 def leak_watch() -> Iterator[None]:
-    """Every log record and gateway response of the run, searched by tests/test_zz_no_leaks.py."""
+    """Every log record and gateway response of the run, searched by tests/test_no_leaks.py and,
+    whatever ran, once more when the session ends (a finding fails the run as a teardown error)."""
     stop = install_leak_watch()
     yield
     stop()
+    assert WATCH.findings() == []
 
 
 @pytest.fixture
