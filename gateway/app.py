@@ -11,6 +11,7 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import httpx
 from starlette.applications import Starlette
@@ -20,7 +21,6 @@ from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.company_names import CompanyNames
-from gateway.edge.development import Development, demo_customer_list, start_development
 from gateway.edge.documents import documents_endpoint
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
 from gateway.edge.guards import build_guards, edge_middleware, schema_for
@@ -33,6 +33,11 @@ from gateway.resolvers.document_links import DocumentSigner
 from gateway.resolvers.idempotency import InMemoryKeyStore
 from gateway.schema import schema
 from gateway.settings import Settings
+
+if TYPE_CHECKING:
+    # Development mode's wiring loads the whole sandbox: imported only when it is used, so a
+    # production gateway never loads a module of it (tests/test_import_direction.py).
+    from gateway.edge.development import Development
 
 
 def create_app(
@@ -54,6 +59,8 @@ def create_app(
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
     """
     if settings.bc is None and development is None:
+        from gateway.edge.development import start_development
+
         development = start_development(settings)
     bc_settings = development.bc_settings if development else settings.bc
     auth_settings = development.auth_settings if development else settings.auth
@@ -118,6 +125,8 @@ def create_app(
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
     ]
     if development is not None:
+        from gateway.edge.development import demo_customer_list
+
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
     middleware = edge_middleware(settings.edge, production=production)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 import httpx
@@ -22,12 +23,30 @@ from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.transport import sandbox_transport
 from gateway.sandbox.world import DemoCustomer, demo_customers
-from gateway.settings import Settings
 
 SANDBOX_ORIGIN = "https://bc-sandbox.internal"
 DEV_IDP_ORIGIN = "http://dev-idp.internal"
 DEV_AUDIENCE = "bc-gateway-dev"
 BC_BLANK_ENUM = "_x0020_"  # BC's encoding of an enum's blank member: "not blocked"
+
+
+class SandboxOptions(Protocol):
+    @property
+    def seed(self) -> int: ...
+    @property
+    def scale(self) -> float: ...
+
+
+class DevelopmentOptions(Protocol):
+    """What development mode reads of the gateway's settings (``gateway.settings.Settings`` fits;
+    the edge does not import the settings module, which imports the edge)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def sandbox(self) -> SandboxOptions: ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +62,7 @@ class Development:
     customers: tuple[DemoCustomer, ...]
 
 
-def start_development(settings: Settings, *, sandbox: Starlette | None = None) -> Development:
+def start_development(settings: DevelopmentOptions, *, sandbox: Starlette | None = None) -> Development:
     if sandbox is None:
         sandbox = create_sandbox_app(SandboxConfig(seed=settings.sandbox.seed, scale=settings.sandbox.scale))
     config = sandbox_of(sandbox).config
