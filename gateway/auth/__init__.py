@@ -11,13 +11,13 @@ Public surface:
 - ``DevIdentityProvider`` — the development identity provider for the embedded sandbox.
 - ``BearerAuthBackend``, ``auth_error_response`` — the validator as Starlette authentication.
 
-This package imports nothing from the rest of ``gateway``; ``jose`` is imported in ``_jose`` only.
+This package imports nothing from the rest of ``gateway`` but the leaf ``gateway.customer_number``
+(the customer number rule it shares with ``gateway.bc``); ``jose`` is imported in ``_jose`` only.
 """
 
 from __future__ import annotations
 
 from gateway.auth.bearer import bearer_token
-from gateway.auth.customer_number import is_valid_customer_number
 from gateway.auth.dev_idp import DevIdentityProvider
 from gateway.auth.errors import (
     AccessDenied,
@@ -55,5 +55,4 @@ __all__ = [
     "UnknownCustomer",
     "auth_error_response",
     "bearer_token",
-    "is_valid_customer_number",
 ]

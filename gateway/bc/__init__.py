@@ -1,6 +1,7 @@
 """Business Central client: settings, Entra token, OData building, HTTP, paging, models, errors.
 
-Knows nothing of GraphQL and imports nothing from the rest of ``gateway``.  Everything public is
+Knows nothing of GraphQL and imports nothing from the rest of ``gateway`` but the leaf
+``gateway.customer_number`` (the customer number rule it shares with ``gateway.auth``).  Everything public is
 listed in ``__all__``; the modules behind it are private.
 """
 
