@@ -138,6 +138,41 @@ async def test_cors_allows_only_listed_origins(gateway: GatewayFactory) -> None:
     assert "access-control-allow-origin" not in other.headers
 
 
+async def test_a_browser_may_send_every_header_the_docs_recommend(gateway: GatewayFactory) -> None:
+    sent = "authorization, content-type, x-bc-company, idempotency-key, x-request-id"
+    preflight = {
+        "origin": "https://portal.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": sent,
+    }
+    async with gateway(cors_origins=("https://portal.example.com",)) as client:
+        response = await client.options("/graphql", headers=preflight)
+    assert response.status_code == 200, response.text
+    allowed = {name.strip().lower() for name in response.headers["access-control-allow-headers"].split(",")}
+    assert {name.strip() for name in sent.split(",")} <= allowed
+
+
+async def test_browser_code_may_read_retry_after_content_disposition_and_the_request_id(
+    gateway: GatewayFactory, auth: dict[str, str]
+) -> None:
+    origin = {"origin": "https://portal.example.com", "x-request-id": "portal-7f3a"}
+    async with gateway(cors_origins=("https://portal.example.com",)) as client:
+        response = await client.post("/graphql", json=ME, headers={**auth, **origin})
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert {"retry-after", "content-disposition", "x-request-id"} <= exposed
+    assert response.headers["x-request-id"] == "portal-7f3a"
+
+
+@pytest.mark.parametrize("request_id", ["", "x" * 129, "bad id", "a,b", "<script>"])
+async def test_a_request_id_that_is_not_a_plain_token_is_not_echoed(
+    gateway: GatewayFactory, auth: dict[str, str], request_id: str
+) -> None:
+    async with gateway() as client:
+        response = await client.post("/graphql", json=ME, headers={**auth, "x-request-id": request_id})
+    assert response.status_code == 200
+    assert "x-request-id" not in response.headers
+
+
 async def test_without_configured_origins_no_cors_headers_are_sent(
     gateway: GatewayFactory, auth: dict[str, str]
 ) -> None:
