@@ -30,6 +30,8 @@ class OperationParams:
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+    # graphql-codegen's persisted documents name the document instead of sending it.
+    document_id: str | None = None
 
 
 class Refused(Exception):
@@ -127,4 +129,7 @@ def _params(raw: object, refuse: Any) -> OperationParams:
         raise refuse(400, "BAD_REQUEST", "`operationName` must be a string.")
     if extensions is not None and not isinstance(extensions, dict):
         raise refuse(400, "BAD_REQUEST", "`extensions` must be an object.")
-    return OperationParams(query, variables, name, extensions)
+    document_id = raw.get("documentId")
+    if document_id is not None and not isinstance(document_id, str):
+        raise refuse(400, "BAD_REQUEST", "`documentId` must be a string.")
+    return OperationParams(query, variables, name, extensions, document_id)
