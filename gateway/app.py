@@ -22,6 +22,7 @@ from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.documents import documents_endpoint
+from gateway.edge.graphiql import graphiql_assets
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
 from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
@@ -117,13 +118,15 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await refresher
 
-    graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide="graphiql"))
+    graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide=None), graphiql=settings.graphiql)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
     ]
+    if settings.graphiql:
+        routes.append(graphiql_assets())
     if development is not None:
         from gateway.edge.development import demo_customer_list
 

@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 from gateway.auth import AuthError, Identity, bearer_token
 from gateway.bc import CustomerScope, InvalidScope
 from gateway.edge.execution import cache_control, execute
+from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
@@ -79,8 +80,9 @@ def _document_state(state: GatewayState, request: Request, scope: CustomerScope)
 class AuthenticatedGraphQL:
     """ASGI wrapper: verify the bearer token, then hand over to Strawberry."""
 
-    def __init__(self, graphql: PortalGraphQL) -> None:
+    def __init__(self, graphql: PortalGraphQL, *, graphiql: bool) -> None:
         self.graphql = graphql
+        self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -89,8 +91,8 @@ class AuthenticatedGraphQL:
                 scope, receive, send
             )
             return
-        if _is_graphiql_page(request):
-            await HTMLResponse(self.graphql.graphql_ide_html)(scope, receive, send)
+        if self.graphiql and _is_graphiql_page(request):
+            await HTMLResponse(graphiql_page())(scope, receive, send)
             return
         state = gateway_state(request)
         if state.edge is None:  # pragma: no cover - create_app always builds the guards
