@@ -1,6 +1,7 @@
 """The composition root: ``create_app(settings, …)`` wires every layer together.
 
-Only the CLI reads the environment; tests build ``Settings`` and pass transports.
+Only the entry points read the environment — the CLI, and :func:`app_from_environ` for process
+managers — both through ``gateway.settings``; tests build ``Settings`` and pass transports.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date
@@ -134,3 +137,23 @@ def create_app(
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
     middleware = edge_middleware(settings.edge, production=production)
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def app_from_environ() -> Starlette:
+    """The gateway configured from the environment, for a process manager to start::
+
+        uvicorn --factory gateway.app:app_from_environ --host 0.0.0.0 --port 8000 --no-proxy-headers
+        gunicorn -k uvicorn_worker.UvicornWorker 'gateway.app:app_from_environ()' --forwarded-allow-ips ''
+
+    It reads the same variables as ``bc-gateway serve`` through the same settings code (the
+    server's own flags choose the address; ``GATEWAY_HOST``/``GATEWAY_PORT`` are not used).  A
+    configuration problem is one line on stderr and exit code 2, as with ``bc-gateway serve``.
+    """
+    from gateway.settings import ConfigError, settings_from_environ
+
+    try:
+        settings = settings_from_environ(os.environ)
+    except ConfigError as error:
+        print(error.report(), file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    return create_app(settings)

@@ -32,7 +32,9 @@ ALLOWED: dict[str, set[str]] = {
     "edge.development": {*_LOWER, "edge", "sandbox"},
     "settings": {"edge", "resolvers", "bc", "auth", "customer_number"},
     "app": {*_LOWER, "edge", "settings", "edge.development"},
-    "cli": {"settings", "app", "edge.development", "sandbox", "schema", "customer_number"},
+    # Listening for HTTP (uvicorn) for `bc-gateway serve`.
+    "server": {"settings"},
+    "cli": {"settings", "app", "server", "edge.development", "sandbox", "schema", "customer_number"},
     "__main__": {"cli"},
     "": set(),  # gateway/__init__.py
 }
@@ -42,7 +44,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "jose": {"auth"},
     "odata_query": {"sandbox"},
     "httpx": {"bc", "auth", "edge", "edge.development", "app", "cli", "sandbox"},
-    "uvicorn": {"cli"},
+    "uvicorn": {"cli", "server"},
 }
 
 
