@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
@@ -124,6 +124,7 @@ def create_app(
     graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide=None), graphiql=settings.graphiql)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
+        WebSocketRoute("/graphql", graphql),  # refused with a reason: there are no subscriptions
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),

@@ -204,3 +204,62 @@ async def test_introspection_and_suggestions_are_off_in_production_and_on_in_dev
     assert production_requests == []
     assert open_.json()["data"]["__schema"]["queryType"]["name"] == "Query"
     assert "Did you mean" in hinted.text
+
+
+@pytest.mark.parametrize("accept", ["application/graphql-response+json", "application/json"])
+async def test_a_401_is_in_the_media_type_the_client_asked_for(gateway: GatewayFactory, accept: str) -> None:
+    async with gateway() as client:
+        response = await client.post("/graphql", json=ME, headers={"accept": accept})
+    assert response.status_code == 401
+    assert response.headers["content-type"].split(";")[0] == accept
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+WEBSOCKET_UPGRADE = {
+    "connection": "Upgrade",
+    "upgrade": "websocket",
+    "sec-websocket-version": "13",
+    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "sec-websocket-protocol": "graphql-transport-ws",
+}
+
+
+async def test_a_websocket_upgrade_is_refused_as_subscriptions_are_not_available(
+    gateway: GatewayFactory, auth: dict[str, str], bc_log: Any
+) -> None:
+    async with gateway() as client:
+        bc_log.clear()
+        response = await client.get("/graphql", headers={**auth, **WEBSOCKET_UPGRADE})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "SUBSCRIPTIONS_NOT_AVAILABLE"
+    assert "subscriptions" in error["message"].lower()
+    assert bc_log.entries == []
+
+
+async def test_a_websocket_connection_is_closed_with_the_reason(gateway_app: Any) -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0"},
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"gateway.test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+        "subprotocols": ["graphql-transport-ws"],
+        "client": ("127.0.0.1", 5000),
+        "server": ("gateway.test", 80),
+        "scheme": "ws",
+    }
+    async with gateway_app.router.lifespan_context(gateway_app):
+        await gateway_app(scope, receive, send)
+    assert [message["type"] for message in sent] == ["websocket.close"]
+    assert "subscriptions" in sent[0]["reason"].lower()
