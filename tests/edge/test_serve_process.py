@@ -85,7 +85,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[str, dict[str, str], list[str]]]:
+def serve_process() -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
     """`bc-gateway serve --port P` in development mode; GATEWAY_PORT names another port, which
     the flag overrides."""
     port = _free_port()
@@ -96,10 +96,18 @@ def served() -> Iterator[tuple[str, dict[str, str], list[str]]]:
         url = f"http://127.0.0.1:{port}"
         # The banner comes once the server listens: the first request needs no retry.
         assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
-        header = json.loads(next(line for line in printed if '"Authorization"' in line).strip())
-        yield url, header, printed
+        yield process, url, printed
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="module")
+def served(
+    serve_process: tuple[subprocess.Popen[str], str, list[str]],
+) -> tuple[str, dict[str, str], list[str]]:
+    _, url, printed = serve_process
+    header = json.loads(next(line for line in printed if '"Authorization"' in line).strip())
+    return url, header, printed
 
 
 def test_the_printed_header_returns_that_customers_orders(
@@ -189,6 +197,47 @@ def test_forwarded_headers_from_this_machine_are_not_believed_without_trusted_pr
         for n in range(40)
     ]
     assert 429 in statuses
+
+
+def test_a_clients_mistakes_and_a_dropped_upload_print_no_traceback(
+    serve_process: tuple[subprocess.Popen[str], str, list[str]], served: tuple[str, dict[str, str], list[str]]
+) -> None:
+    process, url, _ = serve_process
+    _, header, _ = served
+    bad_cursor = httpx.post(
+        f"{url}/graphql",
+        json={"query": '{ orders(first: 2, after: "not-a-cursor") { nodes { number } } }'},
+        headers=header,
+        timeout=30,
+    )
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as dropped:  # gone mid-body
+        dropped.sendall(
+            b"POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n" + b'{"query": "{ me'
+        )
+    # The server has handled both once it answers a later request: what they printed is there.
+    assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+    printed = _printed_so_far(process)
+    assert bad_cursor.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "Traceback" not in printed
+    assert "Exception in ASGI application" not in printed
+
+
+def _printed_so_far(process: subprocess.Popen[str]) -> str:
+    """What ``process`` printed since it was last read, without waiting for more."""
+    assert process.stdout is not None
+    descriptor = process.stdout.fileno()
+    os.set_blocking(descriptor, False)
+    chunks: list[bytes] = []
+    try:
+        while chunk := os.read(descriptor, 65536):
+            chunks.append(chunk)
+    except BlockingIOError:
+        pass
+    finally:
+        os.set_blocking(descriptor, True)
+    return b"".join(chunks).decode(errors="replace")
 
 
 def _refuses_in_one_line(result: subprocess.CompletedProcess[str], variable: str) -> str:
