@@ -29,6 +29,7 @@ from gateway.edge.graphiql import graphiql_assets
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
 from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
+from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
 from gateway.loaders import SharedCache
@@ -55,17 +56,20 @@ def create_app(
     rate_limiter: RateLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
+    token_clock: Callable[[], float] = time.time,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
     With ``settings.bc`` unset the app runs in development mode on the embedded sandbox (built
     here unless ``development`` is given); otherwise it talks to the configured BC through
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
+    ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
+    the development identity provider's clock when it is built here).
     """
     if settings.bc is None and development is None:
         from gateway.edge.development import start_development
 
-        development = start_development(settings)
+        development = start_development(settings, clock=token_clock)
     bc_settings = development.bc_settings if development else settings.bc
     auth_settings = development.auth_settings if development else settings.auth
     if bc_settings is None or auth_settings is None:
@@ -99,7 +103,7 @@ def create_app(
             )
             app.state.gateway = GatewayState(
                 bc=bc,
-                validator=TokenValidator(auth_settings, jwks),
+                validator=TokenValidator(auth_settings, jwks, clock=token_clock),
                 currencies=LocalCurrencies(),
                 policy=settings.portal,
                 today=today,
@@ -136,8 +140,23 @@ def create_app(
 
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
+    sign_in = _portal_sign_in(settings, development)
+    if sign_in is not None:
+        routes.extend(portal_routes(sign_in))
     middleware = edge_middleware(settings.edge, production=production)
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _portal_sign_in(settings: Settings, development: Development | None) -> PortalSignIn | None:
+    """How ``/portal/`` signs in, or ``None`` when it is not served (production by default)."""
+    portal = settings.web_portal
+    if development is not None:
+        if portal.enabled is False:
+            return None
+        return PortalSignIn(development.identity.issuer, DEVELOPMENT_CLIENT_ID, portal.scopes)
+    if not portal.enabled or settings.auth is None or portal.client_id is None:
+        return None
+    return PortalSignIn(settings.auth.issuer, portal.client_id, portal.scopes)
 
 
 def app_from_environ() -> Starlette:

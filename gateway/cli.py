@@ -63,6 +63,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.set_defaults(run=_token)
 
+    check = commands.add_parser(
+        "check-identity", help="check an identity provider's configuration before going live"
+    )
+    check.add_argument("--issuer", required=True, help="the provider's issuer (AUTH_ISSUER)")
+    check.add_argument(
+        "--audience", help="the audience tokens must carry (AUTH_AUDIENCE); needed with --token"
+    )
+    check.add_argument("--token", help="a sample access token to validate and map ('-': read it from stdin)")
+    check.set_defaults(run=_check_identity)
+
+    manifest = commands.add_parser(
+        "portal-manifest", help="write the reference portal's operations as a safelist file"
+    )
+    manifest.add_argument("path", nargs="?", default="portal-safelist.json", help="'-' for standard output")
+    manifest.set_defaults(run=_portal_manifest)
+
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("path", nargs="?", default="schema.graphql")
     export.set_defaults(run=_export_schema)
@@ -109,14 +125,20 @@ def _run(settings: Settings, sock: socket.socket) -> int:
     url = _local_url(settings.host, settings.port)
     if settings.bc is not None:
         app = create_app(settings)
-        serve(app, sock, on_listening=lambda: print(f"bc-gateway: GraphQL at {url}/graphql", flush=True))
+
+        def listening() -> None:
+            print(f"bc-gateway: GraphQL at {url}/graphql", flush=True)
+            if settings.web_portal.enabled:
+                print(f"bc-gateway: customer portal at {url}/portal/", flush=True)
+
+        serve(app, sock, on_listening=listening)
         return 0
     from gateway.edge.development import start_development
 
     print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
     development = start_development(settings)
     app = create_app(settings, development=development)
-    serve(app, sock, on_listening=lambda: _print_development_banner(url, development, settings.graphiql))
+    serve(app, sock, on_listening=lambda: _print_development_banner(url, development, settings))
     return 0
 
 
@@ -126,18 +148,25 @@ def _local_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _print_development_banner(url: str, development: Development, graphiql: bool) -> None:
+def _print_development_banner(url: str, development: Development, settings: Settings) -> None:
     from gateway.edge.development import demo_customer, mint_for
 
     customer = demo_customer(development)
     token = mint_for(development, customer)
     gateway = "" if url == DEFAULT_GATEWAY_URL else f" --gateway {url}"
-    where = f"GraphiQL:  {url}/graphql" if graphiql else f"GraphQL:   {url}/graphql (GraphiQL is off)"
+    portal = (
+        f"  Customer portal:  {url}/portal/   (sign in as any demo customer)\n"
+        if settings.web_portal.enabled is not False
+        else ""
+    )
+    graphiql = "GraphiQL:       " if settings.graphiql else "GraphQL:        "
+    off = "" if settings.graphiql else " (GraphiQL is off)"
+    where = f"{graphiql}  {url}/graphql{off}"
     print(
         f"""
 bc-gateway is running on the embedded Business Central sandbox.
 
-  {where}
+{portal}  {where}
 
   Demo customer {customer.customer_number} — {customer.customer_name}
   ({customer.company_name}).  Paste this into GraphiQL's "Headers" tab:
@@ -261,6 +290,57 @@ def _print_customers(customers: list[dict[str, Any]]) -> None:
         blocked = "  (blocked)" if entry["blocked"] else ""
         name, company = entry["name"], entry["company"]
         print(f"{entry['customer']:<10} {name:<42} {company}  {entry['companyName']}{blocked}")
+
+
+def _check_identity(args: argparse.Namespace) -> int:
+    import asyncio
+
+    import httpx
+
+    from gateway.auth.provider_check import check_provider
+    from gateway.settings import claim_names_from_environ
+
+    # "-" keeps the token out of the shell's history.
+    token = sys.stdin.read().strip() if args.token in ("-",) else args.token
+    try:
+        claims = claim_names_from_environ(os.environ)
+    except ValueError as error:
+        return _fail(f"configuration error: {error}")
+
+    async def run() -> int:
+        async with httpx.AsyncClient(timeout=15.0, follow_redirects=True) as http:
+            report = await check_provider(
+                args.issuer, http, audience=args.audience, token=token, claims=claims
+            )
+        for finding in report.findings:
+            mark = "ok  " if finding.ok else ("warn" if finding.warning else "FAIL")
+            print(
+                f"[{mark}] {finding.what}"
+                + (f"\n       {finding.detail}" if finding.detail and not finding.ok else "")
+            )
+            if finding.ok and finding.detail:
+                print(f"       {finding.detail}")
+        if report.passed:
+            print(f"\nbc-gateway: ready.  AUTH_ISSUER={args.issuer}  AUTH_JWKS_URL={report.jwks_uri}")
+            if args.audience:
+                print(f"            AUTH_AUDIENCE={args.audience}")
+            return 0
+        print("\nbc-gateway: not ready: fix the FAIL lines above (docs/identity.md)")
+        return 1
+
+    return asyncio.run(run())
+
+
+def _portal_manifest(args: argparse.Namespace) -> int:
+    from gateway.portal.operations import collect_operations, manifest, operations_source
+
+    content = json.dumps(manifest(collect_operations(operations_source())), indent=2) + "\n"
+    if args.path == "-":
+        sys.stdout.write(content)
+        return 0
+    Path(args.path).write_text(content, encoding="utf-8")
+    print(f"bc-gateway: wrote {args.path}: the portal's operations, for GATEWAY_SAFELIST_FILE")
+    return 0
 
 
 def _export_schema(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from gateway.edge.config import EdgeSettings
 from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
 from gateway.edge.persisted import PersistedMode, load_safelist
+from gateway.edge.portal import DEFAULT_SCOPES, WebPortalSettings
 from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
@@ -49,6 +50,11 @@ class SandboxSettings:
 
     seed: int = 42
     scale: float = 1.0
+    # Where development mode keeps its identity provider's signing key and sign-in sessions, so
+    # tokens outlive a restart; None: in memory only (tests).
+    data_dir: Path | None = None
+    # How long the development identity provider's code-flow access tokens live.
+    access_token_ttl_seconds: int = 3600
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Settings:
     document_key: bytes | None = field(default=None, repr=False)
     document_ttl_seconds: int = 300
     edge: EdgeSettings = field(default_factory=EdgeSettings)
+    web_portal: WebPortalSettings = field(default_factory=WebPortalSettings)
     # GraphiQL at GET /graphql; None: on in development mode, off in production (GATEWAY_GRAPHIQL).
     graphiql_switch: bool | None = None
 
@@ -151,6 +158,11 @@ KNOWN_VARIABLES = (
     "AUTH_LEEWAY_SECONDS",
     "SANDBOX_SEED",
     "SANDBOX_SCALE",
+    "GATEWAY_DATA_DIR",
+    "DEV_IDP_ACCESS_TOKEN_TTL_SECONDS",
+    "GATEWAY_PORTAL",
+    "PORTAL_CLIENT_ID",
+    "PORTAL_SCOPES",
     "PORTAL_ORDER_HISTORY_MONTHS",
     "PORTAL_MAX_PAGE_SIZE",
     "PORTAL_TRACKING_URLS",
@@ -183,6 +195,10 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         sandbox=SandboxSettings(
             seed=_integer(env, "SANDBOX_SEED", 42, low=0, high=2**31),
             scale=_decimal(env, "SANDBOX_SCALE", 1.0, low=0.01, high=100.0),
+            data_dir=Path(env.get("GATEWAY_DATA_DIR", ".bc-gateway")),
+            access_token_ttl_seconds=_integer(
+                env, "DEV_IDP_ACCESS_TOKEN_TTL_SECONDS", 3600, low=10, high=86_400
+            ),
         ),
         portal=PortalPolicy(
             order_history_months=_integer(env, "PORTAL_ORDER_HISTORY_MONTHS", 12, low=1, high=120),
@@ -193,6 +209,22 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         document_ttl_seconds=_integer(env, "GATEWAY_DOCUMENT_TTL_SECONDS", 300, low=10, high=3600),
         edge=_edge_settings(env),
         writes=_write_policy(environ, env),
+        web_portal=_web_portal(env, production=bc is not None),
+    )
+
+
+def _web_portal(env: Mapping[str, str], *, production: bool) -> WebPortalSettings:
+    raw = env.get("GATEWAY_PORTAL")
+    if raw is not None and raw not in ("on", "off"):
+        raise ConfigError("GATEWAY_PORTAL", f"must be on or off, got {raw!r}")
+    enabled = None if raw is None else raw == "on"
+    client_id = env.get("PORTAL_CLIENT_ID")
+    if production and enabled and client_id is None:
+        raise ConfigError(
+            "PORTAL_CLIENT_ID", "is required when GATEWAY_PORTAL is on with a real Business Central"
+        )
+    return WebPortalSettings(
+        enabled=enabled, client_id=client_id, scopes=env.get("PORTAL_SCOPES", DEFAULT_SCOPES)
     )
 
 
@@ -334,9 +366,7 @@ def _auth_settings(env: Mapping[str, str]) -> AuthSettings | None:
     for name in _AUTH_REQUIRED:
         _require(env, name, f"when {present[0]} is set")
     _require_url(env["AUTH_JWKS_URL"], "AUTH_JWKS_URL")
-    claims = ClaimNames(
-        **{key: env[variable] for key, variable in _CLAIM_VARIABLES.items() if variable in env}
-    )
+    claims = claim_names_from_environ(env)
     return AuthSettings(
         issuer=env["AUTH_ISSUER"],
         audience=env["AUTH_AUDIENCE"],
@@ -373,6 +403,12 @@ def _check_safelist(path: Path) -> None:
     except ValueError as error:  # json.JSONDecodeError is one
         problem = str(error).splitlines()[0]
         raise ConfigError("GATEWAY_SAFELIST_FILE", f"is not a usable safelist ({path}): {problem}") from None
+
+
+def claim_names_from_environ(environ: Mapping[str, str]) -> ClaimNames:
+    """The claim names ``AUTH_CLAIM_*`` set (defaults for the rest)."""
+    env = _set(environ)
+    return ClaimNames(**{key: env[variable] for key, variable in _CLAIM_VARIABLES.items() if variable in env})
 
 
 def _require(env: Mapping[str, str], name: str, why: str) -> None:

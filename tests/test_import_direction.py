@@ -24,6 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "bc": {"customer_number"},
     "auth": {"customer_number"},
     "sandbox": set(),  # it is "Business Central": it shares no code with the client it tests
+    "store": set(),  # the shared-state seam: interfaces and the in-process store
+    "portal": set(),  # the reference portal's files and the operations they send
     "loaders": {"bc", "customer_number"},
     "resolvers": {"loaders", "bc", "auth", "customer_number"},
     "schema": {"resolvers", "loaders", "bc", "auth", "customer_number"},
@@ -34,7 +36,17 @@ ALLOWED: dict[str, set[str]] = {
     "app": {*_LOWER, "edge", "settings", "edge.development"},
     # Listening for HTTP (uvicorn) for `bc-gateway serve`.
     "server": {"settings"},
-    "cli": {"settings", "app", "server", "edge.development", "sandbox", "schema", "customer_number"},
+    "cli": {
+        "settings",
+        "app",
+        "server",
+        "edge.development",
+        "sandbox",
+        "schema",
+        "portal",
+        "auth",
+        "customer_number",
+    },
     "__main__": {"cli"},
     "": set(),  # gateway/__init__.py
 }

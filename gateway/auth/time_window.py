@@ -1,8 +1,8 @@
 """The token's validity window, checked against the gateway's own clock.
 
-python-jose checks ``exp``/``nbf`` too, but against the wall clock it reads itself; checking again
-with the clock the validator was given keeps every time decision the gateway makes on one clock
-(and lets tests move time deterministically).
+python-jose could check ``exp``/``nbf`` too, but against the wall clock it reads itself; it is told
+not to, so every time decision the gateway makes is on the one clock the validator was given (and
+tests can move time deterministically, in either direction).
 """
 
 from __future__ import annotations

@@ -7,8 +7,11 @@ as production tokens.  Nothing here is used when BC is configured.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 from uuid import UUID
 
@@ -17,12 +20,22 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from gateway.auth import AuthSettings, DevIdentityProvider
+from gateway.auth import (
+    AuthSettings,
+    DemoAccount,
+    DemoMembership,
+    DevIdentityProvider,
+    PublicClient,
+    load_or_create_signing_key,
+)
 from gateway.bc import BCSettings, ClientCredentials
+from gateway.edge.portal import DEVELOPMENT_CLIENT_ID
 from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.transport import sandbox_transport
 from gateway.sandbox.world import DemoCustomer, demo_customers
+
+SESSIONS_FILE_NAME = "dev-idp-sessions.json"
 
 SANDBOX_ORIGIN = "https://bc-sandbox.internal"
 DEV_IDP_ORIGIN = "http://dev-idp.internal"
@@ -35,6 +48,10 @@ class SandboxOptions(Protocol):
     def seed(self) -> int: ...
     @property
     def scale(self) -> float: ...
+    @property
+    def data_dir(self) -> Path | None: ...
+    @property
+    def access_token_ttl_seconds(self) -> int: ...
 
 
 class DevelopmentOptions(Protocol):
@@ -62,7 +79,11 @@ class Development:
     customers: tuple[DemoCustomer, ...]
 
 
-def start_development(settings: DevelopmentOptions, *, sandbox: Starlette | None = None) -> Development:
+def start_development(
+    settings: DevelopmentOptions, *, sandbox: Starlette | None = None, clock: Callable[[], float] = time.time
+) -> Development:
+    """The sandbox and the development identity provider; ``clock`` is the provider's and must be
+    the token validator's too (``create_app``'s ``wall_clock``)."""
     if sandbox is None:
         sandbox = create_sandbox_app(SandboxConfig(seed=settings.sandbox.seed, scale=settings.sandbox.scale))
     config = sandbox_of(sandbox).config
@@ -72,10 +93,17 @@ def start_development(settings: DevelopmentOptions, *, sandbox: Starlette | None
     def is_known(company_id: UUID, customer_number: str) -> bool:
         return (company_id, customer_number) in known
 
+    data_dir = settings.sandbox.data_dir
     identity = DevIdentityProvider(
         issuer=f"http://{settings.host}:{settings.port}/dev-idp",
         audience=DEV_AUDIENCE,
         is_known_customer=is_known,
+        clock=clock,
+        accounts=demo_accounts(customers),
+        clients=(portal_client(settings.host, settings.port),),
+        signing_key_pem=load_or_create_signing_key(data_dir),
+        sessions_file=data_dir / SESSIONS_FILE_NAME if data_dir is not None else None,
+        access_ttl_seconds=settings.sandbox.access_token_ttl_seconds,
     )
     return Development(
         sandbox=sandbox,
@@ -128,3 +156,33 @@ def is_blocked(customer: DemoCustomer) -> bool:
 
 def mint_for(development: Development, customer: DemoCustomer) -> str:
     return development.identity.mint(UUID(customer.company_id), customer.customer_number)
+
+
+def portal_client(host: str, port: int) -> PublicClient:
+    """The reference portal as a registered public client: its page on every loopback name."""
+    hosts = dict.fromkeys((host, "127.0.0.1", "localhost"))
+    return PublicClient(DEVELOPMENT_CLIENT_ID, tuple(f"http://{name}:{port}/portal/" for name in hosts))
+
+
+def demo_accounts(customers: Sequence[DemoCustomer]) -> list[DemoAccount]:
+    """One account per demo customer, then, for each customer number that exists in several
+    companies, a buyer for all of them (to try the company switcher with)."""
+    accounts: list[DemoAccount] = []
+    by_number: defaultdict[str, list[DemoMembership]] = defaultdict(list)
+    for customer in customers:
+        member = DemoMembership(
+            company_id=UUID(customer.company_id),
+            company_name=customer.company_name,
+            customer_number=customer.customer_number,
+            customer_name=customer.customer_name,
+            blocked=is_blocked(customer),
+        )
+        accounts.append(
+            DemoAccount(f"{member.company_id}|{member.customer_number}", member.customer_name, (member,))
+        )
+        by_number[member.customer_number].append(member)
+    for number, members in by_number.items():
+        if len(members) > 1:
+            name = " / ".join(member.customer_name for member in members)
+            accounts.append(DemoAccount(f"group|{number}", name, tuple(members)))
+    return accounts

@@ -278,6 +278,20 @@ async def test_validator_clock_decides_expiry(
     assert caught.value.reason == "expired"
 
 
+async def test_validator_clock_alone_decides_validity(
+    settings: AuthSettings, jwks_cache: JwksCache, rsa_signing_key: SigningKey
+) -> None:
+    # A token issued two hours ahead of the wall clock is valid on a validator whose clock is
+    # there too: no library may judge time by a clock the gateway was not given.
+    later = time.time() + 2 * 3600
+    issued = int(later)
+    raw = token(rsa_signing_key, claims(iat=issued, nbf=issued, exp=issued + 600))
+
+    identity = await TokenValidator(settings, jwks_cache, clock=FakeClock(later)).validate(raw)
+
+    assert identity.subject == "user-42"
+
+
 async def test_wrong_issuer_is_rejected(validator: TokenValidator, rsa_signing_key: SigningKey) -> None:
     raw = token(rsa_signing_key, claims(iss="https://evil.test/"))
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.auth import Membership, _jose
+from gateway.auth import DemoAccount, DemoMembership
 from gateway.edge.development import Development
 from gateway.sandbox.store import SandboxStore
 from tests.helpers import data_of, graphql, rows
@@ -28,20 +28,14 @@ def two_memberships(store: SandboxStore) -> list[tuple[str, str, str]]:
 
 def token_spanning(development: Development, memberships: list[tuple[str, str, str]]) -> str:
     """A development token whose memberships claim names several companies."""
-    identity = development.identity
-    first = memberships[0]
-    claims = identity._claims_for(
-        Membership(company_id=uuid.UUID(first[0]), customer_number=first[2]),
-        "dev|several",
-        (),
-        ("orders:read",),
-        600,
-        None,
+    account = DemoAccount(
+        "several",
+        "Buyer for several companies",
+        tuple(
+            DemoMembership(uuid.UUID(company), name, number, number) for company, name, number in memberships
+        ),
     )
-    claims["bc_memberships"] = [
-        {"company": company, "customer": number} for company, _, number in memberships
-    ]
-    return _jose.sign(claims, identity._private_key_pem, algorithm="RS256", kid=identity.kid)
+    return development.identity.mint_for_account(account, ("orders:read",))
 
 
 async def test_companies_lists_every_membership_with_bcs_name_and_the_active_one(
