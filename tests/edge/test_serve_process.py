@@ -84,8 +84,12 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
+# The banner each served gateway printed, by URL (for the tests that read it).
+_BANNERS: dict[str, list[str]] = {}
+
+
 @pytest.fixture(scope="module")
-def serve_process() -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+def served() -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
     """`bc-gateway serve --port P` in development mode; GATEWAY_PORT names another port, which
     the flag overrides."""
     port = _free_port()
@@ -96,22 +100,20 @@ def serve_process() -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
         url = f"http://127.0.0.1:{port}"
         # The banner comes once the server listens: the first request needs no retry.
         assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
-        yield process, url, printed
+        header = json.loads(next(line for line in printed if '"Authorization"' in line).strip())
+        _BANNERS[url] = printed
+        yield url, header, process
     finally:
         _stop(process)
 
 
 @pytest.fixture(scope="module")
-def served(
-    serve_process: tuple[subprocess.Popen[str], str, list[str]],
-) -> tuple[str, dict[str, str], list[str]]:
-    _, url, printed = serve_process
-    header = json.loads(next(line for line in printed if '"Authorization"' in line).strip())
-    return url, header, printed
+def banner(served: tuple[str, dict[str, str], subprocess.Popen[str]]) -> list[str]:
+    return _BANNERS[served[0]]
 
 
 def test_the_printed_header_returns_that_customers_orders(
-    served: tuple[str, dict[str, str], list[str]],
+    served: tuple[str, dict[str, str], subprocess.Popen[str]],
 ) -> None:
     url, header, _ = served
     response = httpx.post(
@@ -128,10 +130,10 @@ def test_the_printed_header_returns_that_customers_orders(
 
 
 def test_the_token_command_the_banner_prints_works_as_printed(
-    served: tuple[str, dict[str, str], list[str]],
+    served: tuple[str, dict[str, str], subprocess.Popen[str]], banner: list[str]
 ) -> None:
-    url, _, printed = served
-    line = next(line for line in printed if "This header again:" in line)
+    url, _, _ = served
+    line = next(line for line in banner if "This header again:" in line)
     command = line.split("bc-gateway", 1)[1].split()
     assert command[:2] == ["token", "--customer"]
     minted = _cli(*command)
@@ -144,7 +146,7 @@ def test_the_token_command_the_banner_prints_works_as_printed(
 
 
 def test_the_token_command_finds_the_gateway_where_gateway_host_and_port_say(
-    served: tuple[str, dict[str, str], list[str]],
+    served: tuple[str, dict[str, str], subprocess.Popen[str]],
 ) -> None:
     url, _, _ = served
     port = url.rsplit(":", 1)[1]
@@ -153,7 +155,9 @@ def test_the_token_command_finds_the_gateway_where_gateway_host_and_port_say(
     assert len(listing.stdout.splitlines()) > 3
 
 
-def test_an_unknown_customer_gets_its_own_message(served: tuple[str, dict[str, str], list[str]]) -> None:
+def test_an_unknown_customer_gets_its_own_message(
+    served: tuple[str, dict[str, str], subprocess.Popen[str]],
+) -> None:
     url, _, _ = served
     minted = _cli("token", "--customer", "NOSUCH-1", "--gateway", url)
     assert minted.returncode == 1
@@ -164,7 +168,7 @@ def test_an_unknown_customer_gets_its_own_message(served: tuple[str, dict[str, s
 
 
 def test_token_command_mints_a_header_for_another_demo_customer(
-    served: tuple[str, dict[str, str], list[str]],
+    served: tuple[str, dict[str, str], subprocess.Popen[str]],
 ) -> None:
     url, _, _ = served
     listing = _cli("token", "--list", "--gateway", url)
@@ -180,7 +184,7 @@ def test_token_command_mints_a_header_for_another_demo_customer(
 
 
 def test_forwarded_headers_from_this_machine_are_not_believed_without_trusted_proxies(
-    served: tuple[str, dict[str, str], list[str]],
+    served: tuple[str, dict[str, str], subprocess.Popen[str]],
 ) -> None:
     """uvicorn believes X-Forwarded-* from 127.0.0.1 by default; the gateway must not."""
     url, _, _ = served
@@ -200,10 +204,9 @@ def test_forwarded_headers_from_this_machine_are_not_believed_without_trusted_pr
 
 
 def test_a_clients_mistakes_and_a_dropped_upload_print_no_traceback(
-    serve_process: tuple[subprocess.Popen[str], str, list[str]], served: tuple[str, dict[str, str], list[str]]
+    served: tuple[str, dict[str, str], subprocess.Popen[str]],
 ) -> None:
-    process, url, _ = serve_process
-    _, header, _ = served
+    url, header, process = served
     bad_cursor = httpx.post(
         f"{url}/graphql",
         json={"query": '{ orders(first: 2, after: "not-a-cursor") { nodes { number } } }'},
