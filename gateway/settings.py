@@ -7,6 +7,7 @@ so ``bc-gateway serve`` can print one clear line instead of a stack trace.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from gateway.bc import BCSettings, ClientCredentials, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
-from gateway.edge.persisted import PersistedMode
+from gateway.edge.persisted import PersistedMode, load_safelist
 from gateway.edge.portal import DEFAULT_SCOPES, WebPortalSettings
 from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
@@ -38,6 +39,10 @@ class ConfigError(Exception):
         super().__init__(f"{variable} {problem}")
         self.variable = variable
         self.problem = problem
+
+    def report(self) -> str:
+        """The line ``bc-gateway`` (and the app factory) print before exiting with code 2."""
+        return f"bc-gateway: configuration error: {self}"
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,16 @@ class Settings:
     web_portal: WebPortalSettings = field(default_factory=WebPortalSettings)
     # The shared store: Redis for a fleet of replicas, in-process without GATEWAY_REDIS_URL.
     store: StoreSettings = field(default_factory=StoreSettings)
+    # GraphiQL at GET /graphql; None: on in development mode, off in production (GATEWAY_GRAPHIQL).
+    graphiql_switch: bool | None = None
 
     @property
     def mode(self) -> Mode:
         return "development" if self.bc is None else "production"
+
+    @property
+    def graphiql(self) -> bool:
+        return self.mode == "development" if self.graphiql_switch is None else self.graphiql_switch
 
 
 _BC_ONLINE = ("BC_TENANT_ID", "BC_ENVIRONMENT", "BC_CLIENT_ID", "BC_CLIENT_SECRET")
@@ -129,6 +140,7 @@ MUTATIONS = frozenset({"placeOrder", "reorder", "submitQuery", "replyToQuery"})
 KNOWN_VARIABLES = (
     "GATEWAY_HOST",
     "GATEWAY_PORT",
+    "GATEWAY_GRAPHIQL",
     *_BC_ONLINE,
     "BC_BASE_URL",
     "BC_TOKEN_URL",
@@ -170,7 +182,7 @@ KNOWN_VARIABLES = (
 
 def settings_from_environ(environ: Mapping[str, str]) -> Settings:
     """Build :class:`Settings` from environment variables, or raise :class:`ConfigError`."""
-    env = {key: value.strip() for key, value in environ.items() if value.strip()}
+    env = _set(environ)
     bc = _bc_settings(env)
     auth = _auth_settings(env)
     if bc is not None and auth is None:
@@ -180,8 +192,9 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             "only signs tokens for the embedded sandbox",
         )
     return Settings(
-        host=env.get("GATEWAY_HOST", "127.0.0.1"),
-        port=_integer(env, "GATEWAY_PORT", 8000, low=1, high=65535),
+        host=_host(env),
+        port=_port(env),
+        graphiql_switch=_optional_switch(env, "GATEWAY_GRAPHIQL"),
         bc=bc,
         default_company_id=_guid(env, "BC_COMPANY_ID"),
         auth=auth,
@@ -238,6 +251,22 @@ def _store_settings(env: Mapping[str, str]) -> StoreSettings:
     )
 
 
+def listen_address_from_environ(environ: Mapping[str, str]) -> tuple[str, int]:
+    """``GATEWAY_HOST`` and ``GATEWAY_PORT`` alone (for ``bc-gateway token``, which finds the
+    gateway there), or :class:`ConfigError`."""
+    env = _set(environ)
+    return _host(env), _port(env)
+
+
+def _set(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables that are set: an empty value counts as unset."""
+    return {key: value.strip() for key, value in environ.items() if value.strip()}
+
+
+def _port(env: Mapping[str, str]) -> int:
+    return _integer(env, "GATEWAY_PORT", 8000, low=1, high=65535)
+
+
 def _edge_settings(env: Mapping[str, str]) -> EdgeSettings:
     limits = OperationLimits(
         **{
@@ -253,8 +282,8 @@ def _edge_settings(env: Mapping[str, str]) -> EdgeSettings:
     safelist = Path(env["GATEWAY_SAFELIST_FILE"]) if "GATEWAY_SAFELIST_FILE" in env else None
     if mode == "safelist" and safelist is None:
         raise ConfigError("GATEWAY_SAFELIST_FILE", "is required when GATEWAY_PERSISTED_QUERIES is safelist")
-    if safelist is not None and not safelist.is_file():
-        raise ConfigError("GATEWAY_SAFELIST_FILE", f"is not a readable file: {safelist}")
+    if safelist is not None:
+        _check_safelist(safelist)
     proxies = tuple(
         part.strip() for part in env.get("GATEWAY_TRUSTED_PROXIES", "").split(",") if part.strip()
     )
@@ -325,11 +354,14 @@ def _bc_settings(env: Mapping[str, str]) -> BCSettings | None:
         for name in ("BC_CLIENT_ID", "BC_CLIENT_SECRET", "BC_TOKEN_URL"):
             _require(env, name, "when BC_BASE_URL is set")
         _require_url(env["BC_TOKEN_URL"], "BC_TOKEN_URL")
-        credentials = ClientCredentials(
-            token_url=env["BC_TOKEN_URL"],
-            client_id=env["BC_CLIENT_ID"],
-            client_secret=env["BC_CLIENT_SECRET"],
-        )
+        try:
+            credentials = ClientCredentials(
+                token_url=env["BC_TOKEN_URL"],
+                client_id=env["BC_CLIENT_ID"],
+                client_secret=env["BC_CLIENT_SECRET"],
+            )
+        except ValueError as error:  # the only check left is the token URL's (the secret travels there)
+            raise ConfigError("BC_TOKEN_URL", str(error)) from None
         settings = BCSettings.on_premises(base_url.rstrip("/"), credentials)
     else:
         first = online[0]
@@ -367,9 +399,38 @@ def _auth_settings(env: Mapping[str, str]) -> AuthSettings | None:
     )
 
 
+# A DNS name (RFC 1123 labels); IP addresses are checked with ipaddress.
+_HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+)
+
+
+def _host(env: Mapping[str, str]) -> str:
+    host = env.get("GATEWAY_HOST", "127.0.0.1")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(host):
+            raise ConfigError(
+                "GATEWAY_HOST", f"must be an IP address (IPv6 without brackets) or a host name, got {host!r}"
+            ) from None
+    return host
+
+
+def _check_safelist(path: Path) -> None:
+    """The safelist is read at start-up: a file that cannot be used stops it with one line."""
+    try:
+        load_safelist(path)
+    except OSError as error:
+        raise ConfigError("GATEWAY_SAFELIST_FILE", f"cannot be read: {error.strerror or error}") from None
+    except ValueError as error:  # json.JSONDecodeError is one
+        problem = str(error).splitlines()[0]
+        raise ConfigError("GATEWAY_SAFELIST_FILE", f"is not a usable safelist ({path}): {problem}") from None
+
+
 def claim_names_from_environ(environ: Mapping[str, str]) -> ClaimNames:
     """The claim names ``AUTH_CLAIM_*`` set (defaults for the rest)."""
-    env = {key: value.strip() for key, value in environ.items() if value.strip()}
+    env = _set(environ)
     return ClaimNames(**{key: env[variable] for key, variable in _CLAIM_VARIABLES.items() if variable in env})
 
 
@@ -456,9 +517,14 @@ def _bc_resilience(env: Mapping[str, str]) -> ResilienceSettings:
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = _optional_switch(env, name)
+    return default if value is None else value
+
+
+def _optional_switch(env: Mapping[str, str], name: str) -> bool | None:
     raw = env.get(name)
     if raw is None:
-        return default
+        return None
     value = raw.lower()
     if value in ("on", "true", "1", "yes"):
         return True

@@ -11,6 +11,8 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 from uuid import UUID
 
 import httpx
@@ -32,7 +34,6 @@ from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.transport import sandbox_transport
 from gateway.sandbox.world import DemoCustomer, demo_customers
-from gateway.settings import Settings
 
 SESSIONS_FILE_NAME = "dev-idp-sessions.json"
 
@@ -40,6 +41,29 @@ SANDBOX_ORIGIN = "https://bc-sandbox.internal"
 DEV_IDP_ORIGIN = "http://dev-idp.internal"
 DEV_AUDIENCE = "bc-gateway-dev"
 BC_BLANK_ENUM = "_x0020_"  # BC's encoding of an enum's blank member: "not blocked"
+
+
+class SandboxOptions(Protocol):
+    @property
+    def seed(self) -> int: ...
+    @property
+    def scale(self) -> float: ...
+    @property
+    def data_dir(self) -> Path | None: ...
+    @property
+    def access_token_ttl_seconds(self) -> int: ...
+
+
+class DevelopmentOptions(Protocol):
+    """What development mode reads of the gateway's settings (``gateway.settings.Settings`` fits;
+    the edge does not import the settings module, which imports the edge)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def sandbox(self) -> SandboxOptions: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +80,7 @@ class Development:
 
 
 def start_development(
-    settings: Settings, *, sandbox: Starlette | None = None, clock: Callable[[], float] = time.time
+    settings: DevelopmentOptions, *, sandbox: Starlette | None = None, clock: Callable[[], float] = time.time
 ) -> Development:
     """The sandbox and the development identity provider; ``clock`` is the provider's and must be
     the token validator's too (``create_app``'s ``wall_clock``)."""
