@@ -17,7 +17,7 @@ from tests.imports import GATEWAY, imported_modules, module_name
 ROOT = GATEWAY
 
 # unit (a module path below ``gateway``) -> the units it may import
-_LOWER = {"schema", "resolvers", "loaders", "bc", "auth", "customer_number"}
+_LOWER = {"schema", "resolvers", "loaders", "bc", "auth", "customer_number", "store"}
 ALLOWED: dict[str, set[str]] = {
     # The one definition of a customer number, shared by tokens and BC requests: a leaf.
     "customer_number": set(),
@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "edge": _LOWER,
     # Development mode's wiring is the only gateway code that touches the sandbox.
     "edge.development": {*_LOWER, "edge", "sandbox"},
-    "settings": {"edge", "resolvers", "bc", "auth", "customer_number"},
+    "settings": {"edge", "resolvers", "bc", "auth", "customer_number", "store"},
     "app": {*_LOWER, "edge", "settings", "edge.development"},
     # Listening for HTTP (uvicorn) for `bc-gateway serve`.
     "server": {"settings"},
