@@ -15,17 +15,14 @@ from uuid import UUID
 from gateway import bc
 from gateway.bc import PORTAL_API, Expand, Field, Query
 from gateway.resolvers.context import Context
-from gateway.resolvers.invoices import is_posted
 from gateway.resolvers.writes.audit import log_write
 from gateway.resolvers.writes.guard import allowed, fingerprint, idempotency_key, run_once
 from gateway.resolvers.writes.lookup import look_back_start
 from gateway.resolvers.writes.orders import safe_message
+from gateway.resolvers.writes.related import OWNERSHIP, is_callers
 from gateway.resolvers.writes.results import QueryOutcome, QueryWritten, WriteError, WriteErrorCode
 
 CATEGORIES = frozenset({"Statement_x0020_Dispute", "Delivery", "Product", "Other"})
-DOCUMENT_TYPES = frozenset(
-    {"Sales_x0020_Order", "Sales_x0020_Shipment", "Sales_x0020_Invoice", "Sales_x0020_Credit_x0020_Memo"}
-)
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,7 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
         return _refuse(ctx, operation, checked, invalid, payload)
 
     async def perform() -> QueryOutcome:
-        if query.related_document_number and not await _owns_document(ctx, query):
+        if not await _relates_to_callers(ctx, query):
             return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
         # Written before, its answer lost (and perhaps the gateway restarted since)?
         found = await _find_recent(ctx, lambda q: _is_submission(q, query, subject, message))
@@ -236,17 +233,12 @@ def _mine(ctx: Context, query: Query) -> bc.ScopedQuery:
     return bc.scoped(query, ctx.bc.scope)
 
 
-async def _owns_document(ctx: Context, query: NewQuery) -> bool:
-    number = query.related_document_number or ""
-    kind = query.related_document_type
-    if kind == "Sales_x0020_Order":
-        return await ctx.loaders.order_by_number.load(number) is not None
-    if kind == "Sales_x0020_Invoice":
-        invoice = await ctx.loaders.invoice_by_number.load(number)
-        return invoice is not None and is_posted(invoice)
-    if kind == "Sales_x0020_Shipment":
-        return await ctx.loaders.shipment_by_number.load(number) is not None
-    return True  # credit memos: no loader yet; BC's table relation is the check
+async def _relates_to_callers(ctx: Context, query: NewQuery) -> bool:
+    """No related document, or one of the caller's (checked before any write)."""
+    if query.related_document_type is None or query.related_document_number is None:
+        return True
+    kind = bc.QueryDocumentType(query.related_document_type)
+    return await is_callers(ctx, kind, query.related_document_number)
 
 
 def _text_problem(ctx: Context, subject: str, message: str, *, with_subject: bool) -> WriteError | None:
@@ -271,7 +263,10 @@ def _related_problem(query: NewQuery) -> WriteError | None:
         return WriteError(
             WriteErrorCode.VALIDATION_FAILED, "A related document needs both its type and its number."
         )
-    if query.related_document_type is not None and query.related_document_type not in DOCUMENT_TYPES:
+    if (
+        query.related_document_type is not None
+        and bc.QueryDocumentType(query.related_document_type) not in OWNERSHIP
+    ):
         return WriteError(WriteErrorCode.VALIDATION_FAILED, "Unknown related document type.")
     if query.related_document_number is not None and not 1 <= len(query.related_document_number) <= 20:
         return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
