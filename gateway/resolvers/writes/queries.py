@@ -16,7 +16,13 @@ from gateway import bc
 from gateway.bc import PORTAL_API, Expand, Field, Query
 from gateway.resolvers.context import Context
 from gateway.resolvers.writes.audit import log_write
-from gateway.resolvers.writes.guard import allowed, fingerprint, idempotency_key, run_once
+from gateway.resolvers.writes.guard import (
+    allowed,
+    fingerprint,
+    idempotency_key,
+    once_per_content,
+    run_once,
+)
 from gateway.resolvers.writes.lookup import look_back_start
 from gateway.resolvers.writes.orders import safe_message
 from gateway.resolvers.writes.related import OWNERSHIP, is_callers
@@ -54,6 +60,9 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
     async def perform() -> QueryOutcome:
         if not await _relates_to_callers(ctx, query):
             return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
+        return await _once_per_content(ctx, operation, payload, write)
+
+    async def write() -> QueryOutcome:
         # Written before, its answer lost (and perhaps the gateway restarted since)?
         found = await _find_recent(ctx, lambda q: _is_submission(q, query, subject, message))
         if found is not None:
@@ -94,7 +103,7 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
     if invalid is not None:
         return _refuse(ctx, operation, checked, invalid, payload)
 
-    async def perform() -> QueryOutcome:
+    async def write() -> QueryOutcome:
         since = look_back_start(ctx)
         found = await _find_recent(ctx, lambda q: _has_reply(q, number, text, since))
         if found is not None:
@@ -110,6 +119,9 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
             return await _recover(ctx, _failed(error), lambda q: _has_reply(q, number, text, since))
         return await _written(ctx, str(created["queryId"]))
 
+    async def perform() -> QueryOutcome:
+        return await _once_per_content(ctx, operation, payload, write)
+
     return await run_once(
         ctx,
         operation=operation,
@@ -117,6 +129,21 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         payload=payload,
         perform=_reachable(perform),
         document_number=_number,
+    )
+
+
+async def _once_per_content(
+    ctx: Context, operation: str, payload: dict[str, Any], write: Callable[[], Awaitable[QueryOutcome]]
+) -> QueryOutcome:
+    """``write`` (which looks for an identical earlier write first) under the caller's claim on
+    this content: identical queries or replies sent at once, with different keys, take turns."""
+    return await once_per_content(
+        ctx,
+        operation=operation,
+        content=payload,
+        perform=write,
+        identify=lambda written: str(written.query.id),
+        reread=lambda query_id: _read_back(ctx, query_id),
     )
 
 
@@ -215,6 +242,14 @@ def _message(ctx: Context, body: str) -> dict[str, str]:
 
 async def _written(ctx: Context, query_id: str) -> QueryWritten:
     """The query as BC holds it right after the write: number, status and the whole thread."""
+    written = await _read_back(ctx, query_id)
+    if written is None:  # pragma: no cover - BC just answered 201 for it
+        raise bc.BCProtocolError("the query Business Central created cannot be read back")
+    return written
+
+
+async def _read_back(ctx: Context, query_id: str) -> QueryWritten | None:
+    """The caller's query with that id as BC holds it now, with its whole thread."""
     query = Query(
         "customerQueries",
         filter=Field("id").eq(UUID(query_id)),
@@ -224,9 +259,7 @@ async def _written(ctx: Context, query_id: str) -> QueryWritten:
         ),
     )
     rows = await ctx.bc.fetch(_mine(ctx, query), route=PORTAL_API)
-    if not rows:  # pragma: no cover - BC just answered 201 for it
-        raise bc.BCProtocolError("the query Business Central created cannot be read back")
-    return QueryWritten(bc.CustomerQuery.from_json(rows[0]))
+    return QueryWritten(bc.CustomerQuery.from_json(rows[0])) if rows else None
 
 
 def _mine(ctx: Context, query: Query) -> bc.ScopedQuery:
