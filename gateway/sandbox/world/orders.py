@@ -142,12 +142,17 @@ def _status(rng: random.Random, stage: Stage) -> str:
 
 def _lines(rng: random.Random, data: MasterData, customer: Customer) -> tuple[DocLine, ...]:
     lines = []
-    for position in range(rng.randint(1, 10)):
+    # A quarter of the orders came through the customer portal: the gateway's reference comment
+    # is their first line, and posting copies it to the shipments and invoices, as BC does.
+    if rng.random() < 0.25:
+        lines.append(_portal_reference(rng))
+    first = len(lines)  # the customer's first line is always an item
+    for position in range(first, first + rng.randint(1, 10)):
         sequence = 10000 * (position + 1)
         roll = rng.random()
-        if position > 0 and roll < 0.08:
+        if position > first and roll < 0.08:
             lines.append(_comment(rng, sequence))
-        elif position > 0 and roll < 0.14:
+        elif position > first and roll < 0.14:
             lines.append(_account_line(rng, data, sequence))
         else:
             lines.append(_item_line(rng, data, sequence))
@@ -191,6 +196,12 @@ def _account_line(rng: random.Random, data: MasterData, sequence: int) -> DocLin
         tax_code=tax_code,
         tax_percent=tax_percent,
     )
+
+
+def _portal_reference(rng: random.Random) -> DocLine:
+    reference = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+    text = f"Portal order ref PRT-{reference}"
+    return DocLine(10000, LineKind.COMMENT, ZERO_GUID, "", text, None, ZERO, ZERO, ZERO, "", ZERO)
 
 
 def _comment(rng: random.Random, sequence: int) -> DocLine:
