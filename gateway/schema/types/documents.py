@@ -12,7 +12,7 @@ from gateway.resolvers import orders, tracking
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentKind
 from gateway.resolvers.invoices import days_overdue, is_posted
-from gateway.resolvers.order_history import PortalOrder
+from gateway.resolvers.order_lookup import PortalOrder
 from gateway.resolvers.order_status import order_status
 from gateway.resolvers.writes.reference import customer_lines
 from gateway.schema.types.common import Address, Money, text
