@@ -79,6 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     manifest.add_argument("path", nargs="?", default="portal-safelist.json", help="'-' for standard output")
     manifest.set_defaults(run=_portal_manifest)
 
+    settings = commands.add_parser(
+        "settings", help="print every configuration variable as Markdown tables (the README's)"
+    )
+    settings.add_argument(
+        "--readme",
+        metavar="PATH",
+        help="rewrite the tables between the configuration markers of PATH instead",
+    )
+    settings.set_defaults(run=_settings)
+
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("path", nargs="?", default="schema.graphql")
     export.set_defaults(run=_export_schema)
@@ -340,6 +350,21 @@ def _portal_manifest(args: argparse.Namespace) -> int:
         return 0
     Path(args.path).write_text(content, encoding="utf-8")
     print(f"bc-gateway: wrote {args.path}: the portal's operations, for GATEWAY_SAFELIST_FILE")
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from gateway.settings import configuration_markdown, with_configuration
+
+    if args.readme is None:
+        sys.stdout.write(configuration_markdown())
+        return 0
+    path = Path(args.readme)
+    try:
+        path.write_text(with_configuration(path.read_text(encoding="utf-8")), encoding="utf-8")
+    except (OSError, ValueError) as error:
+        return _fail(f"cannot update {path}: {error}")
+    print(f"bc-gateway: wrote the configuration tables into {path}")
     return 0
 
 
