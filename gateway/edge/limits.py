@@ -6,8 +6,10 @@ twice, and each fragment is measured once per context (memoised), so a "fragment
 checker almost nothing while its true size is still reported.  The cost of a field is the number
 of times it would be resolved: a field with a ``first`` argument (any connection or list, present
 or future) multiplies what is below it by ``first`` (or the default page size when it is absent),
-and a list without ``first`` by ``default_list_size``.  A ``first`` above the maximum page size is
-refused here too, for every field that has one.
+and a list without ``first`` by ``default_list_size``.  Each expansion of a fragment spread costs
+1 more, whatever type it is on and however deep: a bomb of spreads over scalar fields costs its
+2ⁿ expansions and is refused.  A ``first`` above the maximum page size is refused here too, for
+every field that has one.
 """
 
 from __future__ import annotations
@@ -116,6 +118,10 @@ class _Walker:
                 inner = self.schema.get_type(condition.name.value) if condition else parent
                 total.add(self.selections(selection.selection_set, inner, pending))
             elif isinstance(selection, FragmentSpreadNode):
+                # Every expansion of a spread costs 1, on every type and at every level: a spread
+                # of scalars is free to resolve but not to expand, and fragments that spread
+                # the next one twice expand 2ⁿ times.
+                total.cost += 1
                 total.add(self.spread(selection.name.value, parent, pending))
         return total
 

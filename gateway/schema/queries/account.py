@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import account, companies
 from gateway.resolvers.context import Context
-from gateway.schema.lookahead import selected_paths
+from gateway.schema.lookahead import selects
 from gateway.schema.types.customer import Customer
 
 
@@ -23,7 +23,7 @@ class CompanyMembership:
 class AccountQuery:
     @strawberry.field(description="The signed-in customer's account.")
     async def me(self, info: Info[Context, None]) -> Customer | None:
-        with_aging = any(path == "aging" or path.startswith("aging.") for path in selected_paths(info))
+        with_aging = selects(info, "aging")
         found = await account.get_account(info.context, with_aging=with_aging)
         return Customer.from_bc(found.customer, found.aging) if found is not None else None
 

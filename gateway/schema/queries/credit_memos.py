@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import credit_memos
 from gateway.resolvers.context import Context
-from gateway.schema.lookahead import LINE_ITEM_PATHS, selected_paths, selects_any
+from gateway.schema.lookahead import LINE_ITEM_PATHS, selects
 from gateway.schema.types.common import Connection
 from gateway.schema.types.credit_memos import CreditMemo
 
@@ -24,7 +24,7 @@ class CreditMemosQuery:
             info.context,
             first=first,
             after=after,
-            with_items=selects_any(selected_paths(info), *LINE_ITEM_PATHS),
+            with_items=selects(info, *LINE_ITEM_PATHS),
         )
         return Connection.of(page.map(CreditMemo.from_bc))
 

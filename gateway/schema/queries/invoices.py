@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import invoices
 from gateway.resolvers.context import Context
-from gateway.schema.lookahead import LINE_ITEM_PATHS, selected_paths, selects_any
+from gateway.schema.lookahead import LINE_ITEM_PATHS, selects
 from gateway.schema.types.common import Connection
 from gateway.schema.types.documents import Invoice
 from gateway.schema.types.enums import INVOICE_STATUS_TO_BC, InvoiceStatus
@@ -42,7 +42,7 @@ class InvoicesQuery:
                 from_date=wanted.from_date,
                 to_date=wanted.to_date,
             ),
-            with_items=selects_any(selected_paths(info), *LINE_ITEM_PATHS),
+            with_items=selects(info, *LINE_ITEM_PATHS),
         )
         today = info.context.today
         return Connection.of(page.map(lambda invoice: Invoice.from_bc(invoice, today)))

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import orders
 from gateway.resolvers.context import Context
-from gateway.schema.lookahead import LINE_ITEM_PATHS, selected_paths, selects_any
+from gateway.schema.lookahead import LINE_ITEM_PATHS, selects
 from gateway.schema.types.common import Connection
 from gateway.schema.types.documents import SalesOrder
 from gateway.schema.types.enums import OrderStatus
@@ -55,7 +55,7 @@ class OrdersQuery:
                 external_document_number=wanted.external_document_number,
                 item_number=wanted.item_number,
             ),
-            with_items=selects_any(selected_paths(info), *LINE_ITEM_PATHS),
+            with_items=selects(info, *LINE_ITEM_PATHS),
         )
         return Connection.of(page.map(SalesOrder.from_portal))
 
