@@ -47,6 +47,9 @@ def translate(error: GraphQLError) -> GraphQLError:
         return _with_code(error, error.message, "GRAPHQL_VALIDATION_FAILED")
     if isinstance(original, UserInputError):
         return _with_code(error, str(original), original.code)
+    if isinstance(original, bc.UnsafeFilterText):
+        # Text the caller sent that BC would read as a filter pattern: refused before any request.
+        return _with_code(error, original.message, UserInputError.code)
     correlation_id = uuid.uuid4().hex
     for error_class, code, message in _BC_ERRORS:
         if isinstance(original, error_class):

@@ -273,9 +273,13 @@ def _input_problems(ctx: Context, lines: Sequence[CartLine], details: OrderDetai
     problems = [problem for line in lines for problem in _quantity_problems(ctx, line)]
     seen: set[str] = set()
     for line in lines:
-        if not 1 <= len(line.item_number) <= 20:
+        if not 1 <= len(line.item_number) <= 20 or bc.al_operator_in(line.item_number):
             problems.append(
-                _problem(line, LineProblemCode.ITEM_NOT_FOUND, "An item number has 1 to 20 characters.")
+                _problem(
+                    line,
+                    LineProblemCode.ITEM_NOT_FOUND,
+                    "An item number has 1 to 20 characters, none of * ? | & < > = @ ( ) ' or ..",
+                )
             )
         elif line.item_number in seen:
             problems.append(
@@ -322,7 +326,7 @@ def _source_problem(source: ReorderSource) -> WriteError | None:
         return WriteError(
             WriteErrorCode.VALIDATION_FAILED, "Name exactly one of `orderNumber` or `invoiceNumber`."
         )
-    if not 1 <= len(given[0]) <= 20:
+    if not 1 <= len(given[0]) <= 20 or bc.al_operator_in(given[0]):
         return WriteError(WriteErrorCode.NOT_FOUND, "No such order or invoice of yours.")
     return None
 

@@ -1,0 +1,209 @@
+"""AL's filter operators through every String (and ID) argument and input field of the schema,
+queries and mutations alike, found by introspection: a value holding one is either refused before
+BC (no BC request at all) or reaches BC only where BC reads it literally — never inside a
+``$filter`` string literal, where BC would read ``CQ-0002*`` or ``105814|105822`` as a pattern
+(REFERENCE §14).  The sandbox reads such literals as BC does, so a leak would find rows."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLUnionType,
+    get_named_type,
+    is_leaf_type,
+)
+from starlette.applications import Starlette
+
+from gateway.sandbox.app import create_sandbox_app
+from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.store import PORTAL_ROUTE, SandboxStore
+from gateway.sandbox.world import build_store
+from gateway.schema import schema
+from tests.conftest import SEED, TODAY
+from tests.edge.writes_support import WRITE_SCALE, customer, items
+from tests.helpers import customer_rows
+
+pytestmark = pytest.mark.anyio
+
+GRAPHQL = schema._schema
+OPERATORS = ["*", "?", "|", "@", "&", "..", "<", ">", "=", "(", ")", "'"]
+Path = tuple[str, ...]
+
+
+@pytest.fixture
+def store() -> SandboxStore:
+    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
+
+
+@pytest.fixture
+def sandbox(store: SandboxStore) -> Starlette:
+    # Mutations write: each test gets its own world.
+    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+
+
+def text_inputs(root: GraphQLObjectType) -> Iterator[tuple[str, Path]]:
+    """(root field, path to a String or ID argument or input field, through input objects)."""
+    for name, field in sorted(root.fields.items()):
+        for argument, definition in sorted(field.args.items()):
+            for path in _text_paths(definition.type, (argument,), set()):
+                yield name, path
+
+
+def _text_paths(kind: GraphQLInputType, path: Path, seen: set[str]) -> Iterator[Path]:
+    named = get_named_type(kind)
+    if isinstance(named, GraphQLInputObjectType) and named.name not in seen:
+        for name, field in sorted(named.fields.items()):
+            yield from _text_paths(field.type, (*path, name), seen | {named.name})
+    elif isinstance(named, GraphQLScalarType) and named.name in ("String", "ID"):
+        yield path
+
+
+assert GRAPHQL.query_type is not None
+assert GRAPHQL.mutation_type is not None
+CASES = [
+    *(("query", field, path) for field, path in text_inputs(GRAPHQL.query_type)),
+    *(("mutation", field, path) for field, path in text_inputs(GRAPHQL.mutation_type)),
+]
+
+
+def test_the_walk_finds_the_inputs_the_issue_names() -> None:
+    found = {(field, ".".join(path)) for _, field, path in CASES}
+    assert {
+        ("replyToQuery", "input.queryNumber"),
+        ("shipments", "filter.orderNumber"),
+        ("invoice", "number"),
+        ("creditMemo", "number"),
+        ("shipment", "number"),
+        ("item", "number"),
+        ("placeOrder", "input.lines.itemNumber"),
+        ("submitQuery", "input.relatedDocument.number"),
+    } <= found
+
+
+class World:
+    """Real values of one customer, so that everything but the value under test is valid."""
+
+    def __init__(self, store: SandboxStore) -> None:
+        self.company, self.customer = customer(store)
+        mine = lambda entity_set: customer_rows(store, self.company, entity_set, self.customer)  # noqa: E731
+        queries = [
+            r
+            for r in store.table(self.company, PORTAL_ROUTE, "customerQueries")
+            if r["customerNumber"] == self.customer
+        ]
+        invoices = mine("salesInvoices")
+        self.values = {
+            "itemNumber": items(store, self.company)[0]["number"],
+            "queryNumber": queries[0]["number"] if queries else "CQ-00001",
+            "orderNumber": invoices[0]["orderNumber"],
+            "invoiceNumber": invoices[0]["number"],
+            "number": invoices[0]["number"],
+        }
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "Hello")
+
+
+def literal(kind: GraphQLInputType, world: World, name: str, path: Path, wild: str) -> Any:
+    """A valid value of ``kind``, with ``wild`` at ``path`` (lists get one element)."""
+    if isinstance(kind, GraphQLNonNull):
+        return literal(kind.of_type, world, name, path, wild)
+    if isinstance(kind, GraphQLList):
+        return [literal(kind.of_type, world, name, path, wild)]
+    if isinstance(kind, GraphQLInputObjectType):
+        on_path = path[0] if path else None
+        return {
+            field: literal(
+                definition.type, world, field, *((path[1:], wild) if field == on_path else ((), ""))
+            )
+            for field, definition in kind.fields.items()
+            if isinstance(definition.type, GraphQLNonNull) or field == on_path
+        }
+    if wild:
+        return wild
+    if isinstance(kind, GraphQLEnumType):
+        return next(iter(kind.values))
+    assert isinstance(kind, GraphQLScalarType)
+    return {"Int": 1, "Boolean": True, "Date": "2026-07-01", "Decimal": "1"}.get(kind.name, world.value(name))
+
+
+def document(operation: str, field: str, path: Path, world: World, wild: str) -> tuple[str, dict[str, Any]]:
+    root = GRAPHQL.query_type if operation == "query" else GRAPHQL.mutation_type
+    assert root is not None
+    definition = root.fields[field]
+    variables: dict[str, Any] = {}
+    for name, argument in definition.args.items():
+        if name == path[0] or isinstance(argument.type, GraphQLNonNull):
+            here = path[1:] if name == path[0] else ()
+            variables[name] = literal(argument.type, world, name, here, wild if name == path[0] else "")
+    declared = ", ".join(f"${n}: {definition.args[n].type}" for n in variables)
+    passed = ", ".join(f"{n}: ${n}" for n in variables)
+    named = get_named_type(definition.type)
+    selection = "" if is_leaf_type(named) else " { __typename }"
+    if isinstance(named, GraphQLUnionType) and "WriteError" in {t.name for t in named.types}:
+        selection = " { __typename ... on WriteError { code lineProblems { code } } }"
+    return f"{operation} Wild({declared}) {{ {field}({passed}){selection} }}", variables
+
+
+_STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def patterns_sent(log: Any) -> list[str]:
+    """String literals in the query options BC received that BC would read as AL patterns."""
+    found = []
+    for entry in log.entries:
+        options = unquote(entry.query_string)
+        for match in _STRING_LITERAL.finditer(options):
+            text = match.group(1).replace("''", "'")
+            if any(operator in text for operator in OPERATORS):
+                found.append(text)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("operation", "field", "path"), CASES, ids=[f"{f}.{'.'.join(p)}" for _, f, p in CASES]
+)
+async def test_an_al_operator_is_refused_before_bc_or_sent_only_as_a_literal(
+    operation: str,
+    field: str,
+    path: Path,
+    client: httpx.AsyncClient,
+    store: SandboxStore,
+    token_for: Any,
+    bc_log: Any,
+) -> None:
+    world = World(store)
+    headers = {"authorization": f"Bearer {token_for(world.customer, world.company)}"}
+    keys = itertools.count()
+    for operator in OPERATORS:
+        wild = world.value(path[-1]) + operator
+        query, variables = document(operation, field, path, world, wild)
+        bc_log.clear()
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={**headers, "idempotency-key": f"wild-{field}-{next(keys)}"},
+        )
+        body = response.json()
+        assert response.status_code == 200, (wild, body)
+        codes = {error["extensions"]["code"] for error in body.get("errors", [])}
+        assert not codes & {"INTERNAL_ERROR", "GRAPHQL_VALIDATION_FAILED"}, (wild, body)
+        assert patterns_sent(bc_log) == [], (wild, [e.query_string for e in bc_log.entries])
+        answer = (body.get("data") or {}).get(field) or {}
+        refused = "BAD_USER_INPUT" in codes or answer.get("__typename") == "WriteError"
+        if refused and answer.get("code") not in ("BC_REJECTED", "BC_UNAVAILABLE"):
+            assert bc_log.entries == [], (wild, body, [e.query_string for e in bc_log.entries])
