@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from gateway.schema.audit import OperationAudit
 from gateway.schema.errors import TranslateErrors
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
+from gateway.schema.scalars import SCALARS
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     # Portal front ends send the same few documents over and over: parse and validate each once.
     extensions=[ParserCache, ValidationCache, OperationAudit, TranslateErrors],
+    config=StrawberryConfig(scalar_map=SCALARS),
 )
 
 __all__ = ["schema"]

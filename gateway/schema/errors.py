@@ -45,6 +45,10 @@ def translate(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         return _with_code(error, error.message, "GRAPHQL_VALIDATION_FAILED")
+    if error.path is None:
+        # Not raised by a field: a variable its type refused (the edge answers those before
+        # execution; this is for callers that execute the schema directly).
+        return _with_code(error, error.message, UserInputError.code)
     if isinstance(original, UserInputError):
         return _with_code(error, str(original), original.code)
     if isinstance(original, bc.UnsafeFilterText):

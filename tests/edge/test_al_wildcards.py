@@ -8,40 +8,26 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 import pytest
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInputObjectType,
-    GraphQLInputType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    GraphQLUnionType,
-    get_named_type,
-    is_leaf_type,
-)
+from graphql import GraphQLScalarType
 from starlette.applications import Starlette
 
 from gateway.sandbox.app import create_sandbox_app
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import PORTAL_ROUTE, SandboxStore
 from gateway.sandbox.world import build_store
-from gateway.schema import schema
 from tests.conftest import SEED, TODAY
+from tests.edge.schema_inputs import Path, default_fill, input_paths, operation_with
 from tests.edge.writes_support import WRITE_SCALE, customer, items
 from tests.helpers import customer_rows
 
 pytestmark = pytest.mark.anyio
 
-GRAPHQL = schema._schema
 OPERATORS = ["*", "?", "|", "@", "&", "..", "<", ">", "=", "(", ")", "'"]
-Path = tuple[str, ...]
 
 
 @pytest.fixture
@@ -55,29 +41,7 @@ def sandbox(store: SandboxStore) -> Starlette:
     return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
 
 
-def text_inputs(root: GraphQLObjectType) -> Iterator[tuple[str, Path]]:
-    """(root field, path to a String or ID argument or input field, through input objects)."""
-    for name, field in sorted(root.fields.items()):
-        for argument, definition in sorted(field.args.items()):
-            for path in _text_paths(definition.type, (argument,), set()):
-                yield name, path
-
-
-def _text_paths(kind: GraphQLInputType, path: Path, seen: set[str]) -> Iterator[Path]:
-    named = get_named_type(kind)
-    if isinstance(named, GraphQLInputObjectType) and named.name not in seen:
-        for name, field in sorted(named.fields.items()):
-            yield from _text_paths(field.type, (*path, name), seen | {named.name})
-    elif isinstance(named, GraphQLScalarType) and named.name in ("String", "ID"):
-        yield path
-
-
-assert GRAPHQL.query_type is not None
-assert GRAPHQL.mutation_type is not None
-CASES = [
-    *(("query", field, path) for field, path in text_inputs(GRAPHQL.query_type)),
-    *(("mutation", field, path) for field, path in text_inputs(GRAPHQL.mutation_type)),
-]
+CASES = input_paths({"String", "ID"})
 
 
 def test_the_walk_finds_the_inputs_the_issue_names() -> None:
@@ -117,46 +81,8 @@ class World:
     def value(self, name: str) -> str:
         return self.values.get(name, "Hello")
 
-
-def literal(kind: GraphQLInputType, world: World, name: str, path: Path, wild: str) -> Any:
-    """A valid value of ``kind``, with ``wild`` at ``path`` (lists get one element)."""
-    if isinstance(kind, GraphQLNonNull):
-        return literal(kind.of_type, world, name, path, wild)
-    if isinstance(kind, GraphQLList):
-        return [literal(kind.of_type, world, name, path, wild)]
-    if isinstance(kind, GraphQLInputObjectType):
-        on_path = path[0] if path else None
-        return {
-            field: literal(
-                definition.type, world, field, *((path[1:], wild) if field == on_path else ((), ""))
-            )
-            for field, definition in kind.fields.items()
-            if isinstance(definition.type, GraphQLNonNull) or field == on_path
-        }
-    if wild:
-        return wild
-    if isinstance(kind, GraphQLEnumType):
-        return next(iter(kind.values))
-    assert isinstance(kind, GraphQLScalarType)
-    return {"Int": 1, "Boolean": True, "Date": "2026-07-01", "Decimal": "1"}.get(kind.name, world.value(name))
-
-
-def document(operation: str, field: str, path: Path, world: World, wild: str) -> tuple[str, dict[str, Any]]:
-    root = GRAPHQL.query_type if operation == "query" else GRAPHQL.mutation_type
-    assert root is not None
-    definition = root.fields[field]
-    variables: dict[str, Any] = {}
-    for name, argument in definition.args.items():
-        if name == path[0] or isinstance(argument.type, GraphQLNonNull):
-            here = path[1:] if name == path[0] else ()
-            variables[name] = literal(argument.type, world, name, here, wild if name == path[0] else "")
-    declared = ", ".join(f"${n}: {definition.args[n].type}" for n in variables)
-    passed = ", ".join(f"{n}: ${n}" for n in variables)
-    named = get_named_type(definition.type)
-    selection = "" if is_leaf_type(named) else " { __typename }"
-    if isinstance(named, GraphQLUnionType) and "WriteError" in {t.name for t in named.types}:
-        selection = " { __typename ... on WriteError { code lineProblems { code } } }"
-    return f"{operation} Wild({declared}) {{ {field}({passed}){selection} }}", variables
+    def fill(self, name: str, kind: GraphQLScalarType) -> Any:
+        return self.value(name) if kind.name in ("String", "ID") else default_fill(name, kind)
 
 
 _STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'")
@@ -191,7 +117,7 @@ async def test_an_al_operator_is_refused_before_bc_or_sent_only_as_a_literal(
     keys = itertools.count()
     for operator in OPERATORS:
         wild = world.value(path[-1]) + operator
-        query, variables = document(operation, field, path, world, wild)
+        query, variables = operation_with(operation, field, path, wild, world.fill)
         bc_log.clear()
         response = await client.post(
             "/graphql",

@@ -10,26 +10,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInputObjectType,
-    GraphQLInputType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    get_named_type,
-    is_abstract_type,
-)
+from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type, is_abstract_type
 
 from gateway.edge.limits import OperationLimits
 from gateway.edge.ratelimit import RateLimit
-from gateway.schema import schema
 from tests.edge.conftest import GatewayFactory
+from tests.edge.schema_inputs import GRAPHQL, literal, placeholder
 
 pytestmark = pytest.mark.anyio
 
-GRAPHQL = schema._schema
 CUSTOMER = "10000"
 # 2^14 - 1 spreads: well past the default cost budget, small enough that a gateway which does
 # not count spreads answers it in well under a second (so this test fails there, not hangs).
@@ -39,24 +28,9 @@ REFUSED_LEVELS = 13
 ANSWERED_LEVELS = 40
 
 
-def _placeholder(kind: GraphQLInputType) -> str:
-    """A literal of ``kind`` that validates (required input fields included)."""
-    if isinstance(kind, GraphQLNonNull):
-        return _placeholder(kind.of_type)
-    if isinstance(kind, GraphQLList):
-        return f"[{_placeholder(kind.of_type)}]"
-    if isinstance(kind, GraphQLEnumType):
-        return next(iter(kind.values))
-    if isinstance(kind, GraphQLInputObjectType):
-        required = [(n, f) for n, f in kind.fields.items() if isinstance(f.type, GraphQLNonNull)]
-        return "{" + ", ".join(f"{n}: {_placeholder(f.type)}" for n, f in required) + "}"
-    assert isinstance(kind, GraphQLScalarType)
-    return {"Int": "1", "Boolean": "true", "Date": '"2026-01-01"', "Decimal": '"1"'}.get(kind.name, '"X"')
-
-
 def _step(parent: GraphQLObjectType, name: str) -> str:
     arguments = [
-        f"{arg}: {_placeholder(definition.type)}"
+        f"{arg}: {literal(definition.type, placeholder(definition.type, arg))}"
         for arg, definition in parent.fields[name].args.items()
         if isinstance(definition.type, GraphQLNonNull)
     ]
