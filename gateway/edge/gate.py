@@ -40,10 +40,9 @@ from gateway.edge.incoming import OperationParams, Refused
 from gateway.edge.limits import OperationLimits, OperationRejected, OperationReport, check_operation
 from gateway.edge.persisted import PersistedQueries, PersistedQueryError
 from gateway.edge.responses import GRAPHQL_RESPONSE, graphql_error
+from gateway.schema.error_codes import ErrorCode
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
-BAD_USER_INPUT = "BAD_USER_INPUT"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
 
 def without_suggestions(message: str) -> str:
@@ -79,7 +78,9 @@ class Gate:
                 graphql_error(error.status, error.code, str(error), media_type=media_type)
             ) from None
         if text is None:
-            raise Refused(graphql_error(400, "BAD_REQUEST", "`query` is required.", media_type=media_type))
+            raise Refused(
+                graphql_error(400, ErrorCode.BAD_REQUEST, "`query` is required.", media_type=media_type)
+            )
         try:
             cached = self._valid.get(text)
             document = cached if cached is not None else self._parse(text, media_type)
@@ -88,7 +89,7 @@ class Gate:
                 raise Refused(
                     graphql_error(
                         405,
-                        "METHOD_NOT_ALLOWED",
+                        ErrorCode.METHOD_NOT_ALLOWED,
                         "Only queries may be sent with GET; send mutations with POST.",
                         media_type=media_type,
                         headers={"Allow": "POST"},
@@ -139,7 +140,7 @@ class Gate:
                     f"The document has too many tokens (at most {limits.max_tokens}).", limit="tokens"
                 ) from None
             if "nested too deeply" not in error.message:
-                raise Refused(self._errors([error], "GRAPHQL_PARSE_FAILED", media_type)) from None
+                raise Refused(self._errors([error], ErrorCode.GRAPHQL_PARSE_FAILED, media_type)) from None
         except RecursionError:
             pass
         raise OperationRejected(
@@ -150,7 +151,7 @@ class Gate:
         rules = [*specified_rules, NoSchemaIntrospectionCustomRule] if self.production else specified_rules
         errors = validate(self.schema, document, rules, max_errors=20)
         if errors:
-            raise Refused(self._errors(errors, VALIDATION_FAILED, media_type))
+            raise Refused(self._errors(errors, ErrorCode.GRAPHQL_VALIDATION_FAILED, media_type))
 
     def _coerce_variables(
         self, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None, media_type: str
@@ -159,9 +160,9 @@ class Gate:
             self.schema, operation.variable_definitions or (), dict(variables or {}), max_errors=20
         )
         if isinstance(coerced, list):
-            raise Refused(self._errors(coerced, BAD_USER_INPUT, media_type))
+            raise Refused(self._errors(coerced, ErrorCode.BAD_USER_INPUT, media_type))
 
-    def _errors(self, errors: list[GraphQLError], code: str, media_type: str) -> Response:
+    def _errors(self, errors: list[GraphQLError], code: ErrorCode, media_type: str) -> Response:
         """A document that does not parse or validate: nothing ran, so there is no ``data``.
 
         GraphQL over HTTP: 400 for ``application/graphql-response+json``; 200 for legacy
@@ -171,10 +172,10 @@ class Gate:
         for error in errors:
             message = without_suggestions(error.message) if self.production else error.message
             # A literal its scalar refused (a Date BC cannot hold) is a bad value, not a bad document.
-            refused_value = code == VALIDATION_FAILED and error.original_error is not None
+            refused_value = code is ErrorCode.GRAPHQL_VALIDATION_FAILED and error.original_error is not None
             entry: dict[str, Any] = {
                 "message": message,
-                "extensions": {"code": BAD_USER_INPUT if refused_value else code},
+                "extensions": {"code": ErrorCode.BAD_USER_INPUT if refused_value else code},
             }
             if error.locations:
                 entry["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]

@@ -25,6 +25,7 @@ from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
 from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentLinks
+from gateway.schema.error_codes import ErrorCode
 
 log = logging.getLogger("gateway.edge")
 
@@ -85,7 +86,7 @@ class AuthenticatedGraphQL:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if scope["type"] != "http":
-            await _refused(405, "METHOD_NOT_ALLOWED", "GraphQL is served over HTTP only")(
+            await _refused(405, ErrorCode.METHOD_NOT_ALLOWED, "GraphQL is served over HTTP only")(
                 scope, receive, send
             )
             return
@@ -105,7 +106,7 @@ class AuthenticatedGraphQL:
         refusal happens before execution, so it costs no BC request."""
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
-            raise Refused(_refused(406, "NOT_ACCEPTABLE", f"Accept {JSON} or {GRAPHQL_RESPONSE}."))
+            raise Refused(_refused(406, ErrorCode.NOT_ACCEPTABLE, f"Accept {JSON} or {GRAPHQL_RESPONSE}."))
         incoming = await read_operations(
             request,
             max_body_bytes=edge.settings.max_body_bytes,
@@ -144,7 +145,7 @@ async def _limit(edge: EdgeGuards, key: str, cost: int, *, anonymous: bool = Fal
     if not decision.allowed:
         log.warning("rate_limited", extra={"rate_limit_key": key, "cost": cost})
         message = "Too many requests; try again later."
-        extensions = {"code": "RATE_LIMITED", "retryAfter": decision.retry_after_seconds}
+        extensions = {"code": ErrorCode.RATE_LIMITED, "retryAfter": decision.retry_after_seconds}
         raise Refused(
             JSONResponse(
                 {"data": None, "errors": [{"message": message, "extensions": extensions}]},
@@ -171,7 +172,7 @@ def _is_graphiql_page(request: Request) -> bool:
     )
 
 
-_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 503: "AUTH_UNAVAILABLE"}
+_CODES = {401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN, 503: ErrorCode.AUTH_UNAVAILABLE}
 
 
 def _unauthenticated(error: AuthError) -> Response:
@@ -186,10 +187,10 @@ def _unauthenticated(error: AuthError) -> Response:
 
 
 def _bad_company() -> Response:
-    return _refused(400, "BAD_REQUEST", f"{COMPANY_HEADER} must be a company id (GUID)")
+    return _refused(400, ErrorCode.BAD_REQUEST, f"{COMPANY_HEADER} must be a company id (GUID)")
 
 
-def _refused(status: int, code: str, message: str) -> Response:
+def _refused(status: int, code: ErrorCode, message: str) -> Response:
     return JSONResponse(
         {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status
     )

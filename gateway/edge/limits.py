@@ -39,6 +39,8 @@ from graphql import (
 )
 from graphql.type.definition import GraphQLInterfaceType
 
+from gateway.schema.error_codes import ErrorCode
+
 SIZE_ARGUMENT = "first"
 
 
@@ -61,7 +63,9 @@ class OperationLimits:
 class OperationRejected(Exception):
     """An operation refused before execution; ``code`` and ``limit`` are safe to show."""
 
-    def __init__(self, message: str, *, code: str = "OPERATION_LIMIT_EXCEEDED", limit: str | None = None):
+    def __init__(
+        self, message: str, *, code: ErrorCode = ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: str | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.limit = limit
@@ -134,7 +138,7 @@ class _Walker:
             return self.memo[key]
         if name in self.active:
             raise OperationRejected(
-                f"Cannot spread fragment {name!r} within itself.", code="GRAPHQL_VALIDATION_FAILED"
+                f"Cannot spread fragment {name!r} within itself.", code=ErrorCode.GRAPHQL_VALIDATION_FAILED
             )
         self.active.add(name)
         inner = self.schema.get_type(fragment.type_condition.name.value) or parent
