@@ -31,7 +31,7 @@ class AccountQuery:
         description="The companies the identity spans (the token's memberships), the active one "
         "marked.  Choose one per request with the `X-BC-Company` header."
     )
-    async def companies(self, info: Info[Context, None]) -> list[CompanyMembership]:
+    async def companies(self, info: Info[Context, None]) -> list[CompanyMembership] | None:
         found = await companies.list_companies(info.context)
         return [
             CompanyMembership(
