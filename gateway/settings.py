@@ -90,6 +90,7 @@ _EDGE_INTEGERS = {
     "GATEWAY_MAX_DIRECTIVES": ("max_directives", 20, 0, 1000),
     "GATEWAY_COST_BUDGET": ("cost_budget", 5000, 1, 10_000_000),
     "GATEWAY_COST_LIST_SIZE": ("default_list_size", 20, 1, 10_000),
+    "GATEWAY_MAX_REPEATED_FIELDS": ("max_repeated_fields", 50, 0, 1000),
 }
 _EDGE_VARIABLES = (
     *_EDGE_INTEGERS,

@@ -10,10 +10,16 @@ and a list without ``first`` by ``default_list_size``.  Each expansion of a frag
 1 more, whatever type it is on and however deep: a bomb of spreads over scalar fields costs its
 2ⁿ expansions and is refused.  A ``first`` above the maximum page size is refused here too, for
 every field that has one.
+
+Validation, which runs next, compares the fields that share a response key at one level pairwise
+(graphql-core's OverlappingFieldsCanBeMerged): 450 copies of ``address { city }`` held the event
+loop for a second.  So the selections that repeat a key already selected at their level
+(fragments included) are counted, structurally, and bounded by ``max_repeated_fields``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +61,9 @@ class OperationLimits:
     max_length: int = 20_000
     max_directives: int = 20
     cost_budget: int = 5_000
+    # Selections repeating a response key already selected at their level: graphql-core's
+    # validation compares them pairwise (OverlappingFieldsCanBeMerged), which is quadratic.
+    max_repeated_fields: int = 50
     default_page_size: int = 20
     max_page_size: int = 100
     default_list_size: int = 20
@@ -80,6 +89,7 @@ class OperationReport:
     root_fields: int
     directives: int
     cost: int
+    repeated_fields: int = 0
 
 
 @dataclass
@@ -89,6 +99,8 @@ class _Metrics:
     directives: int = 0
     cost: int = 0
     fields: int = 0
+    repeats: int = 0  # below this level; this level's are counted from ``keys`` by its owner
+    keys: Counter[str] = field(default_factory=Counter)  # response keys selected at this level
 
     def add(self, other: _Metrics, *, times: int = 1) -> None:
         self.depth = max(self.depth, other.depth)
@@ -96,6 +108,13 @@ class _Metrics:
         self.directives += other.directives * times
         self.cost += other.cost * times
         self.fields += other.fields
+        # Validation works on the document, not on the data: repeats never multiply by a list.
+        self.repeats += other.repeats
+        self.keys.update(other.keys)
+
+    def repeats_here(self) -> int:
+        """Selections at this level whose response key an earlier one already took."""
+        return self.repeats + sum(count - 1 for count in self.keys.values())
 
 
 @dataclass
@@ -117,6 +136,7 @@ class _Walker:
             if isinstance(selection, FieldNode):
                 total.add(self.field(selection, parent, pending))
                 total.fields += 1
+                total.keys[(selection.alias or selection.name).value] += 1
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
@@ -168,6 +188,7 @@ class _Walker:
         metrics.cost = times if named is not None and is_composite_type(named) else 0
         if node.selection_set is not None:
             below = self.selections(node.selection_set, named, child_pending)
+            metrics.repeats = below.repeats_here()
             metrics.depth = below.depth
             metrics.aliases += below.aliases * times
             metrics.directives += below.directives * times
@@ -241,6 +262,7 @@ def _measure(
         root_fields=metrics.fields,
         directives=metrics.directives,
         cost=metrics.cost,
+        repeated_fields=metrics.repeats_here(),
     )
     _enforce(report, limits)
     return report
@@ -266,6 +288,13 @@ def _enforce(report: OperationReport, limits: OperationLimits) -> None:
             limits.cost_budget,
             "cost",
             "The operation would cost too much (budget {}); ask for fewer items per page or fewer fields.",
+        ),
+        (
+            report.repeated_fields,
+            limits.max_repeated_fields,
+            "repeatedFields",
+            "The operation selects fields it already selected at the same level too often (at most {} "
+            "repeats); select each once.",
         ),
     )
     for measured, maximum, name, message in checks:

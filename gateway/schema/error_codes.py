@@ -127,8 +127,8 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
     ErrorCode.OPERATION_LIMIT_EXCEEDED: Meaning(
         f"400, {_REQUEST}",
         "The operation is too deep, too costly, has too many aliases, root fields, directives, "
-        "tokens or characters, or a `first` above the page maximum; `extensions.limit` names "
-        "which (`docs/edge.md`).",
+        "repeated fields, tokens or characters, or a `first` above the page maximum; "
+        "`extensions.limit` names which (`docs/edge.md`).",
     ),
     ErrorCode.BAD_USER_INPUT: Meaning(
         "400 (`application/graphql-response+json`) or 200 (`application/json`) with no `data` "

@@ -119,3 +119,19 @@ def test_the_message_names_the_limit_not_the_measurement() -> None:
         measure("{ " + " ".join(f"a{i}: me {{ number }}" for i in range(31)) + " }")
     assert "31" not in str(caught.value)
     assert "30" in str(caught.value)
+
+
+def test_fields_repeated_at_one_level_are_counted_through_fragments_and_bounded() -> None:
+    # Validation compares same-named fields pairwise: 450 copies of this took it a second.
+    assert rejected_limit("{ me { " + "address { city } " * 60 + "} }") == "repeatedFields"
+    spread = " ".join(f"...F{i}" for i in range(60))
+    fragments = " ".join(f"fragment F{i} on Customer {{ address {{ city }} }}" for i in range(60))
+    assert rejected_limit(f"{{ me {{ {spread} }} }} {fragments}") == "repeatedFields"
+    nested = "{ me { " + ("address { " + "city " * 5 + "} ") * 5 + "} }"
+    assert measure(nested).repeated_fields == 4 + 5 * 4
+    # What front ends write: fragments overlapping on a few fields, aliases for the rest.
+    overlapping = """{ orders(first: 5) { nodes { number ...Card ...Detail } } }
+        fragment Card on SalesOrder { number status lines { sequence } }
+        fragment Detail on SalesOrder { number lines { sequence quantity } }"""
+    assert measure(overlapping).repeated_fields == 2 + 1
+    assert measure("{ me { a: address { city } b: address { city } } }").repeated_fields == 0
