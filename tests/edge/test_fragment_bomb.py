@@ -104,7 +104,7 @@ async def test_the_bomb_is_refused_before_execution_on_every_type(
 async def test_a_bomb_within_the_limits_is_answered_without_expanding_it(
     type_name: str, path: list[str], gateway: GatewayFactory, token_for: Any
 ) -> None:
-    widest = OperationLimits(cost_budget=10**18, max_root_fields=10**18)
+    widest = OperationLimits(cost_budget=10**18, max_root_fields=10**18, max_repeated_fields=10**18)
     unlimited = RateLimit(per_minute=10**9, burst=10**9)
     async with gateway(limits=widest, rate_limit=unlimited) as client:
         response = await client.post(
