@@ -110,7 +110,7 @@ class Gate:
         if cached is None:
             self._validate(document, media_type)
             self._remember(text, document)
-        if operation is not None:
+        if operation is not None and operation.variable_definitions:
             self._coerce_variables(operation, params.variables, media_type)
         extensions = {k: v for k, v in (params.extensions or {}).items() if k != "persistedQuery"}
         body = {

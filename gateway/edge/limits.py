@@ -19,7 +19,6 @@ loop for a second.  So the selections that repeat a key already selected at thei
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,7 +99,7 @@ class _Metrics:
     cost: int = 0
     fields: int = 0
     repeats: int = 0  # below this level; this level's are counted from ``keys`` by its owner
-    keys: Counter[str] = field(default_factory=Counter)  # response keys selected at this level
+    keys: dict[str, int] = field(default_factory=dict)  # response keys selected at this level
 
     def add(self, other: _Metrics, *, times: int = 1) -> None:
         self.depth = max(self.depth, other.depth)
@@ -110,7 +109,8 @@ class _Metrics:
         self.fields += other.fields
         # Validation works on the document, not on the data: repeats never multiply by a list.
         self.repeats += other.repeats
-        self.keys.update(other.keys)
+        for key, count in other.keys.items():
+            self.keys[key] = self.keys.get(key, 0) + count
 
     def repeats_here(self) -> int:
         """Selections at this level whose response key an earlier one already took."""
@@ -136,7 +136,8 @@ class _Walker:
             if isinstance(selection, FieldNode):
                 total.add(self.field(selection, parent, pending))
                 total.fields += 1
-                total.keys[(selection.alias or selection.name).value] += 1
+                key = (selection.alias or selection.name).value
+                total.keys[key] = total.keys.get(key, 0) + 1
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
