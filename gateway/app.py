@@ -27,8 +27,8 @@ from gateway.edge.companies import LocalCurrencies
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.documents import documents_endpoint
 from gateway.edge.graphiql import graphiql_assets
-from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
-from gateway.edge.guards import build_guards, edge_middleware, schema_for
+from gateway.edge.graphql import AuthenticatedGraphQL
+from gateway.edge.guards import build_guards, edge_middleware
 from gateway.edge.health import healthz, readyz
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
@@ -85,10 +85,7 @@ def create_app(
         jwks_transport = development.jwks_transport
     dev_identity: DevIdentityProvider | None = development.identity if development else None
     production = development is None
-    served_schema = schema_for(schema, production=production)
-    guards = build_guards(
-        settings.edge, settings.portal, served_schema, production=production, limiter=rate_limiter
-    )
+    guards = build_guards(settings.edge, settings.portal, schema, production=production, limiter=rate_limiter)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -138,7 +135,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await refresher
 
-    graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide=None), graphiql=settings.graphiql)
+    graphql = AuthenticatedGraphQL(schema, graphiql=settings.graphiql)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),  # refused with a reason: there are no subscriptions

@@ -1,9 +1,12 @@
-"""``/graphql``: authentication first, then Strawberry with a per-request Context.
+"""``/graphql``: authentication first, then the checked operations, executed with a Context each.
 
 A request without a valid bearer token is answered 401 with a GraphQL-shaped body (in the media
 type the client negotiated) before any resolver runs, so it can never cause a BC request.
 GraphiQL itself (a browser GET without a query) is served without a token; the developer pastes
 one into its headers.  The gateway has no subscriptions: a WebSocket is refused with a reason.
+
+The whole way of an operation is :meth:`AuthenticatedGraphQL._guarded`: read, authenticate,
+check (parse and validate once, limits), rate-limit, execute (``edge/execution.py``), answer.
 """
 
 from __future__ import annotations
@@ -12,14 +15,14 @@ import logging
 import uuid
 from typing import Any
 
+import strawberry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
-from gateway.auth import AuthError, Identity, bearer_token
+from gateway.auth import AuthError, Identity, Membership, bearer_token
 from gateway.bc import CustomerScope, InvalidScope
-from gateway.edge.execution import cache_control, execute
+from gateway.edge.execution import cache_control, respond, run_operation
 from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
@@ -31,7 +34,6 @@ from gateway.schema.error_codes import ErrorCode
 
 log = logging.getLogger("gateway.edge")
 
-IDENTITY_KEY = "gateway.identity"
 COMPANY_HEADER = "x-bc-company"
 IDEMPOTENCY_HEADER = "idempotency-key"
 NO_SUBSCRIPTIONS = (
@@ -42,28 +44,27 @@ NO_SUBSCRIPTIONS = (
 _POLICY_VIOLATION = 1008
 
 
-class PortalGraphQL(GraphQL[Context, None]):
-    async def get_context(self, request: Any, response: Any) -> Context:
-        state = gateway_state(request)
-        identity: Identity = request.scope[IDENTITY_KEY]
-        membership = identity.membership_for(_requested_company(request))
-        scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
-        session = state.bc.session(scope, operation=None)
+def build_context(
+    state: GatewayState, request: Request, identity: Identity, membership: Membership, operation: str | None
+) -> Context:
+    """One operation's Context: a BC session bound to the verified customer, its own loaders."""
+    scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
+    session = state.bc.session(scope, operation=operation)
 
-        async def local_currency() -> str:
-            return await state.currencies.of(session)
+    async def local_currency() -> str:
+        return await state.currencies.of(session)
 
-        return Context(
-            identity=identity,
-            membership=membership,
-            bc=session,
-            loaders=build_loaders(session, state.shared_cache),
-            policy=state.policy,
-            today=state.today(),
-            local_currency=local_currency,
-            **_document_state(state, request, scope),
-            **_write_state(state, request),
-        )
+    return Context(
+        identity=identity,
+        membership=membership,
+        bc=session,
+        loaders=build_loaders(session, state.shared_cache),
+        policy=state.policy,
+        today=state.today(),
+        local_currency=local_currency,
+        **_document_state(state, request, scope),
+        **_write_state(state, request),
+    )
 
 
 def _write_state(state: GatewayState, request: Request) -> dict[str, Any]:
@@ -86,10 +87,10 @@ def _document_state(state: GatewayState, request: Request, scope: CustomerScope)
 
 
 class AuthenticatedGraphQL:
-    """ASGI wrapper: verify the bearer token, then hand over to Strawberry."""
+    """ASGI app of ``/graphql``: verify the bearer token, check, then execute on ``schema``."""
 
-    def __init__(self, graphql: PortalGraphQL, *, graphiql: bool) -> None:
-        self.graphql = graphql
+    def __init__(self, schema: strawberry.Schema, *, graphiql: bool) -> None:
+        self.schema = schema
         self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -143,16 +144,17 @@ class AuthenticatedGraphQL:
         ]
         cost = sum(max(1, operation.report.cost) for operation in checked)
         await _limit(edge, f"customer:{membership.company_id}:{membership.customer_number}", cost, media_type)
-        request.scope[IDENTITY_KEY] = identity
-        await execute(
-            self.graphql,
-            request.scope,
-            [operation.body for operation in checked],
-            batch=incoming.batch,
-            media_type=media_type,
-            cache=cache_control(request.method, edge.settings.get_max_age_seconds),
-            send=send,
-        )
+
+        def context_for(operation: str | None) -> Context:
+            return build_context(state, request, identity, membership, operation)
+
+        runs = [
+            await run_operation(self.schema, operation, context_for, production=edge.production)
+            for operation in checked
+        ]
+        cache = cache_control(request.method, edge.settings.get_max_age_seconds)
+        response = respond(runs, batch=incoming.batch, media_type=media_type, cache=cache)
+        await response(request.scope, request.receive, send)
 
 
 async def _limit(edge: EdgeGuards, key: str, cost: int, media_type: str, *, anonymous: bool = False) -> None:
