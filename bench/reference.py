@@ -16,7 +16,8 @@ request's HTTP) is not included.
    BC that answers instantly (``bench/canned_bc.py``): gateway CPU.
 
 The table goes to stdout and to ``bench/results/reference.md`` (with the date and the machine),
-which the README quotes.  ``--profile dashboard|reference|big`` prints where the CPU goes instead.
+which the README quotes.  ``--profile dashboard|reference|big`` prints where the CPU goes instead
+(pyinstrument, a sampling profiler: it barely slows what it measures, unlike cProfile).
 
 Run: .venv/bin/python bench/reference.py [--quick] [--profile NAME]
 """
@@ -26,13 +27,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import cProfile
 import datetime as dt
-import io
 import json
 import os
 import platform
-import pstats
 import statistics
 import sys
 import time
@@ -44,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pyinstrument import Profiler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -403,7 +402,7 @@ def machine() -> str:
 
 
 async def profile(name: str, runs: int, scale: float) -> None:
-    """cProfile of ``runs`` operations, BC at 0 ms: the functions where the gateway's CPU goes."""
+    """A profile of ``runs`` operations, BC at 0 ms: where the gateway's CPU goes."""
     with contextlib.ExitStack() as stack:
         if name == "big":
             environ: Mapping[str, str] = BIG_ENVIRON
@@ -414,23 +413,18 @@ async def profile(name: str, runs: int, scale: float) -> None:
             environ, transport = {**BENCH_ENVIRON, **bc.environ}, httpx.AsyncHTTPTransport()
             company, customer = reference_customer(bc)
         async with gateway_on(environ, transport, company, customer, (OPERATIONS[name],)) as gateway:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(runs):
-                await gateway.run(OPERATIONS[name])
-            profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
-    print(out.getvalue())
+            profiler = Profiler(interval=0.002, async_mode="disabled")
+            with profiler:
+                for _ in range(runs):
+                    await gateway.run(OPERATIONS[name])
+    print(profiler.output_text(unicode=True, show_all=False, timeline=False))
 
 
 def main(argv: list[str] | None = None, *, now: Callable[[], dt.datetime] = dt.datetime.now) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, for trying the script out")
     parser.add_argument("--scale", type=float, default=1.0, help="the sandbox's demo data size")
-    parser.add_argument("--profile", choices=sorted(OPERATIONS), help="print a cProfile of one operation")
+    parser.add_argument("--profile", choices=sorted(OPERATIONS), help="print where one operation's CPU goes")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     runs, seconds, repeats = (30, 3.0, 3) if args.quick else (200, 15.0, 7)

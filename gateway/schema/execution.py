@@ -3,7 +3,8 @@
 The edge (``gateway/edge/gate.py``) parses each document once, caches it, checks its limits and
 validates it with :data:`VALIDATION_RULES`; :func:`execute_operation` hands that document to
 graphql-core's executor on Strawberry's schema, with Strawberry's own execution context (so
-resolvers get Strawberry's ``Info``, typed arguments and all) and the request's ``Context``.
+resolvers get Strawberry's ``Info``, typed arguments and all; plain fields are read without a
+resolver call, ``schema/executor.py``) and the request's ``Context``.
 Nothing is parsed or validated again, and no Strawberry view or extension sits in between: the
 errors of the result are translated here (:func:`gateway.schema.errors.translate`), once.
 """
@@ -21,6 +22,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from gateway.schema.errors import translate
+from gateway.schema.executor import PlainFieldExecutor
 
 # What Strawberry's own validation applies: the specification's rules and its two for
 # ``Maybe`` and ``@oneOf`` inputs.
@@ -52,7 +54,7 @@ async def execute_operation(
         context_value=context,
         variable_values=dict(variables) if variables is not None else None,
         operation_name=operation_name,
-        executor_class=schema.execution_context_class,
+        executor_class=PlainFieldExecutor,
         is_awaitable=_IS_AWAITABLE,
         hide_suggestions=hide_suggestions,
         # Strawberry's execution context offers the request's `extensions` to resolvers.
