@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
-from ._client import BCClient, BCSession
+from ._client import BCClient, BCLoad, BCSession
 from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
 from ._customer_queries import (
     CustomerQuery,
@@ -49,6 +49,7 @@ from ._fleet import SharedLimits
 from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STATEMENT_PDF, Media, MediaStream
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
+from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted, CallWatch
 from ._odata import Expand, Field, Filter, Query, any_of, neutralise_search_text
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._receivables import (
@@ -70,6 +71,7 @@ __all__ = [
     "CUSTOMER_OWNED",
     "DELIVERY_DOCUMENT_CONTENT",
     "INVOICE_PDF",
+    "NO_OBSERVER",
     "PORTAL_API",
     "STANDARD_API",
     "STATEMENT_PDF",
@@ -79,7 +81,9 @@ __all__ = [
     "BCCircuitOpen",
     "BCClient",
     "BCError",
+    "BCLoad",
     "BCNotFound",
+    "BCObserver",
     "BCProtocolError",
     "BCQueueFull",
     "BCRequestRejected",
@@ -90,6 +94,9 @@ __all__ = [
     "BCTransportError",
     "BCUnavailable",
     "BreakerState",
+    "CallEnded",
+    "CallStarted",
+    "CallWatch",
     "CapabilityMap",
     "CapabilityUnavailable",
     "ClientCredentials",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -18,7 +19,7 @@ import httpx
 
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
-from ._breaker import CircuitBreaker, counts_against_breaker
+from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
 from ._capabilities import CapabilityMap
 from ._coalesce import Coalescer
 from ._deadline import Deadline
@@ -37,6 +38,7 @@ from ._errors import (
 from ._fleet import FleetLimiter, SharedLimits, principal_key
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
+from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
 from ._odata import Expand, Query, validate_name
 from ._resilience import Clock
 from ._retry import RetryPolicy
@@ -44,7 +46,7 @@ from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._settings import STANDARD_API, ApiRoute, BCSettings
 from ._token import EntraTokenAuth
 
-__all__ = ["BCClient", "BCSession"]
+__all__ = ["BCClient", "BCLoad", "BCSession"]
 
 T = TypeVar("T")
 RowCheck = Callable[[Mapping[str, Any]], bool]  # False: drop the row
@@ -70,6 +72,29 @@ class _Call:
     entity_set: str
     stats: _Stats = field(default_factory=_Stats)
     deadline: Deadline | None = None  # None: the client's operation deadline, from the first attempt
+    batch: tuple[str, ...] = ()  # a $batch's entity sets, for its audit record
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One try of one HTTP request; ``number`` counts from 1 (more: a retry)."""
+
+    method: str
+    url: str
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str]
+    call: _Call
+    number: int
+
+
+@dataclass(frozen=True)
+class BCLoad:
+    """How busy the client is right now: requests holding one of this replica's slots, requests
+    waiting for one, and the circuit breaker's state."""
+
+    in_flight: int
+    queued: int
+    breaker: BreakerState
 
 
 class BCClient:
@@ -81,7 +106,7 @@ class BCClient:
     The client is one principal on one environment, so it owns the concurrency limiter (shared by
     all its sessions) and the circuit breaker; ``clock`` is injectable for exact tests.  With a
     replicated ``shared`` store, BC's limits hold for all replicas together (``FleetLimiter``);
-    without one, for this process.
+    without one, for this process.  ``observer`` hears of every HTTP attempt (metrics, traces).
     """
 
     def __init__(
@@ -91,8 +116,10 @@ class BCClient:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         shared: SharedLimits | None = None,
+        observer: BCObserver = NO_OBSERVER,
     ) -> None:
         self.settings = settings
+        self.observer = observer
         self.capabilities = CapabilityMap()
         knobs = settings.resilience
         self.clock = clock or Clock()
@@ -140,9 +167,15 @@ class BCClient:
     ) -> None:
         await self.aclose()
 
-    def session(self, scope: CustomerScope, *, operation: str | None = None) -> BCSession:
-        """A session for one GraphQL operation on behalf of ``scope``; its deadline starts now."""
-        return BCSession(self, scope, operation=operation)
+    def session(
+        self, scope: CustomerScope, *, operation: str | None = None, request_id: str | None = None
+    ) -> BCSession:
+        """A session for one GraphQL operation on behalf of ``scope``; its deadline starts now.
+        ``operation`` (its name) and ``request_id`` go into each call's audit record."""
+        return BCSession(self, scope, operation=operation, request_id=request_id)
+
+    def load(self) -> BCLoad:
+        return BCLoad(self.limiter.in_flight, self.limiter.waiting, self.breaker.state)
 
     def deadline(self) -> Deadline:
         """A fresh operation deadline (``operation_deadline_seconds`` from now)."""
@@ -240,15 +273,19 @@ class BCClient:
                 BatchOperation(key, paged.path, paged.params, self._page_headers(paged.top))
                 for key, (_, paged) in todo.items()
             ]
+            call = dataclasses.replace(
+                batch_call, batch=tuple(paged.call.entity_set for _, paged in todo.values())
+            )
             answers = await self._request(
                 "POST",
                 url,
                 None,
                 {"Content-Type": "application/json"},
-                batch_call,
+                call,
                 read_batch,
                 json_body=batch_body(operations),
                 idempotent=True,  # only GETs inside: sending it twice changes nothing
+                first_attempt=attempt,  # inner reads retried in a new $batch: its attempt number
             )
             failed: dict[str, BCError] = {}
             for key, (index, paged) in todo.items():
@@ -300,6 +337,7 @@ class BCClient:
         *,
         json_body: Any = None,
         idempotent: bool = False,
+        first_attempt: int = 1,
     ) -> T:
         """The one path of every HTTP call: attempts behind the breaker and the limiter, retried
         (reads, or ``idempotent`` writes only) within the call's deadline.  ``read`` turns a
@@ -309,7 +347,12 @@ class BCClient:
         while True:
             attempt += 1
             try:
-                return await self._attempt(method, url, params, headers, call, read, json_body, deadline)
+                return await self._attempt(
+                    _Attempt(method, url, params, headers, call, first_attempt + attempt - 1),
+                    read,
+                    json_body,
+                    deadline,
+                )
             except BCError as error:
                 if not self.retry.should_retry(error, method=method, idempotent=idempotent, attempt=attempt):
                     raise
@@ -320,11 +363,7 @@ class BCClient:
 
     async def _attempt(
         self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        call: _Call,
+        attempt: _Attempt,
         read: Callable[[httpx.Response], tuple[T, int | None]],
         json_body: Any,
         deadline: Deadline,
@@ -336,7 +375,7 @@ class BCClient:
         async with self.limiter.slot(deadline.remaining()), fleet_turn:
             self.breaker.before_call()
             try:
-                result = await self._audited(method, url, params, headers, call, read, json_body, deadline)
+                result = await self._audited(attempt, read, json_body, deadline)
             except BCError as error:
                 if counts_against_breaker(error):
                     self.breaker.record_failure()
@@ -351,23 +390,34 @@ class BCClient:
 
     async def _audited(
         self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        call: _Call,
+        attempt: _Attempt,
         read: Callable[[httpx.Response], tuple[T, int | None]],
         json_body: Any,
         deadline: Deadline,
     ) -> T:
-        """One audited, counted HTTP request."""
+        """One audited, counted, observed HTTP request."""
+        call = attempt.call
+        watch = self.observer.call_started(
+            CallStarted(
+                attempt.method,
+                call.route.path,
+                call.entity_set,
+                attempt.number,
+                call.context.operation,
+                call.context.request_id,
+            )
+        )
+        headers = {**watch.headers(), **attempt.headers}
         started = time.perf_counter()
         status: int | None = None
         rows: int | None = None
         correlation_id: str | None = None
+        failure: str | None = None
         timeout = min(self.settings.timeout_seconds, deadline.remaining())
         try:
-            response = await self._send(method, url, params, headers, json_body, timeout)
+            response = await self._send(
+                attempt.method, attempt.url, attempt.params, headers, json_body, timeout
+            )
             status = response.status_code
             correlation_id = correlation_id_of(response)
             if not response.is_success:
@@ -376,6 +426,10 @@ class BCClient:
             return result
         except BCError as exc:
             correlation_id = exc.correlation_id or correlation_id
+            failure = exc.code
+            raise
+        except BaseException:
+            failure = "abandoned"  # cancelled: the operation gave up on this call
             raise
         finally:
             elapsed = time.perf_counter() - started
@@ -383,14 +437,17 @@ class BCClient:
             call.stats.bc_seconds += elapsed
             log_call(
                 call.context,
-                method=method,
+                method=attempt.method,
                 route=call.route.path,
                 entity_set=call.entity_set,
                 status=status,
                 duration_ms=elapsed * 1000,
                 rows=rows,
                 correlation_id=correlation_id,
+                attempt=attempt.number,
+                batch=call.batch,
             )
+            watch.ended(CallEnded(status, elapsed, correlation_id, failure))
 
     async def _send(
         self,
@@ -421,11 +478,21 @@ class BCSession:
     scope, and every row that comes back is checked against the scope.
     """
 
-    def __init__(self, client: BCClient, scope: CustomerScope, *, operation: str | None = None) -> None:
+    def __init__(
+        self,
+        client: BCClient,
+        scope: CustomerScope,
+        *,
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self._client = client
         self.scope = scope
         self._context = CallContext(
-            customer=scope.customer_number, company=str(scope.company_id), operation=operation
+            customer=scope.customer_number,
+            company=str(scope.company_id),
+            operation=operation,
+            request_id=request_id,
         )
         self._stats = _Stats()
         # One deadline for the whole operation: no retry, wait or page may run past it.
@@ -444,6 +511,16 @@ class BCSession:
     @property
     def request_count(self) -> int:
         return self._stats.request_count
+
+    @property
+    def operation(self) -> str | None:
+        """The GraphQL operation's name this session serves, as its audit records carry it."""
+        return self._context.operation
+
+    @property
+    def request_id(self) -> str | None:
+        """The gateway request's id (``X-Request-Id``), as its audit records carry it."""
+        return self._context.request_id
 
     @property
     def bc_seconds(self) -> float:
