@@ -30,10 +30,12 @@ from gateway.edge.graphiql import graphiql_assets
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
 from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
+from gateway.edge.metrics_endpoint import metrics_endpoint
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
+from gateway.edge.telemetry import EdgeTelemetry, operation_names
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
@@ -41,6 +43,7 @@ from gateway.resolvers.idempotency import InMemoryKeyStore
 from gateway.schema import schema
 from gateway.settings import Settings
 from gateway.store import open_store
+from gateway.telemetry import Metrics, MetricsListener, Tracer, configure_logging, start_tracing
 
 LOGGER = logging.getLogger("gateway.app")
 
@@ -62,6 +65,7 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
     token_clock: Callable[[], float] = time.time,
+    tracer: Tracer | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -69,7 +73,8 @@ def create_app(
     here unless ``development`` is given); otherwise it talks to the configured BC through
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
     ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
-    the development identity provider's clock when it is built here).
+    the development identity provider's clock when it is built here).  ``tracer`` replaces the
+    one ``settings.tracing`` would start (tests: an in-memory exporter's).
     """
     if settings.bc is None and development is None:
         from gateway.edge.development import start_development
@@ -89,6 +94,7 @@ def create_app(
     guards = build_guards(
         settings.edge, settings.portal, served_schema, production=production, limiter=rate_limiter
     )
+    metrics = Metrics(operation_names(guards.gate.persisted))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -98,11 +104,20 @@ def create_app(
                 "single_replica: GATEWAY_REDIS_URL is not set, so idempotency keys, rate limits and "
                 "BC's limits hold for this process only; run one replica, or set it"
             )
+        telemetry = EdgeTelemetry(metrics, tracer or start_tracing(settings.tracing))
         async with (
+            _telemetry_open(telemetry, settings),
             contextlib.aclosing(store),
-            BCClient(bc_settings, transport=bc_transport, clock=bc_clock, shared=store) as bc,
+            BCClient(
+                bc_settings,
+                transport=bc_transport,
+                clock=bc_clock,
+                shared=store,
+                observer=telemetry.bc_observer(),
+            ) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
+            telemetry.watch(bc)
             bc_routes = (STANDARD_API, ANALYTICS_API, PORTAL_API)
             await bc.capabilities.refresh(bc, bc_routes)
             refresher = asyncio.create_task(
@@ -110,6 +125,8 @@ def create_app(
                     bc, bc_routes, bc_settings.resilience.capability_refresh_seconds, asyncio.sleep
                 )
             )
+            probe = StoreProbe(store, clock)
+            metrics.watch_store(lambda: probe.last_answer)
             jwks = JwksCache(
                 auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
             )
@@ -123,13 +140,14 @@ def create_app(
                 dev_identity=dev_identity,
                 edge=guards,
                 mode="production" if production else "development",
-                shared_cache=SharedCache(clock=clock),
-                writes=Writes(policy=settings.writes, keys=InMemoryKeyStore()),
+                shared_cache=SharedCache(clock=clock, recorder=metrics),
+                writes=Writes(policy=settings.writes, keys=InMemoryKeyStore(), recorder=metrics),
                 documents=DocumentSigner(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
                 ),
                 company_names=CompanyNames(bc, clock),
-                store=StoreProbe(store, clock),
+                store=probe,
+                telemetry=telemetry,
             )
             try:
                 yield
@@ -146,6 +164,8 @@ def create_app(
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
     ]
+    if settings.metrics.token is not None or not production:
+        routes.append(Route("/metrics", metrics_endpoint(metrics, settings.metrics.token), methods=["GET"]))
     if settings.graphiql:
         routes.append(graphiql_assets())
     if development is not None:
@@ -156,8 +176,30 @@ def create_app(
     sign_in = _portal_sign_in(settings, development)
     if sign_in is not None:
         routes.extend(portal_routes(sign_in))
-    middleware = edge_middleware(settings.edge, production=production)
+    middleware = edge_middleware(settings.edge, production=production, metrics=metrics)
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+@contextlib.asynccontextmanager
+async def _telemetry_open(telemetry: EdgeTelemetry, settings: Settings) -> AsyncIterator[None]:
+    """The metrics' own listener (``GATEWAY_METRICS_PORT``) while the app runs; the tracer
+    flushed and stopped when it ends."""
+    listener = None
+    port = settings.metrics.port
+    if port is not None:
+        host = settings.metrics.host or settings.host
+        try:
+            listener = MetricsListener.start(telemetry.metrics, host, port)
+        except OSError as error:
+            raise RuntimeError(
+                f"GATEWAY_METRICS_PORT: cannot listen on {host}:{port}: {error.strerror}"
+            ) from None
+    try:
+        yield
+    finally:
+        if listener is not None:
+            listener.close()
+        telemetry.tracer.shutdown()
 
 
 def _portal_sign_in(settings: Settings, development: Development | None) -> PortalSignIn | None:
@@ -189,4 +231,5 @@ def app_from_environ() -> Starlette:
     except ConfigError as error:
         print(error.report(), file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+    configure_logging(settings.logs)
     return create_app(settings)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -57,9 +58,19 @@ def _bind_problem(error: OSError, host: str, port: int, host_name: str, port_nam
     return ConfigError(host_name, f"cannot listen on {host}:{port}: {error.strerror}")
 
 
-def serve(app: ASGIApp, sock: socket.socket, *, on_listening: Callable[[], None]) -> None:
-    """Run ``app`` on ``sock`` until interrupted; ``on_listening`` once it accepts connections."""
-    config = uvicorn.Config(app, log_level="warning", proxy_headers=False)
+def serve(
+    app: ASGIApp,
+    sock: socket.socket,
+    *,
+    on_listening: Callable[[], None],
+    log_config: dict[str, Any] | None = None,
+) -> None:
+    """Run ``app`` on ``sock`` until interrupted; ``on_listening`` once it accepts connections.
+
+    ``log_config`` is the gateway's logging (``gateway.telemetry.logging_config``): uvicorn's
+    records take its format, and uvicorn's access log is off — the gateway writes its own line.
+    """
+    config = uvicorn.Config(app, log_config=log_config, access_log=False, proxy_headers=False)
     _Server(config, on_listening).run(sockets=[sock])
 
 

@@ -18,6 +18,7 @@ from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.store_probe import StoreProbe
+from gateway.edge.telemetry import EdgeTelemetry
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
@@ -52,6 +53,8 @@ class GatewayState:
     company_names: CompanyNames | None = None
     # The shared store (Redis, or in process) and its cached ping for /readyz.
     store: StoreProbe | None = None
+    # Metrics and traces (``/metrics``, OpenTelemetry).
+    telemetry: EdgeTelemetry | None = None
 
 
 def gateway_state(source: Starlette | HTTPConnection) -> GatewayState:

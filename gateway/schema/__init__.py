@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from strawberry.extensions import ParserCache, ValidationCache
 
-from gateway.schema.audit import OperationAudit
 from gateway.schema.errors import PortalSchema, TranslateErrors
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
@@ -14,7 +13,7 @@ schema = PortalSchema(
     query=Query,
     mutation=Mutation,
     # Portal front ends send the same few documents over and over: parse and validate each once.
-    extensions=[ParserCache, ValidationCache, OperationAudit, TranslateErrors],
+    extensions=[ParserCache, ValidationCache, TranslateErrors],
 )
 
 __all__ = ["schema"]

@@ -93,7 +93,10 @@ def served() -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
     """`bc-gateway serve --port P` in development mode; GATEWAY_PORT names another port, which
     the flag overrides."""
     port = _free_port()
-    env = _environ(GATEWAY_PORT=str(_free_port()), SANDBOX_SCALE=SCALE)
+    # Nobody reads the output past the banner but the traceback check: the access and audit lines
+    # of hundreds of requests would fill the pipe and stall the server.  Warnings still print.
+    quiet = {"GATEWAY_LOG_LEVEL": "warning", "GATEWAY_AUDIT_STDOUT": "off"}
+    env = _environ(GATEWAY_PORT=str(_free_port()), SANDBOX_SCALE=SCALE, **quiet)
     process = _start(["-m", "gateway", "serve", "--port", str(port)], env)
     try:
         printed = _read_until(process, "The demo customers:")
