@@ -129,33 +129,41 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, sock: socket.socket) -> int:
-    from gateway.app import create_app
+    from gateway.app import Shutdown, create_app
     from gateway.server import serve
 
-    url = _local_url(settings.host, settings.port)
+    url = _local_url(settings.host, settings.port, https=settings.serve.tls is not None)
+    shutdown = Shutdown()
     if settings.bc is not None:
-        app = create_app(settings)
+        app = create_app(settings, shutdown=shutdown)
 
         def listening() -> None:
             print(f"bc-gateway: GraphQL at {url}/graphql", flush=True)
             if settings.web_portal.enabled:
                 print(f"bc-gateway: customer portal at {url}/portal/", flush=True)
 
-        serve(app, sock, on_listening=listening)
+        serve(app, sock, settings=settings.serve, on_listening=listening, on_stopping=shutdown.request)
         return 0
     from gateway.edge.development import start_development
 
     print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
     development = start_development(settings)
-    app = create_app(settings, development=development)
-    serve(app, sock, on_listening=lambda: _print_development_banner(url, development, settings))
+    app = create_app(settings, development=development, shutdown=shutdown)
+    serve(
+        app,
+        sock,
+        settings=settings.serve,
+        on_listening=lambda: _print_development_banner(url, development, settings),
+        on_stopping=shutdown.request,
+    )
     return 0
 
 
-def _local_url(host: str, port: int) -> str:
+def _local_url(host: str, port: int, *, https: bool = False) -> str:
     """Where a client on this machine reaches a server listening on ``host``:``port``."""
     host = _WILDCARDS.get(host, host)
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    scheme = "https" if https else "http"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 def _print_development_banner(url: str, development: Development, settings: Settings) -> None:
