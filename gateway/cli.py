@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", help="port to listen on (overrides GATEWAY_PORT; default 8000)")
     serve.set_defaults(run=_serve)
 
+    health = commands.add_parser(
+        "healthcheck", help="exit 0 if the gateway `serve` runs with this environment answers /healthz"
+    )
+    health.add_argument("--ready", action="store_true", help="ask /readyz instead (ready for traffic)")
+    health.set_defaults(run=_healthcheck)
+
     sandbox = commands.add_parser("sandbox", help="run only the Business Central sandbox on a port")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
@@ -197,6 +203,29 @@ bc-gateway is running on the embedded Business Central sandbox.
 """,
         flush=True,
     )
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    """For a container's HEALTHCHECK: the gateway on this machine, where this environment makes
+    ``serve`` listen (over https when it terminates TLS), answers 200."""
+    import httpx
+
+    from gateway.settings import ConfigError, settings_from_environ
+
+    try:
+        settings = settings_from_environ(os.environ)
+    except ConfigError as error:
+        return _configuration_error(error)
+    url = _local_url(settings.host, settings.port, https=settings.serve.tls is not None)
+    probe = f"{url}/readyz" if args.ready else f"{url}/healthz"
+    try:
+        # Our own server on this machine: its certificate names the public host, not this address.
+        answer = httpx.get(probe, timeout=5.0, verify=False)  # noqa: S501
+    except httpx.HTTPError as error:
+        return _fail(f"{probe}: {type(error).__name__}", 1)
+    if answer.status_code != 200:
+        return _fail(f"{probe}: {answer.status_code}", 1)
+    return 0
 
 
 def _sandbox(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import subprocess
 import time
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -57,11 +58,18 @@ def bearer(sandbox: dict[str, str], key: SigningKey) -> dict[str, str]:
     return {"Authorization": f"Bearer {signed}"}
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+    env: dict[str, str]
+
+
 @contextlib.contextmanager
 def production_gateway(
     sandbox: dict[str, str], jwks_url: str, certificate: Certificate, **variables: str
-) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`bc-gateway serve` in production mode over TLS; its https URL and its process."""
+) -> Iterator[Served]:
+    """`bc-gateway serve` in production mode over TLS: its https URL, process and environment."""
     port = processes.free_port()
     env = processes.environ(
         **{name: value for name, value in sandbox.items() if name.startswith("BC_")},
@@ -78,7 +86,7 @@ def production_gateway(
         printed = processes.read_until(process, "GraphQL at")
         url = f"https://127.0.0.1:{port}"
         assert printed[-1].strip() == f"bc-gateway: GraphQL at {url}/graphql"
-        yield url, process
+        yield Served(url, process, env)
     finally:
         processes.stop(process)
 
@@ -108,10 +116,14 @@ def test_https_is_served_and_the_operation_answers(
 ) -> None:
     verify = ssl.create_default_context(cafile=certificate.cert_file)
     with (
-        production_gateway(sandbox, jwks_url, certificate) as (url, _),
+        production_gateway(sandbox, jwks_url, certificate) as served,
         httpx.Client(verify=verify) as client,
     ):
-        answer = client.post(f"{url}/graphql", json=ME, headers=bearer, timeout=30)
+        answer = client.post(f"{served.url}/graphql", json=ME, headers=bearer, timeout=30)
+        # The image's HEALTHCHECK, with the same environment: over https, on this machine.
+        assert processes.cli("healthcheck", env=served.env).returncode == 0
+        assert processes.cli("healthcheck", "--ready", env=served.env).returncode == 0
+    assert processes.cli("healthcheck", env=served.env).returncode == 1
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"data": {"me": {"number": "10000"}}}
     # HTTPS seen by the edge: HSTS on the answer, and no HTTPS_REQUIRED.
@@ -143,7 +155,8 @@ def test_tls_1_2_is_accepted_and_tls_1_1_refused(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         old = ssl.TLSVersion.TLSv1_1
-    with production_gateway(sandbox, jwks_url, certificate) as (url, process):
+    with production_gateway(sandbox, jwks_url, certificate) as served:
+        url, process = served.url, served.process
         assert _handshake(url, _tls_client(ssl.TLSVersion.TLSv1_2, certificate)) == "TLSv1.2"
         with pytest.raises(ssl.SSLError):
             _handshake(url, _tls_client(old, certificate))
@@ -176,19 +189,19 @@ def test_sigterm_turns_readiness_false_at_once_and_delivers_the_slow_answer_befo
     verify = ssl.create_default_context(cafile=certificate.cert_file)
     drain = {"GATEWAY_SHUTDOWN_DRAIN_SECONDS": "3", "GATEWAY_SHUTDOWN_GRACE_SECONDS": "60"}
     with (
-        production_gateway(sandbox, jwks_url, certificate, **drain) as (url, process),
+        production_gateway(sandbox, jwks_url, certificate, **drain) as served,
         httpx.Client(verify=verify, timeout=60) as client,
         concurrent.futures.ThreadPoolExecutor(1) as pool,
     ):
-        assert client.get(f"{url}/readyz").status_code == 200
+        assert client.get(f"{served.url}/readyz").status_code == 200
         with bc_latency(sandbox, 6000):
-            slow = pool.submit(client.post, f"{url}/graphql", json=ME, headers=bearer)
+            slow = pool.submit(client.post, f"{served.url}/graphql", json=ME, headers=bearer)
             wait_for_bc_request_in_flight(sandbox)
-            process.send_signal(signal.SIGTERM)
-            ready = client.get(f"{url}/readyz")
+            served.process.send_signal(signal.SIGTERM)
+            ready = client.get(f"{served.url}/readyz")
             answer = slow.result(timeout=60)
-        exit_status = process.wait(timeout=60)
-        printed = processes.printed_so_far(process)
+        exit_status = served.process.wait(timeout=60)
+        printed = processes.printed_so_far(served.process)
     assert (ready.status_code, ready.json()) == (503, {"status": "draining"})
     assert ready.headers["connection"] == "close"
     assert answer.status_code == 200, answer.text
@@ -203,17 +216,17 @@ def test_a_request_still_running_when_the_grace_period_ends_is_cut_off_and_the_p
     verify = ssl.create_default_context(cafile=certificate.cert_file)
     now = {"GATEWAY_SHUTDOWN_DRAIN_SECONDS": "0", "GATEWAY_SHUTDOWN_GRACE_SECONDS": "1"}
     with (
-        production_gateway(sandbox, jwks_url, certificate, **now) as (url, process),
+        production_gateway(sandbox, jwks_url, certificate, **now) as served,
         httpx.Client(verify=verify, timeout=60) as client,
         concurrent.futures.ThreadPoolExecutor(1) as pool,
         bc_latency(sandbox, 20_000),
     ):
-        slow = pool.submit(client.post, f"{url}/graphql", json=ME, headers=bearer)
+        slow = pool.submit(client.post, f"{served.url}/graphql", json=ME, headers=bearer)
         wait_for_bc_request_in_flight(sandbox)
-        process.send_signal(signal.SIGTERM)
-        exit_status = process.wait(timeout=15)
+        served.process.send_signal(signal.SIGTERM)
+        exit_status = served.process.wait(timeout=15)
         answer = slow.result(timeout=15)
-        printed = processes.printed_so_far(process)
+        printed = processes.printed_so_far(served.process)
     assert answer.status_code == 503
     assert answer.json()["errors"][0]["extensions"]["code"] == "SHUTTING_DOWN"
     assert exit_status == -signal.SIGTERM
