@@ -121,9 +121,23 @@ def standalone_sandbox() -> Iterator[dict[str, str]]:
     try:
         printed = read_until(process, "BC_CLIENT_SECRET")
         values = dict(line.split(None, 1) for line in printed if line.strip().startswith("BC_"))
-        yield {name: value.strip() for name, value in values.items()} | {"origin": f"http://127.0.0.1:{port}"}
+        origin = f"http://127.0.0.1:{port}"
+        # It prints its values before uvicorn listens: wait until it answers.
+        _until_listening(origin + "/_sandbox/stats")
+        yield {name: value.strip() for name, value in values.items()} | {"origin": origin}
     finally:
         stop(process)
+
+
+def _until_listening(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - the sandbox on loopback
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"{url} never answered")
 
 
 @contextlib.contextmanager
