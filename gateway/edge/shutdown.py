@@ -10,6 +10,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.edge.responses import graphql_error
+from gateway.schema.error_codes import ErrorCode
 
 LOGGER = logging.getLogger("gateway.shutdown")
 
@@ -59,7 +60,7 @@ class DrainingMiddleware:
             if not started:
                 response = graphql_error(
                     503,
-                    "SHUTTING_DOWN",
+                    ErrorCode.SHUTTING_DOWN,
                     "The gateway stopped before this request finished; retry it (a write retried "
                     "with the same idempotency key is never made twice).",
                     headers={"Retry-After": "1", "Connection": "close"},

@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
     HTTPS_REQUIRED = "HTTPS_REQUIRED"
     SUBSCRIPTIONS_NOT_AVAILABLE = "SUBSCRIPTIONS_NOT_AVAILABLE"
+    SHUTTING_DOWN = "SHUTTING_DOWN"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     AUTH_UNAVAILABLE = "AUTH_UNAVAILABLE"
@@ -99,6 +100,11 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         f"400, {_REQUEST}",
         "A WebSocket upgrade on `/graphql` reached a server that does not speak WebSocket: "
         "subscriptions are not available there; use queries.",
+    ),
+    ErrorCode.SHUTTING_DOWN: Meaning(
+        "503 with `Retry-After`, `data` absent",
+        "The replica stopped (a deployment or a scale-down) before this request finished: retry it; "
+        "a write retried with the same idempotency key is never made twice.",
     ),
     ErrorCode.AUTH_UNAVAILABLE: Meaning(
         f"503, {_REQUEST}", "The identity provider's signing keys cannot be read right now: retry later."
