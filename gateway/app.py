@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
+from gateway.edge.access import AccessLog
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.documents import documents_endpoint
@@ -33,6 +35,7 @@ from gateway.edge.health import healthz, readyz
 from gateway.edge.metrics_endpoint import metrics_endpoint
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.shutdown import DrainingMiddleware, Shutdown
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
 from gateway.edge.telemetry import EdgeTelemetry, operation_names
@@ -44,6 +47,8 @@ from gateway.schema import schema
 from gateway.settings import Settings
 from gateway.store import open_store
 from gateway.telemetry import Metrics, MetricsListener, Tracer, configure_logging, start_tracing
+
+__all__ = ["Shutdown", "app_from_environ", "create_app"]
 
 LOGGER = logging.getLogger("gateway.app")
 
@@ -66,6 +71,7 @@ def create_app(
     wall_clock: Callable[[], float] = time.time,
     token_clock: Callable[[], float] = time.time,
     tracer: Tracer | None = None,
+    shutdown: Shutdown | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -74,8 +80,10 @@ def create_app(
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
     ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
     the development identity provider's clock when it is built here).  ``tracer`` replaces the
-    one ``settings.tracing`` would start (tests: an in-memory exporter's).
+    one ``settings.tracing`` would start (tests: an in-memory exporter's).  ``shutdown``, once
+    requested, turns ``/readyz`` to 503 (``bc-gateway serve`` requests it on SIGTERM).
     """
+    shutdown = shutdown or Shutdown()
     if settings.bc is None and development is None:
         from gateway.edge.development import start_development
 
@@ -148,6 +156,7 @@ def create_app(
                 company_names=CompanyNames(bc, clock),
                 store=probe,
                 telemetry=telemetry,
+                shutdown=shutdown,
             )
             try:
                 yield
@@ -176,7 +185,12 @@ def create_app(
     sign_in = _portal_sign_in(settings, development)
     if sign_in is not None:
         routes.extend(portal_routes(sign_in))
-    middleware = edge_middleware(settings.edge, production=production, metrics=metrics)
+    middleware = [
+        # Outermost: a request the drain cuts off is logged with the 503 it was answered.
+        Middleware(AccessLog, metrics=metrics),
+        Middleware(DrainingMiddleware, shutdown=shutdown),
+        *edge_middleware(settings.edge, production=production),
+    ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 

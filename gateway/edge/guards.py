@@ -8,7 +8,7 @@ import strawberry
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
-from gateway.edge.access import REQUEST_ID_HEADER, AccessLog
+from gateway.edge.access import REQUEST_ID_HEADER
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.graphql import COMPANY_HEADER, IDEMPOTENCY_HEADER
@@ -19,7 +19,6 @@ from gateway.edge.ratelimit import RateLimiter, TokenBuckets
 from gateway.edge.state import EdgeGuards
 from gateway.resolvers.context import PortalPolicy
 from gateway.schema.hardening import production_schema
-from gateway.telemetry import Metrics
 
 # What browser code may send (every header the docs ask clients to send) and may read of an answer.
 CORS_ALLOWED_HEADERS = (
@@ -60,15 +59,10 @@ def build_guards(
     )
 
 
-def edge_middleware(
-    settings: EdgeSettings, *, production: bool, metrics: Metrics | None = None
-) -> list[Middleware]:
-    """Outermost first: the access log (request id, one line per request), hygiene (proxies,
-    HTTPS, security headers), then CORS when configured."""
-    middleware = [
-        Middleware(AccessLog, metrics=metrics),
-        Middleware(EdgeHygiene, trusted_proxies=settings.trusted_proxies, require_https=production),
-    ]
+def edge_middleware(settings: EdgeSettings, *, production: bool) -> list[Middleware]:
+    """Outermost first: hygiene (proxies, HTTPS, security headers), then CORS when configured.
+    (The access log, ``edge/access.py``, goes outside them all: ``create_app``.)"""
+    middleware = [Middleware(EdgeHygiene, trusted_proxies=settings.trusted_proxies, require_https=production)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

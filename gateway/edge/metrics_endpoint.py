@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.edge.responses import graphql_error
+from gateway.schema.error_codes import ErrorCode
 from gateway.telemetry import CONTENT_TYPE, Metrics
 
 __all__ = ["MetricsSettings", "metrics_endpoint"]
@@ -36,7 +37,7 @@ def metrics_endpoint(metrics: Metrics, token: bytes | None) -> Callable[[Request
         if token is not None and not _presents(request, token):
             return graphql_error(
                 401,
-                "UNAUTHENTICATED",
+                ErrorCode.UNAUTHENTICATED,
                 "The metrics need the metrics bearer token.",
                 headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
             )

@@ -20,7 +20,8 @@ from gateway.telemetry import Exporter, LogSettings, TracingSettings
 
 from . import _variables as v
 from ._declare import ConfigError, Environment, Mode
-from ._settings import SandboxSettings, Settings
+from ._settings import SandboxSettings, ServeSettings, Settings
+from ._tls import server_tls_context
 
 _BC_ONLINE = (v.TENANT_ID, v.ENVIRONMENT, v.CLIENT_ID, v.CLIENT_SECRET)
 _AUTH_REQUIRED = (v.ISSUER, v.AUDIENCE, v.JWKS_URL)
@@ -46,6 +47,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
     return Settings(
         host=env.get(v.HOST),
         port=env.get(v.PORT),
+        serve=_serve_settings(env, mode),
         graphiql_switch=env.get(v.GRAPHIQL, mode),
         bc=bc,
         default_company_id=env.get(v.COMPANY_ID),
@@ -109,6 +111,19 @@ def _claim_names(env: Environment) -> ClaimNames:
     )
 
 
+def _serve_settings(env: Environment, mode: Mode) -> ServeSettings:
+    cert, key = env.get(v.TLS_CERT_FILE), env.get(v.TLS_KEY_FILE)
+    if key is not None and cert is None:
+        raise ConfigError(v.TLS_CERT_FILE.name, "is required when GATEWAY_TLS_KEY_FILE is set")
+    if cert is not None and key is None:
+        raise ConfigError(v.TLS_KEY_FILE.name, "is required when GATEWAY_TLS_CERT_FILE is set")
+    return ServeSettings(
+        tls=None if cert is None or key is None else server_tls_context(cert, key),
+        drain_seconds=env.get(v.SHUTDOWN_DRAIN_SECONDS, mode),
+        grace_seconds=env.get(v.SHUTDOWN_GRACE_SECONDS),
+    )
+
+
 def _web_portal(env: Environment, mode: Mode) -> WebPortalSettings:
     enabled = env.get(v.WEB_PORTAL, mode)
     client_id = env.get(v.PORTAL_CLIENT_ID)
@@ -134,6 +149,7 @@ def _edge_settings(env: Environment) -> EdgeSettings:
             max_directives=env.get(v.MAX_DIRECTIVES),
             cost_budget=env.get(v.COST_BUDGET),
             default_list_size=env.get(v.COST_LIST_SIZE),
+            max_repeated_fields=env.get(v.MAX_REPEATED_FIELDS),
         ),
         batch_limit=env.get(v.BATCH_LIMIT),
         rate_limit=RateLimit(per_minute=env.get(v.RATE_LIMIT_PER_MINUTE), burst=env.get(v.RATE_LIMIT_BURST)),

@@ -119,18 +119,11 @@ def identity_provider() -> Iterator[str]:
     """A development gateway on the same demo world, used only for its identity provider."""
     port = _free_port()
     process = _start(["-m", "gateway", "serve", "--port", str(port)], _environ(SANDBOX_SCALE=SCALE))
-    drained = None
     try:
         _read_until(process, "The demo customers:")
-        drained = Drained(process.stdout)  # its own access lines, unread
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if drained is not None:
-            drained.close()
-        elif process.stdout is not None:
-            process.stdout.close()
+        _stop(process)
 
 
 @pytest.fixture(scope="module")
