@@ -332,3 +332,30 @@ def test_the_metrics_need_their_token_and_moved_with_the_traffic(run: Run) -> No
     assert moved("bc_gateway_bc_requests_total", entity_set="salesOrders", method="POST", status="201") == 1
     assert moved("bc_gateway_bc_requests_total", entity_set="$batch", method="POST", status="200") >= 1
     assert after[("bc_gateway_bc_breaker_state", frozenset({("state", "closed")}))] == 1
+
+
+def test_the_app_factory_configures_the_same_logging() -> None:
+    """uvicorn started by a process manager: its own lines in the gateway's JSON, its access log
+    replaced by the gateway's one line per request."""
+    port = _free_port()
+    args = ["-m", "uvicorn", "--factory", "gateway.app:app_from_environ", "--port", str(port)]
+    process = _start([*args, "--no-proxy-headers"], _environ(SANDBOX_SCALE=SCALE, GATEWAY_LOG_FORMAT="json"))
+    try:
+        started = _read_until(process, "Uvicorn running on")
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "{ me { number } }"},
+            headers={"x-request-id": "factory-1"},
+            timeout=30,
+        )
+        printed = _read_until(process, '"request_id":"factory-1"')
+    finally:
+        _stop(process)
+
+    assert answer.status_code == 401
+    running = json.loads(started[-1])
+    assert (running["logger"], running["level"]) == ("uvicorn.error", "INFO")
+    lines = records([line for line in printed if line.startswith("{")])
+    [access] = [line["access"] for line in lines if line["logger"] == "gateway.access"]
+    assert (access["request_id"], access["status"], access["outcome"]) == ("factory-1", 401, "refused")
+    assert not [line for line in lines if line["logger"] == "uvicorn.access"]
