@@ -37,7 +37,8 @@ from gateway.edge.store_probe import StoreProbe
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
-from gateway.resolvers.idempotency import InMemoryKeyStore
+from gateway.resolvers.idempotency import SharedKeyStore
+from gateway.resolvers.writes.codec import WRITE_RESULTS
 from gateway.schema import schema
 from gateway.settings import Settings
 from gateway.store import open_store
@@ -98,8 +99,12 @@ def create_app(
                 "single_replica: GATEWAY_REDIS_URL is not set, so idempotency keys, rate limits and "
                 "BC's limits hold for this process only; run one replica, or set it"
             )
+        keys = SharedKeyStore(
+            store.kv, store.channels, WRITE_RESULTS, lease_seconds=settings.writes.write_lease_seconds
+        )
         async with (
             contextlib.aclosing(store),
+            contextlib.aclosing(keys),
             BCClient(bc_settings, transport=bc_transport, clock=bc_clock, shared=store) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
@@ -124,7 +129,7 @@ def create_app(
                 edge=guards,
                 mode="production" if production else "development",
                 shared_cache=SharedCache(clock=clock),
-                writes=Writes(policy=settings.writes, keys=InMemoryKeyStore()),
+                writes=Writes(policy=settings.writes, keys=keys),
                 documents=DocumentSigner(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
                 ),

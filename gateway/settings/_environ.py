@@ -143,6 +143,7 @@ def _write_policy(env: Environment) -> WritePolicy:
         max_line_quantity=env.get(v.MAX_LINE_QUANTITY),
         query_max_subject=env.get(v.QUERY_MAX_SUBJECT),
         query_max_message=env.get(v.QUERY_MAX_MESSAGE),
+        write_lease_seconds=env.get(v.WRITE_LEASE_SECONDS),
     )
 
 

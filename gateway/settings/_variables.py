@@ -494,6 +494,15 @@ QUERY_MAX_MESSAGE = WRITES.add(
     _WRITES.query_max_message,
     "the longest customer query message",
 )
+WRITE_LEASE_SECONDS = WRITES.add(
+    "GATEWAY_WRITE_LEASE_SECONDS",
+    number(1.0, 300.0),
+    _WRITES.write_lease_seconds,
+    "how long an idempotency key in progress outlives a replica that died mid-write (renewed every "
+    "third of it while the write runs); then another replica may take the key over, and finds the "
+    "order in BC by its reference before it could write it again. Keep it above the time BC takes to "
+    "commit an order",
+)
 
 DOCUMENTS = Section("Download links")
 DOCUMENT_KEY = DOCUMENTS.optional(
