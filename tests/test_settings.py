@@ -17,6 +17,7 @@ ONLINE = {
     "AUTH_ISSUER": "https://login.example.com/",
     "AUTH_AUDIENCE": "portal",
     "AUTH_JWKS_URL": "https://login.example.com/keys",
+    "GATEWAY_DOCUMENT_KEY": "a-document-key-of-at-least-32-characters",
 }
 
 
@@ -182,6 +183,7 @@ LOOPBACK_SANDBOX = {
     "AUTH_ISSUER": "https://login.example.com/",
     "AUTH_AUDIENCE": "portal",
     "AUTH_JWKS_URL": "https://login.example.com/keys",
+    "GATEWAY_DOCUMENT_KEY": "a-document-key-of-at-least-32-characters",
 }
 
 
@@ -233,3 +235,13 @@ def test_graphiql_is_on_in_development_and_off_in_production_by_default(
 def test_graphiql_can_be_switched_either_way(value: str, shown: bool) -> None:
     assert settings_from_environ({**ONLINE, "GATEWAY_GRAPHIQL": value}).graphiql is shown
     assert settings_from_environ({"GATEWAY_GRAPHIQL": value}).graphiql is shown
+
+
+def test_a_production_configuration_without_a_document_key_names_it_in_one_line() -> None:
+    """A random key per process would make a download link signed by one replica fail on the
+    others; development mode keeps one of its own."""
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({k: v for k, v in ONLINE.items() if k != "GATEWAY_DOCUMENT_KEY"})
+    assert caught.value.variable == "GATEWAY_DOCUMENT_KEY"
+    assert "required with a real Business Central" in str(caught.value)
+    assert settings_from_environ({}).document_key is None

@@ -59,7 +59,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             max_page_size=env.get(v.MAX_PAGE_SIZE),
             tracking_urls=env.get(v.TRACKING_URLS),
         ),
-        document_key=env.get(v.DOCUMENT_KEY),
+        document_key=_document_key(env, mode),
         document_ttl_seconds=env.get(v.DOCUMENT_TTL_SECONDS),
         edge=_edge_settings(env),
         writes=_write_policy(env),
@@ -145,6 +145,18 @@ def _write_policy(env: Environment) -> WritePolicy:
         query_max_message=env.get(v.QUERY_MAX_MESSAGE),
         write_lease_seconds=env.get(v.WRITE_LEASE_SECONDS),
     )
+
+
+def _document_key(env: Environment, mode: Mode) -> bytes | None:
+    key = env.get(v.DOCUMENT_KEY)
+    if key is None and mode == "production":
+        # A random key per process would make a link signed by one replica fail on the others.
+        raise ConfigError(
+            v.DOCUMENT_KEY.name,
+            "is required with a real Business Central: every replica must verify the download links "
+            "the others sign (e.g. `openssl rand -base64 48`)",
+        )
+    return key
 
 
 def _bc_settings(env: Environment) -> BCSettings | None:

@@ -509,9 +509,9 @@ DOCUMENT_KEY = DOCUMENTS.optional(
     "GATEWAY_DOCUMENT_KEY",
     Kind(_document_key, "≥ 32 characters"),
     "HMAC key (≥ 32 characters, e.g. `openssl rand -base64 48`) of the signed `/documents/…` download "
-    "links; set the same value on every replica so a link one replica signs works on all "
-    "(`docs/documents.md`)",
-    shown_default="random per process",
+    "links; required with a real BC, the same value on every replica, so a link one replica signs "
+    "works on all (`docs/documents.md`)",
+    shown_default="random per process in development",
     secret=True,
 )
 DOCUMENT_TTL_SECONDS = DOCUMENTS.add(
