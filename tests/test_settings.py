@@ -245,3 +245,45 @@ def test_a_production_configuration_without_a_document_key_names_it_in_one_line(
     assert caught.value.variable == "GATEWAY_DOCUMENT_KEY"
     assert "required with a real Business Central" in str(caught.value)
     assert settings_from_environ({}).document_key is None
+
+
+@pytest.mark.parametrize("environ", [ONLINE, LOOPBACK_SANDBOX], ids=["online", "on premises"])
+def test_several_app_registrations_are_comma_lists_of_ids_and_secrets_in_one_order(
+    environ: dict[str, str],
+) -> None:
+    settings = settings_from_environ(
+        {**environ, "BC_CLIENT_ID": "first, second,third", "BC_CLIENT_SECRET": "s1,s2 , s3"}
+    )
+    assert settings.bc is not None
+    principals = settings.bc.principals
+    assert [(p.client_id, p.client_secret) for p in principals] == [
+        ("first", "s1"),
+        ("second", "s2"),
+        ("third", "s3"),
+    ]
+    assert len({p.token_url for p in principals}) == 1
+
+
+@pytest.mark.parametrize(
+    ("ids", "secrets", "variable", "problem"),
+    [
+        (
+            "a,b",
+            "only-one-secret",
+            "BC_CLIENT_SECRET",
+            "as many secrets as BC_CLIENT_ID lists client ids (2)",
+        ),
+        ("a,b,a", "x,y,z", "BC_CLIENT_ID", "names one client id twice"),
+        ("a,,b", "x,y,z", "BC_CLIENT_ID", "has an empty entry"),
+        ("a,b", "hidden-one,", "BC_CLIENT_SECRET", "has an empty entry"),
+    ],
+)
+def test_mismatched_app_registrations_are_refused_without_showing_a_secret(
+    ids: str, secrets: str, variable: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({**ONLINE, "BC_CLIENT_ID": ids, "BC_CLIENT_SECRET": secrets})
+    assert caught.value.variable == variable
+    assert problem in str(caught.value)
+    assert "hidden" not in str(caught.value)
+    assert "only-one" not in str(caught.value)

@@ -110,6 +110,7 @@ def _tracking_urls(raw: str) -> dict[str, str]:
 
 
 MUTATIONS = frozenset({"placeOrder", "reorder", "submitQuery", "replyToQuery"})
+MAX_PRINCIPALS = 20  # BC app registrations the gateway spreads its requests over
 
 
 def _mutations(raw: str) -> frozenset[str]:
@@ -137,6 +138,20 @@ def _redis_url(raw: str) -> str:
         # The URL may hold a password: the message never repeats it.
         raise Invalid("must start with redis://, rediss:// or unix://")
     return raw
+
+
+def _credential_list(raw: str) -> tuple[str, ...]:
+    """One value, or several separated by commas (Entra's ids and secrets hold no comma)."""
+    values = tuple(part.strip() for part in raw.split(","))
+    if not all(values):
+        raise Invalid("has an empty entry: separate several values with single commas")
+    if len(values) > MAX_PRINCIPALS:
+        raise Invalid(f"may list at most {MAX_PRINCIPALS} values")
+    return values
+
+
+def _joined_in_order(values: tuple[str, ...]) -> str:
+    return ",".join(values)
 
 
 def _joined(values: Any) -> str:
@@ -291,12 +306,17 @@ ENVIRONMENT = BC.optional(
     "BC environment name, e.g. `production`",
 )
 CLIENT_ID = BC.optional(
-    "BC_CLIENT_ID", text(), 'the Entra app registration\'s client id (BC "Microsoft Entra application" card)'
+    "BC_CLIENT_ID",
+    Kind(_credential_list, "comma list", _joined_in_order),
+    'the Entra app registration\'s client id (BC "Microsoft Entra application" card); several, '
+    "comma-separated, to spread BC requests over several app registrations, each with BC's limits "
+    "of its own (`docs/store.md`)",
 )
 CLIENT_SECRET = BC.optional(
     "BC_CLIENT_SECRET",
-    text(),
-    "its client secret; never logged, never sent anywhere but the token endpoint",
+    Kind(_credential_list, "comma list", _joined_in_order),
+    "its client secret (with several client ids: as many secrets, comma-separated, in the same "
+    "order); never logged, never sent anywhere but the token endpoint",
     secret=True,
 )
 BASE_URL = BC.optional(
@@ -332,15 +352,15 @@ MAX_CONCURRENCY = BC.add(
     "BC_MAX_CONCURRENCY",
     integer(1, 100),
     _RESILIENCE.max_concurrency,
-    "BC requests in flight at once for the gateway's BC principal (BC online processes 5 per "
+    "BC requests in flight at once per BC principal (app registration; BC online processes 5 per "
     "principal); with `GATEWAY_REDIS_URL`, in all replicas together",
 )
 QUEUE_LIMIT = BC.add(
     "BC_QUEUE_LIMIT",
     integer(0, 10_000),
     _RESILIENCE.queue_limit,
-    "BC requests that may wait in the gateway for a turn (BC itself only ever sees "
-    "`BC_MAX_CONCURRENCY`); beyond that an operation fails at once with `BC_THROTTLED`",
+    "BC requests that may wait in the gateway for a turn, per principal (BC itself only ever sees "
+    "`BC_MAX_CONCURRENCY` of each); beyond that an operation fails at once with `BC_THROTTLED`",
 )
 RETRY_MAX_ATTEMPTS = BC.add(
     "BC_RETRY_MAX_ATTEMPTS",

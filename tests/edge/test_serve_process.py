@@ -287,6 +287,12 @@ def test_an_http_token_url_to_another_machine_is_one_line_naming_it() -> None:
     assert "https" in _refuses_in_one_line(result, "BC_TOKEN_URL")
 
 
+def test_a_sandbox_with_no_app_registration_is_refused_in_one_line() -> None:
+    result = _cli("sandbox", "--clients", "0", "--port", str(_free_port()))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "bc-gateway: --clients: clients must be between 1 and 20"
+
+
 def test_a_production_gateway_without_a_document_key_is_one_line_naming_it() -> None:
     """Replicas must share the key that signs download links: production does not make one up."""
     on_this_machine = {**LOOPBACK_ONLY, "BC_BASE_URL": "http://127.0.0.1:9/bc"}
