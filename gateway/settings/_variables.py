@@ -543,9 +543,10 @@ REDIS_URL = STORE.optional(
     "GATEWAY_REDIS_URL",
     Kind(_redis_url, "`redis://`, `rediss://` or `unix://` URL"),
     "the Redis that replicas share (`redis://[user:password@]host:port/db`, `rediss://…` for TLS, "
-    "`unix:///path/redis.sock`): BC's concurrency limit and request window then hold for all "
-    "replicas together; unset: everything stays in this process (a production gateway warns that it "
-    "is one replica). See `docs/store.md`",
+    "`unix:///path/redis.sock`): idempotency keys, rate-limit budgets, APQ documents, company names "
+    "and currencies, and BC's concurrency limit and request window then hold for all replicas "
+    "together; unset: everything stays in this process (a production gateway warns that it is one "
+    "replica). See `docs/store.md`",
     secret=True,
 )
 REDIS_PREFIX = STORE.add(
@@ -568,9 +569,9 @@ REPLICAS = STORE.add(
     "GATEWAY_REPLICAS",
     integer(1, 1000),
     _RESILIENCE.replicas,
-    "how many replicas share the BC principal; used only while Redis is unreachable, when each "
-    "replica keeps `BC_MAX_CONCURRENCY / GATEWAY_REPLICAS` (rounded down, at least 1) BC requests in "
-    "flight on its own",
+    "how many replicas share the BC principals; used only while Redis is unreachable, when each "
+    "replica keeps `BC_MAX_CONCURRENCY / GATEWAY_REPLICAS` (rounded down, at least 1) BC requests per "
+    "principal in flight, and `1 / GATEWAY_REPLICAS` of each rate-limit budget, on its own",
 )
 
 DEVELOPMENT = Section("Development mode (the embedded sandbox)")
