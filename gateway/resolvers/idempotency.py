@@ -227,8 +227,10 @@ class SharedKeyStore(Generic[R]):
 
     async def _in_progress(self, name: str) -> bool:
         present = await self._kv.get(name)
-        record = _Record.decode(present) if present is not None else None
-        return record is not None and not record.completed
+        if present is None:
+            return False
+        record = _Record.decode(present)
+        return record is None or not record.completed  # unreadable: as ``reserve`` sees it
 
     def _result(self, record: _Record) -> tuple[R] | None:
         if record.result is None:

@@ -10,6 +10,7 @@ on the in-process store, whose clock the test moves.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -175,6 +176,21 @@ async def test_a_result_this_version_cannot_read_lets_the_next_request_own_the_k
 
     assert (await replicas.second.reserve("k", "a")).state == "new"
     assert (await replicas.first.reserve("k", "a")).state == "in_progress"
+
+
+async def test_a_record_this_version_cannot_read_at_all_counts_as_a_write_in_progress(
+    replicas: Replicas,
+) -> None:
+    """A newer version's record may be a write in progress: never write past it (docs/store.md
+    names the key: ``idempotency:<sha256 of the key>``)."""
+    name = "idempotency:" + hashlib.sha256(b"k").hexdigest()
+    await replicas.stores[0].kv.put(name, b'{"v": 2, "owner": "a newer gateway"}', ttl_seconds=60)
+
+    assert (await replicas.first.reserve("k", "a")).state == "in_progress"
+    waiting = asyncio.create_task(replicas.second.wait("k", 0.2))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()  # it waits as for any write in progress
+    await waiting
 
 
 async def test_a_live_holder_keeps_its_key_beyond_its_lease(redis_server: RedisServer) -> None:
