@@ -24,7 +24,9 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
+from gateway.edge.companies import KEEP_SECONDS as CURRENCY_SECONDS
 from gateway.edge.companies import LocalCurrencies
+from gateway.edge.company_names import REFRESH_SECONDS as NAMES_SECONDS
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.documents import documents_endpoint
 from gateway.edge.graphiql import graphiql_assets
@@ -33,13 +35,15 @@ from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.shared_facts import SharedFacts
 from gateway.edge.shutdown import DrainingMiddleware, Shutdown
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
-from gateway.resolvers.idempotency import InMemoryKeyStore
+from gateway.resolvers.idempotency import SharedKeyStore
+from gateway.resolvers.writes.codec import WRITE_RESULTS
 from gateway.schema import schema
 from gateway.settings import Settings
 from gateway.store import open_store
@@ -93,9 +97,6 @@ def create_app(
     dev_identity: DevIdentityProvider | None = development.identity if development else None
     production = development is None
     served_schema = schema_for(schema, production=production)
-    guards = build_guards(
-        settings.edge, settings.portal, served_schema, production=production, limiter=rate_limiter
-    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -105,8 +106,23 @@ def create_app(
                 "single_replica: GATEWAY_REDIS_URL is not set, so idempotency keys, rate limits and "
                 "BC's limits hold for this process only; run one replica, or set it"
             )
+        guards = build_guards(
+            settings.edge,
+            settings.portal,
+            served_schema,
+            store,
+            production=production,
+            replicas=settings.bc_resilience.replicas,
+            clock=clock,
+            wall_clock=wall_clock,
+            limiter=rate_limiter,
+        )
+        keys = SharedKeyStore(
+            store.kv, store.channels, WRITE_RESULTS, lease_seconds=settings.writes.write_lease_seconds
+        )
         async with (
             contextlib.aclosing(store),
+            contextlib.aclosing(keys),
             BCClient(bc_settings, transport=bc_transport, clock=bc_clock, shared=store) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
@@ -123,7 +139,7 @@ def create_app(
             app.state.gateway = GatewayState(
                 bc=bc,
                 validator=TokenValidator(auth_settings, jwks, clock=token_clock),
-                currencies=LocalCurrencies(),
+                currencies=LocalCurrencies(SharedFacts(store.kv, clock, ttl_seconds=CURRENCY_SECONDS)),
                 policy=settings.portal,
                 today=today,
                 default_company_id=settings.default_company_id,
@@ -131,11 +147,11 @@ def create_app(
                 edge=guards,
                 mode="production" if production else "development",
                 shared_cache=SharedCache(clock=clock),
-                writes=Writes(policy=settings.writes, keys=InMemoryKeyStore()),
+                writes=Writes(policy=settings.writes, keys=keys),
                 documents=DocumentSigner(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
                 ),
-                company_names=CompanyNames(bc, clock),
+                company_names=CompanyNames(bc, SharedFacts(store.kv, clock, ttl_seconds=NAMES_SECONDS)),
                 store=StoreProbe(store, clock),
                 shutdown=shutdown,
             )

@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8100)
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--scale", type=float, default=1.0)
+    sandbox.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="app registrations that may sign in, each with BC's limits of its own (1-20; default 1)",
+    )
     sandbox.set_defaults(run=_sandbox)
 
     token = commands.add_parser("token", help="mint a development token for a sandbox customer")
@@ -234,16 +240,21 @@ def _sandbox(args: argparse.Namespace) -> int:
     from gateway.sandbox.app import create_sandbox_app
     from gateway.sandbox.config import SandboxConfig
 
-    config = SandboxConfig(seed=args.seed, scale=args.scale)
+    try:
+        config = SandboxConfig(seed=args.seed, scale=args.scale, clients=args.clients)
+    except ValueError as error:
+        return _fail(f"--clients: {error}")
     app = create_sandbox_app(config)
     origin = f"http://{args.host}:{args.port}"
+    client_ids = ",".join(client_id for client_id, _ in config.credentials)
+    secrets = ",".join(secret for _, secret in config.credentials)
     print(
         f"""
 Business Central sandbox at {origin}
   BC_BASE_URL     {origin}/v2.0/{config.tenant}/{config.environment}
   BC_TOKEN_URL    {origin}/{config.tenant}/oauth2/v2.0/token
-  BC_CLIENT_ID    {config.client_id}
-  BC_CLIENT_SECRET {config.client_secret}
+  BC_CLIENT_ID    {client_ids}
+  BC_CLIENT_SECRET {secrets}
 """,
         flush=True,
     )

@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": set(),  # the shared-state seam: interfaces and the in-process store
     "portal": set(),  # the reference portal's files and the operations they send
     "loaders": {"bc", "customer_number"},
-    "resolvers": {"loaders", "bc", "auth", "customer_number"},
+    "resolvers": {"loaders", "bc", "auth", "customer_number", "store"},
     "schema": {"resolvers", "loaders", "bc", "auth", "customer_number"},
     "edge": _LOWER,
     # Development mode's wiring is the only gateway code that touches the sandbox.

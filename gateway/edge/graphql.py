@@ -138,7 +138,7 @@ class AuthenticatedGraphQL:
         except (InvalidScope, ValueError):
             raise Refused(_bad_company(media_type)) from None
         checked = [
-            edge.gate.check(operation, method=request.method, media_type=media_type)
+            await edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
         cost = sum(max(1, operation.report.cost) for operation in checked)

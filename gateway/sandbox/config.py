@@ -84,6 +84,9 @@ class SandboxConfig:
     environment: str = "production"
     client_id: str = "sandbox-client"
     client_secret: str = "sandbox-secret"  # noqa: S105  (a fixed, public sandbox credential)
+    # App registrations that may sign in: the one above, and `-2`, `-3`, … of both beyond one.
+    # BC's limits are per registration, so each has its own (``limits``).
+    clients: int = 1
     token_ttl_seconds: int = 3600
     max_page_size: int = BC_MAX_PAGE_SIZE
     default_page_size: int = BC_MAX_PAGE_SIZE
@@ -101,6 +104,14 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         if self.profile not in PROFILE_DROPS_ROUTES:
             raise ValueError(f"unknown profile {self.profile!r}; one of {sorted(PROFILE_DROPS_ROUTES)}")
+        if not 1 <= self.clients <= 20:
+            raise ValueError("clients must be between 1 and 20")
+
+    @property
+    def credentials(self) -> tuple[tuple[str, str], ...]:
+        """(client id, client secret) of every app registration that may sign in."""
+        suffixes = ["", *(f"-{number}" for number in range(2, self.clients + 1))]
+        return tuple((self.client_id + suffix, self.client_secret + suffix) for suffix in suffixes)
 
     @property
     def served_routes(self) -> tuple[ApiRoute, ...]:
