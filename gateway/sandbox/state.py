@@ -16,6 +16,7 @@ from gateway.sandbox.requestlog import RequestLog
 from gateway.sandbox.resolve import Resolver
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.tokens import TokenIssuer
+from gateway.sandbox.webhooks.service import Webhooks
 
 
 @dataclass
@@ -26,12 +27,14 @@ class Sandbox:
     tokens: TokenIssuer = field(init=False)
     limiter: Limiter = field(init=False)
     faults: Faults = field(init=False)
+    webhooks: Webhooks = field(init=False)
     _write_lock: anyio.Lock | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.tokens = TokenIssuer(self.config.token_ttl_seconds)
         self.limiter = Limiter(self.config.limits, self.config.clock)
         self.faults = Faults(self.config.faults, seed=self.config.seed)
+        self.webhooks = Webhooks(self.config.webhooks, self.now, lambda: self.write_lock)
 
     @property
     def write_lock(self) -> anyio.Lock:
@@ -42,8 +45,8 @@ class Sandbox:
         return self._write_lock
 
     def now(self) -> dt.datetime:
-        """The time writes stamp on rows (``lastModifiedDateTime``)."""
-        return dt.datetime.now(dt.UTC)
+        """The time writes stamp on rows (``lastModifiedDateTime``): ``SandboxConfig.now``."""
+        return self.config.now()
 
     def model(self, route: ApiRoute) -> EdmModel:
         return load_model(route.metadata_path, route.extensions)
