@@ -105,6 +105,8 @@ class SandboxConfig:
     # The wall clock: lastModifiedDateTime of writes, webhook delays and subscription expiry.
     now: Callable[[], dt.datetime] = _utc_now
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+    # The staff simulator does one random action this often (seconds) while the sandbox runs; 0: never.
+    staff_every_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILE_DROPS_ROUTES:

@@ -9,12 +9,11 @@ fake clock and call ``deliver_due`` instead of sleeping; ``run`` is the loop a s
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,16 +190,6 @@ class Webhooks:
                 wait = max(0.0, (self._due_at - self.now()).total_seconds())
             with anyio.move_on_after(wait):
                 await self._wake.wait()
-
-    @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        """Run the job in the background for the duration of the context."""
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(self.run)
-            try:
-                yield
-            finally:
-                tasks.cancel_scope.cancel()
 
     # -- subscriptions -----------------------------------------------------------------------
 
