@@ -60,6 +60,7 @@ from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
 from ._shipments import SalesShipment, SalesShipmentLine
+from ._subscriptions import WebhookSubscription, WebhookSubscriptions
 from ._token import EntraTokenAuth
 
 __all__ = [
@@ -140,6 +141,8 @@ __all__ = [
     "ShipmentTracking",
     "ShippingAgent",
     "UnitOfMeasure",
+    "WebhookSubscription",
+    "WebhookSubscriptions",
     "any_of",
     "neutralise_search_text",
     "scoped",

@@ -42,6 +42,7 @@ from ._resilience import Clock
 from ._retry import RetryPolicy
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._settings import STANDARD_API, ApiRoute, BCSettings
+from ._subscriptions import WebhookSubscriptions
 from ._token import EntraTokenAuth
 
 __all__ = ["BCClient", "BCSession"]
@@ -110,6 +111,7 @@ class BCClient:
             retry_after_cap_seconds=knobs.retry_after_cap_seconds,
         )
         self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
+        self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
         self._timeout = httpx.Timeout(settings.timeout_seconds)
         auth = (
             EntraTokenAuth(settings.credentials, timeout_seconds=settings.timeout_seconds)
