@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 from starlette.applications import Starlette
@@ -30,13 +30,17 @@ from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_rout
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
+from gateway.edge.webhooks import webhooks_endpoint
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
 from gateway.resolvers.idempotency import InMemoryKeyStore
+from gateway.sandbox.app import sandbox_of
+from gateway.sandbox.staff.control import staff_app
 from gateway.schema import schema
 from gateway.settings import Settings
-from gateway.store import open_store
+from gateway.store import Store, open_store
+from gateway.webhooks import WebhookService
 
 LOGGER = logging.getLogger("gateway.app")
 
@@ -102,6 +106,7 @@ def create_app(
             jwks = JwksCache(
                 auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
             )
+            webhooks = _webhooks(settings, bc, store, wall_clock)
             app.state.gateway = GatewayState(
                 bc=bc,
                 validator=TokenValidator(auth_settings, jwks, clock=token_clock),
@@ -119,9 +124,11 @@ def create_app(
                 ),
                 company_names=CompanyNames(bc, clock),
                 store=StoreProbe(store, clock),
+                webhooks=webhooks,
             )
             try:
-                yield
+                async with _live(app, webhooks, development):
+                    yield
             finally:
                 refresher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -133,15 +140,43 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
+        Route("/webhooks/bc", webhooks_endpoint, methods=["GET", "POST"]),
     ]
     if development is not None:
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
+        # The embedded sandbox's staff simulator (`bc-gateway staff …`); development only.
+        routes.append(Mount("/_sandbox/staff", app=staff_app(sandbox_of(development.sandbox))))
     sign_in = _portal_sign_in(settings, development)
     if sign_in is not None:
         routes.extend(portal_routes(sign_in))
     middleware = edge_middleware(settings.edge, production=production)
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _webhooks(
+    settings: Settings, bc: BCClient, store: Store, wall_clock: Callable[[], float]
+) -> WebhookService | None:
+    if not settings.webhooks.enabled:
+        return None
+    return WebhookService(settings.webhooks, bc, store, now=lambda: datetime.fromtimestamp(wall_clock(), UTC))
+
+
+@contextlib.asynccontextmanager
+async def _live(
+    app: Starlette, webhooks: WebhookService | None, development: Development | None
+) -> AsyncIterator[None]:
+    """Webhooks in the background; in development, the embedded sandbox too: BC's webhook job
+    (delivering to this app in process) and staff on a clock when configured."""
+    async with contextlib.AsyncExitStack() as running:
+        if development is not None:
+            sandbox = sandbox_of(development.sandbox)
+            sandbox.webhooks.deliver_through(httpx.ASGITransport(app=app))
+            if webhooks is not None or sandbox.config.staff_every_seconds > 0:
+                await running.enter_async_context(sandbox.running())
+        if webhooks is not None:
+            await running.enter_async_context(webhooks.running())
+        yield
 
 
 def _portal_sign_in(settings: Settings, development: Development | None) -> PortalSignIn | None:

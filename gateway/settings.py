@@ -27,6 +27,7 @@ from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
 from gateway.store import REDIS_SCHEMES, StoreSettings
+from gateway.webhooks import WebhookSettings
 
 Mode = Literal["development", "production"]
 
@@ -51,6 +52,10 @@ class SandboxSettings:
     data_dir: Path | None = None
     # How long the development identity provider's code-flow access tokens live.
     access_token_ttl_seconds: int = 3600
+    # How long the sandbox waits before it sends a webhook notification (BC: 30 s).
+    notification_delay_seconds: float = 2.0
+    # The staff simulator does something every this many seconds; 0: only on demand.
+    staff_every_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class Settings:
     web_portal: WebPortalSettings = field(default_factory=WebPortalSettings)
     # The shared store: Redis for a fleet of replicas, in-process without GATEWAY_REDIS_URL.
     store: StoreSettings = field(default_factory=StoreSettings)
+    # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the CLI (or a
+    # test) turns them on: development mode does, by default.
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def mode(self) -> Mode:
@@ -163,6 +171,12 @@ KNOWN_VARIABLES = (
     "GATEWAY_REDIS_PREFIX",
     "GATEWAY_REDIS_TIMEOUT_SECONDS",
     "GATEWAY_REPLICAS",
+    "GATEWAY_WEBHOOKS",
+    "GATEWAY_WEBHOOK_URL",
+    "GATEWAY_WEBHOOK_SECRET",
+    "GATEWAY_WEBHOOK_RENEW_MARGIN_SECONDS",
+    "SANDBOX_NOTIFICATION_DELAY_SECONDS",
+    "SANDBOX_STAFF_EVERY_SECONDS",
     *_EDGE_VARIABLES,
     *_WRITE_VARIABLES,
 )
@@ -193,6 +207,10 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             access_token_ttl_seconds=_integer(
                 env, "DEV_IDP_ACCESS_TOKEN_TTL_SECONDS", 3600, low=10, high=86_400
             ),
+            notification_delay_seconds=_decimal(
+                env, "SANDBOX_NOTIFICATION_DELAY_SECONDS", 2.0, low=0.0, high=600.0
+            ),
+            staff_every_seconds=_decimal(env, "SANDBOX_STAFF_EVERY_SECONDS", 0.0, low=0.0, high=86_400.0),
         ),
         portal=PortalPolicy(
             order_history_months=_integer(env, "PORTAL_ORDER_HISTORY_MONTHS", 12, low=1, high=120),
@@ -205,6 +223,45 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         writes=_write_policy(environ, env),
         web_portal=_web_portal(env, production=bc is not None),
         store=_store_settings(env),
+        webhooks=_webhook_settings(env, production=bc is not None),
+    )
+
+
+def _webhook_settings(env: Mapping[str, str], *, production: bool) -> WebhookSettings:
+    """On in development (the embedded sandbox calls back in process); in production on when
+    ``GATEWAY_WEBHOOK_URL`` is set, or ``GATEWAY_WEBHOOKS=on`` with ``GATEWAY_PUBLIC_URL``."""
+    url = env.get("GATEWAY_WEBHOOK_URL")
+    if url is not None:
+        _require_url(url, "GATEWAY_WEBHOOK_URL")
+    enabled = _switch(env, "GATEWAY_WEBHOOKS", url is not None or not production)
+    if not enabled:
+        return WebhookSettings()
+    if url is None and "GATEWAY_PUBLIC_URL" in env:
+        url = env["GATEWAY_PUBLIC_URL"].rstrip("/") + "/webhooks/bc"
+    if url is None:
+        if production:
+            raise ConfigError(
+                "GATEWAY_WEBHOOK_URL",
+                "is required when GATEWAY_WEBHOOKS is on with a real Business Central "
+                "(the public URL of /webhooks/bc; or set GATEWAY_PUBLIC_URL)",
+            )
+        url = f"http://{env.get('GATEWAY_HOST', '127.0.0.1')}:{env.get('GATEWAY_PORT', '8000')}/webhooks/bc"
+    secret = env.get("GATEWAY_WEBHOOK_SECRET")
+    if secret is not None and len(secret.encode()) < 32:
+        raise ConfigError("GATEWAY_WEBHOOK_SECRET", "must be at least 32 characters")
+    if secret is None and production:
+        raise ConfigError(
+            "GATEWAY_WEBHOOK_SECRET",
+            "is required when webhooks are on with a real Business Central (every replica derives the "
+            "subscriptions' clientState from it), e.g. openssl rand -base64 48",
+        )
+    return WebhookSettings(
+        enabled=True,
+        notification_url=url,
+        secret=secret.encode() if secret is not None else None,
+        renew_margin_seconds=_decimal(
+            env, "GATEWAY_WEBHOOK_RENEW_MARGIN_SECONDS", 86_400.0, low=600.0, high=172_800.0
+        ),
     )
 
 

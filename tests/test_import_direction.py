@@ -19,6 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "loaders": {"bc"},
     "resolvers": {"loaders", "bc", "auth"},
     "schema": {"resolvers", "loaders", "bc", "auth"},
+    "webhooks": {"bc", "store"},
 }
 # third-party package -> the gateway packages (or top-level modules) allowed to import it
 THIRD_PARTY: dict[str, set[str]] = {

@@ -31,6 +31,7 @@ from gateway.edge.portal import DEVELOPMENT_CLIENT_ID
 from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.transport import sandbox_transport
+from gateway.sandbox.webhooks.config import WebhookConfig
 from gateway.sandbox.world import DemoCustomer, demo_customers
 from gateway.settings import Settings
 
@@ -61,7 +62,14 @@ def start_development(
     """The sandbox and the development identity provider; ``clock`` is the provider's and must be
     the token validator's too (``create_app``'s ``wall_clock``)."""
     if sandbox is None:
-        sandbox = create_sandbox_app(SandboxConfig(seed=settings.sandbox.seed, scale=settings.sandbox.scale))
+        sandbox = create_sandbox_app(
+            SandboxConfig(
+                seed=settings.sandbox.seed,
+                scale=settings.sandbox.scale,
+                webhooks=WebhookConfig(delay_seconds=settings.sandbox.notification_delay_seconds),
+                staff_every_seconds=settings.sandbox.staff_every_seconds,
+            )
+        )
     config = sandbox_of(sandbox).config
     customers = tuple(demo_customers(sandbox_of(sandbox).store))
     known = {(UUID(customer.company_id), customer.customer_number) for customer in customers}

@@ -4,7 +4,9 @@
 shows the capabilities last read from each API route's ``$metadata``: whether the route is
 present, its entity sets and their navigation properties.  It also shows whether the shared store
 answers (a ping cached for a few seconds); that does not decide readiness: every replica shares
-one Redis, so failing them all would take the whole portal down while reads still work.
+one Redis, so failing them all would take the whole portal down while reads still work.  The
+webhook subscriptions are shown as the manager last found them (no BC request per probe); they
+do not decide readiness either.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ async def readyz(request: Request) -> JSONResponse:
     capabilities = bc.capabilities.snapshot()
     breaker = bc.breaker.state.value
     store = await _store_report(state.store)
+    webhooks = state.webhooks.readiness() if state.webhooks is not None else {"enabled": False}
     try:
         companies = await bc.fetch_companies()
     except BCError as error:
@@ -36,6 +39,7 @@ async def readyz(request: Request) -> JSONResponse:
             "status": "unavailable",
             "bc": {"reachable": False, "code": error.code, "breaker": breaker},
             "store": store,
+            "webhooks": webhooks,
             "capabilities": capabilities,
         }
         return JSONResponse(body, 503)
@@ -44,6 +48,7 @@ async def readyz(request: Request) -> JSONResponse:
             "status": "ready",
             "bc": {"reachable": True, "companies": len(companies), "breaker": bc.breaker.state.value},
             "store": store,
+            "webhooks": webhooks,
             "capabilities": capabilities,
         }
     )

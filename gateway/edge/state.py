@@ -21,6 +21,7 @@ from gateway.edge.store_probe import StoreProbe
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
+from gateway.webhooks import WebhookService
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class GatewayState:
     company_names: CompanyNames | None = None
     # The shared store (Redis, or in process) and its cached ping for /readyz.
     store: StoreProbe | None = None
+    # BC's webhooks (docs/webhooks.md); None when they are off.
+    webhooks: WebhookService | None = None
 
 
 def gateway_state(source: Starlette | HTTPConnection) -> GatewayState:

@@ -54,9 +54,14 @@ STAFF_ROUTES = [
 
 
 def staff_app(sandbox: Sandbox) -> Starlette:
-    """The staff endpoint of ``sandbox`` as an app of its own, for a server that embeds the
-    sandbox in process (``bc-gateway serve`` in development mounts it)."""
-    app = Starlette(routes=STAFF_ROUTES)
+    """The staff endpoint of ``sandbox`` as an app of its own, to mount at ``/_sandbox/staff`` in a
+    server that embeds the sandbox in process (``bc-gateway serve`` in development)."""
+    app = Starlette(
+        routes=[
+            Route("/", staff_endpoint, methods=["GET"]),
+            Route("/{action}", staff_endpoint, methods=["POST"]),
+        ]
+    )
     app.state.sandbox = sandbox
     return app
 
