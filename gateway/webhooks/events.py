@@ -1,11 +1,12 @@
 """BC's notification bodies, parsed and checked, and the typed events the gateway makes of them.
 
 A body is ``{"value": [{subscriptionId, clientState, expirationDateTime, resource, changeType,
-lastModifiedDateTime}, …]}`` (``../shared/bc`` captured one; docs/webhooks.md has the contract).
-``resource`` names one record (``api/v2.0/companies(<id>)/salesOrders(<id>)``) or, for
-``changeType: collection``, the entity set with a ``lastModifiedDateTime`` filter.  Each entry
-becomes a :class:`Notification`; what the gateway then publishes is a :class:`RecordChanged` or a
-:class:`ResourceResync`, encoded as JSON on the store channel ``bc-events:{company}``.
+lastModifiedDateTime}, …]}`` (``tests/fixtures/captured`` holds one from a real tenant;
+docs/webhooks.md has the contract).  ``resource`` names one record
+(``api/v2.0/companies(<id>)/salesOrders(<id>)``) or, for ``changeType: collection``, the entity
+set with a ``lastModifiedDateTime`` filter.  Each entry becomes a :class:`Notification`; what the
+gateway then publishes is a :class:`RecordChanged` or a :class:`ResourceResync`, encoded as JSON
+on the store channel ``bc-events:{company}``.
 """
 
 from __future__ import annotations
