@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient
 from gateway.edge.development import start_development
+from gateway.edge.logs import keep_request_urls_out_of_logs
 from gateway.sandbox.app import sandbox_of
 from gateway.sandbox.state import Sandbox
 from gateway.sandbox.webhooks.resources import parse_resource
@@ -62,6 +63,7 @@ def bc_sandbox(bc_world: Starlette) -> Sandbox:
 
 @pytest.fixture
 async def bc(bc_world: Starlette) -> AsyncIterator[BCClient]:
+    keep_request_urls_out_of_logs()  # as create_app does: no BC URL in the logs
     development = start_development(Settings(), sandbox=bc_world)
     async with BCClient(development.bc_settings, transport=development.bc_transport) as client:
         await client.capabilities.refresh(client, (STANDARD_API, ANALYTICS_API, PORTAL_API))
