@@ -4,6 +4,7 @@ stay within BC's limit, and run on exactly one replica."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from gateway.sandbox.state import Sandbox
 from gateway.sandbox.webhooks.resources import parse_resource
 from gateway.settings import Settings
 from gateway.store import MemoryStore
-from gateway.webhooks import Dispatcher, ResourceResync, WebhookStats
+from gateway.webhooks import Dispatcher, ResourceResync, WebhookSettings, WebhookStats
 from gateway.webhooks.client_state import ClientStates
 from gateway.webhooks.manager import SubscriptionManager
 from tests.sandbox.webhooks.support import FakeClock
@@ -274,3 +275,26 @@ async def test_exactly_one_replica_manages_and_another_takes_over_when_it_dies(
     assert len(ours(bc_sandbox)) == 14
     await first.manager.step()  # back from the dead: it finds the lease taken
     assert not first.manager.lease.held
+
+
+async def test_a_new_secret_renews_every_subscription_with_its_new_client_state(
+    bc: BCClient, store: MemoryStore, clock: FakeClock, bc_sandbox: Sandbox
+) -> None:
+    await replica(bc, store, clock).manager.step()
+    rotated = WebhookSettings(
+        enabled=True, notification_url=HOOK_URL, secret=b"another secret, also 32 bytes long"
+    )
+    stats = WebhookStats()
+    states = ClientStates(rotated.secret or b"")
+    dispatcher = Dispatcher(store.kv, stats, replay_window_seconds=rotated.replay_window_seconds)
+    manager = SubscriptionManager(
+        bc, MemoryStore().kv, rotated, states, dispatcher, stats, now=clock, sleep=_never
+    )
+
+    await manager.step()
+
+    assert (stats.subscriptions_renewed, stats.subscriptions_created) == (14, 0)
+    for subscription in bc_sandbox.webhooks.subscriptions.active(clock.now):
+        target = subscription.target
+        expected = states.for_resource(uuid.UUID(target.company_id), target.route, target.entity_set)
+        assert subscription.client_state == expected

@@ -6,7 +6,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from gateway.edge.development import start_development
 from gateway.sandbox.app import sandbox_of
+from gateway.settings import SandboxSettings, Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -36,3 +38,13 @@ async def test_readyz_says_when_webhooks_are_off(client: httpx.AsyncClient) -> N
     body = (await client.get("/readyz")).json()
 
     assert body["webhooks"] == {"enabled": False}
+
+
+def test_development_hands_the_sandbox_its_notification_delay_and_staff_clock() -> None:
+    settings = Settings(
+        sandbox=SandboxSettings(scale=0.05, notification_delay_seconds=5, staff_every_seconds=20)
+    )
+
+    config = sandbox_of(start_development(settings).sandbox).config
+
+    assert (config.webhooks.delay_seconds, config.staff_every_seconds) == (5, 20)

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from gateway.sandbox.app import sandbox_of
 from tests.sandbox.conftest import API
-from tests.sandbox.webhooks.conftest import SUBSCRIPTIONS, company_id, subscribed
+from tests.sandbox.webhooks.conftest import HOOK, SUBSCRIPTIONS, company_id, subscribed
 from tests.sandbox.webhooks.support import FakeClock, Subscriber
 
 pytestmark = pytest.mark.anyio
@@ -228,3 +228,33 @@ async def test_a_deleted_subscription_is_not_notified(
     await sandbox_of(app).webhooks.deliver_due()
 
     assert subscriber.notifications == []
+
+
+async def test_a_customer_query_and_its_reply_notify_the_custom_api_subscription(
+    bc: httpx.AsyncClient, app: Starlette, clock: FakeClock, subscriber: Subscriber
+) -> None:
+    company = await company_id(bc)
+    portal = "/v2.0/sandbox/production/api/bcgateway/portal/v1.0"
+    resource = f"api/bcgateway/portal/v1.0/companies({company})/customerQueries"
+    created = await bc.post(f"{portal}/subscriptions", json={"notificationUrl": HOOK, "resource": resource})
+    assert created.status_code == 201, created.text
+    customer = (await customers(bc))[0]
+    query = await bc.post(
+        f"{portal}/companies({company})/customerQueries",
+        json={"customerNumber": customer["number"], "subject": "Where is my order?", "category": "Delivery"},
+    )
+    assert query.status_code == 201, query.text
+    clock.advance(1)
+    reply = await bc.post(
+        f"{portal}/companies({company})/customerQueries({query.json()['id']})/customerQueryMessages",
+        json={"body": "Any news?"},
+    )
+    assert reply.status_code == 201, reply.text
+
+    clock.advance(30)
+    await sandbox_of(app).webhooks.deliver_due()
+
+    assert [(e["changeType"], e["resource"]) for e in subscriber.entries] == [
+        ("created", f"{resource}({query.json()['id']})"),
+        ("updated", f"{resource}({query.json()['id']})"),
+    ]
