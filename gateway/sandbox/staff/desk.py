@@ -83,10 +83,9 @@ class Desk:
     def _changed(self, route: str, entity_set: str, row: Row, change: ChangeType) -> None:
         notify(self.context(route), entity_set, row, change)
         entry = {"route": route, "entitySet": entity_set, "changeType": change.value}
-        for name in ("id", "number", "itemId", "shipmentId"):
-            if name in row:
-                entry[name] = row[name]
-                break
+        key = next((name for name in ("id", "itemId", "shipmentId") if name in row), None)
+        if key is not None:
+            entry[key] = row[key]
         if "number" in row:
             entry["number"] = row["number"]
         self.changes.append(entry)
