@@ -1,6 +1,7 @@
 """The composition root: ``create_app(settings, …)`` wires every layer together.
 
-Only the CLI reads the environment; tests build ``Settings`` and pass transports.
+Only the entry points read the environment — the CLI, and :func:`app_from_environ` for process
+managers — both through ``gateway.settings``; tests build ``Settings`` and pass transports.
 """
 
 from __future__ import annotations
@@ -9,20 +10,23 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import httpx
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.company_names import CompanyNames
-from gateway.edge.development import Development, demo_customer_list, start_development
 from gateway.edge.documents import documents_endpoint
+from gateway.edge.graphiql import graphiql_assets
 from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
 from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
@@ -35,14 +39,17 @@ from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
 from gateway.resolvers.idempotency import InMemoryKeyStore
-from gateway.sandbox.app import sandbox_of
-from gateway.sandbox.staff.control import staff_app
 from gateway.schema import schema
 from gateway.settings import Settings
 from gateway.store import Store, open_store
 from gateway.webhooks import WebhookService
 
 LOGGER = logging.getLogger("gateway.app")
+
+if TYPE_CHECKING:
+    # Development mode's wiring loads the whole sandbox: imported only when it is used, so a
+    # production gateway never loads a module of it (tests/test_import_direction.py).
+    from gateway.edge.development import Development
 
 
 def create_app(
@@ -67,6 +74,8 @@ def create_app(
     the development identity provider's clock when it is built here).
     """
     if settings.bc is None and development is None:
+        from gateway.edge.development import start_development
+
         development = start_development(settings, clock=token_clock)
     bc_settings = development.bc_settings if development else settings.bc
     auth_settings = development.auth_settings if development else settings.auth
@@ -134,19 +143,23 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await refresher
 
-    graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide="graphiql"))
+    graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide=None), graphiql=settings.graphiql)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
+        WebSocketRoute("/graphql", graphql),  # refused with a reason: there are no subscriptions
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
         Route("/webhooks/bc", webhooks_endpoint, methods=["GET", "POST"]),
     ]
+    if settings.graphiql:
+        routes.append(graphiql_assets())
     if development is not None:
+        from gateway.edge.development import demo_customer_list, staff_routes
+
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
-        # The embedded sandbox's staff simulator (`bc-gateway staff …`); development only.
-        routes.append(Mount("/_sandbox/staff", app=staff_app(sandbox_of(development.sandbox))))
+        routes.extend(staff_routes(development))
     sign_in = _portal_sign_in(settings, development)
     if sign_in is not None:
         routes.extend(portal_routes(sign_in))
@@ -166,14 +179,13 @@ def _webhooks(
 async def _live(
     app: Starlette, webhooks: WebhookService | None, development: Development | None
 ) -> AsyncIterator[None]:
-    """Webhooks in the background; in development, the embedded sandbox too: BC's webhook job
-    (delivering to this app in process) and staff on a clock when configured."""
+    """Webhooks in the background; in development, the embedded sandbox's background work too."""
     async with contextlib.AsyncExitStack() as running:
         if development is not None:
-            sandbox = sandbox_of(development.sandbox)
-            sandbox.webhooks.deliver_through(httpx.ASGITransport(app=app))
-            if webhooks is not None or sandbox.config.staff_every_seconds > 0:
-                await running.enter_async_context(sandbox.running())
+            from gateway.edge.development import embedded_sandbox_running
+
+            embedded = embedded_sandbox_running(development, app, webhooks=webhooks is not None)
+            await running.enter_async_context(embedded)
         if webhooks is not None:
             await running.enter_async_context(webhooks.running())
         yield
@@ -189,3 +201,23 @@ def _portal_sign_in(settings: Settings, development: Development | None) -> Port
     if not portal.enabled or settings.auth is None or portal.client_id is None:
         return None
     return PortalSignIn(settings.auth.issuer, portal.client_id, portal.scopes)
+
+
+def app_from_environ() -> Starlette:
+    """The gateway configured from the environment, for a process manager to start::
+
+        uvicorn --factory gateway.app:app_from_environ --host 0.0.0.0 --port 8000 --no-proxy-headers
+        gunicorn -k uvicorn_worker.UvicornWorker 'gateway.app:app_from_environ()' --forwarded-allow-ips ''
+
+    It reads the same variables as ``bc-gateway serve`` through the same settings code (the
+    server's own flags choose the address; ``GATEWAY_HOST``/``GATEWAY_PORT`` are not used).  A
+    configuration problem is one line on stderr and exit code 2, as with ``bc-gateway serve``.
+    """
+    from gateway.settings import ConfigError, settings_from_environ
+
+    try:
+        settings = settings_from_environ(os.environ)
+    except ConfigError as error:
+        print(error.report(), file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    return create_app(settings)

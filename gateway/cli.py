@@ -8,16 +8,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 if TYPE_CHECKING:
-    from gateway.sandbox.world import DemoCustomer
+    from gateway.edge.development import Development
+    from gateway.settings import ConfigError, Settings
 
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8000"
+# Addresses that mean "every interface": a client on this machine reaches them at loopback.
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104 - mapped to loopback, not bound
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", help="run the gateway (on the embedded BC sandbox when BC is not configured)"
     )
+    serve.add_argument("--host", help="address to listen on (overrides GATEWAY_HOST; default 127.0.0.1)")
+    serve.add_argument("--port", help="port to listen on (overrides GATEWAY_PORT; default 8000)")
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run only the Business Central sandbox on a port")
@@ -82,8 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     staff.add_argument(
         "--url",
-        default=DEFAULT_GATEWAY_URL,
-        help="the development gateway, or a sandbox (bc-gateway sandbox)",
+        help="the development gateway (default: http://GATEWAY_HOST:GATEWAY_PORT, as `serve` listens), "
+        "or a sandbox run with `bc-gateway sandbox`",
     )
     staff.set_defaults(run=_staff)
 
@@ -91,7 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--customer", help="the customer number, e.g. 10000")
     token.add_argument("--company", help="the company id, when the number exists in several companies")
     token.add_argument("--list", action="store_true", help="list the demo customers")
-    token.add_argument("--gateway", default=DEFAULT_GATEWAY_URL, help="the running gateway's URL")
+    token.add_argument(
+        "--gateway",
+        help="the running gateway's URL (default: http://GATEWAY_HOST:GATEWAY_PORT, as `serve` listens)",
+    )
     token.set_defaults(run=_token)
 
     check = commands.add_parser(
@@ -110,6 +119,16 @@ def _parser() -> argparse.ArgumentParser:
     manifest.add_argument("path", nargs="?", default="portal-safelist.json", help="'-' for standard output")
     manifest.set_defaults(run=_portal_manifest)
 
+    settings = commands.add_parser(
+        "settings", help="print every configuration variable as Markdown tables (the README's)"
+    )
+    settings.add_argument(
+        "--readme",
+        metavar="PATH",
+        help="rewrite the tables between the configuration markers of PATH instead",
+    )
+    settings.set_defaults(run=_settings)
+
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("path", nargs="?", default="schema.graphql")
     export.set_defaults(run=_export_schema)
@@ -121,52 +140,94 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _configuration_error(error: ConfigError) -> int:
+    print(error.report(), file=sys.stderr)
+    return 2
+
+
 def _serve(args: argparse.Namespace) -> int:
     from gateway.settings import ConfigError, settings_from_environ
 
+    environ = dict(os.environ)
+    flags = {"GATEWAY_HOST": args.host, "GATEWAY_PORT": args.port}
+    environ.update({name: value for name, value in flags.items() if value is not None})
     try:
-        settings = settings_from_environ(os.environ)
+        settings = settings_from_environ(environ)
+        from gateway.server import listen
+
+        sock = listen(
+            settings.host,
+            settings.port,
+            host_name="--host" if args.host is not None else "GATEWAY_HOST",
+            port_name="--port" if args.port is not None else "GATEWAY_PORT",
+        )
     except ConfigError as error:
-        return _fail(f"configuration error: {error}")
+        if error.variable in flags and flags[error.variable] is not None:
+            error = ConfigError(f"--{error.variable.removeprefix('GATEWAY_').lower()}", error.problem)
+        return _configuration_error(error)
+    return _run(settings, sock)
 
-    import uvicorn
 
+def _run(settings: Settings, sock: socket.socket) -> int:
     from gateway.app import create_app
-    from gateway.edge.development import demo_customer, mint_for, start_development
+    from gateway.server import serve
 
+    url = _local_url(settings.host, settings.port)
     if settings.bc is not None:
         app = create_app(settings)
-        origin = f"http://{settings.host}:{settings.port}"
-        print(f"bc-gateway: GraphQL at {origin}/graphql", flush=True)
-        if settings.web_portal.enabled:
-            print(f"bc-gateway: customer portal at {origin}/portal/", flush=True)
-    else:
-        print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
-        development = start_development(settings)
-        app = create_app(settings, development=development)
-        customer = demo_customer(development)
-        _print_development_banner(settings.host, settings.port, customer, mint_for(development, customer))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+        def listening() -> None:
+            print(f"bc-gateway: GraphQL at {url}/graphql", flush=True)
+            if settings.web_portal.enabled:
+                print(f"bc-gateway: customer portal at {url}/portal/", flush=True)
+
+        serve(app, sock, on_listening=listening)
+        return 0
+    from gateway.edge.development import start_development
+
+    print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
+    development = start_development(settings)
+    app = create_app(settings, development=development)
+    serve(app, sock, on_listening=lambda: _print_development_banner(url, development, settings))
     return 0
 
 
-def _print_development_banner(host: str, port: int, customer: DemoCustomer, token: str) -> None:
-    url = f"http://{host}:{port}"
+def _local_url(host: str, port: int) -> str:
+    """Where a client on this machine reaches a server listening on ``host``:``port``."""
+    host = _WILDCARDS.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _print_development_banner(url: str, development: Development, settings: Settings) -> None:
+    from gateway.edge.development import demo_customer, mint_for
+
+    customer = demo_customer(development)
+    token = mint_for(development, customer)
+    gateway = "" if url == DEFAULT_GATEWAY_URL else f" --gateway {url}"
+    staff = "" if url == DEFAULT_GATEWAY_URL else f" --url {url}"
+    portal = (
+        f"  Customer portal:  {url}/portal/   (sign in as any demo customer)\n"
+        if settings.web_portal.enabled is not False
+        else ""
+    )
+    graphiql = "GraphiQL:       " if settings.graphiql else "GraphQL:        "
+    off = "" if settings.graphiql else " (GraphiQL is off)"
+    where = f"{graphiql}  {url}/graphql{off}"
     print(
         f"""
 bc-gateway is running on the embedded Business Central sandbox.
 
-  Customer portal:  {url}/portal/   (sign in as any demo customer)
-  GraphiQL:         {url}/graphql
+{portal}  {where}
 
   Demo customer {customer.customer_number} — {customer.customer_name}
   ({customer.company_name}).  Paste this into GraphiQL's "Headers" tab:
 
   {json.dumps({"Authorization": f"Bearer {token}"})}
 
-  A token for another demo customer:  bc-gateway token --customer <number>
-  The demo customers:                 bc-gateway token --list
-  Make orders move (BC's staff):      bc-gateway staff ship   (release, invoice, pay, stock, answer)
+  This header again:                  bc-gateway token --customer {customer.customer_number}{gateway}
+  A token for another demo customer:  bc-gateway token --customer <number>{gateway}
+  The demo customers:                 bc-gateway token --list{gateway}
+  Make orders move (BC's staff):      bc-gateway staff ship{staff}   (or release, invoice, pay …)
 """,
         flush=True,
     )
@@ -213,23 +274,28 @@ def _staff(args: argparse.Namespace) -> int:
     options: dict[str, object] = {name: getattr(args, name) for name in names if getattr(args, name)}
     if args.resolve:
         options["resolve"] = True
-    url = f"{args.url.rstrip('/')}/_sandbox/staff/{args.action}"
+    base = args.url.rstrip("/") if args.url else _gateway_from_environ()
+    if base is None:
+        return 2
+    url = f"{base}/_sandbox/staff/{args.action}"
     while True:
         try:
             response = httpx.post(url, json=options, timeout=30.0)
         except httpx.HTTPError:
-            return _fail(f"nothing answers at {args.url}; start it with `bc-gateway serve` (or `sandbox`)", 1)
-        if response.status_code == 404 and not response.content.strip():
-            return _fail(
-                f"{args.url} has no staff simulator (only the development gateway and the sandbox)", 1
-            )
+            return _fail(f"nothing answers at {base}; start it with `bc-gateway serve` (or `sandbox`)", 1)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            return _fail(f"{base} has no staff simulator (only the development gateway and the sandbox)", 1)
         if response.status_code != 200:
-            message = response.json().get("error", response.text) if response.content else response.text
+            message = answer.get("error", response.text)
             if args.every is None:
                 return _fail(f"staff could not {args.action}: {message}", 1)
             print(f"bc-gateway: nothing done: {message}", flush=True)
         else:
-            print(response.json()["summary"], flush=True)
+            print(answer["summary"], flush=True)
         if args.every is None:
             return 0
         time.sleep(args.every)
@@ -241,38 +307,86 @@ def _token(args: argparse.Namespace) -> int:
             "the development identity provider is only used with the embedded sandbox; "
             "with BC or AUTH_* configured, tokens come from your identity provider"
         )
+    if not args.list and not args.customer:
+        return _fail("--customer is required (or --list)")
+    base = args.gateway.rstrip("/") if args.gateway else _gateway_from_environ()
+    if base is None:
+        return 2
     import httpx
 
-    base = args.gateway.rstrip("/")
     try:
         with httpx.Client(timeout=10.0) as http:
+            listing = http.get(f"{base}/dev-idp/customers")
+            if listing.status_code == 404:
+                return _fail(f"the gateway at {base} does not run the development identity provider", 1)
+            listing.raise_for_status()
+            customers: list[dict[str, Any]] = listing.json()
             if args.list:
-                response = http.get(f"{base}/dev-idp/customers")
-            else:
-                if not args.customer:
-                    return _fail("--customer is required (or --list)")
-                body: dict[str, str] = {"customer": args.customer}
-                if args.company:
-                    body["company"] = str(UUID(args.company))
-                response = http.post(f"{base}/dev-idp/token", json=body)
+                _print_customers(customers)
+                return 0
+            company = _company_for(args.customer, args.company, customers)
+            response = http.post(
+                f"{base}/dev-idp/token", json={"customer": args.customer, "company": company}
+            )
     except httpx.HTTPError:
         return _fail(f"no gateway answers at {base}; start it with `bc-gateway serve`", 1)
-    except ValueError:
-        return _fail("--company must be a company id (GUID)")
-    if response.status_code == 404 and "/dev-idp/" in str(response.url) and not response.content.strip():
-        return _fail(f"the gateway at {base} does not run the development identity provider", 1)
-    if response.status_code == 400 and "company_required" in response.text:
-        return _fail(f"customer {args.customer} is in several companies: add --company <id> (see --list)", 1)
+    except _Refused as refused:
+        return _fail(str(refused), refused.code)
+    if response.status_code == 404:
+        return _fail(f"customer {args.customer} is not a demo customer of company {company}; see --list", 1)
     if response.status_code != 200:
         return _fail(f"the development identity provider refused: {response.text.strip()}", 1)
-    if args.list:
-        for entry in response.json():
-            blocked = "  (blocked)" if entry["blocked"] else ""
-            name, company = entry["name"], entry["company"]
-            print(f"{entry['customer']:<10} {name:<42} {company}  {entry['companyName']}{blocked}")
-        return 0
     print(json.dumps({"Authorization": f"Bearer {response.json()['access_token']}"}))
     return 0
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _gateway_from_environ() -> str | None:
+    """The URL ``bc-gateway serve`` listens on with this environment (GATEWAY_HOST, GATEWAY_PORT)."""
+    from gateway.settings import ConfigError, listen_address_from_environ
+
+    try:
+        host, port = listen_address_from_environ(os.environ)
+    except ConfigError as error:
+        _configuration_error(error)
+        return None
+    return _local_url(host, port)
+
+
+def _company_for(customer: str, company: str | None, customers: list[dict[str, Any]]) -> str:
+    """The company to sign ``customer`` in to: ``--company``, else the first (not blocked) company
+    the demo customer number exists in — the one the serve banner names."""
+    if company is not None:
+        try:
+            return str(UUID(company))
+        except ValueError:
+            raise _Refused("--company must be a company id (GUID)", 2) from None
+    entries = [entry for entry in customers if entry["customer"] == customer]
+    if not entries:
+        raise _Refused(
+            f"{customer} is not a demo customer of this gateway; `bc-gateway token --list` shows them"
+        )
+    chosen = next((entry for entry in entries if not entry["blocked"]), entries[0])
+    others = [entry for entry in entries if entry is not chosen]
+    if others:
+        print(
+            f"bc-gateway: customer {customer} of {chosen['companyName']}; it is also in "
+            + ", ".join(f"{entry['companyName']} (--company {entry['company']})" for entry in others),
+            file=sys.stderr,
+        )
+    return str(chosen["company"])
+
+
+def _print_customers(customers: list[dict[str, Any]]) -> None:
+    for entry in customers:
+        blocked = "  (blocked)" if entry["blocked"] else ""
+        name, company = entry["name"], entry["company"]
+        print(f"{entry['customer']:<10} {name:<42} {company}  {entry['companyName']}{blocked}")
 
 
 def _check_identity(args: argparse.Namespace) -> int:
@@ -323,6 +437,21 @@ def _portal_manifest(args: argparse.Namespace) -> int:
         return 0
     Path(args.path).write_text(content, encoding="utf-8")
     print(f"bc-gateway: wrote {args.path}: the portal's operations, for GATEWAY_SAFELIST_FILE")
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from gateway.settings import configuration_markdown, with_configuration
+
+    if args.readme is None:
+        sys.stdout.write(configuration_markdown())
+        return 0
+    path = Path(args.readme)
+    try:
+        path.write_text(with_configuration(path.read_text(encoding="utf-8")), encoding="utf-8")
+    except (OSError, ValueError) as error:
+        return _fail(f"cannot update {path}: {error}")
+    print(f"bc-gateway: wrote the configuration tables into {path}")
     return 0
 
 

@@ -24,6 +24,7 @@ from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
 from gateway.settings import Settings
 from gateway.store import RedisStore
+from tests.leak_watch import WATCH
 from tests.leak_watch import install as install_leak_watch
 from tests.redis_server import RedisServer, redis_store, require_redis_server
 
@@ -35,10 +36,12 @@ SCALE = 0.1
 
 @pytest.fixture(scope="session", autouse=True)
 def leak_watch() -> Iterator[None]:
-    """Every log record and gateway response of the run, searched by tests/test_zz_no_leaks.py."""
+    """Every log record and gateway response of the run, searched by tests/test_no_leaks.py and,
+    whatever ran, once more when the session ends (a finding fails the run as a teardown error)."""
     stop = install_leak_watch()
     yield
     stop()
+    assert WATCH.findings() == []
 
 
 @pytest.fixture

@@ -38,8 +38,13 @@ def _lines_of(store: SandboxStore, company: str, entity_set: str) -> dict[str, l
     return grouped
 
 
-def order_history(store: SandboxStore, company: str, customer: str, months: int = 12) -> list[ExpectedOrder]:
-    """Newest first by (order date, number), as the gateway must list them."""
+def order_history(
+    store: SandboxStore, company: str, customer: str, months: int = 12, *, archives: bool = True
+) -> list[ExpectedOrder]:
+    """Newest first by (order date, number), as the gateway must list them.
+
+    A completed order's date is its archive's Document Date (``archives``: the tenant has them),
+    else its earliest posted document's date; it is in the history when that date is."""
     earliest = months_before(TODAY, months).isoformat()
     orders: dict[str, ExpectedOrder] = {}
     order_lines = _lines_of(store, company, "salesOrderLines")
@@ -55,6 +60,8 @@ def order_history(store: SandboxStore, company: str, customer: str, months: int 
                     Decimal(str(line["invoicedQuantity"])),
                 )
         orders[row["number"]] = expected
+    open_numbers = {row["number"] for row in rows(store, company, "salesOrders")}
+    archived = _archive_dates(store, company, customer) if archives else {}
     shipped: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     invoiced: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     shipment_lines = _lines_of(store, company, "salesShipmentLines")
@@ -66,28 +73,48 @@ def order_history(store: SandboxStore, company: str, customer: str, months: int 
     ):
         for row in rows(store, company, entity_set):
             number = row["orderNumber"]
-            if row["customerNumber"] != customer or not number or row["invoiceDate"] < earliest:
+            if row["customerNumber"] != customer or not number:
                 continue
             if entity_set == "salesInvoices" and row["status"] not in POSTED:
                 continue
-            expected = orders.get(number) or posted.setdefault(
+            if number in open_numbers:
+                if number in orders:
+                    documents = (
+                        orders[number].shipments
+                        if entity_set == "salesShipments"
+                        else orders[number].invoices
+                    )
+                    documents.append(row["number"])
+                continue  # its quantities are the open order's own
+            expected = posted.setdefault(
                 number, ExpectedOrder(number, row["invoiceDate"], False, row["externalDocumentNumber"])
             )
+            expected.order_date = min(expected.order_date, row["invoiceDate"])
             documents = expected.shipments if entity_set == "salesShipments" else expected.invoices
             documents.append(row["number"])
-            if expected.open:
-                continue  # its quantities are the order's own
             if entity_set == "salesInvoices" and row["status"] == "Canceled":
                 continue
             for line in lines[row["id"]]:
                 if line["lineType"] == "Item":
                     totals[number][line["lineObjectNumber"]] += Decimal(str(line["quantity"]))
     for number, expected in posted.items():
+        expected.order_date = archived.get(number, expected.order_date)
         for item in shipped[number].keys() | invoiced[number].keys():
             s, i = shipped[number][item], invoiced[number][item]
             expected.quantities[item] = (max(s, i), s, i)
-    everything = [*orders.values(), *posted.values()]
+    everything = [*orders.values(), *(o for o in posted.values() if o.order_date >= earliest)]
     return sorted(everything, key=lambda o: (o.order_date, o.number), reverse=True)
+
+
+def _archive_dates(store: SandboxStore, company: str, customer: str) -> dict[str, str]:
+    """Order number → the Document Date of its last archived version."""
+    latest: dict[str, tuple[int, int, str]] = {}
+    for row in rows(store, company, "salesOrderArchives"):
+        if row["sellToCustomerNumber"] != customer:
+            continue
+        version = (row["docNoOccurrence"], row["versionNumber"], row["documentDate"])
+        latest[row["number"]] = max(latest.get(row["number"], version), version)
+    return {number: version[2] for number, version in latest.items()}
 
 
 def busiest_history_customer(store: SandboxStore) -> tuple[str, str]:

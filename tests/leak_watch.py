@@ -1,7 +1,8 @@
 """Watches the whole test run for secrets: every log record and every gateway response body.
 
-``tests/conftest.py`` installs it for the session; ``tests/test_zz_no_leaks.py`` (collected last)
-asserts that nothing it saw holds a bearer token, the BC client secret or a BC URL.
+``tests/conftest.py`` installs it for the session and, when the session ends, asserts that nothing
+it saw holds a bearer token, the BC client secret or a BC URL; ``tests/test_no_leaks.py`` makes
+traffic of its own and asserts the same, so it means something in any order.
 """
 
 from __future__ import annotations

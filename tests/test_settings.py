@@ -172,3 +172,64 @@ def test_a_bad_bc_resilience_setting_names_its_variable(variable: str, value: st
     with pytest.raises(ConfigError) as caught:
         settings_from_environ({variable: value})
     assert caught.value.variable == variable
+
+
+LOOPBACK_SANDBOX = {
+    "BC_BASE_URL": "http://127.0.0.1:8100/v2.0/sandbox/production",
+    "BC_TOKEN_URL": "http://127.0.0.1:8100/sandbox/oauth2/v2.0/token",
+    "BC_CLIENT_ID": "client",
+    "BC_CLIENT_SECRET": "s3cret",
+    "AUTH_ISSUER": "https://login.example.com/",
+    "AUTH_AUDIENCE": "portal",
+    "AUTH_JWKS_URL": "https://login.example.com/keys",
+}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "localhost", "[::1]"])
+def test_a_token_endpoint_on_this_machine_may_use_plain_http(host: str) -> None:
+    """`bc-gateway sandbox` prints http URLs: production mode against it on loopback works."""
+    token_url = f"http://{host}:8100/sandbox/oauth2/v2.0/token"
+    settings = settings_from_environ({**LOOPBACK_SANDBOX, "BC_TOKEN_URL": token_url})
+    assert settings.bc is not None
+    assert settings.bc.credentials is not None
+    assert settings.bc.credentials.token_url == token_url
+
+
+@pytest.mark.parametrize(
+    "token_url",
+    [
+        "http://login.example.com/t/oauth2/v2.0/token",
+        "http://10.0.0.5/token",
+        "http://127.0.0.1.example.com/t",
+    ],
+)
+def test_a_token_endpoint_elsewhere_must_use_https(token_url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({**LOOPBACK_SANDBOX, "BC_TOKEN_URL": token_url})
+    assert caught.value.variable == "BC_TOKEN_URL"
+    assert "https" in str(caught.value)
+
+
+@pytest.mark.parametrize("host", ["not a host", "exa_mple..com", "-bad.example.com", "1.2.3.4.5/8", "[::1"])
+def test_a_listen_address_that_is_no_host_name_or_ip_names_gateway_host(host: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({"GATEWAY_HOST": host})
+    assert caught.value.variable == "GATEWAY_HOST"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "::1", "localhost", "gateway-1.internal"])  # noqa: S104
+def test_a_listen_address_may_be_any_ip_or_host_name(host: str) -> None:
+    assert settings_from_environ({"GATEWAY_HOST": host}).host == host
+
+
+@pytest.mark.parametrize(("environ", "shown"), [({}, True), ({**ONLINE}, False)])
+def test_graphiql_is_on_in_development_and_off_in_production_by_default(
+    environ: dict[str, str], shown: bool
+) -> None:
+    assert settings_from_environ(environ).graphiql is shown
+
+
+@pytest.mark.parametrize(("value", "shown"), [("on", True), ("off", False)])
+def test_graphiql_can_be_switched_either_way(value: str, shown: bool) -> None:
+    assert settings_from_environ({**ONLINE, "GATEWAY_GRAPHIQL": value}).graphiql is shown
+    assert settings_from_environ({"GATEWAY_GRAPHIQL": value}).graphiql is shown

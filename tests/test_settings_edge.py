@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,31 @@ def test_every_known_variable_is_in_the_readme_configuration_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in KNOWN_VARIABLES if f"`{name}`" not in readme]
     assert missing == []
+
+
+def test_a_graphql_codegen_persisted_documents_file_is_a_safelist(tmp_path: Path) -> None:
+    document = "query Me { me { number } }"
+    listed = tmp_path / "persisted-documents.json"
+    listed.write_text(json.dumps({f"sha256:{hashlib.sha256(document.encode()).hexdigest()}": document}))
+    edge = settings_from_environ(
+        {"GATEWAY_PERSISTED_QUERIES": "safelist", "GATEWAY_SAFELIST_FILE": str(listed)}
+    ).edge
+    assert edge.safelist_file == listed
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param("{not json", id="not-json"),
+        pytest.param('{"sha256:00": "{ me { number } }"}', id="hash-does-not-match"),
+        pytest.param('{"md5:abc": "{ me { number } }"}', id="unknown-algorithm"),
+        pytest.param("[1, 2]", id="not-documents"),
+    ],
+)
+def test_a_safelist_file_that_cannot_be_used_names_its_variable(tmp_path: Path, content: str) -> None:
+    listed = tmp_path / "operations.json"
+    listed.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({"GATEWAY_PERSISTED_QUERIES": "safelist", "GATEWAY_SAFELIST_FILE": str(listed)})
+    assert caught.value.variable == "GATEWAY_SAFELIST_FILE"
+    assert "\n" not in str(caught.value)

@@ -13,13 +13,13 @@ Public surface:
   code flow) and ``load_or_create_signing_key`` (its key, kept in a file).
 - ``BearerAuthBackend``, ``auth_error_response`` — the validator as Starlette authentication.
 
-This package imports nothing from the rest of ``gateway``; ``jose`` is imported in ``_jose`` only.
+This package imports nothing from the rest of ``gateway`` but the leaf ``gateway.customer_number``
+(the customer number rule it shares with ``gateway.bc``); ``jose`` is imported in ``_jose`` only.
 """
 
 from __future__ import annotations
 
 from gateway.auth.bearer import bearer_token
-from gateway.auth.customer_number import is_valid_customer_number
 from gateway.auth.dev_idp import DevIdentityProvider
 from gateway.auth.dev_idp_accounts import DemoAccount, DemoMembership
 from gateway.auth.dev_idp_keys import load_or_create_signing_key
@@ -63,6 +63,5 @@ __all__ = [
     "UnknownCustomer",
     "auth_error_response",
     "bearer_token",
-    "is_valid_customer_number",
     "load_or_create_signing_key",
 ]

@@ -6,8 +6,8 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from gateway.auth.customer_number import is_valid_customer_number
 from gateway.auth.errors import AccessDenied
+from gateway.customer_number import is_customer_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +15,7 @@ class Membership:
     """One BC customer account the caller may act for: a customer number in one company.
 
     Construction fails with ``ValueError`` for a nil or non-UUID company id or a customer number
-    that is not safe to put in an OData filter (see ``gateway.auth.customer_number``).
+    that is not safe to put in an OData filter (see ``gateway.customer_number``).
     """
 
     company_id: uuid.UUID
@@ -25,7 +25,7 @@ class Membership:
         if not isinstance(self.company_id, uuid.UUID) or self.company_id.int == 0:
             # BC writes the all-zero GUID for "blank"; it never identifies a company.
             raise ValueError("company_id must be a non-nil UUID")
-        if not is_valid_customer_number(self.customer_number):
+        if not is_customer_number(self.customer_number):
             raise ValueError("customer_number is not a valid BC customer number")
 
 

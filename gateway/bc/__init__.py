@@ -1,11 +1,13 @@
 """Business Central client: settings, Entra token, OData building, HTTP, paging, models, errors.
 
-Knows nothing of GraphQL and imports nothing from the rest of ``gateway``.  Everything public is
-listed in ``__all__``; the modules behind it are private.
+Knows nothing of GraphQL and imports nothing from the rest of ``gateway`` but the leaf
+``gateway.customer_number`` (the customer number rule it shares with ``gateway.auth``).
+Everything public is listed in ``__all__``; the modules behind it are private.
 """
 
 from __future__ import annotations
 
+from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
 from ._client import BCClient, BCSession
 from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
@@ -88,6 +90,7 @@ __all__ = [
     "BCTimeout",
     "BCTransportError",
     "BCUnavailable",
+    "BreakerState",
     "CapabilityMap",
     "CapabilityUnavailable",
     "ClientCredentials",

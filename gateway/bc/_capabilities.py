@@ -34,6 +34,9 @@ __all__ = [
 log = logging.getLogger("gateway.bc.capabilities")
 
 _EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
+# While BC cannot be reached, it is asked again this soon (or at the refresh interval, if shorter):
+# readiness (/readyz) follows this state, so it must not lag BC's return by a whole interval.
+UNREACHABLE_RETRY_SECONDS = 15.0
 
 
 class CapabilityUnavailable(BCError):
@@ -158,10 +161,12 @@ class CapabilityMap:
         every_seconds: float,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
-        """Refresh every ``every_seconds`` until cancelled (a background task of the lifespan)."""
+        """Refresh every ``every_seconds`` until cancelled (a background task of the lifespan);
+        while the last refresh could not reach BC, every ``UNREACHABLE_RETRY_SECONDS``."""
         routes = tuple(routes)
         while True:
-            await sleep(every_seconds)
+            unreachable = self.reachable is False
+            await sleep(min(every_seconds, UNREACHABLE_RETRY_SECONDS) if unreachable else every_seconds)
             await self.refresh(client, routes)
 
     def snapshot(self) -> dict[str, Any]:

@@ -7,22 +7,18 @@ without ``<customer field> eq '<customer number>'`` in the filter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Final
 from uuid import UUID
 
+from gateway.customer_number import is_customer_number
+
 from ._errors import InvalidScope, ScopeViolation
 from ._odata import Field, Filter, Query, _And
 
 __all__ = ["CUSTOMER_OWNED", "CustomerScope", "ScopedQuery", "scoped"]
-
-# BC Code[20]: upper case (BC upper-cases codes), letters, digits and the separators seen in real
-# numbering series.  None of AL's filter characters (* ? | & < > = @ ( ) ' and "..") can pass,
-# so the number cannot widen the scope filter it is put into (REFERENCE §14).
-_CUSTOMER_NUMBER = re.compile(r"^[A-Z0-9](?:[A-Z0-9_/-]|\.(?!\.)){0,19}$")
 
 CUSTOMER_OWNED: Final[Mapping[str, str | None]] = MappingProxyType(
     {
@@ -64,7 +60,8 @@ class CustomerScope:
     def __post_init__(self) -> None:
         if not isinstance(self.company_id, UUID) or self.company_id.int == 0:
             raise InvalidScope("company_id must be a non-nil UUID")
-        if not isinstance(self.customer_number, str) or not _CUSTOMER_NUMBER.match(self.customer_number):
+        # The rule tokens are held to as well, so the number cannot widen the filter it is put into.
+        if not is_customer_number(self.customer_number):
             raise InvalidScope("customer_number is not a valid BC customer number")
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Final
+from urllib.parse import urlsplit
 
 from ._resilience import ResilienceSettings
 
@@ -57,6 +59,23 @@ ANALYTICS_API: Final = ApiRoute("microsoft", "analytics", "v1.0")
 PORTAL_API: Final = ApiRoute("bcgateway", "portal", "v1.0")
 
 
+def is_secure_token_url(url: str) -> bool:
+    """Whether the client secret may be sent to ``url``: over HTTPS, or over plain HTTP only to a
+    loopback host (``localhost``, ``127.0.0.0/8``, ``::1``), where it never leaves the machine —
+    as with ``bc-gateway sandbox``, which serves its token endpoint over http on this machine."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class ClientCredentials:
     """An Entra app registration for the client-credentials flow.  ``repr`` hides the secret."""
@@ -67,8 +86,8 @@ class ClientCredentials:
     scope: str = DEFAULT_SCOPE
 
     def __post_init__(self) -> None:
-        if not self.token_url.startswith("https://"):
-            raise ValueError("the token URL must use https")
+        if not is_secure_token_url(self.token_url):
+            raise ValueError("must use https (plain http only to this machine: localhost, 127.0.0.1, ::1)")
         if not self.client_id or not self.client_secret:
             raise ValueError("client id and client secret must not be empty")
 

@@ -63,13 +63,17 @@ class Gate:
     def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
         """The operation, checked; or ``Refused`` with the response that says why."""
         try:
-            text = self.persisted.resolve(params.query, params.extensions)
+            text = self.persisted.resolve(params.query, params.extensions, params.document_id)
         except PersistedQueryError as error:
             raise Refused(
                 graphql_error(error.status, error.code, str(error), media_type=media_type)
             ) from None
         if text is None:
-            raise Refused(graphql_error(400, "BAD_REQUEST", "`query` is required.", media_type=media_type))
+            raise Refused(
+                graphql_error(
+                    400, "BAD_REQUEST", "`query` (or `documentId`) is required.", media_type=media_type
+                )
+            )
         try:
             cached = self._valid.get(text)
             document = cached if cached is not None else self._parse(text, media_type)

@@ -1,8 +1,9 @@
 """``/graphql``: authentication first, then Strawberry with a per-request Context.
 
-A request without a valid bearer token is answered 401 with a GraphQL-shaped body before any
-resolver runs, so it can never cause a BC request.  GraphiQL itself (a browser GET without a
-query) is served without a token; the developer pastes one into its headers.
+A request without a valid bearer token is answered 401 with a GraphQL-shaped body (in the media
+type the client negotiated) before any resolver runs, so it can never cause a BC request.
+GraphiQL itself (a browser GET without a query) is served without a token; the developer pastes
+one into its headers.  The gateway has no subscriptions: a WebSocket is refused with a reason.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from strawberry.asgi import GraphQL
 from gateway.auth import AuthError, Identity, bearer_token
 from gateway.bc import CustomerScope, InvalidScope
 from gateway.edge.execution import cache_control, execute
+from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
@@ -31,6 +33,12 @@ log = logging.getLogger("gateway.edge")
 IDENTITY_KEY = "gateway.identity"
 COMPANY_HEADER = "x-bc-company"
 IDEMPOTENCY_HEADER = "idempotency-key"
+NO_SUBSCRIPTIONS = (
+    "Subscriptions (GraphQL over WebSocket) are not available on this gateway; "
+    "send queries and mutations with GET or POST."
+)
+# RFC 6455 §7.4.1: the endpoint refuses a message (here: a connection) that violates its policy.
+_POLICY_VIOLATION = 1008
 
 
 class PortalGraphQL(GraphQL[Context, None]):
@@ -79,18 +87,26 @@ def _document_state(state: GatewayState, request: Request, scope: CustomerScope)
 class AuthenticatedGraphQL:
     """ASGI wrapper: verify the bearer token, then hand over to Strawberry."""
 
-    def __init__(self, graphql: PortalGraphQL) -> None:
+    def __init__(self, graphql: PortalGraphQL, *, graphiql: bool) -> None:
         self.graphql = graphql
+        self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # the server speaks WebSocket: close before accepting
+            await send({"type": "websocket.close", "code": _POLICY_VIOLATION, "reason": NO_SUBSCRIPTIONS})
+            return
         request = Request(scope, receive)
         if scope["type"] != "http":
             await _refused(405, "METHOD_NOT_ALLOWED", "GraphQL is served over HTTP only")(
                 scope, receive, send
             )
             return
-        if _is_graphiql_page(request):
-            await HTMLResponse(self.graphql.graphql_ide_html)(scope, receive, send)
+        if request.headers.get("upgrade", "").strip().lower() == "websocket":
+            # The server does not speak WebSocket and passed the handshake on as a plain GET.
+            await _refused(400, "SUBSCRIPTIONS_NOT_AVAILABLE", NO_SUBSCRIPTIONS)(scope, receive, send)
+            return
+        if self.graphiql and _is_graphiql_page(request):
+            await HTMLResponse(graphiql_page())(scope, receive, send)
             return
         state = gateway_state(request)
         if state.edge is None:  # pragma: no cover - create_app always builds the guards
@@ -116,16 +132,16 @@ class AuthenticatedGraphQL:
             identity = await state.validator.validate(bearer_token(request.headers.get("authorization")))
             membership = identity.membership_for(_requested_company(request))
         except AuthError as error:
-            await _limit(edge, f"ip:{_client_address(request)}", 1, anonymous=True)
-            raise Refused(_unauthenticated(error)) from None
+            await _limit(edge, f"ip:{_client_address(request)}", 1, media_type, anonymous=True)
+            raise Refused(_unauthenticated(error, media_type)) from None
         except (InvalidScope, ValueError):
-            raise Refused(_bad_company()) from None
+            raise Refused(_bad_company(media_type)) from None
         checked = [
             edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
         cost = sum(max(1, operation.report.cost) for operation in checked)
-        await _limit(edge, f"customer:{membership.company_id}:{membership.customer_number}", cost)
+        await _limit(edge, f"customer:{membership.company_id}:{membership.customer_number}", cost, media_type)
         request.scope[IDENTITY_KEY] = identity
         await execute(
             self.graphql,
@@ -138,7 +154,7 @@ class AuthenticatedGraphQL:
         )
 
 
-async def _limit(edge: EdgeGuards, key: str, cost: int, *, anonymous: bool = False) -> None:
+async def _limit(edge: EdgeGuards, key: str, cost: int, media_type: str, *, anonymous: bool = False) -> None:
     limit = edge.settings.ip_rate_limit if anonymous else edge.settings.rate_limit
     decision = await edge.limiter.take(key, cost, limit)
     if not decision.allowed:
@@ -150,6 +166,7 @@ async def _limit(edge: EdgeGuards, key: str, cost: int, *, anonymous: bool = Fal
                 {"data": None, "errors": [{"message": message, "extensions": extensions}]},
                 429,
                 headers={"Retry-After": str(decision.retry_after_seconds)},
+                media_type=media_type,
             )
         )
 
@@ -174,22 +191,19 @@ def _is_graphiql_page(request: Request) -> bool:
 _CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 503: "AUTH_UNAVAILABLE"}
 
 
-def _unauthenticated(error: AuthError) -> Response:
+def _unauthenticated(error: AuthError, media_type: str) -> Response:
     log.info("auth_rejected", extra={"reason": error.reason})
     status = error.status_code if error.status_code in _CODES else 401
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
-    return JSONResponse(
-        {"data": None, "errors": [{"message": str(error), "extensions": {"code": _CODES[status]}}]},
-        status_code=status,
-        headers=headers,
-    )
+    return _refused(status, _CODES[status], str(error), media_type, headers)
 
 
-def _bad_company() -> Response:
-    return _refused(400, "BAD_REQUEST", f"{COMPANY_HEADER} must be a company id (GUID)")
+def _bad_company(media_type: str) -> Response:
+    return _refused(400, "BAD_REQUEST", f"{COMPANY_HEADER} must be a company id (GUID)", media_type)
 
 
-def _refused(status: int, code: str, message: str) -> Response:
-    return JSONResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status
-    )
+def _refused(
+    status: int, code: str, message: str, media_type: str = JSON, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status, headers=headers, media_type=media_type)

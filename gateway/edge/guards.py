@@ -10,13 +10,25 @@ from starlette.middleware.cors import CORSMiddleware
 
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
-from gateway.edge.hygiene import EdgeHygiene
+from gateway.edge.graphql import COMPANY_HEADER, IDEMPOTENCY_HEADER
+from gateway.edge.hygiene import REQUEST_ID_HEADER, EdgeHygiene
 from gateway.edge.logs import keep_request_urls_out_of_logs
 from gateway.edge.persisted import PersistedQueries, load_safelist
 from gateway.edge.ratelimit import RateLimiter, TokenBuckets
 from gateway.edge.state import EdgeGuards
 from gateway.resolvers.context import PortalPolicy
 from gateway.schema.hardening import production_schema
+
+# What browser code may send (every header the docs ask clients to send) and may read of an answer.
+CORS_ALLOWED_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    COMPANY_HEADER,
+    IDEMPOTENCY_HEADER,
+    REQUEST_ID_HEADER,
+)
+CORS_EXPOSED_HEADERS = ("Retry-After", "Content-Disposition", REQUEST_ID_HEADER)
 
 
 def schema_for(base: strawberry.Schema, *, production: bool) -> strawberry.Schema:
@@ -55,7 +67,8 @@ def edge_middleware(settings: EdgeSettings, *, production: bool) -> list[Middlew
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-BC-Company"],
+                allow_headers=list(CORS_ALLOWED_HEADERS),
+                expose_headers=list(CORS_EXPOSED_HEADERS),
                 max_age=600,
             )
         )

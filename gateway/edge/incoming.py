@@ -3,19 +3,23 @@
 Only ``GET`` (parameters in the query string) and ``POST`` with an ``application/json`` body are
 accepted.  Refusing every other content type keeps ``/graphql`` out of reach of CSRF "simple
 requests" (``text/plain``, forms), which browsers send cross-site without a preflight.  Bodies are
-read up to a limit and no further.
+read up to a limit and no further; a client that goes away while sending one is answered like
+any refused request (the server drops the answer), not treated as the gateway's failure.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from gateway.edge.responses import JSON, graphql_error
+
+log = logging.getLogger("gateway.edge")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,8 @@ class OperationParams:
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+    # graphql-codegen's persisted documents name the document instead of sending it.
+    document_id: str | None = None
 
 
 class Refused(Exception):
@@ -96,11 +102,15 @@ async def _read_body(request: Request, limit: int, refuse: Any) -> bytes:
         raise refuse(413, "PAYLOAD_TOO_LARGE", f"The body may be at most {limit} bytes.")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise refuse(413, "PAYLOAD_TOO_LARGE", f"The body may be at most {limit} bytes.")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise refuse(413, "PAYLOAD_TOO_LARGE", f"The body may be at most {limit} bytes.")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        log.info("client_disconnected", extra={"body_bytes": size})
+        raise refuse(400, "BAD_REQUEST", "The request body did not arrive in full.") from None
     if size == 0:
         raise refuse(400, "BAD_REQUEST", "A POST needs a JSON body.")
     return b"".join(chunks)
@@ -119,4 +129,7 @@ def _params(raw: object, refuse: Any) -> OperationParams:
         raise refuse(400, "BAD_REQUEST", "`operationName` must be a string.")
     if extensions is not None and not isinstance(extensions, dict):
         raise refuse(400, "BAD_REQUEST", "`extensions` must be an object.")
-    return OperationParams(query, variables, name, extensions)
+    document_id = raw.get("documentId")
+    if document_id is not None and not isinstance(document_id, str):
+        raise refuse(400, "BAD_REQUEST", "`documentId` must be a string.")
+    return OperationParams(query, variables, name, extensions, document_id)

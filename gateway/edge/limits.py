@@ -37,6 +37,8 @@ from graphql import (
 )
 from graphql.type.definition import GraphQLInterfaceType
 
+from gateway.edge.introspection import INTROSPECTION_FIELDS, IntrospectionShape, IntrospectionTooDeep
+
 SIZE_ARGUMENT = "first"
 
 
@@ -139,6 +141,8 @@ class _Walker:
         return metrics
 
     def field(self, node: FieldNode, parent: GraphQLNamedType | None, pending: int | None) -> _Metrics:
+        if node.name.value in INTROSPECTION_FIELDS:
+            return self.introspection(node)
         definition = (
             parent.fields.get(node.name.value)
             if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType))
@@ -168,6 +172,17 @@ class _Walker:
                 f"The operation is nested too deeply (at most {self.limits.max_depth} levels).", limit="depth"
             )
         return metrics
+
+    def introspection(self, node: FieldNode) -> _Metrics:
+        """``__schema``/``__type`` read the schema in memory, not BC: measured by their shape
+        (``edge/introspection.py``), not by depth and cost, so the standard introspection query
+        passes; they count one level and one object."""
+        shape = IntrospectionShape(self.schema, self.fragments)
+        try:
+            shape.check(node)
+        except IntrospectionTooDeep as error:
+            raise OperationRejected(str(error), limit="depth") from None
+        return _Metrics(depth=1, aliases=shape.aliases, cost=1)
 
     def size_of(self, node: FieldNode) -> int:
         argument = next((a for a in node.arguments or () if a.name.value == SIZE_ARGUMENT), None)

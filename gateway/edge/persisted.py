@@ -6,12 +6,19 @@
   an unknown hash answers ``PersistedQueryNotFound`` so the client resends the document.
 - ``safelist``: only documents listed in the safelist file (produced from the front end's code at
   deploy time) run, by hash or in full; nothing is registered at run time.
+
+A request may also name its document as graphql-codegen's client preset does for persisted
+documents: ``{"documentId": "sha256:<hash>", "variables": …}`` (``sha256:`` optional).  It is
+looked up like an APQ hash: in the safelist, or among the registered documents in ``apq`` mode.
+The safelist file may be graphql-codegen's ``persisted-documents.json`` as it is
+(``{"sha256:<hash>": "<document>"}``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,8 +41,20 @@ def sha256_of(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def digest_of(document_id: str) -> str | None:
+    """The SHA-256 hex digest a document id names (``sha256:<hex>`` or ``<hex>``), or ``None``."""
+    algorithm, _, digest = document_id.rpartition(":")
+    if algorithm not in ("", "sha256") or not _HEX_DIGEST.fullmatch(digest):
+        return None
+    return digest.lower()
+
+
 def load_safelist(path: Path) -> dict[str, str]:
-    """A safelist file: a JSON object ``{sha256: document}`` or a JSON list of documents.
+    """A safelist file: a JSON object ``{sha256: document}`` (keys may read ``sha256:<hash>``, as
+    in graphql-codegen's persisted documents) or a JSON list of documents.
 
     Hashes are checked against their documents, so a stale file fails at start-up, not later.
     """
@@ -44,8 +63,13 @@ def load_safelist(path: Path) -> dict[str, str]:
     if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
         raise ValueError("a safelist is a JSON object of sha256 → document, or a list of documents")
     listed = {sha256_of(document): document for document in documents}
-    if isinstance(content, dict) and set(content) != set(listed):
-        raise ValueError("a safelist hash does not match its document")
+    if isinstance(content, dict):
+        for key, document in content.items():
+            digest = digest_of(key)
+            if digest is None:
+                raise ValueError(f"a safelist key is not a SHA-256 hash (or sha256:<hash>): {key[:80]!r}")
+            if digest != sha256_of(document):
+                raise ValueError(f"a safelist hash does not match its document: {key[:80]!r}")
     return listed
 
 
@@ -60,9 +84,12 @@ class PersistedQueries:
         if self.mode == "safelist" and self.safelist is None:
             raise ValueError("safelist mode needs a safelist")
 
-    def resolve(self, query: object, extensions: object) -> str | None:
-        """The document to run for a request's ``query`` and ``extensions``, or an error."""
+    def resolve(self, query: object, extensions: object, document_id: str | None = None) -> str | None:
+        """The document to run for a request's ``query``, ``extensions`` and ``documentId``, or an
+        error."""
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        if document_id is not None:
+            return self._by_document_id(query, document_id)
         if persisted is None:
             return self._plain(query)
         if self.mode == "off":
@@ -76,6 +103,20 @@ class PersistedQueries:
             return self._listed(query)
         self._remember(digest, query)
         return query
+
+    def _by_document_id(self, query: object, document_id: str) -> str:
+        if self.mode == "off":
+            raise PersistedQueryError("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", 400)
+        digest = digest_of(document_id)
+        if digest is None:
+            raise PersistedQueryError(
+                "documentId must be sha256:<SHA-256 hex digest>", "INVALID_PERSISTED_QUERY", 400
+            )
+        if query is None:
+            return self._lookup(digest)
+        if not isinstance(query, str) or sha256_of(query) != digest:
+            raise PersistedQueryError("documentId does not match query", "INVALID_PERSISTED_QUERY", 400)
+        return self._listed(query) if self.mode == "safelist" else query
 
     def _plain(self, query: object) -> str | None:
         if self.mode == "safelist" and isinstance(query, str):

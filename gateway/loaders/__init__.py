@@ -31,6 +31,7 @@ from gateway.bc import (
     any_of,
     scoped,
 )
+from gateway.loaders.archives import load_archives
 from gateway.loaders.batching import load_by_key, load_each_key
 from gateway.loaders.by_order import load_by_order_number
 from gateway.loaders.delivery import load_delivery_documents
@@ -58,6 +59,8 @@ class Loaders:
     # BC's rows as they came: an order BC has deleted is rebuilt from them.
     shipments_by_order_number: DataLoader[str, list[dict[str, Any]]]
     invoices_by_order_number: DataLoader[str, list[dict[str, Any]]]
+    # Newer BC, where the tenant has them: the archives of an order, every version.
+    archives_by_order_number: DataLoader[str, list[dict[str, Any]]]
     # The portal custom API (docs/bc-extension.md).
     tracking_by_shipment_number: DataLoader[str, ShipmentTracking | None]
     shipping_agent_by_code: DataLoader[str, ShippingAgent | None]
@@ -91,6 +94,7 @@ def build_loaders(session: BCSession, shared_cache: SharedCache | None = None) -
         shipment_by_id=documents(SHIPMENTS, "id"),
         shipments_by_order_number=DataLoader(partial(load_by_order_number, session, SHIPMENTS)),
         invoices_by_order_number=DataLoader(partial(load_by_order_number, session, INVOICES)),
+        archives_by_order_number=DataLoader(partial(load_archives, session)),
         tracking_by_shipment_number=DataLoader(partial(load_trackings, session)),
         shipping_agent_by_code=DataLoader(partial(load_shipping_agents, shared)),
         availability_by_item_id=DataLoader(partial(load_availabilities, shared)),

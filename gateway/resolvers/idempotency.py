@@ -3,8 +3,10 @@
 The store is an interface (:class:`KeyStore`) with an in-memory implementation for one process.
 It is a fast path and the way concurrent duplicates find each other; it is not what makes a
 retry after a lost answer or a restart safe — that is the reference the gateway writes into the
-document itself (see ``docs/writes.md``).  A shared store (Redis, a database) implements the same
-four methods.
+document itself (see ``docs/writes.md``).  The same store holds the claims on customer-query
+content that make identical queries sent at once with different keys take turns
+(``writes.guard.once_per_content``).  A shared store (Redis, a database) implements the same four
+methods, ``reserve`` atomically.
 """
 
 from __future__ import annotations

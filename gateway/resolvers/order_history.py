@@ -1,54 +1,47 @@
-"""One page of order history, merged from three (or four) keyset-ordered sources.
+"""One page of order history: each order once, under its one date, newest first.
 
-- open orders: ``salesOrders`` by ``(orderDate, number)``;
-- posted shipments and posted invoices that carry an ``orderNumber``, by ``(invoiceDate,
-  orderNumber)`` — BC copies the order's Document Date into them (the API calls it
-  ``invoiceDate`` there and ``orderDate`` on the order), so their key is the order's key;
-- where the tenant has them, ``salesOrderArchives`` by ``(documentDate, number)``: the archive BC
-  made when it deleted the order, with the original ordered quantities.
+An order is listed under its key ``(date, number)``: an open order's ``orderDate``; a rebuilt
+one's archive Document Date, or else its earliest posted document's date (``order_lookup``).
+BC cannot be asked for rebuilt orders by that key — a posted shipment or invoice carries only its
+own dates, days or weeks after the order's, and one order's documents are scattered over months
+— so a page is found in two steps:
 
-They are read concurrently, newest first, each with ``$top`` sized for the page: one request
-per source for a page.  A source that filled its ``$top`` may have cut its last order in two, so
-its last key is dropped and everything at or below it is unknown until read; the page holds only
-orders above every unfinished source's last key, and asks again (from there, with a larger
-``$top``) only when that is not enough.  An order still open is the open one; one that is only in
-posted documents is rebuilt from them (``order_rebuild``), its ordered quantities taken from its
-archive when there is one (open order > archive > rebuilt).  See docs/order-status.md.
+1. **Discovery** (one request per source, run together): open orders by ``(orderDate,
+   number)``, with their lines — they are complete as read; and, newest first by their own
+   dates, the rows that can carry a rebuilt order's key: posted shipments and invoices by
+   ``(invoiceDate, orderNumber)`` and, where the tenant has them, archives by ``(documentDate,
+   number)``.  These are *hints*: a rebuilt order's key is never later than any of its rows'
+   (its earliest document, or its archive, is among them), so every order whose key lies above
+   the lowest key a source has read down to (``lower``) has been seen.
+2. **Resolution**: hinted order numbers are looked up whole, by number (``order_lookup``: open
+   order, every posted document, archives — the reads ``order(number)`` makes), best hint first,
+   until the page's orders are known.  Their keys are exact; an order whose key is not on this
+   page (above the cursor, below ``lower``, outside the window) is not listed here.
+
+A page holds the orders with key in ``(lower, cursor)``; when fewer than asked for, discovery
+reads on from ``lower`` with a doubled ``$top`` (rare).  The cursor is the last order's key,
+base64-encoded: opaque, and stable when new orders arrive.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from gateway.bc import BCProtocolError, SalesOrder
 from gateway.resolvers.errors import UserInputError
-from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
+from gateway.resolvers.order_lookup import Key, PortalOrder
 from gateway.resolvers.pagination import Page, decode_cursor, encode_cursor
 
 Row = dict[str, Any]
-Key = tuple[date, str]
 # Rows with date <= the given day (all when None), newest first, at most `top`.
 FetchRows = Callable[[date | None, int], Awaitable[list[Row]]]
+# Order numbers → their orders (None: no order the customer may see under that number).
+Resolve = Callable[[Sequence[str]], Awaitable[Mapping[str, PortalOrder | None]]]
 _MAX_ROUNDS = 12
-
-
-@dataclass(frozen=True)
-class PortalOrder:
-    """An order as the portal shows it: open in BC, or rebuilt from its posted documents."""
-
-    order: SalesOrder
-    rebuilt: bool
-    # The posted documents an order was rebuilt from (BC rows), so they need not be read again.
-    shipments: tuple[Row, ...] = ()
-    invoices: tuple[Row, ...] = ()
-
-    @property
-    def key(self) -> Key:
-        return (self.order.order_date or date.min, self.order.number)
 
 
 @dataclass
@@ -58,20 +51,30 @@ class Source:
     fetch: FetchRows
     key: Callable[[Row], Key]
     top: int
-    rows: dict[str, Row] = field(default_factory=dict)
     exhausted: bool = False
-    bound: Key | None = None  # rows at or below this key are not all read yet
+    bound: Key | None = None  # rows below this key are not read yet
 
 
 @dataclass(frozen=True)
 class Sources:
-    orders: Source
-    shipments: Source | None
-    invoices: Source | None
-    archives: Source | None = None  # salesOrderArchives, where the tenant has them
+    orders: Source  # open orders, complete as read
+    hints: tuple[Source, ...] = ()  # posted shipments and invoices, archives: keys of rebuilt orders
 
     def all(self) -> list[Source]:
-        return [s for s in (self.orders, self.shipments, self.invoices, self.archives) if s is not None]
+        return [self.orders, *self.hints]
+
+
+@dataclass
+class _Found:
+    """What a page knows so far: orders resolved (or read open), and hinted numbers."""
+
+    orders: dict[str, PortalOrder | None] = field(default_factory=dict)
+    hints: dict[str, Key] = field(default_factory=dict)  # number → the lowest key seen for it
+
+    def hint(self, key: Key) -> None:
+        number = key[1]
+        if number not in self.hints or key < self.hints[number]:
+            self.hints[number] = key
 
 
 def row_key(date_field: str, number_field: str) -> Callable[[Row], Key]:
@@ -83,19 +86,30 @@ def row_key(date_field: str, number_field: str) -> Callable[[Row], Key]:
 
 
 async def order_page(
-    sources: Sources, *, first: int, after: str | None, accept: Callable[[PortalOrder], bool]
+    sources: Sources,
+    resolve: Resolve,
+    *,
+    first: int,
+    after: str | None,
+    accept: Callable[[PortalOrder], bool],
+    resolve_batch: int,
 ) -> Page[PortalOrder]:
-    """``first`` orders after the cursor ``after``, newest first, and whether more follow."""
+    """``first`` orders after the cursor ``after``, newest first, and whether more follow.
+
+    ``accept`` keeps the orders a filter wants (applied to resolved orders, so an order is shown
+    with the date and status ``order(number)`` gives it); ``resolve_batch`` is how many hinted
+    numbers are resolved at a time."""
     cursor = _cursor_key(after)
-    upper = cursor  # read from this key down; rows at or above the cursor were shown already
+    upper = cursor  # read from this key down; rows above the cursor were shown already
+    found = _Found()
     orders: list[PortalOrder] = []
     for _ in range(_MAX_ROUNDS):
         active = [s for s in sources.all() if not s.exhausted]
         results = await asyncio.gather(*(s.fetch(upper[0] if upper else None, s.top) for s in active))
         for source, raw in zip(active, results, strict=True):
-            _take(source, raw, cursor)
+            _take(source, raw, cursor, found, opens=source is sources.orders)
         lower = max((s.bound for s in sources.all() if not s.exhausted and s.bound), default=None)
-        orders = [o for o in _assemble(sources) if (lower is None or o.key > lower) and accept(o)]
+        orders = await _settle(found, resolve, first, lower, cursor, accept, resolve_batch)
         if len(orders) > first or lower is None:
             break
         upper = lower
@@ -110,6 +124,45 @@ async def order_page(
     )
 
 
+async def _settle(
+    found: _Found,
+    resolve: Resolve,
+    first: int,
+    lower: Key | None,
+    cursor: Key | None,
+    accept: Callable[[PortalOrder], bool],
+    batch: int,
+) -> list[PortalOrder]:
+    """The page's orders (up to ``first + 1``), resolving hinted numbers best hint first until
+    no unresolved one could still belong to them."""
+
+    def on_page(key: Key) -> bool:
+        return (lower is None or key > lower) and (cursor is None or key < cursor)
+
+    while True:
+        shown = sorted(
+            (o for o in found.orders.values() if o is not None and on_page(o.key) and accept(o)),
+            key=lambda o: o.key,
+            reverse=True,
+        )[: first + 1]
+        # An order's key is at most its best hint: a number hinted at or below this cannot
+        # displace any order already on the page.
+        floor = shown[first].key if len(shown) > first else lower
+        pending = sorted(
+            (
+                (key, number)
+                for number, key in found.hints.items()
+                if number not in found.orders and (floor is None or key > floor)
+            ),
+            reverse=True,
+        )
+        if not pending:
+            return shown
+        numbers = [number for _, number in pending[:batch]]
+        resolved = await resolve(numbers)
+        found.orders.update({number: resolved.get(number) for number in numbers})
+
+
 def _cursor_key(after: str | None) -> Key | None:
     if after is None:
         return None
@@ -120,7 +173,7 @@ def _cursor_key(after: str | None) -> Key | None:
         raise UserInputError("`after` is not a cursor this API returned", argument="after") from None
 
 
-def _take(source: Source, raw: Sequence[Row], cursor: Key | None) -> None:
+def _take(source: Source, raw: Sequence[Row], cursor: Key | None, found: _Found, *, opens: bool) -> None:
     full = len(raw) >= source.top
     last = source.key(raw[-1]) if full and raw else None
     if last is not None and cursor is not None and last > cursor:
@@ -130,43 +183,13 @@ def _take(source: Source, raw: Sequence[Row], cursor: Key | None) -> None:
     for row in raw:
         key = source.key(row)
         if cursor is not None and key >= cursor:
-            continue  # shown before the cursor
-        if last is not None and key == last:
-            continue  # this order may continue beyond $top: read it next round
-        source.rows[str(row.get("id"))] = row
+            continue  # shown before the cursor (an order's key-bearing row is below it otherwise)
+        if opens:
+            # Open orders are complete as read: the order itself, under its own key.
+            found.orders[key[1]] = PortalOrder(SalesOrder.from_json(row), rebuilt=False)
+        else:
+            found.hint(key)
     source.exhausted = not full
     source.bound = last
     # A full page whose rows all share one key makes no progress: ask for more next time.
     source.top *= 2
-
-
-def _assemble(sources: Sources) -> list[PortalOrder]:
-    """Open orders, then orders found only in posted documents (rebuilt), newest first."""
-    found: dict[str, PortalOrder] = {}
-    for row in sources.orders.rows.values():
-        order = SalesOrder.from_json(row)
-        found[order.number] = PortalOrder(order, rebuilt=False)
-    shipments = _by_order(sources.shipments)
-    invoices = _by_order(sources.invoices)
-    archives = _by_order(sources.archives, "number")
-    for number in shipments.keys() | invoices.keys():
-        if number in found:
-            continue
-        posted = posted_invoices(invoices.get(number, ()))
-        if not posted and not shipments.get(number):
-            continue
-        # An archive only adds to an order BC deleted after posting: one without posted documents
-        # (deleted unposted) is no order the customer received.
-        archive = latest_archive(archives.get(number, ()))
-        order = rebuild_order(number, shipments.get(number, []), posted, archive)
-        found[number] = PortalOrder(order, True, tuple(shipments.get(number, ())), tuple(posted))
-    return sorted(found.values(), key=lambda o: o.key, reverse=True)
-
-
-def _by_order(source: Source | None, number_field: str = "orderNumber") -> dict[str, list[Row]]:
-    grouped: dict[str, list[Row]] = {}
-    for row in source.rows.values() if source is not None else ():
-        number = row.get(number_field)
-        if number:
-            grouped.setdefault(str(number), []).append(row)
-    return grouped

@@ -7,12 +7,15 @@ its ``salesOrderLines``, so the rest of the gateway reads it as any other order.
 
 What the posted documents cannot tell (docs/order-status.md):
 
+- the order date: each posted document has its own (BC's Document Date and Posting Date, days or
+  weeks after the order's), so the order is dated by its earliest posted document;
 - the ordered quantity: it is ``max(shipped, invoiced)``, since the original is no longer known;
 - the requested delivery date, and the approval state (posting had released the order).
 
 Where the tenant has ``salesOrderArchives`` (newer BC, REFERENCE.md §9) and BC archived the order
-when it deleted it, the archive gives the first two: its lines' ORIGINAL ordered quantities win
-over ``max(shipped, invoiced)``, and its requested delivery date and reference are the order's.
+when it deleted it, the archive gives the first three: its Document Date is the order's date,
+its lines' ORIGINAL ordered quantities win over ``max(shipped, invoiced)``, and its requested
+delivery date and reference are the order's.
 Shipped and invoiced quantities and amounts still come from the posted documents.
 
 Invoices that were cancelled (by a credit memo) count for nothing; drafts never get here (only
@@ -166,8 +169,7 @@ def rebuild_order(
             "id": order_id,
             "number": number,
             "externalDocumentNumber": (archive or first).get("externalDocumentNumber") or "",
-            # Posted documents keep the order's Document Date (API: invoiceDate) = its orderDate.
-            "orderDate": max(str(row.get("invoiceDate") or _BLANK_DATE) for row in documents),
+            "orderDate": _order_date(documents, archive),
             "postingDate": max(str(row.get("postingDate") or _BLANK_DATE) for row in documents),
             "customerId": next((row["customerId"] for row in invoices if row.get("customerId")), _ZERO_GUID),
             "customerNumber": first["customerNumber"],
@@ -187,6 +189,16 @@ def rebuild_order(
             "salesOrderLines": line_rows,
         }
     )
+
+
+def _order_date(documents: Sequence[Row], archive: Row | None) -> str:
+    """The archive's Document Date (what ``salesOrders.orderDate`` said while the order was
+    open); without one, the earliest posted document's own date — no posted document carries the
+    order date (REFERENCE.md §6.6, §6.10), and an order is never later than its first posting."""
+    archived = str((archive or {}).get("documentDate") or _BLANK_DATE)
+    if archived != _BLANK_DATE:
+        return archived
+    return min(str(row.get("invoiceDate") or _BLANK_DATE) for row in documents)
 
 
 def _add_shipped(lines: _Lines, row: Row) -> None:

@@ -7,31 +7,23 @@ cannot filter headers by a line's item — are applied here, on rows read in lar
 
 from __future__ import annotations
 
-import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from gateway.bc import (
-    BCNotFound,
-    CapabilityUnavailable,
-    Expand,
-    Field,
-    Filter,
-    Query,
-    SalesOrder,
-    any_of,
-    scoped,
-)
+from gateway.bc import Field, Filter, Query, SalesOrder, any_of, scoped
+from gateway.loaders.archives import ARCHIVES, archive_query, fetch_archives
+from gateway.loaders.batching import KEYS_PER_REQUEST
 from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.resolvers.context import Context
 from gateway.resolvers.dates import months_before
 from gateway.resolvers.errors import UserInputError
-from gateway.resolvers.order_history import FetchRows, PortalOrder, Row, Source, Sources, order_page, row_key
-from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
+from gateway.resolvers.order_history import FetchRows, Row, Source, Sources, order_page, row_key
+from gateway.resolvers.order_lookup import PortalOrder, orders_by_number
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
-from gateway.resolvers.pagination import Page, page_size
+from gateway.resolvers.pagination import Page, encode_cursor, page_size
 
 # Statuses an order rebuilt from posted documents can have (it has shipped or been invoiced).
 REBUILT_STATUSES = frozenset(
@@ -41,30 +33,9 @@ REBUILT_STATUSES = frozenset(
 _FILTERED_BATCH = 100
 # BC Code[20]/Code[35] values as BC stores them; nothing of AL's filter language (REFERENCE §14).
 _CODE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 _/+#-]|\.(?!\.)){0,34}$")
-# Newer BC (REFERENCE §9): the archive BC makes of an order it deletes after posting.
-ARCHIVES = "salesOrderArchives"
-_ARCHIVE_SELECT = (
-    "id",
-    "number",
-    "docNoOccurrence",
-    "versionNumber",
-    "documentDate",
-    "externalDocumentNumber",
-    "requestedDeliveryDate",
-)
-_ARCHIVE_LINES = Expand(
-    "salesOrderArchiveLines",
-    select=(
-        "sequence",
-        "lineType",
-        "lineObjectNumber",
-        "description",
-        "unitOfMeasureCode",
-        "quantity",
-        "unitPrice",
-        "lineDiscountPercent",
-    ),
-)
+# What discovery needs of a posted document or an archive: which order, and the row's own date.
+_POSTED_HINT = ("id", "orderNumber", "invoiceDate")
+_ARCHIVE_HINT = ("id", "number", "documentDate")
 
 
 @dataclass(frozen=True)
@@ -78,121 +49,130 @@ class OrderFilter:
 
 
 async def list_orders(
-    ctx: Context, *, first: int | None, after: str | None, filter: OrderFilter, with_items: bool
+    ctx: Context,
+    *,
+    first: int | None,
+    after: str | None,
+    filter: OrderFilter,
+    with_items: bool,
+    with_documents: bool = False,
 ) -> Page[PortalOrder]:
     """Newest first (order date, then number), within the history window; lines always come
-    along (the status needs them)."""
+    along (the status needs them).  docs/order-status.md, "One page of history".
+
+    ``with_items``: the lines' items are wanted; ``with_documents``: each order's shipments or
+    invoices are (the open orders' are then read in the same round as the rebuilt ones')."""
     size = page_size(first, default=ctx.policy.default_page_size, maximum=ctx.policy.max_page_size)
     start, end = _window(ctx, filter)
+    if filter.number is not None:
+        return await _one_number(ctx, _code(filter.number, "filter"), after, filter, (start, end), with_items)
+    filtered = bool(filter.statuses - set(BC_STATUS_FILTERS)) or filter.item_number is not None
+    read_open: list[str] = []
+
+    async def resolve(numbers: Sequence[str]) -> dict[str, PortalOrder | None]:
+        # With documents wanted, the open orders' are read in this round too, not one later.
+        also = read_open if with_documents else ()
+        return await orders_by_number(ctx, numbers, with_items=with_items, documents_of=also)
+
+    return await order_page(
+        _sources(ctx, filter, (start, end), size, with_items=with_items, read_open=read_open),
+        resolve,
+        first=size,
+        after=after,
+        accept=lambda order: _wanted(order, filter, start, end),
+        # Resolved together, one request per entity set (an `or` over up to 30 numbers).
+        resolve_batch=KEYS_PER_REQUEST if filtered else min(size + 1, KEYS_PER_REQUEST),
+    )
+
+
+def _sources(
+    ctx: Context,
+    filter: OrderFilter,
+    window: tuple[date, date | None],
+    size: int,
+    *,
+    with_items: bool,
+    read_open: list[str],
+) -> Sources:
+    """Discovery: open orders, and the rows that date completed orders (docs/order-status.md)."""
     filtered = bool(filter.statuses - set(BC_STATUS_FILTERS)) or filter.item_number is not None
     open_top = max(size + 2, _FILTERED_BATCH) if filtered else size + 2
     # An order has a few shipments and invoices: four rows per order keep it to one request.
     posted_top = max(4 * (size + 2), _FILTERED_BATCH) if filtered else 4 * (size + 2)
-    with_history = not filter.statuses or bool(filter.statuses & REBUILT_STATUSES)
-    sources = Sources(
-        orders=Source(
-            _fetch(ctx, ORDERS, _order_filter(filter, start, end), "orderDate", "number", with_items),
-            row_key("orderDate", "number"),
-            open_top,
-        ),
-        shipments=Source(
-            _fetch(ctx, SHIPMENTS, _posted_filter(filter, start, end), "invoiceDate", "orderNumber", False),
-            row_key("invoiceDate", "orderNumber"),
-            posted_top,
-        )
-        if with_history
-        else None,
-        invoices=Source(
-            _fetch(
-                ctx, INVOICES, _posted_filter(filter, start, end), "invoiceDate", "orderNumber", with_items
-            ),
-            row_key("invoiceDate", "orderNumber"),
-            posted_top,
-        )
-        if with_history
-        else None,
-        # Where the tenant has archives: one more source, read in the same round (same $batch).
-        archives=Source(
-            _fetch_archives(ctx, _archive_filter(filter, start, end)),
-            row_key("documentDate", "number"),
-            open_top,
-        )
-        if with_history and ctx.bc.offers(ARCHIVES)
-        else None,
+    orders = Source(
+        _open_orders(ctx, _order_filter(filter, *window), with_items, read_open),
+        row_key("orderDate", "number"),
+        open_top,
     )
-    page = await order_page(sources, first=size, after=after, accept=lambda o: _wanted(o, filter))
-    for order in page.items:
-        if order.rebuilt:
-            # Their documents are already here: SalesOrder.shipments/invoices need no request.
-            ctx.loaders.shipments_by_order_number.prime(order.order.number, list(order.shipments))
-            ctx.loaders.invoices_by_order_number.prime(order.order.number, list(order.invoices))
-    return page
+    if filter.statuses and not filter.statuses & REBUILT_STATUSES:
+        return Sources(orders)  # only approval states: no completed order can match
+    posted = _posted_filter(filter, *window)
+    hints = [
+        Source(_hints(ctx, SHIPMENTS, posted), row_key("invoiceDate", "orderNumber"), posted_top),
+        Source(_hints(ctx, INVOICES, posted), row_key("invoiceDate", "orderNumber"), posted_top),
+    ]
+    if ctx.bc.offers(ARCHIVES):  # where the tenant has archives: one more source, same round
+        archives = _archive_hints(ctx, _archive_filter(filter, *window))
+        hints.append(Source(archives, row_key("documentDate", "number"), open_top))
+    return Sources(orders, tuple(hints))
 
 
 async def get_order(ctx: Context, number: str) -> PortalOrder | None:
-    """An open order, or else one rebuilt from its posted documents; the three reads run at once."""
+    """An open order, or else one rebuilt from its posted documents; its reads run at once."""
     if not 1 <= len(number) <= 20:
         raise UserInputError("`number` must be 1 to 20 characters", argument="number")
     if not _CODE.match(number):
         return None  # not a BC document number: nothing to ask BC
-    wanted = number
-    loaders = ctx.loaders
-    archives = _fetch_archives(ctx, Field("number").eq(wanted)) if ctx.bc.offers(ARCHIVES) else None
-    open_order, shipments, invoices, archived = await asyncio.gather(
-        loaders.order_by_number.load(wanted),
-        loaders.shipments_by_order_number.load(wanted),
-        loaders.invoices_by_order_number.load(wanted),
-        archives(None, _FILTERED_BATCH) if archives is not None else _no_rows(),
+    return (await orders_by_number(ctx, [number]))[number]
+
+
+async def _one_number(
+    ctx: Context,
+    number: str,
+    after: str | None,
+    filter: OrderFilter,
+    window: tuple[date, date | None],
+    with_items: bool,
+) -> Page[PortalOrder]:
+    """The page of one order number: that order, if the rest of the filter wants it."""
+    order = (await orders_by_number(ctx, [number], with_items=with_items))[number]
+    shown = [order] if order is not None and _wanted(order, filter, *window) else []
+    if after is not None:
+        shown = []  # the one order was on the first page
+    return Page(
+        items=shown,
+        cursors=[encode_cursor((o.key[0].isoformat(), o.key[1])) for o in shown],
+        has_next_page=False,
+        has_previous_page=after is not None,
     )
-    if open_order is not None:
-        return PortalOrder(open_order, rebuilt=False)
-    posted = posted_invoices(invoices)
-    if not shipments and not posted:
-        return None
-    order = rebuild_order(wanted, shipments, posted, latest_archive(archived))
-    return PortalOrder(order, True, tuple(shipments), tuple(posted))
 
 
-async def _no_rows() -> list[Row]:
-    return []
-
-
-def _fetch_archives(ctx: Context, base: Filter) -> FetchRows:
-    """``salesOrderArchives`` newest first, lines expanded; a tenant that turns out not to have
-    them (its ``$metadata`` not read yet) gives no rows rather than an error."""
+def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) -> FetchRows:
+    """Open orders newest first, lines (and items) expanded: each row is the order.  The numbers
+    read are appended to ``read``."""
 
     async def fetch(up_to: date | None, top: int) -> list[Row]:
-        condition = base & Field("documentDate").le(up_to) if up_to is not None else base
-        query = Query(
-            ARCHIVES,
-            filter=condition,
-            select=_ARCHIVE_SELECT,
-            expand=(_ARCHIVE_LINES,),
-            orderby=("documentDate desc", "number desc"),
-            top=top,
+        condition = base & Field("orderDate").le(up_to) if up_to is not None else base
+        query = ORDERS.query(
+            filter=condition, with_items=with_items, orderby=("orderDate desc", "number desc"), top=top
         )
-        try:
-            return await ctx.bc.fetch(scoped(query, ctx.bc.scope))
-        except (BCNotFound, CapabilityUnavailable):
-            return []
+        rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope))
+        read.extend(str(row.get("number")) for row in rows)
+        return rows
 
     return fetch
 
 
-def _fetch(
-    ctx: Context,
-    kind: DocumentKind[Any],
-    base: Filter,
-    date_field: str,
-    number_field: str,
-    with_items: bool,
-) -> FetchRows:
+def _hints(ctx: Context, kind: DocumentKind[Any], base: Filter) -> FetchRows:
+    """Posted documents with an order number, newest first by their own date; no lines."""
+
     async def fetch(up_to: date | None, top: int) -> list[Row]:
-        condition = base & Field(date_field).le(up_to) if up_to is not None else base
-        query = kind.query(
+        condition = base & Field("invoiceDate").le(up_to) if up_to is not None else base
+        query = Query(
+            kind.entity_set,
             filter=condition,
-            with_items=with_items,
-            orderby=(f"{date_field} desc", f"{number_field} desc"),
+            select=_POSTED_HINT,
+            orderby=("invoiceDate desc", "orderNumber desc"),
             top=top,
         )
         return await ctx.bc.fetch(scoped(query, ctx.bc.scope))
@@ -200,8 +180,30 @@ def _fetch(
     return fetch
 
 
-def _wanted(order: PortalOrder, filter: OrderFilter) -> bool:
+def _archive_hints(ctx: Context, base: Filter) -> FetchRows:
+    """Archives newest first by the order's Document Date; no lines."""
+
+    async def fetch(up_to: date | None, top: int) -> list[Row]:
+        condition = base & Field("documentDate").le(up_to) if up_to is not None else base
+        query = archive_query(condition, select=_ARCHIVE_HINT, with_lines=False, top=top)
+        return await fetch_archives(ctx.bc, query)
+
+    return fetch
+
+
+def _wanted(order: PortalOrder, filter: OrderFilter, start: date, end: date | None) -> bool:
+    """Whether the order, as resolved, is one the filter asks for: BC's filters found the
+    candidates, but the order's own date, status, reference and items decide."""
+    day = order.key[0]
+    if day < start or (end is not None and day > end):
+        return False
     if filter.statuses and order_status(order.order) not in filter.statuses:
+        return False
+    reference = filter.external_document_number
+    if (
+        reference is not None
+        and (order.order.external_document_number or "").casefold() != reference.casefold()
+    ):
         return False
     return filter.item_number is None or _has_item(order.order, filter.item_number)
 
@@ -239,7 +241,8 @@ def _order_filter(filter: OrderFilter, start: date, end: date | None) -> Filter:
 
 
 def _posted_filter(filter: OrderFilter, start: date, end: date | None) -> Filter:
-    # Posted documents keep the order's Document Date, which the API calls invoiceDate.
+    # A posted document's own Document Date (the API's invoiceDate): a completed order dated in
+    # the window has its earliest document there (and is checked again once resolved).
     result = Field("invoiceDate").ge(start)
     if end is not None:
         result = result & Field("invoiceDate").le(end)
@@ -254,7 +257,7 @@ def _posted_filter(filter: OrderFilter, start: date, end: date | None) -> Filter
 
 
 def _archive_filter(filter: OrderFilter, start: date, end: date | None) -> Filter:
-    # An archive keeps the order's Document Date, the key the posted documents carry too.
+    # An archive keeps the order's Document Date: the date of an archived completed order.
     result = Field("documentDate").ge(start)
     if end is not None:
         result = result & Field("documentDate").le(end)

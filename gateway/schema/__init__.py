@@ -3,15 +3,14 @@ from :data:`schema` (``bc-gateway export-schema``) and a test fails when it drif
 
 from __future__ import annotations
 
-import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
 from gateway.schema.audit import OperationAudit
-from gateway.schema.errors import TranslateErrors
+from gateway.schema.errors import PortalSchema, TranslateErrors
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 
-schema = strawberry.Schema(
+schema = PortalSchema(
     query=Query,
     mutation=Mutation,
     # Portal front ends send the same few documents over and over: parse and validate each once.

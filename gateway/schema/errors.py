@@ -2,7 +2,8 @@
 
 Expected failures keep their message (a bad argument) or get a fixed one (BC unavailable);
 anything unexpected is masked to a generic message with a correlation id, and logged in full
-under that id.
+under that id.  Only that is logged with a traceback: a client's mistake is the client's to read
+in the answer, and a BC failure is one warning line with BC's code.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import logging
 import uuid
 from collections.abc import Iterator
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from gateway import bc
 from gateway.resolvers.errors import UserInputError
@@ -84,3 +87,16 @@ class TranslateErrors(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             result.errors = [translate(error) for error in errors]
+
+
+class PortalSchema(strawberry.Schema):
+    """A Strawberry schema that leaves logging errors to :class:`TranslateErrors`.
+
+    Strawberry's own ``process_errors`` logs every error of a result with its traceback — a bad
+    cursor included — and logs an unexpected one a second time, unmasked, beside ours.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None

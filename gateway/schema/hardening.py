@@ -45,8 +45,8 @@ def _without_suggestion(error: GraphQLError) -> GraphQLError:
 
 
 def production_schema(base: strawberry.Schema) -> strawberry.Schema:
-    """``base`` with introspection disabled and suggestions hidden."""
-    return strawberry.Schema(
+    """``base`` with introspection disabled and suggestions hidden (and ``base``'s own class)."""
+    return type(base)(
         query=base.query,
         mutation=base.mutation,
         subscription=base.subscription,

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import gateway.auth
+from tests.imports import gateway_imports_outside, imported_modules
 
 PACKAGE = Path(gateway.auth.__file__).parent
-
-
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
 
 
 def test_public_names_are_exported() -> None:
@@ -46,11 +35,12 @@ def test_jose_and_cryptography_are_imported_in_one_module_only() -> None:
     assert importers == {"_jose.py"}
 
 
-def test_auth_imports_nothing_from_the_rest_of_gateway() -> None:
+def test_auth_imports_nothing_from_the_rest_of_gateway_but_the_customer_number_rule() -> None:
     for path in PACKAGE.glob("*.py"):
-        foreign = {
-            name
-            for name in imported_modules(path)
-            if name.startswith("gateway") and not name.startswith("gateway.auth")
-        }
+        foreign = gateway_imports_outside(path, "gateway.auth") - {"gateway.customer_number"}
         assert not foreign, f"{path.name} imports {foreign}"
+
+
+def test_a_relative_import_out_of_the_package_is_seen() -> None:
+    source = "from ..edge import logs\nfrom . import errors\n"
+    assert gateway_imports_outside(PACKAGE / "_example.py", "gateway.auth", source=source) == {"gateway.edge"}

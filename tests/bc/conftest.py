@@ -10,6 +10,7 @@ import pytest
 import respx
 
 from gateway.bc import BCClient, BCSettings, ClientCredentials, CustomerScope
+from tests.bc.fakes import FakeTime
 
 BASE_URL = "https://bc.test"
 ENVIRONMENT_URL = f"{BASE_URL}/bc"
@@ -44,8 +45,17 @@ def router() -> respx.MockRouter:
 
 
 @pytest.fixture
-async def client(settings: BCSettings, router: respx.MockRouter) -> AsyncIterator[BCClient]:
-    async with BCClient(settings, transport=httpx.MockTransport(router.async_handler)) as bc:
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+async def client(
+    settings: BCSettings, router: respx.MockRouter, fake_time: FakeTime
+) -> AsyncIterator[BCClient]:
+    """A BC client on the faked BC; its clock is ``fake_time``, so retries never wait for real."""
+    transport = httpx.MockTransport(router.async_handler)
+    async with BCClient(settings, transport=transport, clock=fake_time.clock()) as bc:
         yield bc
 
 

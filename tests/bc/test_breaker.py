@@ -30,11 +30,6 @@ OK = httpx.Response(200, json={"value": []})
 
 
 @pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
 async def client(
     settings: BCSettings, router: respx.MockRouter, fake_time: FakeTime
 ) -> AsyncIterator[BCClient]:

@@ -20,6 +20,7 @@ from gateway.bc import (
     Query,
     scoped,
 )
+from gateway.bc._capabilities import UNREACHABLE_RETRY_SECONDS
 from tests.bc.fakes import FakeTime
 
 pytestmark = pytest.mark.anyio
@@ -135,6 +136,29 @@ async def test_capabilities_are_read_again_every_interval_until_cancelled(
         await client.capabilities.keep_fresh(client, (STANDARD_API,), 120.0, sleep)
     assert sleeps == [120.0] * 4
     assert metadata.call_count == 3
+
+
+async def test_while_bc_cannot_be_reached_it_is_asked_again_soon_not_after_the_interval(
+    client: BCClient, tenant: respx.MockRouter
+) -> None:
+    metadata = tenant.routes["standard_metadata"]
+    answer = metadata.return_value
+    metadata.side_effect = httpx.ConnectError("refused")
+    await client.capabilities.refresh(client, (STANDARD_API,))
+    assert client.capabilities.reachable is False
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        metadata.side_effect = None  # BC is back
+        metadata.return_value = answer
+        if len(sleeps) > 2:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await client.capabilities.keep_fresh(client, (STANDARD_API,), 120.0, sleep)
+    assert sleeps == [UNREACHABLE_RETRY_SECONDS, 120.0, 120.0]
+    assert client.capabilities.reachable is True
 
 
 async def test_refresh_records_that_bc_could_not_be_reached(

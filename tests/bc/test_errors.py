@@ -1,4 +1,7 @@
-"""BC error responses map, through one table, to the BCError subclass with code/status/correlation id."""
+"""BC error responses map, through one table, to the BCError subclass with code/status/correlation id.
+
+Errors BC may recover from are retried; the client's clock is a fake, so no test here waits.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from gateway.bc import (
     Query,
 )
 from tests.bc.conftest import COMPANY_PATH
+from tests.bc.fakes import FakeTime
 
 ITEMS_PATH = f"{COMPANY_PATH}/items"
 
@@ -93,7 +97,7 @@ async def test_correlation_id_comes_from_headers_when_the_body_has_none(
 
 @pytest.mark.anyio
 async def test_throttling_carries_retry_after(
-    client: BCClient, router: respx.MockRouter, scope: CustomerScope
+    client: BCClient, router: respx.MockRouter, scope: CustomerScope, fake_time: FakeTime
 ) -> None:
     router.get(ITEMS_PATH).respond(
         429, headers={"Retry-After": "12"}, json=bc_error("Throttled", "Slow down")
@@ -101,6 +105,9 @@ async def test_throttling_carries_retry_after(
     with pytest.raises(BCThrottled) as caught:
         await client.session(scope).fetch(Query("items"))
     assert caught.value.retry_after == 12.0
+    # BC's Retry-After is waited out before each retry, on the client's (fake) clock, until a
+    # third wait would pass the operation's 30 s deadline.
+    assert fake_time.sleeps == [12.0, 12.0]
 
 
 @pytest.mark.anyio

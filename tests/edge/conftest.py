@@ -50,9 +50,14 @@ def gateway(development: Development, clock: FakeClock) -> GatewayFactory:
 
     @contextlib.asynccontextmanager
     async def build(
-        *, production: bool = False, base_url: str = "http://gateway.test", client: Any = None, **edge: Any
+        *,
+        production: bool = False,
+        base_url: str = "http://gateway.test",
+        client: Any = None,
+        graphiql: bool | None = None,
+        **edge: Any,
     ) -> AsyncIterator[httpx.AsyncClient]:
-        settings = Settings(edge=dataclasses.replace(EdgeSettings(), **edge))
+        settings = Settings(edge=dataclasses.replace(EdgeSettings(), **edge), graphiql_switch=graphiql)
         limiter = TokenBuckets(clock=clock)
         app: Starlette
         if production:

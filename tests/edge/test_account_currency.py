@@ -8,8 +8,15 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.app import create_app
+from gateway.edge.development import mint_for, start_development
+from gateway.sandbox.app import create_sandbox_app
+from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from tests.helpers import data_of, rows
+from gateway.sandbox.world import build_store
+from gateway.settings import Settings
+from tests.conftest import SCALE, SEED, TODAY
+from tests.helpers import data_of, graphql, rows
 
 pytestmark = pytest.mark.anyio
 
@@ -43,3 +50,27 @@ async def test_a_foreign_currency_customers_balance_is_labelled_with_the_company
         assert data["me"]["creditLimit"]["currencyCode"] == local
         return
     pytest.fail("the demo world should have a customer trading in a foreign currency")
+
+
+async def test_a_company_whose_currency_cannot_be_read_answers_an_error_until_it_can() -> None:
+    store = build_store(seed=SEED, scale=SCALE, today=TODAY)
+    sandbox = create_sandbox_app(SandboxConfig(seed=SEED, scale=SCALE, today=TODAY), store=store)
+    development = start_development(Settings(), sandbox=sandbox)
+    customer = development.customers[0]
+    ledger_setup = rows(store, customer.company_id, "generalLedgerSetup")
+    saved = list(ledger_setup)
+    ledger_setup.clear()  # BC answers generalLedgerSetup with no row (no permission, say)
+    app = create_app(Settings(), development=development, today=lambda: TODAY)
+    query = "{ me { number balance { amount currencyCode } } }"
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as http,
+    ):
+        token = mint_for(development, customer)
+        unreadable = (await graphql(http, query, token=token)).json()
+        ledger_setup.extend(saved)
+        readable = (await graphql(http, query, token=token)).json()
+
+    assert unreadable["data"]["me"] is None or unreadable["data"]["me"]["balance"] is None
+    assert [error["extensions"]["code"] for error in unreadable["errors"]] == ["BC_BAD_RESPONSE"]
+    assert readable["data"]["me"]["balance"]["currencyCode"] == saved[0]["localCurrencyCode"]

@@ -263,17 +263,33 @@ async def test_without_the_portal_api_its_fields_are_capability_unavailable_and_
     assert "salesShipments" in report["capabilities"]["api/v2.0"]["entitySets"]
 
 
-async def test_readyz_reports_bc_unreachable_and_the_open_breaker(shared_store: SandboxStore) -> None:
+async def test_readyz_answers_from_the_last_refresh_without_asking_bc(shared_store: SandboxStore) -> None:
+    async with portal(shared_store) as p:
+        p.log.clear()
+        probes = [await p.client.get("/readyz") for _ in range(40)]
+
+    assert {probe.status_code for probe in probes} == {200}
+    assert probes[-1].json()["bc"] == {"reachable": True, "breaker": "closed"}
+    assert p.log.entries == []  # 40 probes, zero BC requests
+    assert p.log.token_requests == 0
+
+
+async def test_readyz_reports_bc_unreachable_once_the_breaker_opens(shared_store: SandboxStore) -> None:
     fake = FakeTime()
     resilience = ResilienceSettings(breaker_failures=2)
     async with portal(shared_store, resilience=resilience, bc_clock=fake.clock()) as p:
         sandbox_of(p.sandbox).faults.set([Fault("reset")])
+        before = await p.client.get("/readyz")
+        failed = await p.ask(ME)  # the operations that find BC gone open the breaker
+        p.log.clear()
         ready = await p.client.get("/readyz")
-        again = await p.client.get("/readyz")
 
+    assert before.status_code == 200  # no probe has asked BC; traffic has not failed yet
+    assert codes(failed) == {"BC_UNAVAILABLE"}
     assert ready.status_code == 503
-    assert ready.json()["bc"]["reachable"] is False
-    assert again.json()["bc"]["breaker"] == "open"
+    assert ready.json()["status"] == "unavailable"
+    assert ready.json()["bc"] == {"reachable": False, "breaker": "open"}
+    assert p.log.entries == []
 
 
 async def test_each_operation_writes_one_audit_line_with_its_bc_cost_and_outcome(

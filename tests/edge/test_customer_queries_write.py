@@ -104,8 +104,17 @@ async def test_a_submitted_query_is_stored_in_bc_with_its_first_message_once(
     assert bc_log.count(entity_set="customerQueries", method="POST") == 1
 
 
-async def test_ten_concurrent_submissions_with_one_key_store_one_query(
-    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+@pytest.mark.parametrize(
+    ("copies", "keys"),
+    [(10, "one key"), (20, "a key each")],
+)
+async def test_concurrent_identical_submissions_store_one_query(
+    client: httpx.AsyncClient,
+    store: SandboxStore,
+    token_for: Callable[..., str],
+    bc_log: Any,
+    copies: int,
+    keys: str,
 ) -> None:
     company, number = customer(store)
     token = token_for(number, company)
@@ -114,13 +123,21 @@ async def test_ten_concurrent_submissions_with_one_key_store_one_query(
 
     results = await asyncio.gather(
         *(
-            submit(client, token, category="OTHER", subject="Hi", message="Hello", idempotencyKey="q-c")
-            for _ in range(10)
+            submit(
+                client,
+                token,
+                category="DELIVERY",
+                subject="Twice?",
+                message="Pressed send",
+                idempotencyKey="q-c" if keys == "one key" else f"q-c{i}",
+            )
+            for i in range(copies)
         )
     )
 
-    assert len(queries_of(store, company, number)) == before + 1
+    assert {r["__typename"] for r in results} == {"CustomerQuery"}, results
     assert len({r["number"] for r in results}) == 1
+    assert len(queries_of(store, company, number)) == before + 1
     assert bc_log.count(entity_set="customerQueries", method="POST") == 1
 
 
@@ -275,3 +292,26 @@ async def test_a_reply_retried_on_a_fresh_gateway_is_not_added_twice(
         )
 
     assert [m["body"] for m in again["messages"]] == ["New one", "Thanks!"]
+
+
+async def test_two_concurrent_identical_replies_with_different_keys_store_one_message(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    created = await submit(
+        client, token, category="OTHER", subject="Invoice copy", message="Please", idempotencyKey="q-rr"
+    )
+    stored = next(q for q in queries_of(store, company, number) if q["number"] == created["number"])
+    bc_log.clear()
+
+    results = await asyncio.gather(
+        *(
+            reply(client, token, queryNumber=created["number"], message="Any news?", idempotencyKey=f"r{i}")
+            for i in range(2)
+        )
+    )
+
+    assert {r["__typename"] for r in results} == {"CustomerQuery"}, results
+    assert [m["body"] for m in messages_of(store, company, stored["id"])] == ["Please", "Any news?"]
+    assert bc_log.count(entity_set="customerQueryMessages", method="POST") == 1

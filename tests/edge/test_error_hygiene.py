@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.types import Message, Scope
 
 from gateway.app import create_app
 from gateway.edge.development import Development
@@ -88,3 +90,80 @@ async def test_bc_request_urls_never_reach_the_log(
         )
     assert any(record.name == "gateway.bc.audit" for record in caplog.records)
     assert "bc-sandbox.internal" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param('{ orders(first: 2, after: "not-a-cursor") { nodes { number } } }', id="bad-cursor"),
+        pytest.param("{ orders(first: 0) { nodes { number } } }", id="bad-page-size"),
+        pytest.param('{ invoice(number: "") { number } }', id="bad-number"),
+    ],
+)
+async def test_a_clients_mistake_is_answered_without_a_traceback_in_the_log(
+    client: httpx.AsyncClient,
+    development: Development,
+    token_for: Any,
+    caplog: pytest.LogCaptureFixture,
+    query: str,
+) -> None:
+    customer = development.customers[0]
+    with caplog.at_level(logging.DEBUG):
+        response = await client.post(
+            "/graphql",
+            json={"query": query},
+            headers={"authorization": f"Bearer {token_for(customer.customer_number, customer.company_id)}"},
+        )
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert [r.name for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+
+
+async def test_an_unexpected_error_is_logged_once(
+    development: Development, token_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    customer = development.customers[0]
+    with caplog.at_level(logging.DEBUG):
+        await ask(development, "raise", token_for(customer.customer_number, customer.company_id))
+    tracebacks = [r.name for r in caplog.records if r.exc_info]
+    assert tracebacks == ["gateway.errors"]
+
+
+async def test_a_client_that_disconnects_while_sending_its_body_is_no_error(
+    gateway_app: Starlette, development: Development, token_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    customer = development.customers[0]
+    token = token_for(customer.customer_number, customer.company_id)
+    parts: list[Message] = [
+        {"type": "http.request", "body": b'{"query": "{ me', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return parts.pop(0) if parts else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"gateway.test"),
+            (b"content-type", b"application/json"),
+            (b"authorization", f"Bearer {token}".encode()),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("gateway.test", 80),
+    }
+    async with gateway_app.router.lifespan_context(gateway_app):
+        with caplog.at_level(logging.DEBUG):
+            await gateway_app(scope, receive, send)  # raises nothing: uvicorn would log a traceback
+    assert [r.name for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING] == []

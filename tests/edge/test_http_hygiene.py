@@ -138,6 +138,41 @@ async def test_cors_allows_only_listed_origins(gateway: GatewayFactory) -> None:
     assert "access-control-allow-origin" not in other.headers
 
 
+async def test_a_browser_may_send_every_header_the_docs_recommend(gateway: GatewayFactory) -> None:
+    sent = "authorization, content-type, x-bc-company, idempotency-key, x-request-id"
+    preflight = {
+        "origin": "https://portal.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": sent,
+    }
+    async with gateway(cors_origins=("https://portal.example.com",)) as client:
+        response = await client.options("/graphql", headers=preflight)
+    assert response.status_code == 200, response.text
+    allowed = {name.strip().lower() for name in response.headers["access-control-allow-headers"].split(",")}
+    assert {name.strip() for name in sent.split(",")} <= allowed
+
+
+async def test_browser_code_may_read_retry_after_content_disposition_and_the_request_id(
+    gateway: GatewayFactory, auth: dict[str, str]
+) -> None:
+    origin = {"origin": "https://portal.example.com", "x-request-id": "portal-7f3a"}
+    async with gateway(cors_origins=("https://portal.example.com",)) as client:
+        response = await client.post("/graphql", json=ME, headers={**auth, **origin})
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert {"retry-after", "content-disposition", "x-request-id"} <= exposed
+    assert response.headers["x-request-id"] == "portal-7f3a"
+
+
+@pytest.mark.parametrize("request_id", ["", "x" * 129, "bad id", "a,b", "<script>"])
+async def test_a_request_id_that_is_not_a_plain_token_is_not_echoed(
+    gateway: GatewayFactory, auth: dict[str, str], request_id: str
+) -> None:
+    async with gateway() as client:
+        response = await client.post("/graphql", json=ME, headers={**auth, "x-request-id": request_id})
+    assert response.status_code == 200
+    assert "x-request-id" not in response.headers
+
+
 async def test_without_configured_origins_no_cors_headers_are_sent(
     gateway: GatewayFactory, auth: dict[str, str]
 ) -> None:
@@ -169,3 +204,62 @@ async def test_introspection_and_suggestions_are_off_in_production_and_on_in_dev
     assert production_requests == []
     assert open_.json()["data"]["__schema"]["queryType"]["name"] == "Query"
     assert "Did you mean" in hinted.text
+
+
+@pytest.mark.parametrize("accept", ["application/graphql-response+json", "application/json"])
+async def test_a_401_is_in_the_media_type_the_client_asked_for(gateway: GatewayFactory, accept: str) -> None:
+    async with gateway() as client:
+        response = await client.post("/graphql", json=ME, headers={"accept": accept})
+    assert response.status_code == 401
+    assert response.headers["content-type"].split(";")[0] == accept
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+WEBSOCKET_UPGRADE = {
+    "connection": "Upgrade",
+    "upgrade": "websocket",
+    "sec-websocket-version": "13",
+    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "sec-websocket-protocol": "graphql-transport-ws",
+}
+
+
+async def test_a_websocket_upgrade_is_refused_as_subscriptions_are_not_available(
+    gateway: GatewayFactory, auth: dict[str, str], bc_log: Any
+) -> None:
+    async with gateway() as client:
+        bc_log.clear()
+        response = await client.get("/graphql", headers={**auth, **WEBSOCKET_UPGRADE})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "SUBSCRIPTIONS_NOT_AVAILABLE"
+    assert "subscriptions" in error["message"].lower()
+    assert bc_log.entries == []
+
+
+async def test_a_websocket_connection_is_closed_with_the_reason(gateway_app: Any) -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0"},
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"gateway.test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+        "subprotocols": ["graphql-transport-ws"],
+        "client": ("127.0.0.1", 5000),
+        "server": ("gateway.test", 80),
+        "scheme": "ws",
+    }
+    async with gateway_app.router.lifespan_context(gateway_app):
+        await gateway_app(scope, receive, send)
+    assert [message["type"] for message in sent] == ["websocket.close"]
+    assert "subscriptions" in sent[0]["reason"].lower()

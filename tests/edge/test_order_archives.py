@@ -6,9 +6,7 @@ Expected values come from the sandbox's own rows, never from the gateway.
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,14 +14,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.edge.development import Development, mint_for, start_development
-from gateway.sandbox.app import create_sandbox_app, sandbox_of
-from gateway.sandbox.config import Profile, SandboxConfig
+from gateway.sandbox.app import sandbox_of
 from gateway.sandbox.store import STANDARD_ROUTE, SandboxStore
 from gateway.sandbox.world import build_store
-from gateway.settings import Settings
 from tests.conftest import SCALE, SEED, TODAY
+from tests.edge.profiles import profile_gateway, token_of
 from tests.edge.test_order_history import ONE_ORDER, all_pages, item_quantities
 from tests.helpers import data_of, rows
 from tests.history import busiest_history_customer, order_history
@@ -48,8 +43,6 @@ query($first: Int, $after: String) {
   }
 }
 """
-
-Gateway = tuple[httpx.AsyncClient, Development, Starlette]
 
 
 @pytest.fixture(scope="module")
@@ -88,28 +81,6 @@ def _archived_quantities(store: SandboxStore, company: str, number: str) -> dict
     return dict(ordered)
 
 
-@contextlib.asynccontextmanager
-async def _gateway(store: SandboxStore, profile: Profile) -> AsyncIterator[Gateway]:
-    """A gateway on a sandbox of ``profile`` ("full" has archives, "bare" has not) over ``store``."""
-    sandbox = create_sandbox_app(
-        SandboxConfig(seed=SEED, scale=SCALE, today=TODAY, profile=profile), store=store
-    )
-    development = start_development(Settings(), sandbox=sandbox)
-    app = create_app(Settings(), development=development, today=lambda: TODAY)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as http,
-    ):
-        yield http, development, sandbox
-
-
-def _token(development: Development, company: str, customer: str) -> str:
-    member = next(
-        c for c in development.customers if c.customer_number == customer and str(c.company_id) == company
-    )
-    return mint_for(development, member)
-
-
 def _reads(sandbox: Starlette) -> list[str]:
     return [e.entity_set for e in sandbox_of(sandbox).log.entries if e.entity_set not in (None, "$batch")]
 
@@ -134,8 +105,8 @@ async def test_a_completed_orders_ordered_quantities_come_from_its_archive(
     expected = next(
         o for o in order_history(archived_store, company, customer) if o.number == archive["number"]
     )
-    async with _gateway(archived_store, "full") as (http, development, sandbox):
-        token = _token(development, company, customer)
+    async with profile_gateway(archived_store, "full") as (http, development, sandbox):
+        token = token_of(development, company, customer)
         listed = next(n for n in await _history(http, token) if n["number"] == archive["number"])
         sandbox_of(sandbox).log.clear()
         single = (await data_of(http, DETAIL, {"n": archive["number"]}, token=token))["order"]
@@ -159,10 +130,10 @@ async def test_without_archives_the_history_is_unchanged_and_no_archive_is_asked
     shared_store: SandboxStore,
 ) -> None:
     company, customer = busiest_history_customer(shared_store)
-    history = order_history(shared_store, company, customer)
+    history = order_history(shared_store, company, customer, archives=False)
     completed = next(o for o in history if not o.open and o.shipments and o.invoices)
-    async with _gateway(shared_store, "bare") as (http, development, sandbox):
-        token = _token(development, company, customer)
+    async with profile_gateway(shared_store, "bare") as (http, development, sandbox):
+        token = token_of(development, company, customer)
         nodes = await all_pages(http, token, {})
         single = (await data_of(http, ONE_ORDER, {"n": completed.number}, token=token))["order"]
         reads = _reads(sandbox)
@@ -206,8 +177,8 @@ async def test_another_customers_archive_never_appears(archived_store: SandboxSt
         [*rows(store, company, "salesOrderArchiveLines"), *forged_lines],
     )
     ordered = _archived_quantities(archived_store, company, mine["number"])
-    async with _gateway(store, "full") as (http, development, sandbox):
-        token = _token(development, company, customer)
+    async with profile_gateway(store, "full") as (http, development, sandbox):
+        token = token_of(development, company, customer)
         nodes = await _history(http, token)
         theirs = (await data_of(http, DETAIL, {"n": other["number"]}, token=token))["order"]
         single = (await data_of(http, DETAIL, {"n": mine["number"]}, token=token))["order"]

@@ -162,16 +162,23 @@ async def test_orders_page_with_shipments_and_invoices_costs_one_request_per_lev
     for node in nodes:
         assert sorted(s["number"] for s in node["shipments"]) == sorted(expected[node["number"]].shipments)
         assert sorted(i["number"] for i in node["invoices"]) == sorted(expected[node["number"]].invoices)
-    # Level 1: the four sources of the page (archives: the full profile has them).  Level 2: the
-    # open orders' shipments and invoices (the completed orders' documents came with level 1).
+    # Round 1, discovery: the open orders and the rows that can date a completed order (posted
+    # shipments, invoices, archives: the full profile has them).  Round 2: the completed orders
+    # looked up by number, whole (the open check, shipments, invoices, archives), and in the same
+    # reads the open orders' shipments and invoices (43 order numbers: two chunks of at most 30).
     assert api_requests(bc_log) == [
         "salesInvoices",
         "salesInvoices",
+        "salesInvoices",
         "salesOrderArchives",
+        "salesOrderArchives",
+        "salesOrders",
         "salesOrders",
         "salesShipments",
         "salesShipments",
+        "salesShipments",
     ]
+    assert bc_log.count(entity_set="$batch") == 2
 
 
 async def test_filtering_by_status_finds_the_completed_orders(

@@ -56,13 +56,18 @@ async def test_recent_orders_with_lines_and_items_take_one_request_per_source(
 
     # A JSON $batch envelope is logged as well as each read inside it; the reads are what count here.
     api_requests = [entry for entry in bc_log.entries if entry.entity_set not in (None, "$batch")]
-    # Open orders, posted shipments, posted invoices and (the full profile has them) order
-    # archives: one request each, all at once; the lines' items come expanded inside them, not as
-    # lookups of their own.
+    # Two rounds of one request per entity set: discovery (open orders, and the posted shipments,
+    # invoices and — the full profile has them — archives that date completed orders), then the
+    # completed orders looked up by number, whole.  The lines' items come expanded inside them,
+    # not as lookups of their own.
     assert sorted(entry.entity_set for entry in api_requests) == [
         "salesInvoices",
+        "salesInvoices",
+        "salesOrderArchives",
         "salesOrderArchives",
         "salesOrders",
+        "salesOrders",
+        "salesShipments",
         "salesShipments",
     ]
     expected = expected_orders(shared_store, company, customer)[:20]

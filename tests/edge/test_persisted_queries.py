@@ -138,3 +138,35 @@ def test_registered_documents_are_bounded() -> None:
     with pytest.raises(PersistedQueryError):
         store.resolve(None, persisted(documents[0]))
     assert store.resolve(None, persisted(documents[2])) == documents[2]
+
+
+async def test_a_graphql_codegen_persisted_documents_file_runs_requests_by_document_id(
+    gateway: GatewayFactory, auth: dict[str, str], tmp_path: Path, development: Any, bc_log: Any
+) -> None:
+    listed = tmp_path / "persisted-documents.json"
+    listed.write_text(json.dumps({f"sha256:{sha256_of(QUERY)}": QUERY}))
+    async with gateway(persisted_queries="safelist", safelist_file=listed) as client:
+        by_id = await client.post(
+            "/graphql", json={"documentId": f"sha256:{sha256_of(QUERY)}", "variables": {}}, headers=auth
+        )
+        bc_log.clear()
+        unknown = await client.post(
+            "/graphql", json={"documentId": f"sha256:{sha256_of(OTHER)}"}, headers=auth
+        )
+        malformed = await client.post("/graphql", json={"documentId": "md5:abc"}, headers=auth)
+        refused_requests = list(bc_log.entries)
+
+    assert by_id.json() == {"data": {"me": {"number": development.customers[0].customer_number}}}
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_SAFELISTED"
+    assert malformed.json()["errors"][0]["extensions"]["code"] == "INVALID_PERSISTED_QUERY"
+    assert refused_requests == []
+
+
+async def test_in_apq_mode_a_document_id_names_a_registered_document(
+    gateway: GatewayFactory, auth: dict[str, str], development: Any
+) -> None:
+    async with gateway(persisted_queries="apq") as client:
+        await client.post("/graphql", json={"query": QUERY, "extensions": persisted(QUERY)}, headers=auth)
+        by_id = await client.post("/graphql", json={"documentId": sha256_of(QUERY)}, headers=auth)
+    assert by_id.json() == {"data": {"me": {"number": development.customers[0].customer_number}}}

@@ -178,6 +178,43 @@ async def test_an_unknown_item_is_refused_before_any_write(
     assert bc_writes(bc_log) == 0
 
 
+async def test_every_bad_line_of_a_cart_is_reported_at_once_with_its_index(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    good, other = items(store, company)[:2]
+    blocked = items(store, company, blocked=True)[0]
+    bc_log.clear()
+
+    result = await place(
+        client,
+        token_for(number, company),
+        {
+            "lines": [
+                {"itemNumber": good["number"], "quantity": "1"},
+                {"itemNumber": "NO-SUCH-ITEM", "quantity": "1"},
+                {"itemNumber": other["number"], "quantity": "0"},
+                {"itemNumber": blocked["number"], "quantity": "1"},
+                {"itemNumber": good["number"], "quantity": "2"},
+                {"itemNumber": "NOT-THERE-EITHER", "quantity": "20000"},
+            ],
+            "idempotencyKey": "many-bad",
+        },
+    )
+
+    assert result["code"] == "VALIDATION_FAILED"
+    assert [(p["index"], p["itemNumber"], p["code"]) for p in result["lineProblems"]] == [
+        (1, "NO-SUCH-ITEM", "ITEM_NOT_FOUND"),
+        (2, other["number"], "QUANTITY_NOT_POSITIVE"),
+        (3, blocked["number"], "ITEM_BLOCKED"),
+        (4, good["number"], "DUPLICATE_LINE"),
+        (5, "NOT-THERE-EITHER", "QUANTITY_TOO_LARGE"),
+        (5, "NOT-THERE-EITHER", "ITEM_NOT_FOUND"),
+    ]
+    assert {p["sequence"] for p in result["lineProblems"]} == {None}  # a cart has no original lines
+    assert bc_writes(bc_log) == 0
+
+
 @pytest.mark.parametrize("blocked", ["All", "Ship"])
 async def test_a_blocked_customer_cannot_order(
     client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any, blocked: str

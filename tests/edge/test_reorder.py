@@ -207,6 +207,43 @@ async def test_a_change_to_a_line_the_document_does_not_have_is_a_line_problem(
     assert bc_writes(bc_log) == 0
 
 
+async def test_every_bad_change_of_a_reorder_is_reported_at_once_with_its_index(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = reorderer(store)
+    original = order_with_item_lines(store, company, number)
+    first, second = [line for line in lines_of(store, company, original["id"]) if line["lineType"] == "Item"][
+        :2
+    ]
+    bc_log.clear()
+
+    result = await reorder(
+        client,
+        token_for(number, company),
+        {
+            "orderNumber": original["number"],
+            "changes": [
+                {"sequence": first["sequence"], "quantity": "2"},
+                {"sequence": 999999, "quantity": "1"},
+                {"sequence": second["sequence"], "quantity": "-1"},
+                {"sequence": first["sequence"], "quantity": "3"},
+                {"sequence": 888888, "quantity": "20000"},
+            ],
+            "idempotencyKey": "bad-changes",
+        },
+    )
+
+    assert result["code"] == "VALIDATION_FAILED"
+    assert [(p["index"], p["sequence"], p["code"]) for p in result["lineProblems"]] == [
+        (1, 999999, "LINE_NOT_FOUND"),
+        (2, second["sequence"], "QUANTITY_NOT_POSITIVE"),
+        (3, first["sequence"], "DUPLICATE_LINE"),
+        (4, 888888, "QUANTITY_TOO_LARGE"),
+        (4, 888888, "LINE_NOT_FOUND"),
+    ]
+    assert bc_writes(bc_log) == 0
+
+
 async def test_a_completed_order_bc_deleted_can_be_reordered_from_its_posted_documents(
     client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str]
 ) -> None:

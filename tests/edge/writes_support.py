@@ -28,7 +28,7 @@ ORDER_FIELDS = """
   }
   skippedLines { sequence itemNumber code message }
 """
-ERROR_FIELDS = "code message correlationId lineProblems { sequence itemNumber code message }"
+ERROR_FIELDS = "code message correlationId lineProblems { index sequence itemNumber code message }"
 
 PLACE_ORDER = f"""
 mutation Place($input: PlaceOrderInput!) {{

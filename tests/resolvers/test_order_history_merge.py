@@ -1,15 +1,19 @@
-"""The history page merge on its own: keyset sources with small $top, cut orders, many rounds."""
+"""The history page on its own: discovery by date with small $top, resolution by number, many
+rounds — over a fake BC whose posted documents carry their own dates, weeks apart, as BC's do."""
 
 from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from gateway.bc import SalesOrder
 from gateway.resolvers.order_history import Row, Source, Sources, order_page, row_key
+from gateway.resolvers.order_lookup import Key, PortalOrder, portal_order
 
 pytestmark = pytest.mark.anyio
 
@@ -53,6 +57,7 @@ class Table:
 
     def __init__(self, rows: list[Row], date_field: str, number_field: str) -> None:
         self.key = row_key(date_field, number_field)
+        self.number_field = number_field
         self.rows = sorted(rows, key=lambda r: (self.key(r), r["id"]), reverse=True)
         self.reads = 0
 
@@ -60,77 +65,122 @@ class Table:
         self.reads += 1
         return [r for r in self.rows if up_to is None or self.key(r)[0] <= up_to][:top]
 
-
-def world(seed: int) -> tuple[Table, Table, Table, list[tuple[date, str]]]:
-    """Open orders and completed ones with one to five shipments and invoices each."""
-    rng = random.Random(seed)
-    orders, shipments, invoices, keys = [], [], [], []
-    for index in range(60):
-        number = f"SO{index:04d}"
-        day = START + timedelta(days=rng.randint(0, 20))  # many orders share a day
-        keys.append((day, number))
-        if rng.random() < 0.4:
-            orders.append(order_row(number, day))
-            continue
-        shipments += [posted_row("shp", i, number, day) for i in range(rng.randint(1, 5))]
-        invoices += [posted_row("inv", i, number, day) for i in range(rng.randint(1, 5))]
-    return (
-        Table(orders, "orderDate", "number"),
-        Table(shipments, "invoiceDate", "orderNumber"),
-        Table(invoices, "invoiceDate", "orderNumber"),
-        sorted(keys, reverse=True),
-    )
+    def of(self, number: str) -> list[Row]:
+        return [r for r in self.rows if r[self.number_field] == number]
 
 
-def sources(orders: Table, shipments: Table, invoices: Table, top: int) -> Sources:
-    return Sources(
-        Source(orders.fetch, orders.key, top),
-        Source(shipments.fetch, shipments.key, top),
-        Source(invoices.fetch, invoices.key, top),
-    )
+class World:
+    """Open orders (some partly shipped) and completed ones, their documents days to weeks after
+    the order date; ``resolve`` is what ``order(number)`` sees."""
+
+    def __init__(self, seed: int) -> None:
+        rng = random.Random(seed)
+        orders, shipments, invoices = [], [], []
+        for index in range(60):
+            number = f"SO{index:04d}"
+            day = START + timedelta(days=rng.randint(0, 40))  # many orders share a day
+            is_open = rng.random() < 0.4
+            if is_open:
+                orders.append(order_row(number, day))
+            posted = rng.randint(0, 3) if is_open else rng.randint(1, 4)
+            for i in range(posted):
+                shipped = day + timedelta(days=rng.randint(0, 30))
+                shipments.append(posted_row("shp", i, number, shipped))
+                if not is_open or rng.random() < 0.5:
+                    invoices.append(
+                        posted_row("inv", i, number, shipped + timedelta(days=rng.randint(0, 20)))
+                    )
+        self.orders = Table(orders, "orderDate", "number")
+        self.shipments = Table(shipments, "invoiceDate", "orderNumber")
+        self.invoices = Table(invoices, "invoiceDate", "orderNumber")
+        self.resolved: list[list[str]] = []
+
+    async def resolve(self, numbers: Sequence[str]) -> Mapping[str, PortalOrder | None]:
+        self.resolved.append(list(numbers))
+        found = {}
+        for number in numbers:
+            open_rows = self.orders.of(number)
+            open_order = SalesOrder.from_json(open_rows[0]) if open_rows else None
+            found[number] = portal_order(
+                number, open_order, self.shipments.of(number), self.invoices.of(number), []
+            )
+        return found
+
+    def sources(self, top: int) -> Sources:
+        hints = (
+            Source(self.shipments.fetch, self.shipments.key, 4 * top),
+            Source(self.invoices.fetch, self.invoices.key, 4 * top),
+        )
+        return Sources(Source(self.orders.fetch, self.orders.key, top), hints)
+
+    def expected(self) -> list[Key]:
+        numbers = {r["number"] for r in self.orders.rows} | {r["orderNumber"] for r in self.shipments.rows}
+        return sorted((o.key for o in _all(self, numbers)), reverse=True)
+
+
+def _all(world: World, numbers: set[str]) -> list[PortalOrder]:
+    found = []
+    for number in numbers:
+        open_rows = world.orders.of(number)
+        open_order = SalesOrder.from_json(open_rows[0]) if open_rows else None
+        order = portal_order(number, open_order, world.shipments.of(number), world.invoices.of(number), [])
+        assert order is not None
+        found.append(order)
+    return found
+
+
+async def walk(world: World, first: int, top: int) -> list[PortalOrder]:
+    seen: list[PortalOrder] = []
+    after = None
+    for _ in range(200):  # a page that repeats itself must not loop forever
+        page = await order_page(
+            world.sources(top),
+            world.resolve,
+            first=first,
+            after=after,
+            accept=lambda _: True,
+            resolve_batch=first + 1,
+        )
+        seen += page.items
+        if not page.has_next_page:
+            return seen
+        after = page.cursors[-1]
+    raise AssertionError("the pages never ended")
 
 
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize(("first", "top"), [(1, 2), (3, 2), (7, 4), (20, 22)])
-async def test_following_cursors_lists_every_order_once_newest_first(seed: int, first: int, top: int) -> None:
-    orders, shipments, invoices, expected = world(seed)
-    seen: list[tuple[date, str]] = []
-    after = None
-    for _ in range(len(expected) + 1):  # a page that repeats itself must not loop forever
-        page = await order_page(
-            sources(orders, shipments, invoices, top), first=first, after=after, accept=lambda _: True
-        )
-        seen += [o.key for o in page.items]
-        if not page.has_next_page:
-            break
-        after = page.cursors[-1]
-    assert seen == expected
+async def test_following_cursors_lists_every_order_once_under_its_own_key(
+    seed: int, first: int, top: int
+) -> None:
+    world = World(seed)
+
+    seen = await walk(world, first, top)
+
+    assert [o.key for o in seen] == world.expected()
 
 
-async def test_a_completed_order_gets_all_its_documents_even_when_top_cuts_through_them() -> None:
-    orders, shipments, invoices, _ = world(3)
-    by_number: dict[str, int] = {}
-    for row in invoices.rows:
-        by_number[row["orderNumber"]] = by_number.get(row["orderNumber"], 0) + 1
-    after = None
-    for _ in range(100):
-        page = await order_page(
-            sources(orders, shipments, invoices, 3), first=2, after=after, accept=lambda _: True
-        )
-        for order in page.items:
-            if order.rebuilt:
-                assert len(order.invoices) == by_number[order.order.number]
-        if not page.has_next_page:
-            break
-        after = page.cursors[-1]
+async def test_a_completed_order_is_dated_by_its_earliest_document_and_has_them_all() -> None:
+    world = World(3)
+
+    seen = await walk(world, 2, 3)
+
+    for order in (o for o in seen if o.rebuilt):
+        number = order.order.number
+        documents = [*world.shipments.of(number), *world.invoices.of(number)]
+        assert order.key[0] == min(date.fromisoformat(d["invoiceDate"]) for d in documents)
+        assert len(order.shipments) == len(world.shipments.of(number))
+        assert len(order.invoices) == len(world.invoices.of(number))
 
 
-async def test_a_page_that_fits_in_top_is_one_read_per_source() -> None:
-    orders, shipments, invoices, expected = world(1)
+async def test_a_page_that_fits_in_top_is_one_read_per_source_and_one_resolution() -> None:
+    world = World(1)
 
     page = await order_page(
-        sources(orders, shipments, invoices, 200), first=10, after=None, accept=lambda _: True
+        world.sources(200), world.resolve, first=10, after=None, accept=lambda _: True, resolve_batch=11
     )
 
-    assert [o.key for o in page.items] == expected[:10]
-    assert (orders.reads, shipments.reads, invoices.reads) == (1, 1, 1)
+    assert [o.key for o in page.items] == world.expected()[:10]
+    assert (world.orders.reads, world.shipments.reads, world.invoices.reads) == (1, 1, 1)
+    assert len(world.resolved) == 1
+    assert len(world.resolved[0]) <= 11

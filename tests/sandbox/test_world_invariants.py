@@ -226,15 +226,39 @@ def test_some_customers_owe_money_and_some_have_unapplied_payments(worlds: tuple
         assert any(p.unapplied > 0 for p in world.ledger.payments)
 
 
-def test_shipments_copy_the_order_document_date_and_number(tables: list[dict[str, list[Row]]]) -> None:
-    for t in tables:
-        for shipment in t["salesShipments"]:
-            assert shipment["orderNumber"]
-            assert shipment["invoiceDate"] <= shipment["postingDate"] <= TODAY.isoformat()
+def test_posted_documents_carry_their_own_dates_not_the_orders(
+    worlds: tuple[CompanyWorld, ...], tables: list[dict[str, list[Row]]]
+) -> None:
+    """BC gives a posted shipment or invoice its own Document Date (the API's invoiceDate) and
+    Posting Date: days or weeks after the order date, which no posted document carries."""
+    for world, t in zip(worlds, tables, strict=True):
+        ordered = {h.order.number: h.order.document_date.isoformat() for h in world.histories}
+        posted = [*t["salesShipments"], *(i for i in t["salesInvoices"] if i["orderNumber"])]
+        for document in posted:
+            assert document["orderNumber"]
+            assert ordered[document["orderNumber"]] <= document["invoiceDate"] == document["postingDate"]
+            assert document["postingDate"] <= TODAY.isoformat()
+        assert any(ordered[d["orderNumber"]] < d["invoiceDate"] for d in posted)
         orders_with_many: dict[str, int] = defaultdict(int)
         for shipment in t["salesShipments"]:
             orders_with_many[shipment["orderNumber"]] += 1
         assert max(orders_with_many.values()) > 1
+
+
+def test_some_orders_ship_in_one_month_and_are_invoiced_in_the_next(
+    worlds: tuple[CompanyWorld, ...],
+) -> None:
+    for world in worlds:
+        crossing = [
+            h
+            for h in world.histories
+            if any(
+                (s.posting_date.year, s.posting_date.month) != (i.posting_date.year, i.posting_date.month)
+                for s, i in zip(h.shipments, h.invoices, strict=False)
+            )
+        ]
+        assert crossing
+        assert any(len(h.shipments) > 1 and h.order.completed for h in crossing)
 
 
 def test_names_include_apostrophes_and_non_ascii_letters(tables: list[dict[str, list[Row]]]) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from gateway.resolvers.context import Context
+from gateway.resolvers.idempotency import KeyStore, Reservation
 from gateway.resolvers.writes.audit import log_write
 from gateway.resolvers.writes.results import OrderPlaced, QueryWritten, WriteError, WriteErrorCode
 
@@ -78,29 +79,23 @@ async def run_once(
             correlation_id=correlation_id,
         )
 
-    waited = False
-    while True:
-        reservation = await store.reserve(store_key, digest)
-        if reservation.state == "mismatch":
-            audit("IDEMPOTENCY_KEY_REUSED")
-            return WriteError(
-                WriteErrorCode.IDEMPOTENCY_KEY_REUSED,
-                "This idempotency key was already used for a different request.",
-            )
-        if reservation.state == "completed":
-            result = cast(Outcome, reservation.result)
-            audit("replayed", document_number(result))
-            return result
-        if reservation.state == "new":
-            break
-        if waited:
-            audit("IN_PROGRESS")
-            return WriteError(
-                WriteErrorCode.IN_PROGRESS,
-                "A request with this idempotency key is still being processed; retry shortly.",
-            )
-        await store.wait(store_key, ctx.writes.policy.in_progress_wait_seconds)
-        waited = True
+    reservation = await _reserve(store, store_key, digest, ctx.writes.policy.in_progress_wait_seconds)
+    if reservation.state == "mismatch":
+        audit("IDEMPOTENCY_KEY_REUSED")
+        return WriteError(
+            WriteErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was already used for a different request.",
+        )
+    if reservation.state == "completed":
+        result = cast(Outcome, reservation.result)
+        audit("replayed", document_number(result))
+        return result
+    if reservation.state == "in_progress":
+        audit("IN_PROGRESS")
+        return WriteError(
+            WriteErrorCode.IN_PROGRESS,
+            "A request with this idempotency key is still being processed; retry shortly.",
+        )
 
     completed = False
     try:
@@ -116,3 +111,58 @@ async def run_once(
     finally:
         if not completed:
             await store.release(store_key)
+
+
+async def once_per_content(
+    ctx: Context,
+    *,
+    operation: str,
+    content: Mapping[str, Any],
+    perform: Callable[[], Awaitable[Outcome | WriteError]],
+    identify: Callable[[Outcome], str],
+    reread: Callable[[str], Awaitable[Outcome | None]],
+) -> Outcome | WriteError:
+    """Run ``perform`` holding the caller's claim on ``content``, so identical writes sent with
+    different keys take turns instead of all writing at once.
+
+    ``perform`` must look for an earlier identical write before writing (customer queries carry
+    no gateway reference: content is all that recognises them).  Looking is not enough when the
+    duplicates arrive together — all look, none finds, all write — so the look and the write run
+    under a claim on the content's fingerprint, held in the idempotency key store: the first
+    caller writes and completes the claim with ``identify(outcome)``; the others wait for it and
+    answer with ``reread(that)``, BC's current state of what it wrote.  A shared key store makes
+    the same claim atomic across replicas.
+    """
+    digest = fingerprint(operation, content)
+    store = ctx.writes.keys
+    claim = json.dumps(["content", str(ctx.membership.company_id), ctx.membership.customer_number, digest])
+    reservation = await _reserve(store, claim, digest, ctx.writes.policy.in_progress_wait_seconds)
+    if reservation.state == "completed":
+        earlier = await reread(cast(str, reservation.result))
+        if earlier is not None:
+            return earlier
+        # Written once, but gone from BC since: this write is a new one.
+    elif reservation.state != "new":
+        return WriteError(
+            WriteErrorCode.IN_PROGRESS, "An identical request is still being processed; retry shortly."
+        )
+    completed = False
+    try:
+        outcome = await perform()
+        if not isinstance(outcome, WriteError):
+            await store.complete(claim, identify(outcome))
+            completed = True
+        return outcome
+    finally:
+        if not completed:
+            await store.release(claim)
+
+
+async def _reserve(store: KeyStore[Any], key: str, digest: str, wait_seconds: float) -> Reservation[Any]:
+    """``store.reserve``; when another request holds the key, wait for it (bounded) and look
+    once more — ``in_progress`` then means it is still running."""
+    reservation = await store.reserve(key, digest)
+    if reservation.state != "in_progress":
+        return reservation
+    await store.wait(key, wait_seconds)
+    return await store.reserve(key, digest)

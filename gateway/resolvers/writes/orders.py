@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -37,6 +37,8 @@ _AMBIGUOUS = (bc.BCTimeout, bc.BCTransportError, bc.BCUnavailable, bc.BCProtocol
 _UNREACHABLE = (bc.BCTimeout, bc.BCTransportError, bc.BCUnavailable, bc.BCThrottled)
 _URL = re.compile(r"\b\w+://\S+")
 _MAX_BC_MESSAGE = 300
+# What a reorder leaves out (and reports in skippedLines) instead of refusing the order.
+_UNORDERABLE = frozenset({LineProblemCode.ITEM_NOT_FOUND, LineProblemCode.ITEM_BLOCKED})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class CartLine:
     item_number: str
     quantity: Decimal
     sequence: int | None = None  # the source line, for a reorder
+    index: int | None = None  # its place in the cart's `lines`, for placeOrder
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,14 @@ async def place_order(
     checked = refused or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
         return _refuse(ctx, operation, key, checked, payload)
-    problems = _input_problems(ctx, lines, details)
-    if isinstance(problems, WriteError):
-        return _refuse(ctx, operation, checked, problems, payload)
+    invalid = _cart_problem(ctx, lines, details)
+    if invalid is not None:
+        return _refuse(ctx, operation, checked, invalid, payload)
+    cart = [replace(line, index=index) for index, line in enumerate(lines)]
 
     async def perform() -> OrderOutcome:
         try:
-            return await _create(ctx, checked, list(lines), details, skipped=(), skip_unorderable=False)
+            return await _create(ctx, checked, cart, details, skipped=(), skip_unorderable=False)
         except _UNREACHABLE as error:
             return _unavailable(error)
 
@@ -109,7 +113,7 @@ async def reorder(
     checked = refused or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
         return _refuse(ctx, operation, key, checked, payload)
-    invalid = _source_problem(source) or _changes_problem(ctx, changes) or _details_problem(ctx, details)
+    invalid = _source_problem(source) or _details_problem(ctx, details)
     if invalid is not None:
         return _refuse(ctx, operation, checked, invalid, payload)
 
@@ -133,9 +137,12 @@ async def _reorder(
     original = await _source_lines(ctx, source)
     if isinstance(original, WriteError):
         return original
+    problems = _change_problems(ctx, original, changes)
+    if problems:
+        return WriteError(
+            WriteErrorCode.VALIDATION_FAILED, "Some changes cannot be applied.", tuple(problems)
+        )
     lines, skipped = _apply(original, changes)
-    if isinstance(lines, WriteError):
-        return lines
     return await _create(ctx, key, lines, details, skipped=skipped, skip_unorderable=True, looked=True)
 
 
@@ -150,7 +157,7 @@ async def _create(
     looked: bool = False,
 ) -> OrderOutcome:
     reference = _reference(ctx, key)
-    numbers = list(dict.fromkeys(line.item_number for line in lines))
+    numbers = list(dict.fromkeys(line.item_number for line in lines if _is_item_number(line.item_number)))
     lookups: list[Any] = [get_me(ctx), ctx.loaders.items_by_number.load_many(numbers)]
     if not looked:
         lookups.append(find_by_reference(ctx, reference))
@@ -162,16 +169,14 @@ async def _create(
             WriteErrorCode.CUSTOMER_BLOCKED,
             "Your account is blocked for new orders; please contact us.",
         )
-    quantities = [problem for line in lines for problem in _quantity_problems(ctx, line)]
-    if quantities:
-        return WriteError(
-            WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(quantities)
-        )
     by_number = {item.number: item for item in items if item is not None}
-    kept, problems = _orderable(lines, by_number)
-    if problems and not skip_unorderable:
+    checked = _checked_lines(ctx, lines, by_number, cart=not skip_unorderable)
+    # Every problem of every line at once; a reorder leaves unorderable lines out instead.
+    problems = [p for _, found in checked for p in found if not (skip_unorderable and p.code in _UNORDERABLE)]
+    if problems:
         return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(problems))
-    skipped = (*skipped, *problems)
+    kept = [line for line, found in checked if not found]
+    skipped = (*skipped, *(p for _, found in checked for p in found))
     if not kept:
         return WriteError(WriteErrorCode.VALIDATION_FAILED, "There is nothing left to order.", skipped)
     if len(kept) > ctx.writes.policy.max_order_lines:
@@ -249,41 +254,46 @@ def _unavailable(error: bc.BCError) -> WriteError:
     )
 
 
-def _orderable(lines: list[CartLine], items: dict[str, bc.Item]) -> tuple[list[CartLine], list[LineProblem]]:
-    kept: list[CartLine] = []
-    problems: list[LineProblem] = []
-    for line in lines:
-        item = items.get(line.item_number)
-        if item is None:
-            problems.append(_problem(line, LineProblemCode.ITEM_NOT_FOUND, "This item does not exist."))
-        elif item.blocked:
-            problems.append(_problem(line, LineProblemCode.ITEM_BLOCKED, "This item cannot be ordered."))
-        else:
-            kept.append(line)
-    return kept, problems
-
-
-def _problem(line: CartLine, code: LineProblemCode, message: str) -> LineProblem:
-    return LineProblem(line.sequence, line.item_number, code, message)
-
-
-def _input_problems(ctx: Context, lines: Sequence[CartLine], details: OrderDetails) -> WriteError | None:
-    if not lines:
-        return WriteError(WriteErrorCode.VALIDATION_FAILED, "An order needs at least one line.")
-    problems = [problem for line in lines for problem in _quantity_problems(ctx, line)]
+def _checked_lines(
+    ctx: Context, lines: Sequence[CartLine], items: dict[str, bc.Item], *, cart: bool
+) -> list[tuple[CartLine, list[LineProblem]]]:
+    """Each line with all its problems, in input order: its quantity; its item number (a cart
+    names each item once); whether the item exists and may be ordered."""
+    checked: list[tuple[CartLine, list[LineProblem]]] = []
     seen: set[str] = set()
     for line in lines:
-        if not 1 <= len(line.item_number) <= 20:
+        problems = _quantity_problems(ctx, line)
+        item = items.get(line.item_number)
+        if not _is_item_number(line.item_number):
             problems.append(
                 _problem(line, LineProblemCode.ITEM_NOT_FOUND, "An item number has 1 to 20 characters.")
             )
-        elif line.item_number in seen:
+        elif cart and line.item_number in seen:
             problems.append(
                 _problem(line, LineProblemCode.DUPLICATE_LINE, "Give each item once, with its total.")
             )
+        elif item is None:
+            problems.append(_problem(line, LineProblemCode.ITEM_NOT_FOUND, "This item does not exist."))
+        elif item.blocked:
+            problems.append(_problem(line, LineProblemCode.ITEM_BLOCKED, "This item cannot be ordered."))
         seen.add(line.item_number)
-    if problems:
-        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(problems))
+        checked.append((line, problems))
+    return checked
+
+
+def _is_item_number(number: str) -> bool:
+    return 1 <= len(number) <= 20
+
+
+def _problem(line: CartLine, code: LineProblemCode, message: str) -> LineProblem:
+    return LineProblem(line.sequence, line.item_number, code, message, line.index)
+
+
+def _cart_problem(ctx: Context, lines: Sequence[CartLine], details: OrderDetails) -> WriteError | None:
+    """What is wrong with the cart as a whole (its lines are checked one by one later, together
+    with what BC says about their items)."""
+    if not lines:
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "An order needs at least one line.")
     if len(lines) > ctx.writes.policy.max_order_lines:
         return _too_many_lines(ctx)
     return _details_problem(ctx, details)
@@ -327,23 +337,6 @@ def _source_problem(source: ReorderSource) -> WriteError | None:
     return None
 
 
-def _changes_problem(ctx: Context, changes: Sequence[LineChange]) -> WriteError | None:
-    problems: list[LineProblem] = []
-    sequences = [change.sequence for change in changes]
-    if len(set(sequences)) != len(sequences):
-        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Change each line at most once.")
-    for change in changes:
-        if change.quantity == 0:
-            continue
-        problems += _quantity_problems(ctx, CartLine("", change.quantity, change.sequence))
-    problems = [LineProblem(p.sequence, None, p.code, p.message) for p in problems]
-    if problems:
-        return WriteError(
-            WriteErrorCode.VALIDATION_FAILED, "Some changes cannot be applied.", tuple(problems)
-        )
-    return None
-
-
 @dataclass(frozen=True)
 class _SourceLine:
     sequence: int
@@ -372,18 +365,50 @@ async def _source_lines(ctx: Context, source: ReorderSource) -> list[_SourceLine
     ]
 
 
+def _change_problems(
+    ctx: Context, original: list[_SourceLine], changes: Sequence[LineChange]
+) -> list[LineProblem]:
+    """Every problem of every change, in input order: each line changed at most once, to a
+    quantity in bounds (0 removes it), and a line the original document has."""
+    numbers = {line.sequence: line.number for line in original}
+    problems: list[LineProblem] = []
+    seen: set[int] = set()
+    for index, change in enumerate(changes):
+        number = numbers.get(change.sequence)
+        if change.sequence in seen:
+            problems.append(
+                LineProblem(
+                    change.sequence,
+                    number,
+                    LineProblemCode.DUPLICATE_LINE,
+                    "Change each line at most once.",
+                    index,
+                )
+            )
+            continue
+        seen.add(change.sequence)
+        if change.quantity != 0:
+            problems += _quantity_problems(
+                ctx, CartLine(number or "", change.quantity, change.sequence, index)
+            )
+        if change.sequence not in numbers:
+            problems.append(
+                LineProblem(
+                    change.sequence,
+                    None,
+                    LineProblemCode.LINE_NOT_FOUND,
+                    "The original document has no such line.",
+                    index,
+                )
+            )
+    return [replace(p, item_number=p.item_number or None) for p in problems]
+
+
 def _apply(
     original: list[_SourceLine], changes: Sequence[LineChange]
-) -> tuple[list[CartLine] | WriteError, tuple[LineProblem, ...]]:
+) -> tuple[list[CartLine], tuple[LineProblem, ...]]:
+    """The original's item lines with the (valid) changes applied, and the lines left out."""
     wanted = {change.sequence: change.quantity for change in changes}
-    known = {line.sequence for line in original}
-    unknown = [
-        LineProblem(sequence, None, LineProblemCode.LINE_NOT_FOUND, "The original document has no such line.")
-        for sequence in wanted
-        if sequence not in known
-    ]
-    if unknown:
-        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some changes name no line.", tuple(unknown)), ()
     lines: list[CartLine] = []
     skipped: list[LineProblem] = []
     for line in original:

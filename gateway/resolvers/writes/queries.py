@@ -15,17 +15,20 @@ from uuid import UUID
 from gateway import bc
 from gateway.bc import PORTAL_API, Expand, Field, Query
 from gateway.resolvers.context import Context
-from gateway.resolvers.invoices import is_posted
 from gateway.resolvers.writes.audit import log_write
-from gateway.resolvers.writes.guard import allowed, fingerprint, idempotency_key, run_once
+from gateway.resolvers.writes.guard import (
+    allowed,
+    fingerprint,
+    idempotency_key,
+    once_per_content,
+    run_once,
+)
 from gateway.resolvers.writes.lookup import look_back_start
 from gateway.resolvers.writes.orders import safe_message
+from gateway.resolvers.writes.related import OWNERSHIP, is_callers
 from gateway.resolvers.writes.results import QueryOutcome, QueryWritten, WriteError, WriteErrorCode
 
 CATEGORIES = frozenset({"Statement_x0020_Dispute", "Delivery", "Product", "Other"})
-DOCUMENT_TYPES = frozenset(
-    {"Sales_x0020_Order", "Sales_x0020_Shipment", "Sales_x0020_Invoice", "Sales_x0020_Credit_x0020_Memo"}
-)
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,11 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
         return _refuse(ctx, operation, checked, invalid, payload)
 
     async def perform() -> QueryOutcome:
-        if query.related_document_number and not await _owns_document(ctx, query):
+        if not await _relates_to_callers(ctx, query):
             return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
+        return await _once_per_content(ctx, operation, payload, write)
+
+    async def write() -> QueryOutcome:
         # Written before, its answer lost (and perhaps the gateway restarted since)?
         found = await _find_recent(ctx, lambda q: _is_submission(q, query, subject, message))
         if found is not None:
@@ -97,7 +103,7 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
     if invalid is not None:
         return _refuse(ctx, operation, checked, invalid, payload)
 
-    async def perform() -> QueryOutcome:
+    async def write() -> QueryOutcome:
         since = look_back_start(ctx)
         found = await _find_recent(ctx, lambda q: _has_reply(q, number, text, since))
         if found is not None:
@@ -113,6 +119,9 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
             return await _recover(ctx, _failed(error), lambda q: _has_reply(q, number, text, since))
         return await _written(ctx, str(created["queryId"]))
 
+    async def perform() -> QueryOutcome:
+        return await _once_per_content(ctx, operation, payload, write)
+
     return await run_once(
         ctx,
         operation=operation,
@@ -120,6 +129,21 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         payload=payload,
         perform=_reachable(perform),
         document_number=_number,
+    )
+
+
+async def _once_per_content(
+    ctx: Context, operation: str, payload: dict[str, Any], write: Callable[[], Awaitable[QueryOutcome]]
+) -> QueryOutcome:
+    """``write`` (which looks for an identical earlier write first) under the caller's claim on
+    this content: identical queries or replies sent at once, with different keys, take turns."""
+    return await once_per_content(
+        ctx,
+        operation=operation,
+        content=payload,
+        perform=write,
+        identify=lambda written: str(written.query.id),
+        reread=lambda query_id: _read_back(ctx, query_id),
     )
 
 
@@ -218,6 +242,14 @@ def _message(ctx: Context, body: str) -> dict[str, str]:
 
 async def _written(ctx: Context, query_id: str) -> QueryWritten:
     """The query as BC holds it right after the write: number, status and the whole thread."""
+    written = await _read_back(ctx, query_id)
+    if written is None:  # pragma: no cover - BC just answered 201 for it
+        raise bc.BCProtocolError("the query Business Central created cannot be read back")
+    return written
+
+
+async def _read_back(ctx: Context, query_id: str) -> QueryWritten | None:
+    """The caller's query with that id as BC holds it now, with its whole thread."""
     query = Query(
         "customerQueries",
         filter=Field("id").eq(UUID(query_id)),
@@ -227,26 +259,19 @@ async def _written(ctx: Context, query_id: str) -> QueryWritten:
         ),
     )
     rows = await ctx.bc.fetch(_mine(ctx, query), route=PORTAL_API)
-    if not rows:  # pragma: no cover - BC just answered 201 for it
-        raise bc.BCProtocolError("the query Business Central created cannot be read back")
-    return QueryWritten(bc.CustomerQuery.from_json(rows[0]))
+    return QueryWritten(bc.CustomerQuery.from_json(rows[0])) if rows else None
 
 
 def _mine(ctx: Context, query: Query) -> bc.ScopedQuery:
     return bc.scoped(query, ctx.bc.scope)
 
 
-async def _owns_document(ctx: Context, query: NewQuery) -> bool:
-    number = query.related_document_number or ""
-    kind = query.related_document_type
-    if kind == "Sales_x0020_Order":
-        return await ctx.loaders.order_by_number.load(number) is not None
-    if kind == "Sales_x0020_Invoice":
-        invoice = await ctx.loaders.invoice_by_number.load(number)
-        return invoice is not None and is_posted(invoice)
-    if kind == "Sales_x0020_Shipment":
-        return await ctx.loaders.shipment_by_number.load(number) is not None
-    return True  # credit memos: no loader yet; BC's table relation is the check
+async def _relates_to_callers(ctx: Context, query: NewQuery) -> bool:
+    """No related document, or one of the caller's (checked before any write)."""
+    if query.related_document_type is None or query.related_document_number is None:
+        return True
+    kind = bc.QueryDocumentType(query.related_document_type)
+    return await is_callers(ctx, kind, query.related_document_number)
 
 
 def _text_problem(ctx: Context, subject: str, message: str, *, with_subject: bool) -> WriteError | None:
@@ -271,7 +296,10 @@ def _related_problem(query: NewQuery) -> WriteError | None:
         return WriteError(
             WriteErrorCode.VALIDATION_FAILED, "A related document needs both its type and its number."
         )
-    if query.related_document_type is not None and query.related_document_type not in DOCUMENT_TYPES:
+    if (
+        query.related_document_type is not None
+        and bc.QueryDocumentType(query.related_document_type) not in OWNERSHIP
+    ):
         return WriteError(WriteErrorCode.VALIDATION_FAILED, "Unknown related document type.")
     if query.related_document_number is not None and not 1 <= len(query.related_document_number) <= 20:
         return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")

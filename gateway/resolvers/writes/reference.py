@@ -10,10 +10,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 REFERENCE_PREFIX = "Portal order ref PRT-"
 _LENGTH = 16  # 80 bits of SHA-256: a collision between two keys of one customer is not a concern
+
+
+class _Line(Protocol):
+    @property
+    def line_object_number(self) -> str | None: ...
+
+    @property
+    def description(self) -> str | None: ...
+
+
+L = TypeVar("L", bound=_Line)
 
 
 def portal_reference(company_id: UUID, customer_number: str, idempotency_key: str) -> str:
@@ -28,3 +41,12 @@ def reference_line(reference: str) -> dict[str, str]:
 
 def is_reference_text(description: str | None) -> bool:
     return bool(description) and str(description).startswith(REFERENCE_PREFIX)
+
+
+def customer_lines(lines: Iterable[L] | None) -> list[L]:
+    """The lines a customer is shown: all but the reference comment, which is the gateway's
+    bookkeeping (on the order, and on the shipments, invoices and credit memos BC copies it to).
+    The recovery look-up reads BC's rows itself, so hiding it here costs it nothing."""
+    return [
+        line for line in lines or () if line.line_object_number or not is_reference_text(line.description)
+    ]

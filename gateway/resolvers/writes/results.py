@@ -35,10 +35,11 @@ class LineProblemCode(Enum):
 class LineProblem:
     """One line that cannot be ordered (or was left out of a reorder), and why."""
 
-    sequence: int | None
+    sequence: int | None  # the line of the original document (reorder)
     item_number: str | None
     code: LineProblemCode
     message: str
+    index: int | None = None  # the line's place in the input: a cart's `lines`, a reorder's `changes`
 
 
 @dataclass(frozen=True)

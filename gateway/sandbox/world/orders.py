@@ -3,6 +3,10 @@
 Each order gets a stage.  The stage decides how many shipments were posted and how many of them
 were invoiced; shipments split each line's quantity, and an invoice always covers whole
 shipments, so a line can never be invoiced beyond what was shipped.
+
+Each posting has its own date, as in BC: the first shipment days after the order date, later
+ones up to two weeks apart, and each invoice the day of its shipment or up to two weeks after
+(so shipment and invoice often fall in different months).
 """
 
 from __future__ import annotations
@@ -113,12 +117,11 @@ def _history(
 ) -> OrderHistory:
     lines = _lines(rng, data, customer)
     shipments = _shipments(rng, lines, stage, document_date, today)
-    invoiced_count = _invoiced_count(stage, len(shipments))
-    invoices = tuple(Posting(s.posting_date, s.lines) for s in shipments[:invoiced_count])
+    invoices = _invoices(rng, shipments[: _invoiced_count(stage, len(shipments))], today)
     order_lines = tuple(
         OrderLine(line, _moved(shipments, line.sequence), _moved(invoices, line.sequence)) for line in lines
     )
-    last_activity = max([document_date, *(s.posting_date for s in shipments)])
+    last_activity = max([document_date, *(p.posting_date for p in shipments + invoices)])
     order = Order(
         id=new_guid(rng),
         number=numbering.next("orders", document_date),
@@ -142,12 +145,17 @@ def _status(rng: random.Random, stage: Stage) -> str:
 
 def _lines(rng: random.Random, data: MasterData, customer: Customer) -> tuple[DocLine, ...]:
     lines = []
-    for position in range(rng.randint(1, 10)):
+    # A quarter of the orders came through the customer portal: the gateway's reference comment
+    # is their first line, and posting copies it to the shipments and invoices, as BC does.
+    if rng.random() < 0.25:
+        lines.append(_portal_reference(rng))
+    first = len(lines)  # the customer's first line is always an item
+    for position in range(first, first + rng.randint(1, 10)):
         sequence = 10000 * (position + 1)
         roll = rng.random()
-        if position > 0 and roll < 0.08:
+        if position > first and roll < 0.08:
             lines.append(_comment(rng, sequence))
-        elif position > 0 and roll < 0.14:
+        elif position > first and roll < 0.14:
             lines.append(_account_line(rng, data, sequence))
         else:
             lines.append(_item_line(rng, data, sequence))
@@ -193,6 +201,12 @@ def _account_line(rng: random.Random, data: MasterData, sequence: int) -> DocLin
     )
 
 
+def _portal_reference(rng: random.Random) -> DocLine:
+    reference = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+    text = f"Portal order ref PRT-{reference}"
+    return DocLine(10000, LineKind.COMMENT, ZERO_GUID, "", text, None, ZERO, ZERO, ZERO, "", ZERO)
+
+
 def _comment(rng: random.Random, sequence: int) -> DocLine:
     text = rng.choice(
         (
@@ -226,6 +240,17 @@ def _shipments(
         if moved:
             postings.append(Posting(day, tuple(sorted(moved + comments, key=lambda pl: pl.line.sequence))))
     return tuple(postings)
+
+
+def _invoices(rng: random.Random, shipments: tuple[Posting, ...], today: date) -> tuple[Posting, ...]:
+    """One invoice per shipment, in order: the same day, or days to two weeks later."""
+    invoices = []
+    day = date.min
+    for shipment in shipments:
+        delay = timedelta(days=rng.choice((0, 0, 0, 1, 2, 3, 5, 7, 10, 14)))
+        day = max(day, min(today, shipment.posting_date + delay))
+        invoices.append(Posting(day, shipment.lines))
+    return tuple(invoices)
 
 
 def _short(rng: random.Random, quantity: Decimal) -> Decimal:

@@ -60,8 +60,9 @@ def post_documents(
 
 
 def _invoice(rng: random.Random, numbering: Numbering, run: _InvoiceRun) -> Invoice:
-    # A posted invoice keeps the order's Document Date; its due date is counted from it.
-    document_date = run.order.document_date if run.order else run.posting_date
+    # Its own Document Date, the day it was posted (BC's "Link Doc. Date To Posting Date"), not
+    # the order's; the due date is counted from it.
+    document_date = run.posting_date
     return Invoice(
         id=new_guid(rng),
         number=numbering.next("invoices", run.posting_date),

@@ -80,10 +80,12 @@ def shipment_rows(p: Projection, shipment: Shipment) -> tuple[Row, list[Row]]:
         "id": shipment.id,
         "number": shipment.number,
         "externalDocumentNumber": order.external_ref,
-        # BC copies the order's Document Date, which this API calls invoiceDate.
-        "invoiceDate": order.document_date.isoformat(),
+        # Its own Document Date (this API's invoiceDate), the day it was posted, as BC sets it
+        # with "Link Doc. Date To Posting Date": not the order's date, which no posted document
+        # carries (REFERENCE.md §6.10).
+        "invoiceDate": shipment.posting_date.isoformat(),
         "postingDate": shipment.posting_date.isoformat(),
-        "dueDate": (order.document_date + timedelta(days=c.terms.due_days)).isoformat(),
+        "dueDate": (shipment.posting_date + timedelta(days=c.terms.due_days)).isoformat(),
         "customerPurchaseOrderReference": "",
         "customerId": c.id,
         "customerNumber": c.number,

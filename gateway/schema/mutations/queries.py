@@ -31,7 +31,13 @@ _CATEGORY_TO_BC = {
 }
 
 
-@strawberry.input
+@strawberry.input(
+    description=(
+        "The document a query is about: one of yours — an order (open or completed), a posted "
+        "shipment, invoice or credit memo.  Another customer's document, or a number that does not "
+        "exist, is `NOT_FOUND` and nothing is written."
+    )
+)
 class RelatedDocumentInput:
     type: RelatedDocumentType
     number: str

@@ -13,8 +13,15 @@ WriteErrorCode = strawberry.enum(
 LineProblemCode = strawberry.enum(results.LineProblemCode, description="Why a line cannot be ordered.")
 
 
-@strawberry.type(description="A line that cannot be ordered, or that a reorder left out, and why.")
+@strawberry.type(
+    description="A line that cannot be ordered, or that a reorder left out, and why.  Every problem "
+    "of every line is reported at once, in input order; a line with two problems appears twice."
+)
 class LineProblem:
+    index: int | None = strawberry.field(
+        description="The line's position in the input, from 0: in `placeOrder`'s `lines`, or in "
+        "`reorder`'s `changes`.  Null for a line of the original document a reorder left out."
+    )
     sequence: int | None = strawberry.field(description="The line of the original document, for a reorder.")
     item_number: str | None
     code: results.LineProblemCode
@@ -23,6 +30,7 @@ class LineProblem:
     @classmethod
     def of(cls, problem: results.LineProblem) -> LineProblem:
         return cls(
+            index=problem.index,
             sequence=problem.sequence,
             item_number=problem.item_number,
             code=problem.code,

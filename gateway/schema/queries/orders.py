@@ -14,6 +14,11 @@ from gateway.schema.types.common import Connection
 from gateway.schema.types.documents import SalesOrder
 from gateway.schema.types.enums import OrderStatus
 
+# Where a connection's orders' posted documents sit in a selection.
+ORDER_DOCUMENT_PATHS = tuple(
+    f"{node}.{documents}" for node in ("edges.node", "nodes") for documents in ("shipments", "invoices")
+)
+
 
 @strawberry.input(description="Every condition given must hold.")
 class OrderFilter:
@@ -43,6 +48,7 @@ class OrdersQuery:
         filter: OrderFilter | None = None,
     ) -> Connection[SalesOrder]:
         wanted = filter or OrderFilter()
+        paths = selected_paths(info)
         page = await orders.list_orders(
             info.context,
             first=first,
@@ -55,7 +61,8 @@ class OrdersQuery:
                 external_document_number=wanted.external_document_number,
                 item_number=wanted.item_number,
             ),
-            with_items=selects_any(selected_paths(info), *LINE_ITEM_PATHS),
+            with_items=selects_any(paths, *LINE_ITEM_PATHS),
+            with_documents=selects_any(paths, *ORDER_DOCUMENT_PATHS),
         )
         return Connection.of(page.map(SalesOrder.from_portal))
 

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from gateway import bc
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentKind
+from gateway.resolvers.writes.reference import customer_lines
 from gateway.schema.types.common import Money, text
 from gateway.schema.types.lines import DocumentLine, line_fields, priced_fields
 
@@ -82,5 +83,5 @@ class CreditMemo:
             total_excluding_tax=Money.of(memo.total_amount_excluding_tax, currency),
             total_tax=Money.of(memo.total_tax_amount, currency),
             total_including_tax=Money.of(memo.total_amount_including_tax, currency),
-            lines=[CreditMemoLine.from_bc(line, currency) for line in memo.lines or ()],
+            lines=[CreditMemoLine.from_bc(line, currency) for line in customer_lines(memo.lines)],
         )

@@ -12,8 +12,9 @@ from gateway.resolvers import orders, tracking
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentKind
 from gateway.resolvers.invoices import days_overdue, is_posted
-from gateway.resolvers.order_history import PortalOrder
+from gateway.resolvers.order_lookup import PortalOrder
 from gateway.resolvers.order_status import order_status
+from gateway.resolvers.writes.reference import customer_lines
 from gateway.schema.types.common import Address, Money, text
 from gateway.schema.types.delivery import ProofOfDelivery, document_url, proof_of_delivery
 from gateway.schema.types.enums import INVOICE_STATUS_FROM_BC, InvoiceStatus, OrderStatus
@@ -84,7 +85,7 @@ class SalesOrder:
                 postal_code=text(order.ship_to_post_code),
                 country=text(order.ship_to_country),
             ),
-            lines=[SalesOrderLine.from_bc(line, currency) for line in order.lines or ()],
+            lines=[SalesOrderLine.from_bc(line, currency) for line in customer_lines(order.lines)],
         )
 
 
@@ -137,7 +138,7 @@ class Invoice:
             total_excluding_tax=Money.of(invoice.total_amount_excluding_tax, currency),
             total_tax=Money.of(invoice.total_tax_amount, currency),
             total_including_tax=Money.of(invoice.total_amount_including_tax, currency),
-            lines=[InvoiceLine.from_bc(line, currency) for line in invoice.lines or ()],
+            lines=[InvoiceLine.from_bc(line, currency) for line in customer_lines(invoice.lines)],
             _days_overdue=days_overdue(invoice, today),
         )
 
@@ -218,5 +219,5 @@ class Shipment:
                 postal_code=text(shipment.ship_to_post_code),
                 country=text(shipment.ship_to_country),
             ),
-            lines=[ShipmentLine.from_bc(line) for line in shipment.lines or ()],
+            lines=[ShipmentLine.from_bc(line) for line in customer_lines(shipment.lines)],
         )

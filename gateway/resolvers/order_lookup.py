@@ -1,0 +1,112 @@
+"""Orders by number, as the portal shows them: open in BC, or rebuilt from their posted documents.
+
+One answer per order number, however it is asked for — ``order(number)``, a page of ``orders``
+under any filter, a reorder, a query about it — because every path decides it here, from the same
+complete reads: the open order (``salesOrders``), every posted shipment and invoice that carries
+its number, and its archives (newer BC).  So an order has one date and one status everywhere
+(docs/order-status.md):
+
+1. an open order is the order, dated by its ``orderDate``;
+2. else its posted documents rebuild it (``order_rebuild``), with its archive's ordered
+   quantities and Document Date where BC archived it;
+3. else (no posted documents: never an order the customer received) there is none.
+
+The reads go through the request's DataLoaders, so many numbers are one request per entity set
+and the documents read here serve ``SalesOrder.shipments``/``invoices`` without another request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from gateway.bc import SalesOrder
+from gateway.loaders.archives import ARCHIVES
+from gateway.loaders.by_order import load_by_order_number
+from gateway.loaders.documents import INVOICES
+from gateway.resolvers.context import Context
+from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
+
+Row = dict[str, Any]
+Key = tuple[date, str]
+
+
+@dataclass(frozen=True)
+class PortalOrder:
+    """An order as the portal shows it: open in BC, or rebuilt from its posted documents."""
+
+    order: SalesOrder
+    rebuilt: bool
+    # The posted documents an order was rebuilt from (BC rows), so they need not be read again.
+    shipments: tuple[Row, ...] = ()
+    invoices: tuple[Row, ...] = ()
+
+    @property
+    def key(self) -> Key:
+        """Where the order stands in the history: (its date, its number), newest first."""
+        return (self.order.order_date or date.min, self.order.number)
+
+
+def portal_order(
+    number: str,
+    open_order: SalesOrder | None,
+    shipments: Sequence[Row],
+    invoices: Sequence[Row],
+    archives: Sequence[Row],
+) -> PortalOrder | None:
+    """The order numbered ``number`` from everything BC holds of it (all of it: a partial read
+    would give another date or status)."""
+    if open_order is not None:
+        return PortalOrder(open_order, rebuilt=False)
+    posted = posted_invoices(invoices)
+    if not shipments and not posted:
+        return None  # an archive alone is an order deleted unposted: nothing the customer received
+    order = rebuild_order(number, shipments, posted, latest_archive(archives))
+    return PortalOrder(order, True, tuple(shipments), tuple(posted))
+
+
+async def orders_by_number(
+    ctx: Context,
+    numbers: Sequence[str],
+    *,
+    with_items: bool = False,
+    documents_of: Sequence[str] = (),
+) -> dict[str, PortalOrder | None]:
+    """Each order number's order, or None; four reads at once (three without archives), one
+    request per entity set for all the numbers.  ``with_items``: invoice lines come with their
+    items expanded (a rebuilt order's lines take them from there).  ``documents_of``: more order
+    numbers (open orders already read) whose posted documents to load in the same reads, for
+    ``SalesOrder.shipments``/``invoices``."""
+    wanted = list(dict.fromkeys(numbers))
+    loaders = ctx.loaders
+    documents = list(dict.fromkeys([*wanted, *documents_of]))
+    open_orders, shipments, invoices, archives = await asyncio.gather(
+        loaders.order_by_number.load_many(wanted),
+        loaders.shipments_by_order_number.load_many(documents),
+        _invoices(ctx, documents, with_items),
+        _archives(ctx, wanted),
+    )
+    # `documents` starts with `wanted`, in order: zip stops at the numbers asked for.
+    return {
+        number: portal_order(number, *found)
+        for number, *found in zip(wanted, open_orders, shipments, invoices, archives, strict=False)
+    }
+
+
+async def _invoices(ctx: Context, numbers: list[str], with_items: bool) -> list[list[Row]]:
+    if not with_items:
+        return await ctx.loaders.invoices_by_order_number.load_many(numbers)
+    found = await load_by_order_number(ctx.bc, INVOICES, numbers, with_items=True)
+    for number, rows in zip(numbers, found, strict=True):
+        ctx.loaders.invoices_by_order_number.prime(number, rows)
+    return found
+
+
+async def _archives(ctx: Context, numbers: list[str]) -> list[list[Row]]:
+    # Where the tenant has no archives (BC 2025), nothing is asked.
+    if not ctx.bc.offers(ARCHIVES):
+        return [[] for _ in numbers]
+    return await ctx.loaders.archives_by_order_number.load_many(numbers)

@@ -1,0 +1,82 @@
+"""``Settings``: everything ``create_app`` needs, as typed objects (tests build them directly)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gateway.auth import AuthSettings
+from gateway.bc import BCSettings, ResilienceSettings
+from gateway.edge.config import EdgeSettings
+from gateway.edge.portal import WebPortalSettings
+from gateway.resolvers.context import PortalPolicy, WritePolicy
+from gateway.store import StoreSettings
+from gateway.webhooks import WebhookSettings
+
+from ._declare import Mode
+from ._variables import (
+    ACCESS_TOKEN_TTL_SECONDS,
+    DOCUMENT_TTL_SECONDS,
+    GRAPHIQL,
+    HOST,
+    PORT,
+    SANDBOX_NOTIFICATION_DELAY_SECONDS,
+    SANDBOX_SCALE,
+    SANDBOX_SEED,
+    SANDBOX_STAFF_EVERY_SECONDS,
+)
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The embedded Business Central used when no real BC is configured."""
+
+    seed: int = SANDBOX_SEED.default
+    scale: float = SANDBOX_SCALE.default
+    # Where development mode keeps its identity provider's signing key and sign-in sessions, so
+    # tokens outlive a restart; None: in memory only (tests).
+    data_dir: Path | None = None
+    # How long the development identity provider's code-flow access tokens live.
+    access_token_ttl_seconds: int = ACCESS_TOKEN_TTL_SECONDS.default
+    # How long the sandbox waits before it sends a webhook notification (BC: 30 s).
+    notification_delay_seconds: float = SANDBOX_NOTIFICATION_DELAY_SECONDS.default
+    # The staff simulator does something every this many seconds; 0: only on demand.
+    staff_every_seconds: float = SANDBOX_STAFF_EVERY_SECONDS.default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``create_app`` needs.  ``bc`` and ``auth`` are ``None`` in development mode,
+    where the gateway runs on the embedded sandbox and its development identity provider."""
+
+    host: str = HOST.default
+    port: int = PORT.default
+    bc: BCSettings | None = None
+    default_company_id: uuid.UUID | None = None
+    auth: AuthSettings | None = None
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    # How hard the gateway leans on BC (limits, retries, deadline, breaker, $batch); also on the sandbox.
+    bc_resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
+    portal: PortalPolicy = field(default_factory=PortalPolicy)
+    writes: WritePolicy = field(default_factory=WritePolicy)
+    # HMAC key for /documents links; None: a random key per process (one replica only).
+    document_key: bytes | None = field(default=None, repr=False)
+    document_ttl_seconds: int = DOCUMENT_TTL_SECONDS.default
+    edge: EdgeSettings = field(default_factory=EdgeSettings)
+    web_portal: WebPortalSettings = field(default_factory=WebPortalSettings)
+    # The shared store: Redis for a fleet of replicas, in-process without GATEWAY_REDIS_URL.
+    store: StoreSettings = field(default_factory=StoreSettings)
+    # GraphiQL at GET /graphql; None: GATEWAY_GRAPHIQL's default in this mode.
+    graphiql_switch: bool | None = None
+    # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the environment
+    # (development mode by default) or a test turns them on.
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+
+    @property
+    def mode(self) -> Mode:
+        return "development" if self.bc is None else "production"
+
+    @property
+    def graphiql(self) -> bool:
+        return GRAPHIQL.default_in(self.mode) if self.graphiql_switch is None else self.graphiql_switch
