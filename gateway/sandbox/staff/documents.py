@@ -1,7 +1,8 @@
 """Posted documents built from an open order's rows, as BC's posting routines copy them.
 
 A posted shipment or invoice takes the order's customer, address, currency and terms blocks
-(every property the two entity types share, by name) and its own number, dates and lines; the
+(every property the two entity types share, by name) and its own number, dates (posted today,
+due after the order's payment terms) and lines; the
 archive BC keeps of an order it deletes after posting (*Archive Orders* on) has the order's
 ORIGINAL quantities.
 """
@@ -44,11 +45,11 @@ def next_posted_number(rows: list[Row], first: str) -> str:
 
 
 def due_date(desk: Desk, order: Row) -> str:
-    """The order's Document Date plus its payment terms' due days (``30D``)."""
+    """The posted document's date (today) plus the order's payment terms' due days (``30D``)."""
     terms = find(desk.table("paymentTerms"), "id", order.get("paymentTermsId", ZERO_GUID))
     formula = str(terms.get("dueDateCalculation", "")) if terms else ""
     days = int(formula[:-1]) if formula.endswith("D") and formula[:-1].isdigit() else 0
-    return (dt.date.fromisoformat(order["orderDate"]) + dt.timedelta(days=days)).isoformat()
+    return (desk.today + dt.timedelta(days=days)).isoformat()
 
 
 def code_of(desk: Desk, entity_set: str, key: Any) -> str:
@@ -63,7 +64,9 @@ def shipment(desk: Desk, order: Row, shipped: list[tuple[Row, Decimal]]) -> tupl
         {
             "id": desk.new_id(),
             "number": number,
-            "invoiceDate": order["orderDate"],  # BC copies the order's Document Date
+            # Its own Document Date (the API's invoiceDate): the day it is posted, as BC sets it
+            # with "Link Doc. Date To Posting Date" (the demo world's posted documents do the same).
+            "invoiceDate": desk.today.isoformat(),
             "postingDate": desk.today.isoformat(),
             "dueDate": due_date(desk, order),
             "customerPurchaseOrderReference": "",
@@ -105,7 +108,7 @@ def invoice(desk: Desk, order: Row, invoiced: list[tuple[Row, Decimal]]) -> tupl
         {
             "id": desk.new_id(),
             "number": next_posted_number(desk.table("salesInvoices"), "PSI000001"),
-            "invoiceDate": order["orderDate"],
+            "invoiceDate": desk.today.isoformat(),
             "postingDate": desk.today.isoformat(),
             "dueDate": due_date(desk, order),
             "promisedPayDate": BLANK_DATE,

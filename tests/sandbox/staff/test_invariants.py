@@ -147,3 +147,18 @@ async def test_balances_aging_and_the_ledger_agree_to_the_cent(
             )
             assert buckets == age["balanceDue"] == detail["balance"] == ledger[customer["number"]]
             assert detail["overdueAmount"] == age["balanceDue"] - age["currentAmount"]
+
+
+async def test_posted_documents_carry_their_own_dates(
+    worked: tuple[Sandbox, dict[str, dict[str, Decimal]], list[str]],
+) -> None:
+    sandbox, _, _ = worked
+    today = sandbox.config.today
+    assert today is not None
+    for co in _companies(sandbox):
+        posted = [*rows(sandbox, co, "salesShipments"), *rows(sandbox, co, "salesInvoices")]
+        staff_posted = [d for d in posted if d["postingDate"] == today.isoformat()]
+        assert staff_posted
+        for document in (d for d in posted if d["orderNumber"]):
+            assert document["invoiceDate"] == document["postingDate"] <= today.isoformat()
+            assert document["dueDate"] >= document["invoiceDate"]
