@@ -44,12 +44,13 @@ from ._errors import (
     InvalidScope,
     ODataBuildError,
     ScopeViolation,
+    UnsafeFilterText,
 )
 from ._fleet import SharedLimits
 from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STATEMENT_PDF, Media, MediaStream
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
-from ._odata import Expand, Field, Filter, Query, any_of, neutralise_search_text
+from ._odata import Expand, Field, Filter, Query, al_operator_in, any_of, longest_literal_run
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._receivables import (
     AgedReceivable,
@@ -144,9 +145,11 @@ __all__ = [
     "ShipmentTracking",
     "ShippingAgent",
     "UnitOfMeasure",
+    "UnsafeFilterText",
     "WebhookSubscription",
     "WebhookSubscriptions",
+    "al_operator_in",
     "any_of",
-    "neutralise_search_text",
+    "longest_literal_run",
     "scoped",
 ]

@@ -17,6 +17,7 @@ once, where they happen, with ``raise ... from exc``::
     ├── ScopeViolation           a request or a row that would cross the customer scope
     ├── InvalidScope             a CustomerScope that cannot be used safely
     └── ODataBuildError          a query that cannot be expressed safely (or BC would refuse)
+        └── UnsafeFilterText     compared text BC would read as an AL filter, not literally
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidScope",
     "ODataBuildError",
     "ScopeViolation",
+    "UnsafeFilterText",
     "correlation_id_of",
     "error_from_response",
 ]
@@ -144,6 +146,21 @@ class InvalidScope(BCError):
 
 class ODataBuildError(BCError):
     default_code = "odata_build_error"
+
+
+class UnsafeFilterText(ODataBuildError):
+    """Text to compare in a ``$filter`` holds ``operator``, which BC's AL filters would read as an
+    operator (a wildcard, an alternative, a range …) rather than as text; BC documents no escape,
+    so the query is not built.  The text came from a caller: they can fix it."""
+
+    default_code = "unsafe_filter_text"
+
+    def __init__(self, operator: str) -> None:
+        super().__init__(
+            f"`{operator}` cannot be looked up: Business Central would read it as a filter operator, "
+            "not as text (document numbers and codes never hold it)"
+        )
+        self.operator = operator
 
 
 # The one table from HTTP status to exception class (cf. openai-python's _make_status_error).

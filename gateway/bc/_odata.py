@@ -4,6 +4,10 @@ Promises:
 
 * every value is rendered as one typed literal (strings quoted, ``'`` doubled), so a value can never
   end its literal, add a clause or add a query option;
+* text compared in a filter (``eq``, ``ne``, ``gt`` …, ``contains`` …) never holds a character that
+  BC's AL filter language reads as an operator (``* ? | & < > = @ ( ) '`` and ``..``): BC turns the
+  comparison into an AL filter, where ``number eq '1*'`` is a wildcard, and documents no escape
+  (REFERENCE §14).  Such text raises ``UnsafeFilterText`` before any request is made;
 * ``or`` only ever joins conditions on one field, because BC rejects ``or`` across fields;
 * ``in`` is never produced: BC has been seen to ignore it silently (REFERENCE §14);
 * names (properties, navigations, entity sets) are plain identifiers.
@@ -22,7 +26,7 @@ from decimal import Decimal
 from typing import Final, TypeAlias
 from uuid import UUID
 
-from ._errors import ODataBuildError
+from ._errors import ODataBuildError, UnsafeFilterText
 
 __all__ = [
     "Expand",
@@ -30,8 +34,9 @@ __all__ = [
     "Filter",
     "Literal",
     "Query",
+    "al_operator_in",
     "any_of",
-    "neutralise_search_text",
+    "longest_literal_run",
     "render_literal",
     "validate_name",
 ]
@@ -40,8 +45,8 @@ Literal: TypeAlias = str | int | Decimal | bool | date | datetime | UUID
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 _ORDERBY = re.compile(r"^[A-Za-z][A-Za-z0-9]*( asc| desc)?$")
-# Characters with a meaning in BC's AL filter language (REFERENCE §14); ".." is handled apart.
-_AL_FILTER_CHARACTERS: Final = frozenset("*?|&<>=@()'")
+# What BC's AL filter language reads as an operator inside a compared value (REFERENCE §14).
+_AL_OPERATOR: Final = re.compile(r"[*?|&<>=@()']|\.\.")
 MAX_TOP: Final = 20_000  # larger than BC's largest page: BC would page, but $top gives no nextLink
 
 
@@ -50,6 +55,27 @@ def validate_name(name: str, what: str = "name") -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise ODataBuildError(f"invalid OData {what}")
     return name
+
+
+def al_operator_in(text: str) -> str | None:
+    """The first character (or ``..``) of ``text`` that BC's AL filters read as an operator."""
+    found = _AL_OPERATOR.search(text)
+    return found.group() if found else None
+
+
+def longest_literal_run(text: str) -> str:
+    """The longest stretch of ``text`` between AL operators, trimmed ('' if none): what a search
+    can ask BC for, leaving the exact match of the whole text to the caller."""
+    return max((part.strip() for part in _AL_OPERATOR.split(text)), key=len, default="")
+
+
+def _filter_literal(value: Literal) -> str:
+    """``value`` as a literal that BC compares as it is: text with an AL operator is refused."""
+    if isinstance(value, str):
+        operator = al_operator_in(value)
+        if operator is not None:
+            raise UnsafeFilterText(operator)
+    return render_literal(value)
 
 
 def render_literal(value: Literal) -> str:
@@ -88,6 +114,12 @@ class Filter(ABC):
     def render(self) -> str:
         """The expression as BC expects it in ``$filter``."""
 
+    @property
+    def nests_calls(self) -> bool:
+        """Whether a function call takes another's result, ``contains(tolower(f),'x')``: BC reads
+        those only with ``$schemaversion=2.1`` (REFERENCE §3.2), which ``Query`` then asks for."""
+        return False
+
     def __and__(self, other: Filter) -> Filter:
         if not isinstance(other, Filter):
             return NotImplemented
@@ -104,30 +136,34 @@ class Filter(ABC):
 
 @dataclass(frozen=True)
 class _Comparison(Filter):
-    name: str
+    field: Field
     operator: str
     literal: str
 
     @property
     def fields(self) -> frozenset[str]:
-        return frozenset((self.name,))
+        return frozenset((self.field.name,))
 
     def render(self) -> str:
-        return f"{self.name} {self.operator} {self.literal}"
+        return f"{self.field.expression} {self.operator} {self.literal}"
 
 
 @dataclass(frozen=True)
 class _TextFunction(Filter):
     function: str
-    name: str
+    field: Field
     literal: str
 
     @property
     def fields(self) -> frozenset[str]:
-        return frozenset((self.name,))
+        return frozenset((self.field.name,))
+
+    @property
+    def nests_calls(self) -> bool:
+        return self.field.lowered
 
     def render(self) -> str:
-        return f"{self.function}({self.name},{self.literal})"
+        return f"{self.function}({self.field.expression},{self.literal})"
 
 
 @dataclass(frozen=True)
@@ -137,6 +173,10 @@ class _And(Filter):
     @property
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(part.fields for part in self.parts))
+
+    @property
+    def nests_calls(self) -> bool:
+        return any(part.nests_calls for part in self.parts)
 
     def render(self) -> str:
         return " and ".join(part.render() for part in self.parts)
@@ -155,6 +195,10 @@ class _Or(Filter):
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(part.fields for part in self.parts))
 
+    @property
+    def nests_calls(self) -> bool:
+        return any(part.nests_calls for part in self.parts)
+
     def render(self) -> str:
         # Parenthesised so that a surrounding "and" can never bind into the or-chain.
         return "(" + " or ".join(part.render() for part in self.parts) + ")"
@@ -165,12 +209,23 @@ class Field:
     """A property of the entity being queried; its methods build filters with escaped literals."""
 
     name: str
+    # Read through tolower(): BC then matches it case-insensitively (REFERENCE §3.2).
+    lowered: bool = False
 
     def __post_init__(self) -> None:
         validate_name(self.name, "property name")
 
+    @property
+    def expression(self) -> str:
+        return f"tolower({self.name})" if self.lowered else self.name
+
+    def lower(self) -> Field:
+        """This property through ``tolower()``: BC's filters on it ignore case (they are
+        case-sensitive otherwise).  Give it lower-case text, which matches on any OData server."""
+        return Field(self.name, lowered=True)
+
     def _compare(self, operator: str, value: Literal) -> Filter:
-        return _Comparison(self.name, operator, render_literal(value))
+        return _Comparison(self, operator, _filter_literal(value))
 
     def eq(self, value: Literal) -> Filter:
         return self._compare("eq", value)
@@ -193,10 +248,11 @@ class Field:
     def _text(self, function: str, text: str) -> Filter:
         if not isinstance(text, str):
             raise ODataBuildError(f"{function}() takes text")
-        return _TextFunction(function, self.name, render_literal(text))
+        return _TextFunction(function, self, _filter_literal(text))
 
     def contains(self, text: str) -> Filter:
-        """Substring match.  Pass user text through ``neutralise_search_text`` first."""
+        """Substring match, case-sensitive as BC's filters are (see ``lower``).  User text goes
+        through ``longest_literal_run`` first."""
         return self._text("contains", text)
 
     def startswith(self, text: str) -> Filter:
@@ -208,26 +264,13 @@ class Field:
 
 def any_of(field: Field, values: Iterable[Literal]) -> Filter:
     """``(f eq a or f eq b ...)`` over distinct values, in first-seen order; never ``in``."""
-    literals = list(dict.fromkeys(render_literal(value) for value in values))
+    literals = list(dict.fromkeys(_filter_literal(value) for value in values))
     if not literals:
         raise ODataBuildError("any_of() needs at least one value")
-    comparisons = tuple(_Comparison(field.name, "eq", literal) for literal in literals)
+    comparisons = tuple(_Comparison(field, "eq", literal) for literal in literals)
     if len(comparisons) == 1:
         return comparisons[0]
     return _Or(comparisons)
-
-
-def neutralise_search_text(text: str) -> str:
-    """Drop the characters that mean something in BC's AL filters and trim (REFERENCE §14).
-
-    The result is safe inside ``contains()``: BC cannot read it as a wildcard, range or
-    alternative.  It may be empty; callers decide what an empty search means.
-    """
-    kept = "".join(c for c in text if c not in _AL_FILTER_CHARACTERS and c.isprintable())
-    # After dropping characters, so that ".*." cannot turn into the range operator "..".
-    while ".." in kept:
-        kept = kept.replace("..", ".")
-    return " ".join(kept.split())
 
 
 def _check_names(names: tuple[str, ...], what: str) -> None:
@@ -321,4 +364,12 @@ class Query:
             params["$top"] = str(self.top)
         if self.skip is not None:
             params["$skip"] = str(self.skip)
+        if _nests_calls(self.filter, self.expand):
+            params["$schemaversion"] = "2.1"
         return params
+
+
+def _nests_calls(filter: Filter | None, expand: tuple[Expand, ...]) -> bool:
+    if filter is not None and filter.nests_calls:
+        return True
+    return any(_nests_calls(item.filter, item.expand) for item in expand)

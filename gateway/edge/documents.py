@@ -19,6 +19,7 @@ from gateway.bc import BCError, BCNotFound, CapabilityUnavailable
 from gateway.edge.state import GatewayState, gateway_state
 from gateway.resolvers.document_links import InvalidLink
 from gateway.resolvers.downloads import download
+from gateway.schema.error_codes import ErrorCode
 
 log = logging.getLogger("gateway.documents")
 
@@ -27,7 +28,7 @@ _NO_STORE = {"Cache-Control": "private, no-store"}
 DOWNLOAD_COST = 10
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"error": {"code": code, "message": message}}
     return JSONResponse(body, status, headers={**_NO_STORE, **(headers or {})})
 
@@ -44,7 +45,7 @@ async def _rate_limited(
     if decision.allowed:
         return None
     retry = str(decision.retry_after_seconds)
-    return _error(429, "RATE_LIMITED", "Too many requests; try again later.", {"Retry-After": retry})
+    return _error(429, ErrorCode.RATE_LIMITED, "Too many requests; try again later.", {"Retry-After": retry})
 
 
 async def _refused(state: GatewayState, request: Request, response: Response) -> Response:
@@ -56,13 +57,13 @@ async def _refused(state: GatewayState, request: Request, response: Response) ->
 async def documents_endpoint(request: Request) -> Response:
     state = gateway_state(request)
     if state.documents is None:  # pragma: no cover - create_app always sets the signer
-        return _error(404, "NOT_FOUND", "Downloads are not offered here.")
+        return _error(404, ErrorCode.NOT_FOUND, "Downloads are not offered here.")
     try:
         link = state.documents.verify(request.path_params["token"])
     except InvalidLink as refused:
         log.info("document_link_refused", extra={"reason": refused.reason})
         return await _refused(
-            state, request, _error(403, "FORBIDDEN", "This download link is invalid or has expired.")
+            state, request, _error(403, ErrorCode.FORBIDDEN, "This download link is invalid or has expired.")
         )
     try:
         identity = await state.validator.validate(bearer_token(request.headers.get("authorization")))
@@ -70,7 +71,9 @@ async def documents_endpoint(request: Request) -> Response:
         log.info("document_auth_rejected", extra={"reason": error.reason})
         status = error.status_code if error.status_code in (401, 403, 503) else 401
         return await _refused(
-            state, request, _error(status, "UNAUTHENTICATED", str(error), {"WWW-Authenticate": "Bearer"})
+            state,
+            request,
+            _error(status, ErrorCode.UNAUTHENTICATED, str(error), {"WWW-Authenticate": "Bearer"}),
         )
     if not any(
         m.company_id == link.company_id and m.customer_number == link.customer_number
@@ -78,7 +81,7 @@ async def documents_endpoint(request: Request) -> Response:
     ):
         log.warning("document_link_other_customer", extra={"kind": link.kind.value})
         return await _refused(
-            state, request, _error(403, "FORBIDDEN", "This download link was issued to someone else.")
+            state, request, _error(403, ErrorCode.FORBIDDEN, "This download link was issued to someone else.")
         )
     limited = await _rate_limited(state, f"customer:{link.company_id}:{link.customer_number}", DOWNLOAD_COST)
     if limited is not None:
@@ -90,9 +93,11 @@ async def documents_endpoint(request: Request) -> Response:
         found = None
     except BCError as error:
         log.warning("document_bc_error", extra={"bc_code": error.code})
-        return _error(502, "BC_UNAVAILABLE", "Business Central could not provide the document; try again.")
+        return _error(
+            502, ErrorCode.BC_UNAVAILABLE, "Business Central could not provide the document; try again."
+        )
     if found is None:
-        return _error(404, "NOT_FOUND", "No such document.")
+        return _error(404, ErrorCode.NOT_FOUND, "No such document.")
     return Response(
         found.content,
         media_type=found.content_type,

@@ -2,9 +2,15 @@
 
 In order: the persisted-query protocol decides the document; its length and token count are
 bounded before it is parsed; a mutation is refused over ``GET``; the operation limits are
-measured; and the document is validated against the schema — in production mode without
+measured; the document is validated against the schema — in production mode without
 introspection and without "Did you mean …?" suggestions, which would map the schema for a
-stranger.
+stranger; and the variables are read against their declared types.
+
+A value the client wrote that its type refuses (a variable ``quantity: "abc"``, a missing
+required input field, a ``Date`` BC cannot hold, inline or in a variable) is the client's
+mistake: ``BAD_USER_INPUT`` with graphql-core's message, answered as GraphQL over HTTP says for
+a request that cannot execute (400 for ``application/graphql-response+json``, 200 for
+``application/json``).
 """
 
 from __future__ import annotations
@@ -20,18 +26,21 @@ from graphql import (
     GraphQLSchema,
     GraphQLSyntaxError,
     NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
     OperationType,
     get_operation_ast,
     parse,
     specified_rules,
     validate,
 )
+from graphql.execution.values import get_variable_values
 from starlette.responses import JSONResponse, Response
 
 from gateway.edge.incoming import OperationParams, Refused
 from gateway.edge.limits import OperationLimits, OperationRejected, OperationReport, check_operation
 from gateway.edge.persisted import PersistedQueries, PersistedQueryError
 from gateway.edge.responses import GRAPHQL_RESPONSE, graphql_error
+from gateway.schema.error_codes import ErrorCode
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
@@ -71,7 +80,10 @@ class Gate:
         if text is None:
             raise Refused(
                 graphql_error(
-                    400, "BAD_REQUEST", "`query` (or `documentId`) is required.", media_type=media_type
+                    400,
+                    ErrorCode.BAD_REQUEST,
+                    "`query` (or `documentId`) is required.",
+                    media_type=media_type,
                 )
             )
         try:
@@ -82,7 +94,7 @@ class Gate:
                 raise Refused(
                     graphql_error(
                         405,
-                        "METHOD_NOT_ALLOWED",
+                        ErrorCode.METHOD_NOT_ALLOWED,
                         "Only queries may be sent with GET; send mutations with POST.",
                         media_type=media_type,
                         headers={"Allow": "POST"},
@@ -103,6 +115,8 @@ class Gate:
         if cached is None:
             self._validate(document, media_type)
             self._remember(text, document)
+        if operation is not None and operation.variable_definitions:
+            self._coerce_variables(operation, params.variables, media_type)
         extensions = {k: v for k, v in (params.extensions or {}).items() if k != "persistedQuery"}
         body = {
             "query": text,
@@ -131,7 +145,7 @@ class Gate:
                     f"The document has too many tokens (at most {limits.max_tokens}).", limit="tokens"
                 ) from None
             if "nested too deeply" not in error.message:
-                raise Refused(self._errors([error], "GRAPHQL_PARSE_FAILED", media_type)) from None
+                raise Refused(self._errors([error], ErrorCode.GRAPHQL_PARSE_FAILED, media_type)) from None
         except RecursionError:
             pass
         raise OperationRejected(
@@ -142,9 +156,18 @@ class Gate:
         rules = [*specified_rules, NoSchemaIntrospectionCustomRule] if self.production else specified_rules
         errors = validate(self.schema, document, rules, max_errors=20)
         if errors:
-            raise Refused(self._errors(errors, "GRAPHQL_VALIDATION_FAILED", media_type))
+            raise Refused(self._errors(errors, ErrorCode.GRAPHQL_VALIDATION_FAILED, media_type))
 
-    def _errors(self, errors: list[GraphQLError], code: str, media_type: str) -> Response:
+    def _coerce_variables(
+        self, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None, media_type: str
+    ) -> None:
+        coerced = get_variable_values(
+            self.schema, operation.variable_definitions or (), dict(variables or {}), max_errors=20
+        )
+        if isinstance(coerced, list):
+            raise Refused(self._errors(coerced, ErrorCode.BAD_USER_INPUT, media_type))
+
+    def _errors(self, errors: list[GraphQLError], code: ErrorCode, media_type: str) -> Response:
         """A document that does not parse or validate: nothing ran, so there is no ``data``.
 
         GraphQL over HTTP: 400 for ``application/graphql-response+json``; 200 for legacy
@@ -153,7 +176,12 @@ class Gate:
         formatted: list[Mapping[str, Any]] = []
         for error in errors:
             message = without_suggestions(error.message) if self.production else error.message
-            entry: dict[str, Any] = {"message": message, "extensions": {"code": code}}
+            # A literal its scalar refused (a Date BC cannot hold) is a bad value, not a bad document.
+            refused_value = code is ErrorCode.GRAPHQL_VALIDATION_FAILED and error.original_error is not None
+            entry: dict[str, Any] = {
+                "message": message,
+                "extensions": {"code": ErrorCode.BAD_USER_INPUT if refused_value else code},
+            }
             if error.locations:
                 entry["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
             formatted.append(entry)

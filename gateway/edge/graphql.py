@@ -27,6 +27,7 @@ from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
 from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentLinks
+from gateway.schema.error_codes import ErrorCode
 
 log = logging.getLogger("gateway.edge")
 
@@ -97,13 +98,13 @@ class AuthenticatedGraphQL:
             return
         request = Request(scope, receive)
         if scope["type"] != "http":
-            await _refused(405, "METHOD_NOT_ALLOWED", "GraphQL is served over HTTP only")(
+            await _refused(405, ErrorCode.METHOD_NOT_ALLOWED, "GraphQL is served over HTTP only")(
                 scope, receive, send
             )
             return
         if request.headers.get("upgrade", "").strip().lower() == "websocket":
             # The server does not speak WebSocket and passed the handshake on as a plain GET.
-            await _refused(400, "SUBSCRIPTIONS_NOT_AVAILABLE", NO_SUBSCRIPTIONS)(scope, receive, send)
+            await _refused(400, ErrorCode.SUBSCRIPTIONS_NOT_AVAILABLE, NO_SUBSCRIPTIONS)(scope, receive, send)
             return
         if self.graphiql and _is_graphiql_page(request):
             await HTMLResponse(graphiql_page())(scope, receive, send)
@@ -121,7 +122,7 @@ class AuthenticatedGraphQL:
         refusal happens before execution, so it costs no BC request."""
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
-            raise Refused(_refused(406, "NOT_ACCEPTABLE", f"Accept {JSON} or {GRAPHQL_RESPONSE}."))
+            raise Refused(_refused(406, ErrorCode.NOT_ACCEPTABLE, f"Accept {JSON} or {GRAPHQL_RESPONSE}."))
         incoming = await read_operations(
             request,
             max_body_bytes=edge.settings.max_body_bytes,
@@ -160,7 +161,7 @@ async def _limit(edge: EdgeGuards, key: str, cost: int, media_type: str, *, anon
     if not decision.allowed:
         log.warning("rate_limited", extra={"rate_limit_key": key, "cost": cost})
         message = "Too many requests; try again later."
-        extensions = {"code": "RATE_LIMITED", "retryAfter": decision.retry_after_seconds}
+        extensions = {"code": ErrorCode.RATE_LIMITED, "retryAfter": decision.retry_after_seconds}
         raise Refused(
             JSONResponse(
                 {"data": None, "errors": [{"message": message, "extensions": extensions}]},
@@ -188,7 +189,7 @@ def _is_graphiql_page(request: Request) -> bool:
     )
 
 
-_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 503: "AUTH_UNAVAILABLE"}
+_CODES = {401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN, 503: ErrorCode.AUTH_UNAVAILABLE}
 
 
 def _unauthenticated(error: AuthError, media_type: str) -> Response:
@@ -199,11 +200,11 @@ def _unauthenticated(error: AuthError, media_type: str) -> Response:
 
 
 def _bad_company(media_type: str) -> Response:
-    return _refused(400, "BAD_REQUEST", f"{COMPANY_HEADER} must be a company id (GUID)", media_type)
+    return _refused(400, ErrorCode.BAD_REQUEST, f"{COMPANY_HEADER} must be a company id (GUID)", media_type)
 
 
 def _refused(
-    status: int, code: str, message: str, media_type: str = JSON, headers: dict[str, str] | None = None
+    status: int, code: ErrorCode, message: str, media_type: str = JSON, headers: dict[str, str] | None = None
 ) -> Response:
     body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
     return JSONResponse(body, status, headers=headers, media_type=media_type)

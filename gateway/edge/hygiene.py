@@ -19,6 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.edge.responses import graphql_error
+from gateway.schema.error_codes import ErrorCode
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 PROBES = frozenset({"/healthz", "/readyz"})
@@ -61,7 +62,7 @@ class EdgeHygiene:
         scope = self._forwarded(scope)
         https = scope.get("scheme") == "https"
         if self.require_https and not https and scope.get("path") not in PROBES:
-            response = graphql_error(403, "HTTPS_REQUIRED", "This gateway is served over HTTPS only.")
+            response = graphql_error(403, ErrorCode.HTTPS_REQUIRED, "This gateway is served over HTTPS only.")
             await response(scope, receive, self._secured(send, https=False, request_id=_request_id(scope)))
             return
         secured = self._secured(send, https=https or self.always_hsts, request_id=_request_id(scope))

@@ -6,8 +6,15 @@ twice, and each fragment is measured once per context (memoised), so a "fragment
 checker almost nothing while its true size is still reported.  The cost of a field is the number
 of times it would be resolved: a field with a ``first`` argument (any connection or list, present
 or future) multiplies what is below it by ``first`` (or the default page size when it is absent),
-and a list without ``first`` by ``default_list_size``.  A ``first`` above the maximum page size is
-refused here too, for every field that has one.
+and a list without ``first`` by ``default_list_size``.  Each expansion of a fragment spread costs
+1 more, whatever type it is on and however deep: a bomb of spreads over scalar fields costs its
+2ⁿ expansions and is refused.  A ``first`` above the maximum page size is refused here too, for
+every field that has one.
+
+Validation, which runs next, compares the fields that share a response key at one level pairwise
+(graphql-core's OverlappingFieldsCanBeMerged): 450 copies of ``address { city }`` held the event
+loop for a second.  So the selections that repeat a key already selected at their level
+(fragments included) are counted, structurally, and bounded by ``max_repeated_fields``.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from graphql import (
 from graphql.type.definition import GraphQLInterfaceType
 
 from gateway.edge.introspection import INTROSPECTION_FIELDS, IntrospectionShape, IntrospectionTooDeep
+from gateway.schema.error_codes import ErrorCode
 
 SIZE_ARGUMENT = "first"
 
@@ -53,6 +61,9 @@ class OperationLimits:
     max_length: int = 20_000
     max_directives: int = 20
     cost_budget: int = 5_000
+    # Selections repeating a response key already selected at their level: graphql-core's
+    # validation compares them pairwise (OverlappingFieldsCanBeMerged), which is quadratic.
+    max_repeated_fields: int = 50
     default_page_size: int = 20
     max_page_size: int = 100
     default_list_size: int = 20
@@ -61,7 +72,9 @@ class OperationLimits:
 class OperationRejected(Exception):
     """An operation refused before execution; ``code`` and ``limit`` are safe to show."""
 
-    def __init__(self, message: str, *, code: str = "OPERATION_LIMIT_EXCEEDED", limit: str | None = None):
+    def __init__(
+        self, message: str, *, code: ErrorCode = ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: str | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.limit = limit
@@ -76,6 +89,7 @@ class OperationReport:
     root_fields: int
     directives: int
     cost: int
+    repeated_fields: int = 0
 
 
 @dataclass
@@ -85,6 +99,8 @@ class _Metrics:
     directives: int = 0
     cost: int = 0
     fields: int = 0
+    repeats: int = 0  # below this level; this level's are counted from ``keys`` by its owner
+    keys: dict[str, int] = field(default_factory=dict)  # response keys selected at this level
 
     def add(self, other: _Metrics, *, times: int = 1) -> None:
         self.depth = max(self.depth, other.depth)
@@ -92,6 +108,14 @@ class _Metrics:
         self.directives += other.directives * times
         self.cost += other.cost * times
         self.fields += other.fields
+        # Validation works on the document, not on the data: repeats never multiply by a list.
+        self.repeats += other.repeats
+        for key, count in other.keys.items():
+            self.keys[key] = self.keys.get(key, 0) + count
+
+    def repeats_here(self) -> int:
+        """Selections at this level whose response key an earlier one already took."""
+        return self.repeats + sum(count - 1 for count in self.keys.values())
 
 
 @dataclass
@@ -113,11 +137,17 @@ class _Walker:
             if isinstance(selection, FieldNode):
                 total.add(self.field(selection, parent, pending))
                 total.fields += 1
+                key = (selection.alias or selection.name).value
+                total.keys[key] = total.keys.get(key, 0) + 1
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
                 total.add(self.selections(selection.selection_set, inner, pending))
             elif isinstance(selection, FragmentSpreadNode):
+                # Every expansion of a spread costs 1, on every type and at every level: a spread
+                # of scalars is free to resolve but not to expand, and fragments that spread
+                # the next one twice expand 2ⁿ times.
+                total.cost += 1
                 total.add(self.spread(selection.name.value, parent, pending))
         return total
 
@@ -130,7 +160,7 @@ class _Walker:
             return self.memo[key]
         if name in self.active:
             raise OperationRejected(
-                f"Cannot spread fragment {name!r} within itself.", code="GRAPHQL_VALIDATION_FAILED"
+                f"Cannot spread fragment {name!r} within itself.", code=ErrorCode.GRAPHQL_VALIDATION_FAILED
             )
         self.active.add(name)
         inner = self.schema.get_type(fragment.type_condition.name.value) or parent
@@ -162,6 +192,7 @@ class _Walker:
         metrics.cost = times if named is not None and is_composite_type(named) else 0
         if node.selection_set is not None:
             below = self.selections(node.selection_set, named, child_pending)
+            metrics.repeats = below.repeats_here()
             metrics.depth = below.depth
             metrics.aliases += below.aliases * times
             metrics.directives += below.directives * times
@@ -246,6 +277,7 @@ def _measure(
         root_fields=metrics.fields,
         directives=metrics.directives,
         cost=metrics.cost,
+        repeated_fields=metrics.repeats_here(),
     )
     _enforce(report, limits)
     return report
@@ -271,6 +303,13 @@ def _enforce(report: OperationReport, limits: OperationLimits) -> None:
             limits.cost_budget,
             "cost",
             "The operation would cost too much (budget {}); ask for fewer items per page or fewer fields.",
+        ),
+        (
+            report.repeated_fields,
+            limits.max_repeated_fields,
+            "repeatedFields",
+            "The operation selects fields it already selected at the same level too often (at most {} "
+            "repeats); select each once.",
         ),
     )
     for measured, maximum, name, message in checks:

@@ -25,13 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from gateway.schema.error_codes import ErrorCode
+
 PersistedMode = Literal["off", "apq", "safelist"]
 
 
 class PersistedQueryError(Exception):
     """A persisted-query failure; ``message`` and ``code`` follow Apollo's protocol."""
 
-    def __init__(self, message: str, code: str, status: int = 200) -> None:
+    def __init__(self, message: str, code: ErrorCode, status: int = 200) -> None:
         super().__init__(message)
         self.code = code
         self.status = status
@@ -93,12 +95,16 @@ class PersistedQueries:
         if persisted is None:
             return self._plain(query)
         if self.mode == "off":
-            raise PersistedQueryError("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", 400)
+            raise PersistedQueryError(
+                "PersistedQueryNotSupported", ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, 400
+            )
         digest = _hash_of(persisted)
         if query is None:
             return self._lookup(digest)
         if not isinstance(query, str) or sha256_of(query) != digest:
-            raise PersistedQueryError("provided sha does not match query", "INVALID_PERSISTED_QUERY", 400)
+            raise PersistedQueryError(
+                "provided sha does not match query", ErrorCode.INVALID_PERSISTED_QUERY, 400
+            )
         if self.mode == "safelist":
             return self._listed(query)
         self._remember(digest, query)
@@ -106,16 +112,20 @@ class PersistedQueries:
 
     def _by_document_id(self, query: object, document_id: str) -> str:
         if self.mode == "off":
-            raise PersistedQueryError("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", 400)
+            raise PersistedQueryError(
+                "PersistedQueryNotSupported", ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, 400
+            )
         digest = digest_of(document_id)
         if digest is None:
             raise PersistedQueryError(
-                "documentId must be sha256:<SHA-256 hex digest>", "INVALID_PERSISTED_QUERY", 400
+                "documentId must be sha256:<SHA-256 hex digest>", ErrorCode.INVALID_PERSISTED_QUERY, 400
             )
         if query is None:
             return self._lookup(digest)
         if not isinstance(query, str) or sha256_of(query) != digest:
-            raise PersistedQueryError("documentId does not match query", "INVALID_PERSISTED_QUERY", 400)
+            raise PersistedQueryError(
+                "documentId does not match query", ErrorCode.INVALID_PERSISTED_QUERY, 400
+            )
         return self._listed(query) if self.mode == "safelist" else query
 
     def _plain(self, query: object) -> str | None:
@@ -129,7 +139,7 @@ class PersistedQueries:
         if document is None:
             if self.mode == "safelist":
                 raise _not_listed()
-            raise PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+            raise PersistedQueryError("PersistedQueryNotFound", ErrorCode.PERSISTED_QUERY_NOT_FOUND)
         if digest in self._registered:
             self._registered.move_to_end(digest)
         return document
@@ -148,14 +158,18 @@ class PersistedQueries:
 
 def _hash_of(persisted: Any) -> str:
     if not isinstance(persisted, dict) or persisted.get("version") != 1:
-        raise PersistedQueryError("Unsupported persisted query version", "INVALID_PERSISTED_QUERY", 400)
+        raise PersistedQueryError(
+            "Unsupported persisted query version", ErrorCode.INVALID_PERSISTED_QUERY, 400
+        )
     digest = persisted.get("sha256Hash")
     if not isinstance(digest, str) or len(digest) != 64:
-        raise PersistedQueryError("sha256Hash must be a SHA-256 hex digest", "INVALID_PERSISTED_QUERY", 400)
+        raise PersistedQueryError(
+            "sha256Hash must be a SHA-256 hex digest", ErrorCode.INVALID_PERSISTED_QUERY, 400
+        )
     return digest.lower()
 
 
 def _not_listed() -> PersistedQueryError:
     return PersistedQueryError(
-        "This operation is not on the gateway's safelist.", "OPERATION_NOT_SAFELISTED", 400
+        "This operation is not on the gateway's safelist.", ErrorCode.OPERATION_NOT_SAFELISTED, 400
     )

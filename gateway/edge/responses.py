@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from starlette.responses import JSONResponse
 
+from gateway.schema.error_codes import ErrorCode
+
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -46,7 +48,7 @@ def _quality(params: str) -> float:
 
 def graphql_error(
     status: int,
-    code: str,
+    code: ErrorCode,
     message: str,
     *,
     media_type: str = JSON,

@@ -3,7 +3,8 @@
 Search text comes from end users and would reach BC's own filter language, where ``* ? | & ..
 < > = @ ( ) '`` change a comparison's meaning even inside a quoted literal (REFERENCE.md §14).
 So BC is asked only for the longest run of the text free of those characters, and the exact
-text is matched here, case-insensitively.
+text is matched here.  BC's filters are case-sensitive unless the property is read through
+``tolower()`` (REFERENCE.md §3.2), so both BC's match and the one here ignore case.
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ import asyncio
 import re
 from collections.abc import Sequence
 
-from gateway.bc import Field, Filter, Item, Query
+from gateway.bc import Field, Filter, Item, Query, longest_literal_run
 from gateway.loaders.queries import ITEM_EXPANDS
 from gateway.resolvers.context import Context
 from gateway.resolvers.errors import UserInputError
 from gateway.resolvers.pagination import Fetch, Page, by_number, page_size
 
 MAX_SEARCH_LENGTH = 100
-_AL_FILTER_CHARACTERS = re.compile(r"[*?|&<>=@()'\"]|\.\.")
 # An item category code as BC stores it (Code[20]): nothing of AL's filter language.
 _CATEGORY_CODE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 _/+#-]|\.(?!\.)){0,19}$")
 
 
 def search_fragment(text: str) -> str:
-    """The longest part of ``text`` that means nothing to BC's filter language ('' if none)."""
-    return max((part.strip() for part in _AL_FILTER_CHARACTERS.split(text)), key=len, default="")
+    """What BC is asked to find, in lower case: the longest part of ``text`` that means nothing
+    to BC's filter language ('' if none)."""
+    return longest_literal_run(text).lower()
 
 
 async def search_items(
@@ -51,8 +52,8 @@ async def search_items(
     fragment = search_fragment(text)
     if not fragment:
         return Page(items=[], cursors=[], has_next_page=False, has_previous_page=after is not None)
-    by_name = _catalogue(ctx, _both(in_category, Field("displayName").contains(fragment)))
-    by_item_number = _catalogue(ctx, _both(in_category, Field("number").contains(fragment)))
+    by_name = _catalogue(ctx, _both(in_category, Field("displayName").lower().contains(fragment)))
+    by_item_number = _catalogue(ctx, _both(in_category, Field("number").lower().contains(fragment)))
     needle = text.casefold()
 
     async def fetch(extra: Filter | None, limit: int) -> Sequence[Item]:

@@ -19,37 +19,49 @@ from strawberry.types import ExecutionContext
 
 from gateway import bc
 from gateway.resolvers.errors import UserInputError
+from gateway.schema.error_codes import ErrorCode
 
 log = logging.getLogger("gateway.errors")
 
 _UNAVAILABLE = "Business Central is unavailable right now; try again shortly."
 # Most specific first: the first class that matches decides.
-_BC_ERRORS: tuple[tuple[type[bc.BCError], str, str], ...] = (
+_BC_ERRORS: tuple[tuple[type[bc.BCError], ErrorCode, str], ...] = (
     (
         bc.CapabilityUnavailable,
-        "CAPABILITY_UNAVAILABLE",
+        ErrorCode.CAPABILITY_UNAVAILABLE,
         "This Business Central does not offer what this field needs.",
     ),
     # Our own limiter's queue is full: as good as BC's 429 to a client (try again shortly).
-    (bc.BCQueueFull, "BC_THROTTLED", "Business Central is busy; try again in a moment."),
-    (bc.BCThrottled, "BC_THROTTLED", "Business Central is busy; try again in a moment."),
-    (bc.BCTimeout, "BC_TIMEOUT", "Business Central did not answer in time; try again."),
-    (bc.BCCircuitOpen, "BC_UNAVAILABLE", _UNAVAILABLE),
-    (bc.BCUnavailable, "BC_UNAVAILABLE", _UNAVAILABLE),
-    (bc.BCTransportError, "BC_UNAVAILABLE", _UNAVAILABLE),
+    (bc.BCQueueFull, ErrorCode.BC_THROTTLED, "Business Central is busy; try again in a moment."),
+    (bc.BCThrottled, ErrorCode.BC_THROTTLED, "Business Central is busy; try again in a moment."),
+    (bc.BCTimeout, ErrorCode.BC_TIMEOUT, "Business Central did not answer in time; try again."),
+    (bc.BCCircuitOpen, ErrorCode.BC_UNAVAILABLE, _UNAVAILABLE),
+    (bc.BCUnavailable, ErrorCode.BC_UNAVAILABLE, _UNAVAILABLE),
+    (bc.BCTransportError, ErrorCode.BC_UNAVAILABLE, _UNAVAILABLE),
     # The gateway's own BC credentials failing is not the client's fault, and not theirs to see.
-    (bc.BCAuthenticationFailed, "BC_UNAVAILABLE", _UNAVAILABLE),
-    (bc.BCProtocolError, "BC_BAD_RESPONSE", "Business Central sent an answer the gateway could not use."),
-    (bc.BCRequestRejected, "BC_REJECTED", "Business Central refused the request."),
+    (bc.BCAuthenticationFailed, ErrorCode.BC_UNAVAILABLE, _UNAVAILABLE),
+    (
+        bc.BCProtocolError,
+        ErrorCode.BC_BAD_RESPONSE,
+        "Business Central sent an answer the gateway could not use.",
+    ),
+    (bc.BCRequestRejected, ErrorCode.BC_REJECTED, "Business Central refused the request."),
 )
 
 
 def translate(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
-        return _with_code(error, error.message, "GRAPHQL_VALIDATION_FAILED")
+        return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
+    if error.path is None:
+        # Not raised by a field: a variable its type refused (the edge answers those before
+        # execution; this is for callers that execute the schema directly).
+        return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT)
     if isinstance(original, UserInputError):
-        return _with_code(error, str(original), original.code)
+        return _with_code(error, str(original), ErrorCode.BAD_USER_INPUT)
+    if isinstance(original, bc.UnsafeFilterText):
+        # Text the caller sent that BC would read as a filter pattern: refused before any request.
+        return _with_code(error, original.message, ErrorCode.BAD_USER_INPUT)
     correlation_id = uuid.uuid4().hex
     for error_class, code, message in _BC_ERRORS:
         if isinstance(original, error_class):
@@ -62,11 +74,14 @@ def translate(error: GraphQLError) -> GraphQLError:
         "unexpected_error", exc_info=original, extra={"correlation_id": correlation_id, "path": error.path}
     )
     return _with_code(
-        error, f"Internal error (reference {correlation_id}).", "INTERNAL_ERROR", correlationId=correlation_id
+        error,
+        f"Internal error (reference {correlation_id}).",
+        ErrorCode.INTERNAL_ERROR,
+        correlationId=correlation_id,
     )
 
 
-def _with_code(error: GraphQLError, message: str, code: str, **extra: str) -> GraphQLError:
+def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: str) -> GraphQLError:
     return GraphQLError(
         message=message,
         nodes=error.nodes,

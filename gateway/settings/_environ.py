@@ -157,6 +157,7 @@ def _edge_settings(env: Environment) -> EdgeSettings:
             max_directives=env.get(v.MAX_DIRECTIVES),
             cost_budget=env.get(v.COST_BUDGET),
             default_list_size=env.get(v.COST_LIST_SIZE),
+            max_repeated_fields=env.get(v.MAX_REPEATED_FIELDS),
         ),
         batch_limit=env.get(v.BATCH_LIMIT),
         rate_limit=RateLimit(per_minute=env.get(v.RATE_LIMIT_PER_MINUTE), burst=env.get(v.RATE_LIMIT_BURST)),

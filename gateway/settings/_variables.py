@@ -203,13 +203,21 @@ COST_BUDGET = EDGE.add(
     integer(1, 10_000_000),
     _LIMITS.cost_budget,
     "largest estimated cost of an operation: each object counts once per time it is resolved, lists "
-    "multiply by `first` (or the default page size), other lists by `GATEWAY_COST_LIST_SIZE`",
+    "multiply by `first` (or the default page size), other lists by `GATEWAY_COST_LIST_SIZE`; each "
+    "expansion of a fragment spread counts once more",
 )
 COST_LIST_SIZE = EDGE.add(
     "GATEWAY_COST_LIST_SIZE",
     integer(1, 10_000),
     _LIMITS.default_list_size,
     "the size assumed for a list without `first` (an order's lines, …)",
+)
+MAX_REPEATED_FIELDS = EDGE.add(
+    "GATEWAY_MAX_REPEATED_FIELDS",
+    integer(0, 1000),
+    _LIMITS.max_repeated_fields,
+    "most selections that repeat a field (response key) already selected at the same level, "
+    "fragments included (validation compares those pairwise)",
 )
 BATCH_LIMIT = EDGE.add(
     "GATEWAY_BATCH_LIMIT",

@@ -85,11 +85,12 @@ async def test_inner_requests_are_relative_gets_with_the_query_options(
     client: BCClient, router: respx.MockRouter, scope: CustomerScope
 ) -> None:
     route = router.post(BATCH_PATH).mock(side_effect=fake_batch())
-    await client.session(scope).fetch_many([number_query("A B"), number_query("O'Neil")])
+    # (A quote can no longer reach a filter: it is an AL operator, refused when the query is built.)
+    await client.session(scope).fetch_many([number_query("A B"), number_query("1#2+3%")])
     inner = json.loads(route.calls.last.request.content)["requests"]
     assert [r["method"] for r in inner] == ["GET", "GET"]
     assert inner[0]["url"] == f"companies({COMPANY_ID})/items?$filter=number%20eq%20'A%20B'"
-    assert inner[1]["url"] == f"companies({COMPANY_ID})/items?$filter=number%20eq%20'O''Neil'"
+    assert inner[1]["url"] == f"companies({COMPANY_ID})/items?$filter=number%20eq%20'1%232%2B3%25'"
     assert route.calls.last.request.headers["content-type"] == "application/json"
 
 

@@ -10,13 +10,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.bc import Expand, Field, ODataBuildError, Query, any_of, neutralise_search_text
+from gateway.bc import (
+    Expand,
+    Field,
+    ODataBuildError,
+    Query,
+    UnsafeFilterText,
+    al_operator_in,
+    any_of,
+    longest_literal_run,
+)
+from gateway.bc._odata import render_literal
+
+AL_OPERATORS = ["*", "?", "|", "&", "<", ">", "=", "@", "(", ")", "'", ".."]
 
 
 @pytest.mark.parametrize(
     ("value", "literal"),
     [
-        ("O'Brien", "'O''Brien'"),
+        ("OBrien", "'OBrien'"),
         ("", "''"),
         (42, "42"),
         (Decimal("1E+3"), "1000"),
@@ -31,6 +43,54 @@ from gateway.bc import Expand, Field, ODataBuildError, Query, any_of, neutralise
 )
 def test_values_render_as_typed_literals(value: object, literal: str) -> None:
     assert Field("x").eq(value).render() == f"x eq {literal}"  # type: ignore[arg-type]
+
+
+def test_a_quote_is_doubled_inside_its_literal() -> None:
+    assert render_literal("O'Brien") == "'O''Brien'"
+
+
+@pytest.mark.parametrize("operator", AL_OPERATORS)
+def test_text_with_an_al_operator_is_refused_in_every_comparison(operator: str) -> None:
+    value = f"10{operator}58"
+    field = Field("number")
+    builders = [
+        field.eq,
+        field.ne,
+        field.gt,
+        field.ge,
+        field.lt,
+        field.le,
+        field.contains,
+        field.startswith,
+        field.endswith,
+        field.lower().eq,
+        lambda v: any_of(field, ["1058", v]),
+    ]
+    for build in builders:
+        with pytest.raises(UnsafeFilterText) as caught:
+            build(value)
+        assert caught.value.operator == operator
+        assert isinstance(caught.value, ODataBuildError)
+
+
+def test_a_single_dot_and_other_code_characters_are_literal() -> None:
+    assert Field("number").eq("S-ORD/10.5 #1+_").render() == "number eq 'S-ORD/10.5 #1+_'"
+    assert al_operator_in("1.5") is None
+    assert al_operator_in("1...5") == ".."
+
+
+def test_a_lowered_field_reads_through_tolower_and_asks_for_schemaversion_21() -> None:
+    name = Field("displayName").lower()
+    assert name.eq("chair").render() == "tolower(displayName) eq 'chair'"
+    nested = Query("items", filter=Field("blocked").eq(False) & name.contains("chair"))
+    assert nested.params() == {
+        "$filter": "blocked eq false and contains(tolower(displayName),'chair')",
+        "$schemaversion": "2.1",
+    }
+    # One function alone is not nested: no schema version is asked for.
+    assert "$schemaversion" not in Query("items", filter=name.eq("chair")).params()
+    expanded = Query("salesOrders", expand=(Expand("salesOrderLines", filter=name.startswith("ch")),))
+    assert expanded.params()["$schemaversion"] == "2.1"
 
 
 def test_naive_datetime_is_refused() -> None:
@@ -48,8 +108,9 @@ def test_comparison_operators_render() -> None:
     assert rendered == ["n eq 1", "n ne 1", "n gt 1", "n ge 1", "n lt 1", "n le 1"]
 
 
-def test_text_functions_escape_their_argument() -> None:
-    assert Field("displayName").contains("a'b").render() == "contains(displayName,'a''b')"
+def test_text_functions_render_their_argument_as_a_literal() -> None:
+    # A quote is an AL operator inside contains() too: refused (above), escaped (render_literal).
+    assert Field("displayName").contains("a b").render() == "contains(displayName,'a b')"
     assert Field("number").startswith("SO").render() == "startswith(number,'SO')"
     assert Field("number").endswith("1").render() == "endswith(number,'1')"
 
@@ -154,33 +215,46 @@ def test_empty_query_has_no_params() -> None:
     ("text", "expected"),
     [
         ("desk*", "desk"),
-        ("a|b&c", "abc"),
-        ("1..9", "1.9"),
-        (".*.", "."),
+        ("a|b&cd", "cd"),
+        ("1..9", "1"),
+        ("1.5 mm", "1.5 mm"),
         ("<>=@()'?", ""),
-        ("  O'Neil  chair ", "ONeil chair"),
+        ("  O'Neil  chair ", "Neil  chair"),
+        ("children's desk", "children"),
         ("Wieżowa", "Wieżowa"),
     ],
 )
-def test_search_text_loses_al_filter_characters(text: str, expected: str) -> None:
-    assert neutralise_search_text(text) == expected
+def test_search_text_keeps_its_longest_run_between_al_operators(text: str, expected: str) -> None:
+    assert longest_literal_run(text) == expected
 
 
 @given(st.text())
 def test_any_text_renders_as_exactly_one_string_literal(text: str) -> None:
-    rendered = Field("displayName").eq(text).render()
-    prefix, suffix = "displayName eq '", "'"
-    assert rendered.startswith(prefix)
-    assert rendered.endswith(suffix)
-    inner = rendered[len(prefix) : -len(suffix)]
+    rendered = render_literal(text)
     # Inside the literal every quote is doubled, so none of them can close it.
+    assert rendered.startswith("'")
+    assert rendered.endswith("'")
+    inner = rendered[1:-1]
     assert inner.replace("''", "").count("'") == 0
     assert inner.replace("''", "'") == text
 
 
 @given(st.text())
-def test_neutralised_text_holds_no_al_filter_characters(text: str) -> None:
-    cleaned = neutralise_search_text(text)
-    assert not set(cleaned) & set("*?|&<>=@()'")
-    assert ".." not in cleaned
-    assert cleaned == cleaned.strip()
+def test_any_text_is_refused_or_compared_without_an_al_operator(text: str) -> None:
+    operator = al_operator_in(text)
+    if operator is not None:
+        with pytest.raises(UnsafeFilterText):
+            Field("displayName").eq(text)
+        assert operator in text
+        return
+    inner = Field("displayName").eq(text).render().removeprefix("displayName eq '").removesuffix("'")
+    assert al_operator_in(inner) is None
+    assert inner == text
+
+
+@given(st.text())
+def test_the_longest_literal_run_holds_no_al_operator(text: str) -> None:
+    run = longest_literal_run(text)
+    assert al_operator_in(run) is None
+    assert run == run.strip()
+    assert run in text

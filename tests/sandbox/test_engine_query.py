@@ -55,11 +55,32 @@ async def test_filter_and_or_not(bc: httpx.AsyncClient) -> None:
     assert await numbers(bc, "salesOrders", **{"$filter": "status ne 'Open'"}) == ["SO/1001", "SO/1003"]
 
 
-async def test_text_functions_match_case_insensitively(bc: httpx.AsyncClient) -> None:
-    assert await numbers(bc, "customers", **{"$filter": "contains(displayName,'SONS')"}) == ["30000"]
-    assert await numbers(bc, "customers", **{"$filter": "startswith(displayName,'müller')"}) == ["40000"]
-    assert await numbers(bc, "customers", **{"$filter": "endswith(displayName,'CORP')"}) == ["50000"]
-    assert await numbers(bc, "customers", **{"$filter": "tolower(displayName) eq 'zeta corp'"}) == ["50000"]
+async def test_text_functions_match_case_sensitively_as_bc_does(bc: httpx.AsyncClient) -> None:
+    # BC's filters are case-sensitive (REFERENCE §3.2): contains() becomes "*Sons*", not "@*Sons*".
+    assert await numbers(bc, "customers", **{"$filter": "contains(displayName,'Sons')"}) == ["30000"]
+    assert await numbers(bc, "customers", **{"$filter": "contains(displayName,'SONS')"}) == []
+    assert await numbers(bc, "customers", **{"$filter": "startswith(displayName,'Müller')"}) == ["40000"]
+    assert await numbers(bc, "customers", **{"$filter": "startswith(displayName,'müller')"}) == []
+    assert await numbers(bc, "customers", **{"$filter": "endswith(displayName,'CORP')"}) == []
+    assert await numbers(bc, "customers", **{"$filter": "displayName eq 'ZETA CORP'"}) == []
+
+
+async def test_tolower_and_toupper_make_text_match_ignore_case(bc: httpx.AsyncClient) -> None:
+    nested = {"$schemaversion": "2.1"}
+    for function in ("tolower", "toupper"):
+        contains = f"contains({function}(displayName),'sons')"
+        assert await numbers(bc, "customers", **{"$filter": contains}, **nested) == ["30000"]
+        starts = f"startswith({function}(displayName),'müller')"
+        assert await numbers(bc, "customers", **{"$filter": starts}, **nested) == ["40000"]
+        assert await numbers(bc, "customers", **{"$filter": f"{function}(displayName) eq 'ZETA corp'"}) == [
+            "50000"
+        ]
+
+
+async def test_a_nested_function_call_needs_schemaversion_21(bc: httpx.AsyncClient) -> None:
+    response = await bc.get(f"{CO}/customers", params={"$filter": "contains(tolower(displayName),'sons')"})
+    assert response.status_code == 400
+    assert "$schemaversion=2.1" in response.json()["error"]["message"]
 
 
 async def test_a_quote_in_a_literal_is_escaped_by_doubling(bc: httpx.AsyncClient) -> None:
@@ -109,8 +130,29 @@ async def test_string_literals_are_al_filter_expressions(bc: httpx.AsyncClient) 
         "50000",
     ]
     assert await numbers(bc, "customers", **{"$filter": "displayName eq '@ZETA*'"}) == ["50000"]
-    # contains() becomes "@*sons|zeta*": the "|" splits it into "@*sons" or "zeta*".
-    assert await numbers(bc, "customers", **{"$filter": "contains(displayName,'sons|zeta')"}) == ["50000"]
+    # contains() becomes "*Sons|zeta*": the "|" splits it into "*Sons" or "zeta*".
+    assert await numbers(bc, "customers", **{"$filter": "contains(displayName,'Sons|zeta')"}) == ["50000"]
+
+
+async def test_ne_and_ordered_comparisons_put_an_al_operator_before_the_value(bc: httpx.AsyncClient) -> None:
+    # ne 'v' is "<>v": "<>10000|30000" is "not 10000, or 30000".
+    assert await numbers(bc, "customers", **{"$filter": "number ne '10000|30000'"}) == [
+        "20000",
+        "30000",
+        "40000",
+        "50000",
+    ]
+    assert await numbers(bc, "customers", **{"$filter": "number ne '*'"}) == []
+    # lt 'v' is "<v": "<20000|50000" is "below 20000, or 50000".
+    assert await numbers(bc, "customers", **{"$filter": "number lt '20000|50000'"}) == ["10000", "50000"]
+    assert await numbers(bc, "customers", **{"$filter": "number ge '40000'"}) == ["40000", "50000"]
+    assert await numbers(bc, "customers", **{"$filter": "number ne ''"}) == [
+        "10000",
+        "20000",
+        "30000",
+        "40000",
+        "50000",
+    ]
 
 
 async def test_filter_on_an_unknown_property_is_a_bc_error(bc: httpx.AsyncClient) -> None:

@@ -158,6 +158,11 @@ async def _create(
 ) -> OrderOutcome:
     reference = _reference(ctx, key)
     numbers = list(dict.fromkeys(line.item_number for line in lines if _is_item_number(line.item_number)))
+    if not numbers and not skip_unorderable:
+        # No line names an item BC could look up, so every line's problem is known already: a cart
+        # that was never valid was never written either, and BC need not be asked anything.
+        problems = [p for _, found in _checked_lines(ctx, lines, {}, cart=True) for p in found]
+        return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(problems))
     lookups: list[Any] = [get_me(ctx), ctx.loaders.items_by_number.load_many(numbers)]
     if not looked:
         lookups.append(find_by_reference(ctx, reference))
@@ -266,7 +271,11 @@ def _checked_lines(
         item = items.get(line.item_number)
         if not _is_item_number(line.item_number):
             problems.append(
-                _problem(line, LineProblemCode.ITEM_NOT_FOUND, "An item number has 1 to 20 characters.")
+                _problem(
+                    line,
+                    LineProblemCode.ITEM_NOT_FOUND,
+                    "An item number has 1 to 20 characters, none of * ? | & < > = @ ( ) ' or ..",
+                )
             )
         elif cart and line.item_number in seen:
             problems.append(
@@ -282,7 +291,7 @@ def _checked_lines(
 
 
 def _is_item_number(number: str) -> bool:
-    return 1 <= len(number) <= 20
+    return 1 <= len(number) <= 20 and not bc.al_operator_in(number)
 
 
 def _problem(line: CartLine, code: LineProblemCode, message: str) -> LineProblem:
@@ -332,7 +341,7 @@ def _source_problem(source: ReorderSource) -> WriteError | None:
         return WriteError(
             WriteErrorCode.VALIDATION_FAILED, "Name exactly one of `orderNumber` or `invoiceNumber`."
         )
-    if not 1 <= len(given[0]) <= 20:
+    if not 1 <= len(given[0]) <= 20 or bc.al_operator_in(given[0]):
         return WriteError(WriteErrorCode.NOT_FOUND, "No such order or invoice of yours.")
     return None
 

@@ -98,7 +98,8 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
     if isinstance(checked, WriteError):
         return _refuse(ctx, operation, key, checked, payload)
     invalid = _text_problem(ctx, "", text, with_subject=False)
-    if invalid is None and not 1 <= len(number) <= 20:
+    # A number BC would read as a filter pattern ("CQ-0002*") names no query: refused before BC.
+    if invalid is None and (not 1 <= len(number) <= 20 or bc.al_operator_in(number)):
         invalid = WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
     if invalid is not None:
         return _refuse(ctx, operation, checked, invalid, payload)
@@ -301,7 +302,8 @@ def _related_problem(query: NewQuery) -> WriteError | None:
         and bc.QueryDocumentType(query.related_document_type) not in OWNERSHIP
     ):
         return WriteError(WriteErrorCode.VALIDATION_FAILED, "Unknown related document type.")
-    if query.related_document_number is not None and not 1 <= len(query.related_document_number) <= 20:
+    number = query.related_document_number
+    if number is not None and (not 1 <= len(number) <= 20 or bc.al_operator_in(number)):
         return WriteError(WriteErrorCode.NOT_FOUND, "No such document of yours to relate the query to.")
     return None
 

@@ -5,9 +5,13 @@ BC quirks reproduced on purpose (REFERENCE §3.2, §14):
 * ``or`` across different fields is rejected;
 * ``any``/``all`` lambdas are ignored, as documented;
 * ``in (…)`` is silently ignored (treated as true) unless the request has ``$schemaversion=2.1``;
-* values compared to text fields with ``eq``/``ne``/``contains``/``startswith``/``endswith`` are
-  AL filter expressions (``*``, ``?``, ``|``, ``..``, ``@`` …), see ``alfilter``;
-* ``contains``/``startswith``/``endswith`` match case-insensitively (BC's collation is CI).
+* a function call that takes another's result (``contains(tolower(f),'x')``) is refused unless
+  the request has ``$schemaversion=2.1``;
+* a value compared to a text field is an AL filter expression (``*``, ``?``, ``|``, ``..``, ``@``
+  …, see ``alfilter``), as BC builds it: ``eq 'v'`` → ``v``, ``ne 'v'`` → ``<>v``, ``lt 'v'`` →
+  ``<v`` (and so on), ``contains``/``startswith``/``endswith`` → ``*v*``/``v*``/``*v``;
+* text matches case-sensitively, like BC's filters, unless the field is read through
+  ``tolower()``/``toupper()``, which BC turns into AL's case-insensitive ``@``.
 """
 
 from __future__ import annotations
@@ -46,8 +50,18 @@ _FLIPPED: dict[type[ast._Comparator], ast._Comparator] = {
     ast.Eq: ast.Eq(),
     ast.NotEq: ast.NotEq(),
 }
-# BC turns these into the AL filters "@*v*", "@v*", "@*v" around the caller's value.
-_TEXT_FUNCTIONS = {"contains": "@*{}*", "startswith": "@{}*", "endswith": "@*{}"}
+# BC turns these into the AL filters "*v*", "v*", "*v" around the caller's value.
+_TEXT_FUNCTIONS = {"contains": "*{}*", "startswith": "{}*", "endswith": "*{}"}
+# …and the comparisons into these AL operators before the value.
+_AL_OPERATORS: dict[type[ast._Comparator], str] = {
+    ast.Eq: "",
+    ast.NotEq: "<>",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+}
+NESTED_CALLS = "Nested function calls in a filter are supported only with $schemaversion=2.1."
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,10 @@ class _Compiler:
         if not isinstance(right, ast._Literal):
             raise bad_request("The filter expression is not supported: compare a property with a literal.")
         literal = coerce_literal(field.prop, _literal(right))
+        if is_text(field.prop) and isinstance(literal, str) and literal:
+            expression = _AL_OPERATORS[type(comparator)] + literal
+            ci = field.case_insensitive
+            return lambda row: al_match(str(field.value(row) or ""), expression, case_insensitive=ci)
         if isinstance(comparator, ast.Eq | ast.NotEq):
             matches = self._equals(field, literal)
             if isinstance(comparator, ast.NotEq):
@@ -155,7 +173,7 @@ class _Compiler:
         return lambda row: _ordered(order, field.value(row), literal, field.case_insensitive)
 
     def _equals(self, field: _Field, literal: Any) -> Predicate:
-        if is_text(field.prop) and isinstance(literal, str):
+        if is_text(field.prop) and isinstance(literal, str) and literal:
             ci = field.case_insensitive
             return lambda row: al_match(str(field.value(row) or ""), literal, case_insensitive=ci)
         if isinstance(literal, str) and field.case_insensitive:
@@ -177,9 +195,12 @@ class _Compiler:
         pattern = _TEXT_FUNCTIONS.get(node.func.name)
         if pattern is None or len(node.args) != 2 or not isinstance(node.args[1], ast.String):
             raise bad_request(f"The function '{node.func.name}' is not supported in this filter.")
+        if isinstance(node.args[0], ast.Call) and not self.schema_21:
+            raise bad_request(NESTED_CALLS)
         field = self._field(node.args[0])
         expression = pattern.format(node.args[1].val)
-        return lambda row: al_match(str(field.value(row) or ""), expression)
+        ci = field.case_insensitive
+        return lambda row: al_match(str(field.value(row) or ""), expression, case_insensitive=ci)
 
 
 def _literal(node: ast._Node) -> Any:

@@ -15,7 +15,11 @@ from gateway.resolvers.writes.results import OrderOutcome
 from gateway.resolvers.writes.results import WriteError as DomainWriteError
 from gateway.schema.mutations.results import PlacedOrder, WriteError
 
-KEY_DESCRIPTION = "Required here or as the `Idempotency-Key` header: one order per key, however often sent."
+
+def key_description(what: str) -> str:
+    """The idempotency key's description, naming what one key writes once."""
+    return f"Required here or as the `Idempotency-Key` header: one {what} per key, however often sent."
+
 
 PlaceOrderResult = Annotated[PlacedOrder | WriteError, strawberry.union("PlaceOrderResult")]
 ReorderResult = Annotated[PlacedOrder | WriteError, strawberry.union("ReorderResult")]
@@ -32,7 +36,7 @@ class PlaceOrderInput:
     lines: list[OrderLineInput]
     customer_reference: str | None = strawberry.field(default=None, description="Your own order reference.")
     requested_delivery_date: date | None = None
-    idempotency_key: str | None = strawberry.field(default=None, description=KEY_DESCRIPTION)
+    idempotency_key: str | None = strawberry.field(default=None, description=key_description("order"))
 
 
 @strawberry.input(description="A change to one line of the original document; quantity 0 removes it.")
@@ -48,7 +52,7 @@ class ReorderInput:
     changes: list[LineChangeInput] | None = None
     customer_reference: str | None = strawberry.field(default=None, description="Your own order reference.")
     requested_delivery_date: date | None = None
-    idempotency_key: str | None = strawberry.field(default=None, description=KEY_DESCRIPTION)
+    idempotency_key: str | None = strawberry.field(default=None, description=key_description("order"))
 
 
 def _result(outcome: OrderOutcome) -> PlacedOrder | WriteError:

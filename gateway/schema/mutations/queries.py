@@ -12,7 +12,7 @@ from gateway.resolvers.context import Context
 from gateway.resolvers.writes import queries
 from gateway.resolvers.writes.results import QueryOutcome
 from gateway.resolvers.writes.results import WriteError as DomainWriteError
-from gateway.schema.mutations.ordering import KEY_DESCRIPTION
+from gateway.schema.mutations.ordering import key_description
 from gateway.schema.mutations.results import WriteError
 from gateway.schema.types.customer_queries import CustomerQuery, QueryCategory
 from gateway.schema.types.related_documents import RelatedDocumentType
@@ -49,14 +49,14 @@ class SubmitQueryInput:
     subject: str
     message: str
     related_document: RelatedDocumentInput | None = None
-    idempotency_key: str | None = strawberry.field(default=None, description=KEY_DESCRIPTION)
+    idempotency_key: str | None = strawberry.field(default=None, description=key_description("query"))
 
 
 @strawberry.input
 class ReplyToQueryInput:
     query_number: str
     message: str
-    idempotency_key: str | None = strawberry.field(default=None, description=KEY_DESCRIPTION)
+    idempotency_key: str | None = strawberry.field(default=None, description=key_description("reply"))
 
 
 def _result(outcome: QueryOutcome) -> CustomerQuery | WriteError:

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import account, companies
 from gateway.resolvers.context import Context
-from gateway.schema.lookahead import selected_paths
+from gateway.schema.lookahead import selects
 from gateway.schema.types.customer import Customer
 
 
@@ -23,7 +23,7 @@ class CompanyMembership:
 class AccountQuery:
     @strawberry.field(description="The signed-in customer's account.")
     async def me(self, info: Info[Context, None]) -> Customer | None:
-        with_aging = any(path == "aging" or path.startswith("aging.") for path in selected_paths(info))
+        with_aging = selects(info, "aging")
         found = await account.get_account(info.context, with_aging=with_aging)
         return Customer.from_bc(found.customer, found.aging) if found is not None else None
 
@@ -31,7 +31,7 @@ class AccountQuery:
         description="The companies the identity spans (the token's memberships), the active one "
         "marked.  Choose one per request with the `X-BC-Company` header."
     )
-    async def companies(self, info: Info[Context, None]) -> list[CompanyMembership]:
+    async def companies(self, info: Info[Context, None]) -> list[CompanyMembership] | None:
         found = await companies.list_companies(info.context)
         return [
             CompanyMembership(

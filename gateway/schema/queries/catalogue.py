@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import items
 from gateway.resolvers.context import Context
-from gateway.schema.types.common import Connection
+from gateway.schema.types.common import LIST_FAILURES, LOOKUP_FAILURES, Connection
 from gateway.schema.types.items import Item
 
 
@@ -15,7 +15,7 @@ from gateway.schema.types.items import Item
 class CatalogueQuery:
     @strawberry.field(
         description="Catalogue items that are not blocked, by number; `search` matches name or number, "
-        "`category` is an item category code.  Shared by all customers, at most a minute old."
+        "`category` is an item category code.  Shared by all customers, at most a minute old." + LIST_FAILURES
     )
     async def items(
         self,
@@ -24,13 +24,15 @@ class CatalogueQuery:
         category: str | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Item]:
+    ) -> Connection[Item] | None:
         page = await items.search_items(
             info.context, search=search, category=category, first=first, after=after
         )
         return Connection.of(page.map(Item.from_bc))
 
-    @strawberry.field(description="A catalogue item by its number (blocked items included).")
+    @strawberry.field(
+        description="A catalogue item by its number (blocked items included)." + LOOKUP_FAILURES
+    )
     async def item(self, info: Info[Context, None], number: str) -> Item | None:
         found = await items.get_item(info.context, number)
         return Item.from_bc(found) if found is not None else None

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from gateway.resolvers import customer_queries
 from gateway.resolvers.context import Context
 from gateway.resolvers.errors import UserInputError
-from gateway.schema.lookahead import selected_paths, selects_any
+from gateway.schema.lookahead import selects
 from gateway.schema.types.common import Connection
 from gateway.schema.types.customer_queries import QUERY_STATUS_TO_BC, CustomerQuery, QueryStatus
 
@@ -33,7 +33,7 @@ class CustomerQueriesQuery:
             first=first,
             after=after,
             filter=customer_queries.QueryFilter(frozenset(QUERY_STATUS_TO_BC[s] for s in status or ())),
-            with_messages=selects_any(selected_paths(info), "nodes.messages", "edges.node.messages"),
+            with_messages=selects(info, "nodes.messages", "edges.node.messages"),
         )
         return Connection.of(page.map(CustomerQuery.from_bc))
 

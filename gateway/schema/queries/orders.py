@@ -9,8 +9,8 @@ from strawberry.types import Info
 
 from gateway.resolvers import orders
 from gateway.resolvers.context import Context
-from gateway.schema.lookahead import LINE_ITEM_PATHS, selected_paths, selects_any
-from gateway.schema.types.common import Connection
+from gateway.schema.lookahead import LINE_ITEM_PATHS, selects
+from gateway.schema.types.common import LIST_FAILURES, LOOKUP_FAILURES, Connection
 from gateway.schema.types.documents import SalesOrder
 from gateway.schema.types.enums import OrderStatus
 
@@ -38,7 +38,7 @@ class OrderFilter:
 class OrdersQuery:
     @strawberry.field(
         description="The customer's orders, newest first, within the order history window: open "
-        "orders and those Business Central has deleted after shipping and invoicing them."
+        "orders and those Business Central has deleted after shipping and invoicing them." + LIST_FAILURES
     )
     async def orders(
         self,
@@ -46,9 +46,8 @@ class OrdersQuery:
         first: int | None = None,
         after: str | None = None,
         filter: OrderFilter | None = None,
-    ) -> Connection[SalesOrder]:
+    ) -> Connection[SalesOrder] | None:
         wanted = filter or OrderFilter()
-        paths = selected_paths(info)
         page = await orders.list_orders(
             info.context,
             first=first,
@@ -61,12 +60,14 @@ class OrdersQuery:
                 external_document_number=wanted.external_document_number,
                 item_number=wanted.item_number,
             ),
-            with_items=selects_any(paths, *LINE_ITEM_PATHS),
-            with_documents=selects_any(paths, *ORDER_DOCUMENT_PATHS),
+            with_items=selects(info, *LINE_ITEM_PATHS),
+            with_documents=selects(info, *ORDER_DOCUMENT_PATHS),
         )
         return Connection.of(page.map(SalesOrder.from_portal))
 
-    @strawberry.field(description="One of the customer's orders by its number, open or completed.")
+    @strawberry.field(
+        description="One of the customer's orders by its number, open or completed." + LOOKUP_FAILURES
+    )
     async def order(self, info: Info[Context, None], number: str) -> SalesOrder | None:
         found = await orders.get_order(info.context, number)
         return SalesOrder.from_portal(found) if found is not None else None

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import shipments
 from gateway.resolvers.context import Context
-from gateway.schema.types.common import Connection
+from gateway.schema.types.common import LIST_FAILURES, LOOKUP_FAILURES, Connection
 from gateway.schema.types.documents import Shipment
 
 
@@ -22,14 +22,14 @@ class ShipmentFilter:
 
 @strawberry.type
 class ShipmentsQuery:
-    @strawberry.field(description="The customer's posted shipments, newest first.")
+    @strawberry.field(description="The customer's posted shipments, newest first." + LIST_FAILURES)
     async def shipments(
         self,
         info: Info[Context, None],
         first: int | None = None,
         after: str | None = None,
         filter: ShipmentFilter | None = None,
-    ) -> Connection[Shipment]:
+    ) -> Connection[Shipment] | None:
         wanted = filter or ShipmentFilter()
         page = await shipments.list_shipments(
             info.context,
@@ -41,7 +41,7 @@ class ShipmentsQuery:
         )
         return Connection.of(page.map(Shipment.from_bc))
 
-    @strawberry.field(description="One of the customer's posted shipments by its number.")
+    @strawberry.field(description="One of the customer's posted shipments by its number." + LOOKUP_FAILURES)
     async def shipment(self, info: Info[Context, None], number: str) -> Shipment | None:
         found = await shipments.get_shipment(info.context, number)
         return Shipment.from_bc(found) if found is not None else None

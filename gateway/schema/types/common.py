@@ -11,6 +11,18 @@ from gateway.resolvers.pagination import Page
 
 N = TypeVar("N")
 
+# What a root list and a lookup by number answer when they cannot answer (docs/errors.md).
+LIST_FAILURES = (
+    "  Null, with the error's code (BC_UNAVAILABLE, BC_THROTTLED, BC_TIMEOUT …), when Business "
+    "Central cannot answer: the other fields of the operation still do.  A malformed `after`, "
+    "filter or argument is BAD_USER_INPUT."
+)
+LOOKUP_FAILURES = (
+    "  Null when there is none.  BAD_USER_INPUT for text that cannot be a number (empty, too "
+    "long, or holding one of * ? | & < > = @ ( ) ' or .., which Business Central reads as filter "
+    "operators)."
+)
+
 
 @strawberry.type(description="An amount of money in a currency (ISO code as Business Central holds it).")
 class Money:

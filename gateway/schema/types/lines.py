@@ -18,6 +18,9 @@ from gateway.schema.types.items import Item
 
 @strawberry.interface(description="A line of an order, invoice or shipment.")
 class DocumentLine:
+    id: strawberry.ID = strawberry.field(
+        description="Stable: the same line has the same id in every query (a key for normalised caches)."
+    )
     sequence: int
     line_type: LineType
     number: str | None = strawberry.field(description="The item (or G/L account) number; null on comments.")
@@ -82,6 +85,7 @@ class ShipmentLine(DocumentLine):
     @classmethod
     def from_bc(cls, line: bc.SalesShipmentLine) -> ShipmentLine:
         return cls(
+            id=strawberry.ID(str(line.id)),
             sequence=line.sequence,
             line_type=line_type(line.line_type),
             number=text(line.line_object_number),
@@ -100,6 +104,7 @@ PricedLine = bc.SalesOrderLine | bc.SalesInvoiceLine | bc.SalesCreditMemoLine
 def line_fields(line: PricedLine) -> dict[str, Any]:
     """What every order, invoice and credit-memo line shows (BC's Sales Invoice Line Aggregate)."""
     return {
+        "id": strawberry.ID(str(line.id)),
         "sequence": line.sequence,
         "line_type": line_type(line.line_type),
         "number": text(line.line_object_number),
