@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from gateway.edge.state import GatewayState, gateway_state
+from gateway.schema.error_codes import ErrorCode
 from gateway.webhooks import MalformedNotification, Verdict, WebhookService, parse_notifications
 
 log = logging.getLogger("gateway.webhooks.endpoint")
@@ -31,12 +32,12 @@ async def webhooks_endpoint(request: Request) -> Response:
     state = gateway_state(request)
     service = state.webhooks
     if service is None:
-        return _error(404, "WEBHOOKS_OFF", "This gateway does not take Business Central webhooks.")
+        return _error(404, ErrorCode.NOT_FOUND, "This gateway does not take Business Central webhooks.")
     token = request.query_params.get("validationToken")
     if token is not None:
         return await _rate_limited(state, request) or _handshake(service, token)
     if request.method != "POST":
-        refused = _error(405, "METHOD_NOT_ALLOWED", "POST notifications here.", {"Allow": "POST"})
+        refused = _error(405, ErrorCode.METHOD_NOT_ALLOWED, "POST notifications here.", {"Allow": "POST"})
         return await _rate_limited(state, request) or refused
     response = await _notification(service, request)
     if response.status_code in _REFUSALS:
@@ -46,7 +47,7 @@ async def webhooks_endpoint(request: Request) -> Response:
 
 def _handshake(service: WebhookService, token: str) -> Response:
     if not token or len(token) > _MAX_TOKEN or not token.isprintable():
-        return _error(400, "BAD_VALIDATION_TOKEN", "The validationToken is empty, too long or not text.")
+        return _error(400, ErrorCode.BAD_REQUEST, "The validationToken is empty, too long or not text.")
     service.stats.handshakes += 1
     return PlainTextResponse(token, headers=_NO_STORE)
 
@@ -55,30 +56,36 @@ async def _notification(service: WebhookService, request: Request) -> Response:
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media != "application/json":
         service.stats.refused_malformed += 1
-        return _error(415, "UNSUPPORTED_MEDIA_TYPE", "POST a JSON notification body.")
+        return _error(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "POST a JSON notification body.")
     body = await _body(request, service.settings.max_body_bytes)
     if body is None:
         service.stats.refused_too_large += 1
         return _error(
-            413, "PAYLOAD_TOO_LARGE", f"The body may be at most {service.settings.max_body_bytes} bytes."
+            413,
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            f"The body may be at most {service.settings.max_body_bytes} bytes.",
         )
     try:
         notifications = parse_notifications(body)
     except MalformedNotification as problem:
         service.stats.refused_malformed += 1
         log.info("webhook_malformed", extra={"reason": str(problem)})
-        return _error(400, "MALFORMED_NOTIFICATION", f"Not a Business Central notification: {problem}.")
+        return _error(
+            400, ErrorCode.MALFORMED_NOTIFICATION, f"Not a Business Central notification: {problem}."
+        )
     verdict = service.accept(notifications)
     if verdict is Verdict.NOT_GENUINE:
         log.warning("webhook_client_state_refused", extra={"notifications": len(notifications)})
         return _error(
-            401, "CLIENT_STATE_MISMATCH", "The notifications do not carry their subscription's clientState."
+            401,
+            ErrorCode.CLIENT_STATE_MISMATCH,
+            "The notifications do not carry their subscription's clientState.",
         )
     if verdict is Verdict.BUSY:
         log.warning("webhook_queue_full", extra={"queued": service.inbox.depth})
         return _error(
             503,
-            "BUSY",
+            ErrorCode.WEBHOOK_QUEUE_FULL,
             "Too many notifications waiting; send them again later.",
             {"Retry-After": _RETRY_AFTER},
         )
@@ -110,10 +117,10 @@ async def _rate_limited(state: GatewayState, request: Request) -> Response | Non
     if decision.allowed:
         return None
     retry = str(decision.retry_after_seconds)
-    return _error(429, "RATE_LIMITED", "Too many requests; try again later.", {"Retry-After": retry})
+    return _error(429, ErrorCode.RATE_LIMITED, "Too many requests; try again later.", {"Retry-After": retry})
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": code, "message": message}}, status, headers={**_NO_STORE, **(headers or {})}
     )
