@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
@@ -32,6 +33,7 @@ from gateway.edge.guards import build_guards, edge_middleware, schema_for
 from gateway.edge.health import healthz, readyz
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.shutdown import DrainingMiddleware, Shutdown
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
 from gateway.edge.webhooks import webhooks_endpoint
@@ -43,6 +45,8 @@ from gateway.schema import schema
 from gateway.settings import Settings
 from gateway.store import Store, open_store
 from gateway.webhooks import WebhookService
+
+__all__ = ["Shutdown", "app_from_environ", "create_app"]
 
 LOGGER = logging.getLogger("gateway.app")
 
@@ -64,6 +68,7 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
     token_clock: Callable[[], float] = time.time,
+    shutdown: Shutdown | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -71,8 +76,10 @@ def create_app(
     here unless ``development`` is given); otherwise it talks to the configured BC through
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
     ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
-    the development identity provider's clock when it is built here).
+    the development identity provider's clock when it is built here).  ``shutdown``, once
+    requested, turns ``/readyz`` to 503 (``bc-gateway serve`` requests it on SIGTERM).
     """
+    shutdown = shutdown or Shutdown()
     if settings.bc is None and development is None:
         from gateway.edge.development import start_development
 
@@ -134,6 +141,7 @@ def create_app(
                 company_names=CompanyNames(bc, clock),
                 store=StoreProbe(store, clock),
                 webhooks=webhooks,
+                shutdown=shutdown,
             )
             try:
                 async with _live(app, webhooks, development):
@@ -163,7 +171,10 @@ def create_app(
     sign_in = _portal_sign_in(settings, development)
     if sign_in is not None:
         routes.extend(portal_routes(sign_in))
-    middleware = edge_middleware(settings.edge, production=production)
+    middleware = [
+        Middleware(DrainingMiddleware, shutdown=shutdown),
+        *edge_middleware(settings.edge, production=production),
+    ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 

@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", help="port to listen on (overrides GATEWAY_PORT; default 8000)")
     serve.set_defaults(run=_serve)
 
+    health = commands.add_parser(
+        "healthcheck", help="exit 0 if the gateway `serve` runs with this environment answers /healthz"
+    )
+    health.add_argument("--ready", action="store_true", help="ask /readyz instead (ready for traffic)")
+    health.set_defaults(run=_healthcheck)
+
     sandbox = commands.add_parser("sandbox", help="run only the Business Central sandbox on a port")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
@@ -169,33 +175,41 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, sock: socket.socket) -> int:
-    from gateway.app import create_app
+    from gateway.app import Shutdown, create_app
     from gateway.server import serve
 
-    url = _local_url(settings.host, settings.port)
+    url = _local_url(settings.host, settings.port, https=settings.serve.tls is not None)
+    shutdown = Shutdown()
     if settings.bc is not None:
-        app = create_app(settings)
+        app = create_app(settings, shutdown=shutdown)
 
         def listening() -> None:
             print(f"bc-gateway: GraphQL at {url}/graphql", flush=True)
             if settings.web_portal.enabled:
                 print(f"bc-gateway: customer portal at {url}/portal/", flush=True)
 
-        serve(app, sock, on_listening=listening)
+        serve(app, sock, settings=settings.serve, on_listening=listening, on_stopping=shutdown.request)
         return 0
     from gateway.edge.development import start_development
 
     print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
     development = start_development(settings)
-    app = create_app(settings, development=development)
-    serve(app, sock, on_listening=lambda: _print_development_banner(url, development, settings))
+    app = create_app(settings, development=development, shutdown=shutdown)
+    serve(
+        app,
+        sock,
+        settings=settings.serve,
+        on_listening=lambda: _print_development_banner(url, development, settings),
+        on_stopping=shutdown.request,
+    )
     return 0
 
 
-def _local_url(host: str, port: int) -> str:
+def _local_url(host: str, port: int, *, https: bool = False) -> str:
     """Where a client on this machine reaches a server listening on ``host``:``port``."""
     host = _WILDCARDS.get(host, host)
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    scheme = "https" if https else "http"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 def _print_development_banner(url: str, development: Development, settings: Settings) -> None:
@@ -231,6 +245,29 @@ bc-gateway is running on the embedded Business Central sandbox.
 """,
         flush=True,
     )
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    """For a container's HEALTHCHECK: the gateway on this machine, where this environment makes
+    ``serve`` listen (over https when it terminates TLS), answers 200."""
+    import httpx
+
+    from gateway.settings import ConfigError, settings_from_environ
+
+    try:
+        settings = settings_from_environ(os.environ)
+    except ConfigError as error:
+        return _configuration_error(error)
+    url = _local_url(settings.host, settings.port, https=settings.serve.tls is not None)
+    probe = f"{url}/readyz" if args.ready else f"{url}/healthz"
+    try:
+        # Our own server on this machine: its certificate names the public host, not this address.
+        answer = httpx.get(probe, timeout=5.0, verify=False)  # noqa: S501
+    except httpx.HTTPError as error:
+        return _fail(f"{probe}: {type(error).__name__}", 1)
+    if answer.status_code != 200:
+        return _fail(f"{probe}: {answer.status_code}", 1)
+    return 0
 
 
 def _sandbox(args: argparse.Namespace) -> int:

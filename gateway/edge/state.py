@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -17,6 +17,7 @@ from gateway.edge.company_names import CompanyNames
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.shutdown import Shutdown
 from gateway.edge.store_probe import StoreProbe
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
@@ -55,6 +56,8 @@ class GatewayState:
     store: StoreProbe | None = None
     # BC's webhooks (docs/webhooks.md); None when they are off.
     webhooks: WebhookService | None = None
+    # Set on SIGTERM: /readyz answers 503 while the requests in flight finish.
+    shutdown: Shutdown = field(default_factory=Shutdown)
 
 
 def gateway_state(source: Starlette | HTTPConnection) -> GatewayState:

@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
     BC_BAD_RESPONSE = "BC_BAD_RESPONSE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     NOT_FOUND = "NOT_FOUND"
+    SHUTTING_DOWN = "SHUTTING_DOWN"
     # Business Central's calls to /webhooks/bc (docs/webhooks.md).
     MALFORMED_NOTIFICATION = "MALFORMED_NOTIFICATION"
     CLIENT_STATE_MISMATCH = "CLIENT_STATE_MISMATCH"
@@ -180,6 +181,11 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         "404 on `/documents/…` and `/webhooks/bc`",
         "No such document, or downloads are not offered here; on `/webhooks/bc`, webhooks are off "
         "(`GATEWAY_WEBHOOKS`).",
+    ),
+    ErrorCode.SHUTTING_DOWN: Meaning(
+        f"503 with `Retry-After`, {_REQUEST}",
+        "The gateway was stopping and its grace period ended before this request finished: retry "
+        "it (a write retried with the same idempotency key is never made twice).",
     ),
     ErrorCode.MALFORMED_NOTIFICATION: Meaning(
         "400 on `/webhooks/bc`; nothing is processed",

@@ -18,7 +18,8 @@ from gateway.webhooks import WebhookSettings
 
 from . import _variables as v
 from ._declare import ConfigError, Environment, Mode
-from ._settings import SandboxSettings, Settings
+from ._settings import SandboxSettings, ServeSettings, Settings
+from ._tls import server_tls_context
 
 _BC_ONLINE = (v.TENANT_ID, v.ENVIRONMENT, v.CLIENT_ID, v.CLIENT_SECRET)
 _AUTH_REQUIRED = (v.ISSUER, v.AUDIENCE, v.JWKS_URL)
@@ -44,6 +45,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
     return Settings(
         host=env.get(v.HOST),
         port=env.get(v.PORT),
+        serve=_serve_settings(env, mode),
         graphiql_switch=env.get(v.GRAPHIQL, mode),
         bc=bc,
         default_company_id=env.get(v.COMPANY_ID),
@@ -129,6 +131,19 @@ def _webhook_settings(env: Environment, mode: Mode) -> WebhookSettings:
         notification_url=url,
         secret=secret,
         renew_margin_seconds=env.get(v.WEBHOOK_RENEW_MARGIN_SECONDS),
+    )
+
+
+def _serve_settings(env: Environment, mode: Mode) -> ServeSettings:
+    cert, key = env.get(v.TLS_CERT_FILE), env.get(v.TLS_KEY_FILE)
+    if key is not None and cert is None:
+        raise ConfigError(v.TLS_CERT_FILE.name, "is required when GATEWAY_TLS_KEY_FILE is set")
+    if cert is not None and key is None:
+        raise ConfigError(v.TLS_KEY_FILE.name, "is required when GATEWAY_TLS_CERT_FILE is set")
+    return ServeSettings(
+        tls=None if cert is None or key is None else server_tls_context(cert, key),
+        drain_seconds=env.get(v.SHUTDOWN_DRAIN_SECONDS, mode),
+        grace_seconds=env.get(v.SHUTDOWN_GRACE_SECONDS),
     )
 
 

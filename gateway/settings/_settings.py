@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,19 @@ from ._variables import (
     SANDBOX_SCALE,
     SANDBOX_SEED,
     SANDBOX_STAFF_EVERY_SECONDS,
+    SHUTDOWN_DRAIN_SECONDS,
+    SHUTDOWN_GRACE_SECONDS,
 )
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How ``bc-gateway serve`` serves: TLS it terminates itself (``None``: plain HTTP), and how it
+    stops — readiness false for ``drain_seconds``, then ``grace_seconds`` for requests in flight."""
+
+    tls: ssl.SSLContext | None = field(default=None, compare=False)
+    drain_seconds: float = SHUTDOWN_DRAIN_SECONDS.default
+    grace_seconds: int = SHUTDOWN_GRACE_SECONDS.default
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class Settings:
 
     host: str = HOST.default
     port: int = PORT.default
+    serve: ServeSettings = field(default_factory=ServeSettings)
     bc: BCSettings | None = None
     default_company_id: uuid.UUID | None = None
     auth: AuthSettings | None = None

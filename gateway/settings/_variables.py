@@ -158,9 +158,35 @@ _PERSISTED: dict[str, PersistedMode] = {"off": "off", "apq": "apq", "safelist": 
 
 # --- the sections, in the README's order ---------------------------------------------------
 
-SERVER = Section("Listening")
+SERVER = Section("Serving")
 HOST = SERVER.add("GATEWAY_HOST", Kind(_host, "IP address or host name"), "127.0.0.1", "address to listen on")
 PORT = SERVER.add("GATEWAY_PORT", integer(1, 65535), 8000, "port to listen on")
+TLS_CERT_FILE = SERVER.optional(
+    "GATEWAY_TLS_CERT_FILE",
+    PATH,
+    "PEM certificate (the server's first, then its chain) for `bc-gateway serve` to terminate TLS "
+    "itself, TLS 1.2 or later only; with `GATEWAY_TLS_KEY_FILE`.  Unset: plain HTTP, for a "
+    "TLS-terminating proxy in front (`GATEWAY_TRUSTED_PROXIES`); in production a request that did "
+    "not come over HTTPS is refused (`HTTPS_REQUIRED`)",
+)
+TLS_KEY_FILE = SERVER.optional(
+    "GATEWAY_TLS_KEY_FILE", PATH, "the certificate's private key (PEM, without a passphrase)"
+)
+SHUTDOWN_DRAIN_SECONDS = SERVER.add(
+    "GATEWAY_SHUTDOWN_DRAIN_SECONDS",
+    number(0.0, 300.0),
+    0.0,
+    "on SIGTERM (or Ctrl+C): how long `/readyz` answers 503 while requests are still accepted, so "
+    "load balancers stop sending new ones before the listener closes; a second signal ends it",
+    production=5.0,
+)
+SHUTDOWN_GRACE_SECONDS = SERVER.add(
+    "GATEWAY_SHUTDOWN_GRACE_SECONDS",
+    integer(0, 3600),
+    25,
+    "then: how long the requests in flight may take to finish before they are cut off and the "
+    "process exits (give the orchestrator's kill timeout at least drain + grace)",
+)
 
 EDGE = Section("The GraphQL endpoint")
 GRAPHIQL = EDGE.add(
