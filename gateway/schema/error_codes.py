@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
     HTTPS_REQUIRED = "HTTPS_REQUIRED"
     SUBSCRIPTIONS_NOT_AVAILABLE = "SUBSCRIPTIONS_NOT_AVAILABLE"
+    SHUTTING_DOWN = "SHUTTING_DOWN"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     AUTH_UNAVAILABLE = "AUTH_UNAVAILABLE"
@@ -47,7 +48,6 @@ class ErrorCode(StrEnum):
     BC_BAD_RESPONSE = "BC_BAD_RESPONSE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     NOT_FOUND = "NOT_FOUND"
-    SHUTTING_DOWN = "SHUTTING_DOWN"
     # Business Central's calls to /webhooks/bc (docs/webhooks.md).
     MALFORMED_NOTIFICATION = "MALFORMED_NOTIFICATION"
     CLIENT_STATE_MISMATCH = "CLIENT_STATE_MISMATCH"
@@ -106,6 +106,11 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         f"400, {_REQUEST}",
         "A WebSocket upgrade on `/graphql` reached a server that does not speak WebSocket: "
         "subscriptions are not available there; use queries.",
+    ),
+    ErrorCode.SHUTTING_DOWN: Meaning(
+        "503 with `Retry-After`, `data` absent",
+        "The replica stopped (a deployment or a scale-down) before this request finished: retry it; "
+        "a write retried with the same idempotency key is never made twice.",
     ),
     ErrorCode.AUTH_UNAVAILABLE: Meaning(
         f"503, {_REQUEST}", "The identity provider's signing keys cannot be read right now: retry later."
@@ -181,11 +186,6 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         "404 on `/documents/…` and `/webhooks/bc`",
         "No such document, or downloads are not offered here; on `/webhooks/bc`, webhooks are off "
         "(`GATEWAY_WEBHOOKS`).",
-    ),
-    ErrorCode.SHUTTING_DOWN: Meaning(
-        f"503 with `Retry-After`, {_REQUEST}",
-        "The gateway was stopping and its grace period ended before this request finished: retry "
-        "it (a write retried with the same idempotency key is never made twice).",
     ),
     ErrorCode.MALFORMED_NOTIFICATION: Meaning(
         "400 on `/webhooks/bc`; nothing is processed",
