@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import httpx
@@ -39,6 +39,7 @@ from gateway.edge.shared_facts import SharedFacts
 from gateway.edge.shutdown import DrainingMiddleware, Shutdown
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
+from gateway.edge.webhooks import webhooks_endpoint
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
@@ -46,7 +47,8 @@ from gateway.resolvers.idempotency import SharedKeyStore
 from gateway.resolvers.writes.codec import WRITE_RESULTS
 from gateway.schema import schema
 from gateway.settings import Settings
-from gateway.store import open_store
+from gateway.store import Store, open_store
+from gateway.webhooks import WebhookService
 
 __all__ = ["Shutdown", "app_from_environ", "create_app"]
 
@@ -136,6 +138,7 @@ def create_app(
             jwks = JwksCache(
                 auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
             )
+            webhooks = _webhooks(settings, bc, store, wall_clock)
             app.state.gateway = GatewayState(
                 bc=bc,
                 validator=TokenValidator(auth_settings, jwks, clock=token_clock),
@@ -153,10 +156,12 @@ def create_app(
                 ),
                 company_names=CompanyNames(bc, SharedFacts(store.kv, clock, ttl_seconds=NAMES_SECONDS)),
                 store=StoreProbe(store, clock),
+                webhooks=webhooks,
                 shutdown=shutdown,
             )
             try:
-                yield
+                async with _live(app, webhooks, development):
+                    yield
             finally:
                 refresher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -169,14 +174,16 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
+        Route("/webhooks/bc", webhooks_endpoint, methods=["GET", "POST"]),
     ]
     if settings.graphiql:
         routes.append(graphiql_assets())
     if development is not None:
-        from gateway.edge.development import demo_customer_list
+        from gateway.edge.development import demo_customer_list, staff_routes
 
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
+        routes.extend(staff_routes(development))
     sign_in = _portal_sign_in(settings, development)
     if sign_in is not None:
         routes.extend(portal_routes(sign_in))
@@ -185,6 +192,30 @@ def create_app(
         *edge_middleware(settings.edge, production=production),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _webhooks(
+    settings: Settings, bc: BCClient, store: Store, wall_clock: Callable[[], float]
+) -> WebhookService | None:
+    if not settings.webhooks.enabled:
+        return None
+    return WebhookService(settings.webhooks, bc, store, now=lambda: datetime.fromtimestamp(wall_clock(), UTC))
+
+
+@contextlib.asynccontextmanager
+async def _live(
+    app: Starlette, webhooks: WebhookService | None, development: Development | None
+) -> AsyncIterator[None]:
+    """Webhooks in the background; in development, the embedded sandbox's background work too."""
+    async with contextlib.AsyncExitStack() as running:
+        if development is not None:
+            from gateway.edge.development import embedded_sandbox_running
+
+            embedded = embedded_sandbox_running(development, app, webhooks=webhooks is not None)
+            await running.enter_async_context(embedded)
+        if webhooks is not None:
+            await running.enter_async_context(webhooks.running())
+        yield
 
 
 def _portal_sign_in(settings: Settings, development: Development | None) -> PortalSignIn | None:

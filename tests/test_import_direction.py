@@ -17,7 +17,7 @@ from tests.imports import GATEWAY, imported_modules, module_name
 ROOT = GATEWAY
 
 # unit (a module path below ``gateway``) -> the units it may import
-_LOWER = {"schema", "resolvers", "loaders", "bc", "auth", "customer_number", "store"}
+_LOWER = {"schema", "resolvers", "loaders", "bc", "auth", "customer_number", "store", "webhooks"}
 ALLOWED: dict[str, set[str]] = {
     # The one definition of a customer number, shared by tokens and BC requests: a leaf.
     "customer_number": set(),
@@ -29,10 +29,12 @@ ALLOWED: dict[str, set[str]] = {
     "loaders": {"bc", "customer_number"},
     "resolvers": {"loaders", "bc", "auth", "customer_number", "store"},
     "schema": {"resolvers", "loaders", "bc", "auth", "customer_number"},
+    # BC's webhooks: the subscriptions API (bc) and the shared store; its HTTP endpoint is the edge's.
+    "webhooks": {"bc", "store"},
     "edge": _LOWER,
     # Development mode's wiring is the only gateway code that touches the sandbox.
     "edge.development": {*_LOWER, "edge", "sandbox"},
-    "settings": {"edge", "resolvers", "bc", "auth", "customer_number", "store"},
+    "settings": {"edge", "resolvers", "bc", "auth", "customer_number", "store", "webhooks"},
     "app": {*_LOWER, "edge", "settings", "edge.development"},
     # Listening for HTTP (uvicorn) for `bc-gateway serve`.
     "server": {"settings"},

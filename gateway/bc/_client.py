@@ -43,6 +43,7 @@ from ._resilience import Clock
 from ._retry import RetryPolicy
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._settings import STANDARD_API, ApiRoute, BCSettings
+from ._subscriptions import WebhookSubscriptions
 
 __all__ = ["BCClient", "BCSession"]
 
@@ -108,6 +109,7 @@ class BCClient:
             retry_after_cap_seconds=knobs.retry_after_cap_seconds,
         )
         self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
+        self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
         self._timeout = httpx.Timeout(settings.timeout_seconds)
         # No client-wide auth: each request signs in as the principal that sends it.
         self._http = httpx.AsyncClient(

@@ -22,6 +22,7 @@ from gateway.edge.store_probe import StoreProbe
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
+from gateway.webhooks import WebhookService
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class GatewayState:
     company_names: CompanyNames | None = None
     # The shared store (Redis, or in process) and its cached ping for /readyz.
     store: StoreProbe | None = None
+    # BC's webhooks (docs/webhooks.md); None when they are off.
+    webhooks: WebhookService | None = None
     # Set on SIGTERM: /readyz answers 503 while the requests in flight finish.
     shutdown: Shutdown = field(default_factory=Shutdown)
 

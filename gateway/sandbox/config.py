@@ -11,6 +11,7 @@ from typing import Literal
 
 from gateway.sandbox.faults import Fault
 from gateway.sandbox.limits import Limits
+from gateway.sandbox.webhooks.config import WebhookConfig
 
 METADATA_DIR = Path(__file__).parent / "metadata"
 
@@ -58,6 +59,10 @@ NEWER_THAN_2025 = frozenset(
 )
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass(frozen=True)
 class ApiRoute:
     """One served API route and the EDMX that describes it."""
@@ -100,6 +105,11 @@ class SandboxConfig:
     faults: tuple[Fault, ...] = ()
     # Monotonic seconds for the limits' sliding window; tests pass a fake one.
     clock: Callable[[], float] = time.monotonic
+    # The wall clock: lastModifiedDateTime of writes, webhook delays and subscription expiry.
+    now: Callable[[], dt.datetime] = _utc_now
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+    # The staff simulator does one random action this often (seconds) while the sandbox runs; 0: never.
+    staff_every_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILE_DROPS_ROUTES:

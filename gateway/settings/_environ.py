@@ -14,6 +14,7 @@ from gateway.edge.portal import WebPortalSettings
 from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
+from gateway.webhooks import WebhookSettings
 
 from . import _variables as v
 from ._declare import ConfigError, Environment, Mode
@@ -55,6 +56,8 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             scale=env.get(v.SANDBOX_SCALE),
             data_dir=env.get(v.DATA_DIR),
             access_token_ttl_seconds=env.get(v.ACCESS_TOKEN_TTL_SECONDS),
+            notification_delay_seconds=env.get(v.SANDBOX_NOTIFICATION_DELAY_SECONDS),
+            staff_every_seconds=env.get(v.SANDBOX_STAFF_EVERY_SECONDS),
         ),
         portal=PortalPolicy(
             order_history_months=env.get(v.ORDER_HISTORY_MONTHS),
@@ -71,6 +74,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             prefix=env.get(v.REDIS_PREFIX),
             timeout_seconds=env.get(v.REDIS_TIMEOUT_SECONDS),
         ),
+        webhooks=_webhook_settings(env, mode),
     )
 
 
@@ -93,6 +97,40 @@ def _claim_names(env: Environment) -> ClaimNames:
         memberships=env.get(v.CLAIM_MEMBERSHIPS),
         roles=env.get(v.CLAIM_ROLES),
         scopes=env.get(v.CLAIM_SCOPES),
+    )
+
+
+def _webhook_settings(env: Environment, mode: Mode) -> WebhookSettings:
+    """On in development (the embedded sandbox calls back in process); in production on when
+    ``GATEWAY_WEBHOOK_URL`` is set, or ``GATEWAY_WEBHOOKS=on`` with ``GATEWAY_PUBLIC_URL``."""
+    url = env.get(v.WEBHOOK_URL)
+    chosen = env.is_set(v.WEBHOOKS_SWITCH)
+    enabled = env.get(v.WEBHOOKS_SWITCH) if chosen else mode == "development" or url is not None
+    if not enabled:
+        return WebhookSettings()
+    public_url = env.get(v.PUBLIC_URL)
+    if url is None and public_url is not None:
+        url = public_url.rstrip("/") + "/webhooks/bc"
+    if url is None:
+        if mode == "production":
+            raise ConfigError(
+                v.WEBHOOK_URL.name,
+                "is required when GATEWAY_WEBHOOKS is on with a real Business Central "
+                "(the public URL of /webhooks/bc; or set GATEWAY_PUBLIC_URL)",
+            )
+        url = f"http://{env.get(v.HOST)}:{env.get(v.PORT)}/webhooks/bc"
+    secret = env.get(v.WEBHOOK_SECRET)
+    if secret is None and mode == "production":
+        raise ConfigError(
+            v.WEBHOOK_SECRET.name,
+            "is required when webhooks are on with a real Business Central (every replica derives the "
+            "subscriptions' clientState from it), e.g. openssl rand -base64 48",
+        )
+    return WebhookSettings(
+        enabled=True,
+        notification_url=url,
+        secret=secret,
+        renew_margin_seconds=env.get(v.WEBHOOK_RENEW_MARGIN_SECONDS),
     )
 
 

@@ -13,6 +13,7 @@ from gateway.edge.config import EdgeSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
+from gateway.webhooks import WebhookSettings
 
 from ._declare import Mode
 from ._variables import (
@@ -21,8 +22,10 @@ from ._variables import (
     GRAPHIQL,
     HOST,
     PORT,
+    SANDBOX_NOTIFICATION_DELAY_SECONDS,
     SANDBOX_SCALE,
     SANDBOX_SEED,
+    SANDBOX_STAFF_EVERY_SECONDS,
     SHUTDOWN_DRAIN_SECONDS,
     SHUTDOWN_GRACE_SECONDS,
 )
@@ -49,6 +52,10 @@ class SandboxSettings:
     data_dir: Path | None = None
     # How long the development identity provider's code-flow access tokens live.
     access_token_ttl_seconds: int = ACCESS_TOKEN_TTL_SECONDS.default
+    # How long the sandbox waits before it sends a webhook notification (BC: 30 s).
+    notification_delay_seconds: float = SANDBOX_NOTIFICATION_DELAY_SECONDS.default
+    # The staff simulator does something every this many seconds; 0: only on demand.
+    staff_every_seconds: float = SANDBOX_STAFF_EVERY_SECONDS.default
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,9 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     # GraphiQL at GET /graphql; None: GATEWAY_GRAPHIQL's default in this mode.
     graphiql_switch: bool | None = None
+    # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the environment
+    # (development mode by default) or a test turns them on.
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def mode(self) -> Mode:

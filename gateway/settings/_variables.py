@@ -30,6 +30,7 @@ from gateway.edge.portal import DEFAULT_SCOPES, DEVELOPMENT_CLIENT_ID
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
 from gateway.store import REDIS_SCHEMES, StoreSettings
+from gateway.webhooks import WebhookSettings
 
 from ._declare import (
     NAMES,
@@ -60,6 +61,7 @@ _CLAIMS = ClaimNames()
 _PORTAL = PortalPolicy()
 _WRITES = WritePolicy()
 _STORE = StoreSettings()
+_WEBHOOKS = WebhookSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
 
@@ -128,6 +130,12 @@ def _order_scope(raw: str) -> str | None:
 
 
 def _document_key(raw: str) -> bytes:
+    if len(raw.encode()) < 32:
+        raise Invalid("must be at least 32 characters")
+    return raw.encode()
+
+
+def _webhook_secret(raw: str) -> bytes:
     if len(raw.encode()) < 32:
         raise Invalid("must be at least 32 characters")
     return raw.encode()
@@ -608,6 +616,37 @@ REPLICAS = STORE.add(
     "principal in flight, and `1 / GATEWAY_REPLICAS` of each rate-limit budget, on its own",
 )
 
+WEBHOOKS = Section("Business Central webhooks")
+WEBHOOKS_SWITCH = WEBHOOKS.add(
+    "GATEWAY_WEBHOOKS",
+    SWITCH,
+    True,
+    "subscribe to BC's webhooks and take its notifications at `/webhooks/bc` (`docs/webhooks.md`); in "
+    "development the embedded sandbox calls back in process",
+    production=False,
+    shown_default="`on` in development; in production `on` when `GATEWAY_WEBHOOK_URL` is set",
+)
+WEBHOOK_URL = WEBHOOKS.optional(
+    "GATEWAY_WEBHOOK_URL",
+    URL,
+    "the public URL Business Central calls (this gateway's `/webhooks/bc`)",
+    shown_default="`GATEWAY_PUBLIC_URL` + `/webhooks/bc`; in development `http://GATEWAY_HOST:GATEWAY_PORT/webhooks/bc`",
+)
+WEBHOOK_SECRET = WEBHOOKS.optional(
+    "GATEWAY_WEBHOOK_SECRET",
+    Kind(_webhook_secret, "≥ 32 characters"),
+    "secret (≥ 32 characters, the same on every replica) from which each subscription's "
+    "`clientState` is derived; required with webhooks on a real BC",
+    shown_default="random per process in development",
+    secret=True,
+)
+WEBHOOK_RENEW_MARGIN_SECONDS = WEBHOOKS.add(
+    "GATEWAY_WEBHOOK_RENEW_MARGIN_SECONDS",
+    number(600.0, 172_800.0),
+    _WEBHOOKS.renew_margin_seconds,
+    "renew a subscription this long before it expires (BC: 3 days after the last renewal)",
+)
+
 DEVELOPMENT = Section("Development mode (the embedded sandbox)")
 DATA_DIR = DEVELOPMENT.add(
     "GATEWAY_DATA_DIR",
@@ -629,7 +668,21 @@ SANDBOX_SCALE = DEVELOPMENT.add(
     "size of the sandbox's demo data (1.0: 2 companies, ≥ 40 customers, ≥ 300 items and ≥ 3,000 orders each)",
 )
 
-SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, DEVELOPMENT)
+SANDBOX_NOTIFICATION_DELAY_SECONDS = DEVELOPMENT.add(
+    "SANDBOX_NOTIFICATION_DELAY_SECONDS",
+    number(0.0, 600.0),
+    2.0,
+    "how long the embedded sandbox waits before it sends a webhook notification (BC waits 30 s)",
+)
+SANDBOX_STAFF_EVERY_SECONDS = DEVELOPMENT.add(
+    "SANDBOX_STAFF_EVERY_SECONDS",
+    number(0.0, 86_400.0),
+    0.0,
+    "the sandbox's staff simulator releases, ships, invoices, takes payments, adjusts stock or answers "
+    "a query this often, so orders move on their own (`0`: only on demand, `bc-gateway staff`)",
+)
+
+SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, DEVELOPMENT)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
 KNOWN_VARIABLES = tuple(variable.name for variable in VARIABLES)
