@@ -57,7 +57,53 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8100)
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--scale", type=float, default=1.0)
+    sandbox.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="app registrations that may sign in, each with BC's limits of its own (1-20; default 1)",
+    )
+    sandbox.add_argument(
+        "--notification-delay",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait before a webhook notification (BC: 30)",
+    )
+    sandbox.add_argument(
+        "--staff-every",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="staff act this often (0: on demand)",
+    )
     sandbox.set_defaults(run=_sandbox)
+
+    staff = commands.add_parser(
+        "staff", help="act as BC's sales and warehouse staff on the sandbox: release, ship, invoice, pay …"
+    )
+    staff.add_argument("action", choices=("release", "ship", "invoice", "pay", "stock", "answer", "random"))
+    staff.add_argument(
+        "--company", help="company id or name (default: the one holding the named record, or any)"
+    )
+    staff.add_argument("--order", help="release/ship/invoice: the order number (default: one that can be)")
+    staff.add_argument("--invoice", help="pay: the posted invoice number")
+    staff.add_argument("--item", help="stock: the item number")
+    staff.add_argument("--query", help="answer: the customer query number")
+    staff.add_argument("--fraction", help="ship: the share of each line's outstanding quantity, e.g. 0.5")
+    staff.add_argument("--amount", help="pay: the amount (default: what is left)")
+    staff.add_argument("--quantity", help="stock: units to add (negative: to remove)")
+    staff.add_argument("--message", help="answer: the reply")
+    staff.add_argument("--resolve", action="store_true", help="answer: and resolve the query")
+    staff.add_argument(
+        "--every", type=float, metavar="SECONDS", help="repeat every SECONDS until interrupted"
+    )
+    staff.add_argument(
+        "--url",
+        help="the development gateway (default: http://GATEWAY_HOST:GATEWAY_PORT, as `serve` listens), "
+        "or a sandbox run with `bc-gateway sandbox`",
+    )
+    staff.set_defaults(run=_staff)
 
     token = commands.add_parser("token", help="mint a development token for a sandbox customer")
     token.add_argument("--customer", help="the customer number, e.g. 10000")
@@ -203,6 +249,7 @@ def _print_development_banner(url: str, development: Development, settings: Sett
     customer = demo_customer(development)
     token = mint_for(development, customer)
     gateway = "" if url == DEFAULT_GATEWAY_URL else f" --gateway {url}"
+    staff = "" if url == DEFAULT_GATEWAY_URL else f" --url {url}"
     portal = (
         f"  Customer portal:  {url}/portal/   (sign in as any demo customer)\n"
         if settings.web_portal.enabled is not False
@@ -225,6 +272,7 @@ bc-gateway is running on the embedded Business Central sandbox.
   This header again:                  bc-gateway token --customer {customer.customer_number}{gateway}
   A token for another demo customer:  bc-gateway token --customer <number>{gateway}
   The demo customers:                 bc-gateway token --list{gateway}
+  Make orders move (BC's staff):      bc-gateway staff ship{staff}   (or release, invoice, pay …)
 """,
         file=out,
         flush=True,
@@ -259,22 +307,73 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     from gateway.sandbox.app import create_sandbox_app
     from gateway.sandbox.config import SandboxConfig
+    from gateway.sandbox.webhooks.config import WebhookConfig
 
-    config = SandboxConfig(seed=args.seed, scale=args.scale)
+    try:
+        config = SandboxConfig(
+            seed=args.seed,
+            scale=args.scale,
+            clients=args.clients,
+            webhooks=WebhookConfig(delay_seconds=args.notification_delay),
+            staff_every_seconds=args.staff_every,
+        )
+    except ValueError as error:
+        return _fail(f"--clients: {error}")
     app = create_sandbox_app(config)
     origin = f"http://{args.host}:{args.port}"
+    client_ids = ",".join(client_id for client_id, _ in config.credentials)
+    secrets = ",".join(secret for _, secret in config.credentials)
     print(
         f"""
 Business Central sandbox at {origin}
   BC_BASE_URL     {origin}/v2.0/{config.tenant}/{config.environment}
   BC_TOKEN_URL    {origin}/{config.tenant}/oauth2/v2.0/token
-  BC_CLIENT_ID    {config.client_id}
-  BC_CLIENT_SECRET {config.client_secret}
+  BC_CLIENT_ID    {client_ids}
+  BC_CLIENT_SECRET {secrets}
+
+  Webhook notifications go out {config.webhooks.delay_seconds:g} s after a change.
+  Staff:          bc-gateway staff ship --url {origin}   (release, invoice, pay, stock, answer …)
 """,
         flush=True,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _staff(args: argparse.Namespace) -> int:
+    import time
+
+    import httpx
+
+    names = ("company", "order", "invoice", "item", "query", "fraction", "amount", "quantity", "message")
+    options: dict[str, object] = {name: getattr(args, name) for name in names if getattr(args, name)}
+    if args.resolve:
+        options["resolve"] = True
+    base = args.url.rstrip("/") if args.url else _gateway_from_environ()
+    if base is None:
+        return 2
+    url = f"{base}/_sandbox/staff/{args.action}"
+    while True:
+        try:
+            response = httpx.post(url, json=options, timeout=30.0)
+        except httpx.HTTPError:
+            return _fail(f"nothing answers at {base}; start it with `bc-gateway serve` (or `sandbox`)", 1)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            return _fail(f"{base} has no staff simulator (only the development gateway and the sandbox)", 1)
+        if response.status_code != 200:
+            message = answer.get("error", response.text)
+            if args.every is None:
+                return _fail(f"staff could not {args.action}: {message}", 1)
+            print(f"bc-gateway: nothing done: {message}", flush=True)
+        else:
+            print(answer["summary"], flush=True)
+        if args.every is None:
+            return 0
+        time.sleep(args.every)
 
 
 def _token(args: argparse.Namespace) -> int:

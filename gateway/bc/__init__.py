@@ -64,6 +64,7 @@ from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
 from ._shipments import SalesShipment, SalesShipmentLine
+from ._subscriptions import WebhookSubscription, WebhookSubscriptions
 from ._token import EntraTokenAuth
 
 __all__ = [
@@ -152,6 +153,8 @@ __all__ = [
     "ShippingAgent",
     "UnitOfMeasure",
     "UnsafeFilterText",
+    "WebhookSubscription",
+    "WebhookSubscriptions",
     "al_operator_in",
     "any_of",
     "longest_literal_run",

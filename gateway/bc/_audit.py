@@ -38,9 +38,11 @@ def log_call(
     rows: int | None,
     correlation_id: str | None,
     attempt: int,
+    principal: str | None = None,
     batch: tuple[str, ...] = (),
 ) -> None:
-    """``batch``: the entity sets a ``$batch`` read, in order (empty for any other call)."""
+    """``principal``: the app registration's secret-free name (a hash); ``batch``: the entity sets
+    a ``$batch`` read, in order (empty for any other call)."""
     record: dict[str, object] = {
         "request_id": context.request_id,
         "customer": context.customer,
@@ -54,6 +56,7 @@ def log_call(
         "rows": rows,
         "correlation_id": correlation_id,
         "attempt": attempt,
+        "principal": principal,
     }
     if batch:
         record["batch"] = list(batch)

@@ -35,16 +35,17 @@ from ._errors import (
     correlation_id_of,
     error_from_response,
 )
-from ._fleet import FleetLimiter, SharedLimits, principal_key
+from ._fleet import FleetLimiter, SharedLimits
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
 from ._odata import Expand, Query, validate_name
+from ._principals import Principal, Principals
 from ._resilience import Clock
 from ._retry import RetryPolicy
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._settings import STANDARD_API, ApiRoute, BCSettings
-from ._token import EntraTokenAuth
+from ._subscriptions import WebhookSubscriptions
 
 __all__ = ["BCClient", "BCLoad", "BCSession"]
 
@@ -72,6 +73,8 @@ class _Call:
     entity_set: str
     stats: _Stats = field(default_factory=_Stats)
     deadline: Deadline | None = None  # None: the client's operation deadline, from the first attempt
+    # A write's: it always goes through the principal this names (``_principals``); None: any.
+    affinity: str | None = None
     batch: tuple[str, ...] = ()  # a $batch's entity sets, for its audit record
 
 
@@ -90,7 +93,7 @@ class _Attempt:
 @dataclass(frozen=True)
 class BCLoad:
     """How busy the client is right now: requests holding one of this replica's slots, requests
-    waiting for one, and the circuit breaker's state."""
+    waiting for one (all principals together), and the circuit breaker's state."""
 
     in_flight: int
     queued: int
@@ -103,10 +106,11 @@ class BCClient:
     All HTTP (BC and the token endpoint) goes through one ``httpx.AsyncClient`` on ``transport``,
     with the timeout from ``settings`` on every request.  Failures surface as ``BCError``.
 
-    The client is one principal on one environment, so it owns the concurrency limiter (shared by
-    all its sessions) and the circuit breaker; ``clock`` is injectable for exact tests.  With a
-    replicated ``shared`` store, BC's limits hold for all replicas together (``FleetLimiter``);
-    without one, for this process.  ``observer`` hears of every HTTP attempt (metrics, traces).
+    The client is one environment and one or more principals (``Principals``): it owns each
+    principal's token and concurrency limiter (shared by all its sessions) and the environment's
+    circuit breaker; ``clock`` is injectable for exact tests.  With a replicated ``shared`` store,
+    BC's limits hold per principal for all replicas together (``FleetLimiter``); without one, for
+    this process.  ``observer`` hears of every HTTP attempt (metrics, traces).
     """
 
     def __init__(
@@ -123,12 +127,7 @@ class BCClient:
         self.capabilities = CapabilityMap()
         knobs = settings.resilience
         self.clock = clock or Clock()
-        self.limiter = ConcurrencyLimiter(knobs.max_concurrency, knobs.queue_limit)
-        self.fleet = (
-            FleetLimiter(shared, principal_key(settings), knobs, self.clock)
-            if shared is not None and shared.replicated
-            else None
-        )
+        self.principals = Principals(settings, self.clock, shared)
         self.breaker = CircuitBreaker(knobs.breaker_failures, knobs.breaker_reset_seconds, self.clock.now)
         self.retry = RetryPolicy(
             max_attempts=knobs.retry_max_attempts,
@@ -137,23 +136,28 @@ class BCClient:
             retry_after_cap_seconds=knobs.retry_after_cap_seconds,
         )
         self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
+        self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
         self._timeout = httpx.Timeout(settings.timeout_seconds)
-        auth = (
-            EntraTokenAuth(settings.credentials, timeout_seconds=settings.timeout_seconds)
-            if settings.credentials is not None
-            else None
-        )
+        # No client-wide auth: each request signs in as the principal that sends it.
         self._http = httpx.AsyncClient(
             transport=transport,
-            auth=auth,
             timeout=self._timeout,
             follow_redirects=False,  # a redirect could carry the bearer token elsewhere
             headers={"Accept": "application/json"},
         )
 
+    @property
+    def limiter(self) -> ConcurrencyLimiter:
+        """The first principal's limiter (the only one, unless several are configured)."""
+        return self.principals.all[0].limiter
+
+    @property
+    def fleet(self) -> FleetLimiter | None:
+        """The first principal's fleet limits (``None`` without a replicated store)."""
+        return self.principals.all[0].fleet
+
     async def aclose(self) -> None:
-        if self.fleet is not None:
-            await self.fleet.aclose()
+        await self.principals.aclose()
         await self._http.aclose()
 
     async def __aenter__(self) -> BCClient:
@@ -175,7 +179,12 @@ class BCClient:
         return BCSession(self, scope, operation=operation, request_id=request_id)
 
     def load(self) -> BCLoad:
-        return BCLoad(self.limiter.in_flight, self.limiter.waiting, self.breaker.state)
+        limiters = [principal.limiter for principal in self.principals.all]
+        return BCLoad(
+            sum(limiter.in_flight for limiter in limiters),
+            sum(limiter.waiting for limiter in limiters),
+            self.breaker.state,
+        )
 
     def deadline(self) -> Deadline:
         """A fresh operation deadline (``operation_deadline_seconds`` from now)."""
@@ -371,11 +380,12 @@ class BCClient:
         if deadline.expired:
             raise BCTimeout("the operation ran out of time for Business Central")
         self.breaker.check()  # fail fast while open, before queueing for a slot
-        fleet_turn = self.fleet.turn(deadline) if self.fleet else contextlib.nullcontext()
-        async with self.limiter.slot(deadline.remaining()), fleet_turn:
+        principal = self.principals.pick(attempt.call.affinity)
+        fleet_turn = principal.fleet.turn(deadline) if principal.fleet else contextlib.nullcontext()
+        async with principal.limiter.slot(deadline.remaining()), fleet_turn:
             self.breaker.before_call()
             try:
-                result = await self._audited(attempt, read, json_body, deadline)
+                result = await self._audited(attempt, read, json_body, deadline, principal)
             except BCError as error:
                 if counts_against_breaker(error):
                     self.breaker.record_failure()
@@ -394,8 +404,9 @@ class BCClient:
         read: Callable[[httpx.Response], tuple[T, int | None]],
         json_body: Any,
         deadline: Deadline,
+        principal: Principal,
     ) -> T:
-        """One audited, counted, observed HTTP request."""
+        """One audited, counted, observed HTTP request, signed in as ``principal``."""
         call = attempt.call
         watch = self.observer.call_started(
             CallStarted(
@@ -416,7 +427,7 @@ class BCClient:
         timeout = min(self.settings.timeout_seconds, deadline.remaining())
         try:
             response = await self._send(
-                attempt.method, attempt.url, attempt.params, headers, json_body, timeout
+                attempt.method, attempt.url, attempt.params, headers, json_body, timeout, principal.auth
             )
             status = response.status_code
             correlation_id = correlation_id_of(response)
@@ -445,6 +456,7 @@ class BCClient:
                 rows=rows,
                 correlation_id=correlation_id,
                 attempt=attempt.number,
+                principal=principal.name,
                 batch=call.batch,
             )
             watch.ended(CallEnded(status, elapsed, correlation_id, failure))
@@ -457,11 +469,18 @@ class BCClient:
         headers: Mapping[str, str],
         json_body: Any,
         timeout_seconds: float,
+        auth: httpx.Auth | None,
     ) -> httpx.Response:
         """The boundary: httpx exceptions become ``BCError`` here and nowhere else."""
         try:
             return await self._http.request(
-                method, url, params=params, headers=headers, json=json_body, timeout=timeout_seconds
+                method,
+                url,
+                params=params,
+                headers=headers,
+                json=json_body,
+                timeout=timeout_seconds,
+                auth=auth,
             )
         except httpx.TimeoutException as exc:
             raise BCTimeout("Business Central did not answer in time") from exc
@@ -561,13 +580,20 @@ class BCSession:
         return await self._client._request("GET", url, None, headers, call, read_media)
 
     async def create(
-        self, entity_set: str, body: Mapping[str, Any], *, route: ApiRoute = STANDARD_API
+        self,
+        entity_set: str,
+        body: Mapping[str, Any],
+        *,
+        route: ApiRoute = STANDARD_API,
+        affinity: str | None = None,
     ) -> dict[str, Any]:
         """``POST`` one entity (with nested lines: BC's deep insert, one atomic request).
 
         Sent exactly once: a write is never retried here, because a timeout or a dropped
         connection does not say whether BC committed it (the caller decides what to do).  For a
         customer-owned set the body must name this session's customer, and so must the answer.
+        ``affinity`` (from the write's idempotency key) picks the principal that sends it, the
+        same one for every retry on every replica.
         """
         validate_name(entity_set, "entity set name")
         self._client.capabilities.require(route, entity_set)
@@ -579,7 +605,7 @@ class BCSession:
             check(body)
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{entity_set}"
-        call = _Call(self._context, route, entity_set, self._stats, self.deadline)
+        call = _Call(self._context, route, entity_set, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
         row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
         if check is not None:
@@ -587,13 +613,20 @@ class BCSession:
         return row
 
     async def create_under(
-        self, parent: ScopedQuery, navigation: str, body: Mapping[str, Any], *, route: ApiRoute = STANDARD_API
+        self,
+        parent: ScopedQuery,
+        navigation: str,
+        body: Mapping[str, Any],
+        *,
+        route: ApiRoute = STANDARD_API,
+        affinity: str | None = None,
     ) -> dict[str, Any]:
         """``POST`` one entity into a contained collection of a parent the caller owns.
 
         ``parent`` must select exactly one row of this session's customer (read first, checked
         row by row as every scoped read is); the child is then posted under that row's key.
-        Sent exactly once, like ``create``.  Raises ``BCNotFound`` when the parent is not there.
+        Sent exactly once, through the principal ``affinity`` picks, like ``create``.  Raises
+        ``BCNotFound`` when the parent is not there.
         """
         validate_name(navigation, "navigation property")
         rows = await self.fetch(parent, route=route, limit=2)
@@ -602,7 +635,7 @@ class BCSession:
         settings = self._client.settings
         base = f"{settings.route_url(route)}/companies({self.scope.company_id})"
         url = f"{base}/{parent.query.entity_set}({UUID(str(rows[0]['id']))})/{navigation}"
-        call = _Call(self._context, route, navigation, self._stats, self.deadline)
+        call = _Call(self._context, route, navigation, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
         return await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
 

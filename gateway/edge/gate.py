@@ -71,14 +71,23 @@ class Gate:
     _valid: dict[str, DocumentNode] = field(default_factory=dict, compare=False, repr=False)
     cache_size: int = 1000
 
-    def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
-        """The operation, checked; or ``Refused`` with the response that says why."""
+    async def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
+        """The operation, checked; or ``Refused`` with the response that says why.  An APQ
+        document is registered only once it passed every check."""
         try:
-            text = self.persisted.resolve(params.query, params.extensions, params.document_id)
+            resolved = await self.persisted.resolve(params.query, params.extensions, params.document_id)
         except PersistedQueryError as error:
             raise Refused(
                 graphql_error(error.status, error.code, str(error), media_type=media_type)
             ) from None
+        checked = self._checked(resolved.document, params, method=method, media_type=media_type)
+        if resolved.register_as is not None:
+            await self.persisted.register(resolved.register_as, checked.document)
+        return checked
+
+    def _checked(
+        self, text: str | None, params: OperationParams, *, method: str, media_type: str
+    ) -> CheckedOperation:
         if text is None:
             raise Refused(
                 graphql_error(

@@ -172,7 +172,7 @@ class AuthenticatedGraphQL:
             raise Refused(_bad_company(media_type)) from None
         exchange.customer, exchange.company = membership.customer_number, str(membership.company_id)
         checked = [
-            edge.gate.check(operation, method=request.method, media_type=media_type)
+            await edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
         records = [OperationRecord(op.name, op.kind, max(1, op.report.cost)) for op in checked]

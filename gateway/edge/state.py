@@ -23,6 +23,7 @@ from gateway.edge.telemetry import EdgeTelemetry
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
+from gateway.webhooks import WebhookService
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class GatewayState:
     store: StoreProbe | None = None
     # Metrics and traces (``/metrics``, OpenTelemetry).
     telemetry: EdgeTelemetry | None = None
+    # BC's webhooks (docs/webhooks.md); None when they are off.
+    webhooks: WebhookService | None = None
     # Set on SIGTERM: /readyz answers 503 while the requests in flight finish.
     shutdown: Shutdown = field(default_factory=Shutdown)
 

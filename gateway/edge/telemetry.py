@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
 
 from gateway.bc import BCClient, BCObserver, CallEnded, CallStarted, CallWatch
-from gateway.edge.persisted import PersistedQueries
+from gateway.edge.config import EdgeSettings
+from gateway.edge.persisted import load_safelist
 from gateway.telemetry import NO_TRACER, BCPressure, Metrics, OperationNames, Span, Tracer
 
 __all__ = ["EdgeTelemetry", "operation_names"]
@@ -37,12 +38,12 @@ class EdgeTelemetry:
         self.metrics.watch_bc(pressure)
 
 
-def operation_names(persisted: PersistedQueries) -> OperationNames:
+def operation_names(settings: EdgeSettings) -> OperationNames:
     """Metric labels for operation names: in safelist mode exactly the safelist's names; otherwise
     the first hundred names clients send (then ``other``), so labels stay bounded."""
-    if persisted.mode != "safelist" or persisted.safelist is None:
+    if settings.persisted_queries != "safelist" or settings.safelist_file is None:
         return OperationNames()
-    return OperationNames(_names_in(persisted.safelist.values()), limit=0)
+    return OperationNames(_names_in(load_safelist(settings.safelist_file).values()), limit=0)
 
 
 def _names_in(documents: Iterable[str]) -> set[str]:

@@ -13,7 +13,8 @@ from gateway.auth import Identity, Membership
 from gateway.bc import BCSession
 from gateway.loaders import Loaders
 from gateway.resolvers.document_links import DocumentLinks
-from gateway.resolvers.idempotency import InMemoryKeyStore, KeyStore
+from gateway.resolvers.idempotency import DEFAULT_LEASE_SECONDS, KeyStore, SharedKeyStore
+from gateway.resolvers.writes.codec import WRITE_RESULTS
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class WritePolicy:
     customer_reference_max: int = 35
     # How long a duplicate waits for the first request with its key before IN_PROGRESS.
     in_progress_wait_seconds: float = 30.0
+    # How long a key in progress outlives a replica that died holding it (renewed while it lives).
+    write_lease_seconds: float = DEFAULT_LEASE_SECONDS
 
 
 class WriteRecorder(Protocol):
@@ -56,7 +59,7 @@ class Writes:
     outcomes are counted."""
 
     policy: WritePolicy = field(default_factory=WritePolicy)
-    keys: KeyStore[Any] = field(default_factory=InMemoryKeyStore)
+    keys: KeyStore[Any] = field(default_factory=lambda: SharedKeyStore.in_process(WRITE_RESULTS))
     recorder: WriteRecorder | None = None
 
 

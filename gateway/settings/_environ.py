@@ -17,6 +17,7 @@ from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
 from gateway.telemetry import Exporter, LogSettings, TracingSettings
+from gateway.webhooks import WebhookSettings
 
 from . import _variables as v
 from ._declare import ConfigError, Environment, Mode
@@ -58,13 +59,15 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             scale=env.get(v.SANDBOX_SCALE),
             data_dir=env.get(v.DATA_DIR),
             access_token_ttl_seconds=env.get(v.ACCESS_TOKEN_TTL_SECONDS),
+            notification_delay_seconds=env.get(v.SANDBOX_NOTIFICATION_DELAY_SECONDS),
+            staff_every_seconds=env.get(v.SANDBOX_STAFF_EVERY_SECONDS),
         ),
         portal=PortalPolicy(
             order_history_months=env.get(v.ORDER_HISTORY_MONTHS),
             max_page_size=env.get(v.MAX_PAGE_SIZE),
             tracking_urls=env.get(v.TRACKING_URLS),
         ),
-        document_key=env.get(v.DOCUMENT_KEY),
+        document_key=_document_key(env, mode),
         document_ttl_seconds=env.get(v.DOCUMENT_TTL_SECONDS),
         edge=_edge_settings(env),
         writes=_write_policy(env),
@@ -86,6 +89,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             token=env.get(v.METRICS_TOKEN), port=env.get(v.METRICS_PORT), host=env.get(v.METRICS_HOST)
         ),
         tracing=_tracing(env),
+        webhooks=_webhook_settings(env, mode),
     )
 
 
@@ -108,6 +112,40 @@ def _claim_names(env: Environment) -> ClaimNames:
         memberships=env.get(v.CLAIM_MEMBERSHIPS),
         roles=env.get(v.CLAIM_ROLES),
         scopes=env.get(v.CLAIM_SCOPES),
+    )
+
+
+def _webhook_settings(env: Environment, mode: Mode) -> WebhookSettings:
+    """On in development (the embedded sandbox calls back in process); in production on when
+    ``GATEWAY_WEBHOOK_URL`` is set, or ``GATEWAY_WEBHOOKS=on`` with ``GATEWAY_PUBLIC_URL``."""
+    url = env.get(v.WEBHOOK_URL)
+    chosen = env.is_set(v.WEBHOOKS_SWITCH)
+    enabled = env.get(v.WEBHOOKS_SWITCH) if chosen else mode == "development" or url is not None
+    if not enabled:
+        return WebhookSettings()
+    public_url = env.get(v.PUBLIC_URL)
+    if url is None and public_url is not None:
+        url = public_url.rstrip("/") + "/webhooks/bc"
+    if url is None:
+        if mode == "production":
+            raise ConfigError(
+                v.WEBHOOK_URL.name,
+                "is required when GATEWAY_WEBHOOKS is on with a real Business Central "
+                "(the public URL of /webhooks/bc; or set GATEWAY_PUBLIC_URL)",
+            )
+        url = f"http://{env.get(v.HOST)}:{env.get(v.PORT)}/webhooks/bc"
+    secret = env.get(v.WEBHOOK_SECRET)
+    if secret is None and mode == "production":
+        raise ConfigError(
+            v.WEBHOOK_SECRET.name,
+            "is required when webhooks are on with a real Business Central (every replica derives the "
+            "subscriptions' clientState from it), e.g. openssl rand -base64 48",
+        )
+    return WebhookSettings(
+        enabled=True,
+        notification_url=url,
+        secret=secret,
+        renew_margin_seconds=env.get(v.WEBHOOK_RENEW_MARGIN_SECONDS),
     )
 
 
@@ -174,7 +212,20 @@ def _write_policy(env: Environment) -> WritePolicy:
         max_line_quantity=env.get(v.MAX_LINE_QUANTITY),
         query_max_subject=env.get(v.QUERY_MAX_SUBJECT),
         query_max_message=env.get(v.QUERY_MAX_MESSAGE),
+        write_lease_seconds=env.get(v.WRITE_LEASE_SECONDS),
     )
+
+
+def _document_key(env: Environment, mode: Mode) -> bytes | None:
+    key = env.get(v.DOCUMENT_KEY)
+    if key is None and mode == "production":
+        # A random key per process would make a link signed by one replica fail on the others.
+        raise ConfigError(
+            v.DOCUMENT_KEY.name,
+            "is required with a real Business Central: every replica must verify the download links "
+            "the others sign (e.g. `openssl rand -base64 48`)",
+        )
+    return key
 
 
 def _bc_settings(env: Environment) -> BCSettings | None:
@@ -184,23 +235,43 @@ def _bc_settings(env: Environment) -> BCSettings | None:
         return None
     if base_url is not None:
         why = "when BC_BASE_URL is set"
-        client_id, secret = env.require(v.CLIENT_ID, why), env.require(v.CLIENT_SECRET, why)
+        pairs = _client_pairs(env, why)
         token_url = env.require(v.TOKEN_URL, why)
         try:
-            credentials = ClientCredentials(token_url=token_url, client_id=client_id, client_secret=secret)
+            principals = [
+                ClientCredentials(token_url=token_url, client_id=client_id, client_secret=secret)
+                for client_id, secret in pairs
+            ]
         except ValueError as error:  # the only check left is the token URL's (the secret travels there)
             raise ConfigError(v.TOKEN_URL.name, str(error)) from None
-        settings = BCSettings.on_premises(base_url.rstrip("/"), credentials)
+        settings = BCSettings.on_premises(base_url.rstrip("/"), principals[0])
     else:
         why = f"when {online[0].name} is set"
-        tenant, environment, client_id, secret = (env.require(variable, why) for variable in _BC_ONLINE)
-        settings = BCSettings.online(tenant, environment, client_id, secret)
+        tenant, environment = env.require(v.TENANT_ID, why), env.require(v.ENVIRONMENT, why)
+        pairs = _client_pairs(env, why)
+        settings = BCSettings.online(tenant, environment, *pairs[0])
+        principals = [ClientCredentials.entra(tenant, client_id, secret) for client_id, secret in pairs]
     return BCSettings(
         environment_url=settings.environment_url,
         credentials=settings.credentials,
         timeout_seconds=env.get(v.TIMEOUT_SECONDS),
         page_size=env.get(v.PAGE_SIZE),
+        additional_credentials=tuple(principals[1:]),
     )
+
+
+def _client_pairs(env: Environment, why: str) -> list[tuple[str, str]]:
+    """``BC_CLIENT_ID`` and ``BC_CLIENT_SECRET`` as (id, secret) pairs: one per app registration."""
+    client_ids, secrets = env.require(v.CLIENT_ID, why), env.require(v.CLIENT_SECRET, why)
+    if len(secrets) != len(client_ids):
+        raise ConfigError(
+            v.CLIENT_SECRET.name,
+            f"must list as many secrets as BC_CLIENT_ID lists client ids ({len(client_ids)}), "
+            "comma-separated, in the same order",
+        )
+    if len(set(client_ids)) != len(client_ids):
+        raise ConfigError(v.CLIENT_ID.name, "names one client id twice: each app registration once")
+    return list(zip(client_ids, secrets, strict=True))
 
 
 def _auth_settings(env: Environment) -> AuthSettings | None:

@@ -15,6 +15,7 @@ from gateway.edge.portal import WebPortalSettings
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
 from gateway.telemetry import LogSettings, TracingSettings
+from gateway.webhooks import WebhookSettings
 
 from ._declare import Mode
 from ._variables import (
@@ -23,8 +24,10 @@ from ._variables import (
     GRAPHIQL,
     HOST,
     PORT,
+    SANDBOX_NOTIFICATION_DELAY_SECONDS,
     SANDBOX_SCALE,
     SANDBOX_SEED,
+    SANDBOX_STAFF_EVERY_SECONDS,
     SHUTDOWN_DRAIN_SECONDS,
     SHUTDOWN_GRACE_SECONDS,
 )
@@ -51,6 +54,10 @@ class SandboxSettings:
     data_dir: Path | None = None
     # How long the development identity provider's code-flow access tokens live.
     access_token_ttl_seconds: int = ACCESS_TOKEN_TTL_SECONDS.default
+    # How long the sandbox waits before it sends a webhook notification (BC: 30 s).
+    notification_delay_seconds: float = SANDBOX_NOTIFICATION_DELAY_SECONDS.default
+    # The staff simulator does something every this many seconds; 0: only on demand.
+    staff_every_seconds: float = SANDBOX_STAFF_EVERY_SECONDS.default
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,9 @@ class Settings:
     logs: LogSettings = field(default_factory=LogSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     tracing: TracingSettings = field(default_factory=TracingSettings)
+    # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the environment
+    # (development mode by default) or a test turns them on.
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def mode(self) -> Mode:

@@ -31,6 +31,7 @@ from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
 from gateway.store import REDIS_SCHEMES, StoreSettings
 from gateway.telemetry import Exporter, LogFormat, LogSettings, TracingSettings
+from gateway.webhooks import WebhookSettings
 
 from ._declare import (
     NAMES,
@@ -63,6 +64,7 @@ _WRITES = WritePolicy()
 _STORE = StoreSettings()
 _LOGS = LogSettings()
 _TRACING = TracingSettings()
+_WEBHOOKS = WebhookSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
 
@@ -113,6 +115,7 @@ def _tracking_urls(raw: str) -> dict[str, str]:
 
 
 MUTATIONS = frozenset({"placeOrder", "reorder", "submitQuery", "replyToQuery"})
+MAX_PRINCIPALS = 20  # BC app registrations the gateway spreads its requests over
 
 
 def _mutations(raw: str) -> frozenset[str]:
@@ -152,11 +155,31 @@ def _metrics_token(raw: str) -> bytes:
     return raw.encode()
 
 
+def _webhook_secret(raw: str) -> bytes:
+    if len(raw.encode()) < 32:
+        raise Invalid("must be at least 32 characters")
+    return raw.encode()
+
+
 def _redis_url(raw: str) -> str:
     if urlsplit(raw).scheme not in REDIS_SCHEMES:
         # The URL may hold a password: the message never repeats it.
         raise Invalid("must start with redis://, rediss:// or unix://")
     return raw
+
+
+def _credential_list(raw: str) -> tuple[str, ...]:
+    """One value, or several separated by commas (Entra's ids and secrets hold no comma)."""
+    values = tuple(part.strip() for part in raw.split(","))
+    if not all(values):
+        raise Invalid("has an empty entry: separate several values with single commas")
+    if len(values) > MAX_PRINCIPALS:
+        raise Invalid(f"may list at most {MAX_PRINCIPALS} values")
+    return values
+
+
+def _joined_in_order(values: tuple[str, ...]) -> str:
+    return ",".join(values)
 
 
 def _joined(values: Any) -> str:
@@ -348,12 +371,17 @@ ENVIRONMENT = BC.optional(
     "BC environment name, e.g. `production`",
 )
 CLIENT_ID = BC.optional(
-    "BC_CLIENT_ID", text(), 'the Entra app registration\'s client id (BC "Microsoft Entra application" card)'
+    "BC_CLIENT_ID",
+    Kind(_credential_list, "comma list", _joined_in_order),
+    'the Entra app registration\'s client id (BC "Microsoft Entra application" card); several, '
+    "comma-separated, to spread BC requests over several app registrations, each with BC's limits "
+    "of its own (`docs/store.md`)",
 )
 CLIENT_SECRET = BC.optional(
     "BC_CLIENT_SECRET",
-    text(),
-    "its client secret; never logged, never sent anywhere but the token endpoint",
+    Kind(_credential_list, "comma list", _joined_in_order),
+    "its client secret (with several client ids: as many secrets, comma-separated, in the same "
+    "order); never logged, never sent anywhere but the token endpoint",
     secret=True,
 )
 BASE_URL = BC.optional(
@@ -389,15 +417,15 @@ MAX_CONCURRENCY = BC.add(
     "BC_MAX_CONCURRENCY",
     integer(1, 100),
     _RESILIENCE.max_concurrency,
-    "BC requests in flight at once for the gateway's BC principal (BC online processes 5 per "
+    "BC requests in flight at once per BC principal (app registration; BC online processes 5 per "
     "principal); with `GATEWAY_REDIS_URL`, in all replicas together",
 )
 QUEUE_LIMIT = BC.add(
     "BC_QUEUE_LIMIT",
     integer(0, 10_000),
     _RESILIENCE.queue_limit,
-    "BC requests that may wait in the gateway for a turn (BC itself only ever sees "
-    "`BC_MAX_CONCURRENCY`); beyond that an operation fails at once with `BC_THROTTLED`",
+    "BC requests that may wait in the gateway for a turn, per principal (BC itself only ever sees "
+    "`BC_MAX_CONCURRENCY` of each); beyond that an operation fails at once with `BC_THROTTLED`",
 )
 RETRY_MAX_ATTEMPTS = BC.add(
     "BC_RETRY_MAX_ATTEMPTS",
@@ -551,15 +579,24 @@ QUERY_MAX_MESSAGE = WRITES.add(
     _WRITES.query_max_message,
     "the longest customer query message",
 )
+WRITE_LEASE_SECONDS = WRITES.add(
+    "GATEWAY_WRITE_LEASE_SECONDS",
+    number(1.0, 300.0),
+    _WRITES.write_lease_seconds,
+    "how long an idempotency key in progress outlives a replica that died mid-write (renewed every "
+    "third of it while the write runs); then another replica may take the key over, and finds the "
+    "order in BC by its reference before it could write it again. Keep it above the time BC takes to "
+    "commit an order",
+)
 
 DOCUMENTS = Section("Download links")
 DOCUMENT_KEY = DOCUMENTS.optional(
     "GATEWAY_DOCUMENT_KEY",
     Kind(_document_key, "≥ 32 characters"),
     "HMAC key (≥ 32 characters, e.g. `openssl rand -base64 48`) of the signed `/documents/…` download "
-    "links; set the same value on every replica so a link one replica signs works on all "
-    "(`docs/documents.md`)",
-    shown_default="random per process",
+    "links; required with a real BC, the same value on every replica, so a link one replica signs "
+    "works on all (`docs/documents.md`)",
+    shown_default="random per process in development",
     secret=True,
 )
 DOCUMENT_TTL_SECONDS = DOCUMENTS.add(
@@ -571,9 +608,10 @@ REDIS_URL = STORE.optional(
     "GATEWAY_REDIS_URL",
     Kind(_redis_url, "`redis://`, `rediss://` or `unix://` URL"),
     "the Redis that replicas share (`redis://[user:password@]host:port/db`, `rediss://…` for TLS, "
-    "`unix:///path/redis.sock`): BC's concurrency limit and request window then hold for all "
-    "replicas together; unset: everything stays in this process (a production gateway warns that it "
-    "is one replica). See `docs/store.md`",
+    "`unix:///path/redis.sock`): idempotency keys, rate-limit budgets, APQ documents, company names "
+    "and currencies, and BC's concurrency limit and request window then hold for all replicas "
+    "together; unset: everything stays in this process (a production gateway warns that it is one "
+    "replica). See `docs/store.md`",
     secret=True,
 )
 REDIS_PREFIX = STORE.add(
@@ -596,9 +634,40 @@ REPLICAS = STORE.add(
     "GATEWAY_REPLICAS",
     integer(1, 1000),
     _RESILIENCE.replicas,
-    "how many replicas share the BC principal; used only while Redis is unreachable, when each "
-    "replica keeps `BC_MAX_CONCURRENCY / GATEWAY_REPLICAS` (rounded down, at least 1) BC requests in "
-    "flight on its own",
+    "how many replicas share the BC principals; used only while Redis is unreachable, when each "
+    "replica keeps `BC_MAX_CONCURRENCY / GATEWAY_REPLICAS` (rounded down, at least 1) BC requests per "
+    "principal in flight, and `1 / GATEWAY_REPLICAS` of each rate-limit budget, on its own",
+)
+
+WEBHOOKS = Section("Business Central webhooks")
+WEBHOOKS_SWITCH = WEBHOOKS.add(
+    "GATEWAY_WEBHOOKS",
+    SWITCH,
+    True,
+    "subscribe to BC's webhooks and take its notifications at `/webhooks/bc` (`docs/webhooks.md`); in "
+    "development the embedded sandbox calls back in process",
+    production=False,
+    shown_default="`on` in development; in production `on` when `GATEWAY_WEBHOOK_URL` is set",
+)
+WEBHOOK_URL = WEBHOOKS.optional(
+    "GATEWAY_WEBHOOK_URL",
+    URL,
+    "the public URL Business Central calls (this gateway's `/webhooks/bc`)",
+    shown_default="`GATEWAY_PUBLIC_URL` + `/webhooks/bc`; in development `http://GATEWAY_HOST:GATEWAY_PORT/webhooks/bc`",
+)
+WEBHOOK_SECRET = WEBHOOKS.optional(
+    "GATEWAY_WEBHOOK_SECRET",
+    Kind(_webhook_secret, "≥ 32 characters"),
+    "secret (≥ 32 characters, the same on every replica) from which each subscription's "
+    "`clientState` is derived; required with webhooks on a real BC",
+    shown_default="random per process in development",
+    secret=True,
+)
+WEBHOOK_RENEW_MARGIN_SECONDS = WEBHOOKS.add(
+    "GATEWAY_WEBHOOK_RENEW_MARGIN_SECONDS",
+    number(600.0, 172_800.0),
+    _WEBHOOKS.renew_margin_seconds,
+    "renew a subscription this long before it expires (BC: 3 days after the last renewal)",
 )
 
 OBSERVE = Section("Logs, audit trail, metrics and tracing")
@@ -708,7 +777,21 @@ SANDBOX_SCALE = DEVELOPMENT.add(
     "size of the sandbox's demo data (1.0: 2 companies, ≥ 40 customers, ≥ 300 items and ≥ 3,000 orders each)",
 )
 
-SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, OBSERVE, DEVELOPMENT)
+SANDBOX_NOTIFICATION_DELAY_SECONDS = DEVELOPMENT.add(
+    "SANDBOX_NOTIFICATION_DELAY_SECONDS",
+    number(0.0, 600.0),
+    2.0,
+    "how long the embedded sandbox waits before it sends a webhook notification (BC waits 30 s)",
+)
+SANDBOX_STAFF_EVERY_SECONDS = DEVELOPMENT.add(
+    "SANDBOX_STAFF_EVERY_SECONDS",
+    number(0.0, 86_400.0),
+    0.0,
+    "the sandbox's staff simulator releases, ships, invoices, takes payments, adjusts stock or answers "
+    "a query this often, so orders move on their own (`0`: only on demand, `bc-gateway staff`)",
+)
+
+SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, OBSERVE, DEVELOPMENT)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
 KNOWN_VARIABLES = tuple(variable.name for variable in VARIABLES)

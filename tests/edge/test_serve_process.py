@@ -203,6 +203,20 @@ def test_an_http_token_url_to_another_machine_is_one_line_naming_it() -> None:
     assert "https" in _refuses_in_one_line(result, "BC_TOKEN_URL")
 
 
+def test_a_sandbox_with_no_app_registration_is_refused_in_one_line() -> None:
+    result = _cli("sandbox", "--clients", "0", "--port", str(_free_port()))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "bc-gateway: --clients: clients must be between 1 and 20"
+
+
+def test_a_production_gateway_without_a_document_key_is_one_line_naming_it() -> None:
+    """Replicas must share the key that signs download links: production does not make one up."""
+    on_this_machine = {**LOOPBACK_ONLY, "BC_BASE_URL": "http://127.0.0.1:9/bc"}
+    on_this_machine["BC_TOKEN_URL"] = "http://127.0.0.1:9/t/oauth2/v2.0/token"
+    result = _cli("serve", env=_environ(**on_this_machine, GATEWAY_PORT=str(_free_port())))
+    assert "openssl rand" in _refuses_in_one_line(result, "GATEWAY_DOCUMENT_KEY")
+
+
 def test_a_safelist_file_that_is_not_json_is_one_line_naming_it(tmp_path: Path) -> None:
     listed = tmp_path / "operations.json"
     listed.write_text("{ me { number } }")
@@ -232,6 +246,7 @@ def test_production_mode_runs_against_the_standalone_sandbox_on_this_machine(
         AUTH_ISSUER="https://login.example.com/",
         AUTH_AUDIENCE="portal",
         AUTH_JWKS_URL="https://login.example.com/keys",
+        GATEWAY_DOCUMENT_KEY="a-document-key-of-at-least-32-characters",
         GATEWAY_PORT=str(port),
         GATEWAY_PERSISTED_QUERIES="safelist",
         GATEWAY_SAFELIST_FILE=str(listed),

@@ -76,6 +76,7 @@ def production_gateway(
         AUTH_ISSUER=ISSUER,
         AUTH_AUDIENCE=AUDIENCE,
         AUTH_JWKS_URL=jwks_url,
+        GATEWAY_DOCUMENT_KEY="a-document-key-of-at-least-32-characters",
         GATEWAY_PORT=str(port),
         GATEWAY_TLS_CERT_FILE=str(certificate.cert_file),
         GATEWAY_TLS_KEY_FILE=str(certificate.key_file),

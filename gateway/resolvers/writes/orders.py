@@ -214,7 +214,8 @@ async def _insert(
     if details.requested_delivery_date is not None:
         body["requestedDeliveryDate"] = details.requested_delivery_date.isoformat()
     try:
-        created = await ctx.bc.create("salesOrders", body)
+        # The reference names the key: every retry goes through the same BC principal.
+        created = await ctx.bc.create("salesOrders", body, affinity=reference)
     except bc.BCRequestRejected as error:
         return WriteError(
             WriteErrorCode.BC_REJECTED,

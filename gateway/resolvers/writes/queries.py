@@ -25,6 +25,7 @@ from gateway.resolvers.writes.guard import (
 )
 from gateway.resolvers.writes.lookup import look_back_start
 from gateway.resolvers.writes.orders import safe_message
+from gateway.resolvers.writes.reference import portal_reference
 from gateway.resolvers.writes.related import OWNERSHIP, is_callers
 from gateway.resolvers.writes.results import QueryOutcome, QueryWritten, WriteError, WriteErrorCode
 
@@ -75,7 +76,7 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
             "relatedDocumentNumber": query.related_document_number or "",
             "customerQueryMessages": [_message(ctx, message)],
         }
-        created = await _write(ctx, "customerQueries", body)
+        created = await _write(ctx, "customerQueries", body, _affinity(ctx, checked))
         if isinstance(created, WriteError):
             return await _recover(ctx, created, lambda q: _is_submission(q, query, subject, message))
         return await _written(ctx, str(created["id"]))
@@ -112,7 +113,11 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         parent = _mine(ctx, Query("customerQueries", filter=Field("number").eq(number), select=("id",)))
         try:
             created = await ctx.bc.create_under(
-                parent, "customerQueryMessages", _message(ctx, text), route=PORTAL_API
+                parent,
+                "customerQueryMessages",
+                _message(ctx, text),
+                route=PORTAL_API,
+                affinity=_affinity(ctx, checked),
             )
         except bc.BCNotFound:
             return WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
@@ -214,9 +219,16 @@ def _has_reply(found: bc.CustomerQuery, number: str, text: str, since: datetime)
     )
 
 
-async def _write(ctx: Context, entity_set: str, body: dict[str, Any]) -> dict[str, Any] | WriteError:
+def _affinity(ctx: Context, key: str) -> str:
+    """Every retry with one key writes through the same BC principal (as orders do)."""
+    return portal_reference(ctx.membership.company_id, ctx.membership.customer_number, key)
+
+
+async def _write(
+    ctx: Context, entity_set: str, body: dict[str, Any], affinity: str
+) -> dict[str, Any] | WriteError:
     try:
-        return await ctx.bc.create(entity_set, body, route=PORTAL_API)
+        return await ctx.bc.create(entity_set, body, route=PORTAL_API, affinity=affinity)
     except bc.BCError as error:
         return _failed(error)
 
