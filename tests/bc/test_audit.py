@@ -40,6 +40,7 @@ async def test_each_call_is_audited_with_its_context(
     assert record["rows"] == 2
     assert record["correlation_id"] == "corr-1"
     assert record["duration_ms"] >= 0
+    assert record["principal"] == client.principals.all[0].name  # which app registration asked
 
 
 @pytest.mark.anyio
