@@ -157,13 +157,13 @@ def standalone_sandbox() -> Iterator[dict[str, str]]:
         values = dict(line.split(None, 1) for line in printed if line.strip().startswith("BC_"))
         origin = f"http://127.0.0.1:{port}"
         # It prints its values before uvicorn listens: wait until it answers.
-        _until_listening(origin + "/_sandbox/stats")
+        until_listening(origin + "/_sandbox/stats")
         yield {name: value.strip() for name, value in values.items()} | {"origin": origin}
     finally:
         stop(process)
 
 
-def _until_listening(url: str, seconds: float = 60) -> None:
+def until_listening(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

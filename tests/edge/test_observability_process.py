@@ -33,6 +33,7 @@ from tests.leak_watch import PATTERNS
 pytestmark = pytest.mark.slow
 
 METRICS_TOKEN = "metrics-token-for-the-test-0123"
+DOCUMENT_KEY = "a-document-key-for-the-acceptance-test-0123456789"
 DASHBOARD = """query Dashboard {
   me { number name balance { amount } }
   orders(first: 3) { nodes { number status lines { number quantity } } }
@@ -144,6 +145,7 @@ def run(
         GATEWAY_TRUSTED_PROXIES="127.0.0.1",
         GATEWAY_AUDIT_FILE=str(audit_file),
         GATEWAY_METRICS_TOKEN=METRICS_TOKEN,
+        GATEWAY_DOCUMENT_KEY=DOCUMENT_KEY,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve"],
@@ -196,7 +198,14 @@ def run(
         stderr=errors,
         audit_file=audit_file.read_text(encoding="utf-8").splitlines(),
         sandbox_stats=stats,
-        secrets=[token, bc["BC_CLIENT_SECRET"], IDEMPOTENCY_KEY, METRICS_TOKEN, links[0].rsplit("/", 1)[1]],
+        secrets=[
+            token,
+            bc["BC_CLIENT_SECRET"],
+            IDEMPOTENCY_KEY,
+            METRICS_TOKEN,
+            DOCUMENT_KEY,
+            links[0].rsplit("/", 1)[1],
+        ],
         request_ids={
             "dashboard-1": "Dashboard",
             "catalogue-1": "Catalogue",
@@ -356,6 +365,10 @@ def test_the_app_factory_configures_the_same_logging() -> None:
     running = json.loads(started[-1])
     assert (running["logger"], running["level"]) == ("uvicorn.error", "INFO")
     lines = records([line for line in printed if line.startswith("{")])
-    [access] = [line["access"] for line in lines if line["logger"] == "gateway.access"]
+    [access] = [
+        line["access"]
+        for line in lines
+        if line["logger"] == "gateway.access" and line["access"]["request_id"] == "factory-1"
+    ]
     assert (access["request_id"], access["status"], access["outcome"]) == ("factory-1", 401, "refused")
     assert not [line for line in lines if line["logger"] == "uvicorn.access"]
