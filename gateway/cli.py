@@ -12,7 +12,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 from uuid import UUID
 
 if TYPE_CHECKING:
@@ -173,6 +173,7 @@ def _serve(args: argparse.Namespace) -> int:
             host_name="--host" if args.host is not None else "GATEWAY_HOST",
             port_name="--port" if args.port is not None else "GATEWAY_PORT",
         )
+        _check_metrics_port(settings)
     except ConfigError as error:
         if error.variable in flags and flags[error.variable] is not None:
             error = ConfigError(f"--{error.variable.removeprefix('GATEWAY_').lower()}", error.problem)
@@ -180,33 +181,57 @@ def _serve(args: argparse.Namespace) -> int:
     return _run(settings, sock)
 
 
+def _check_metrics_port(settings: Settings) -> None:
+    """A metrics port that cannot be listened on is a configuration line, like the main port's."""
+    from gateway.server import listen
+
+    port = settings.metrics.port
+    if port is not None:
+        host_name = "GATEWAY_METRICS_HOST" if settings.metrics.host else "GATEWAY_HOST"
+        host = settings.metrics.host or settings.host
+        listen(host, port, host_name=host_name, port_name="GATEWAY_METRICS_PORT").close()
+
+
 def _run(settings: Settings, sock: socket.socket) -> int:
     from gateway.app import Shutdown, create_app
     from gateway.server import serve
+    from gateway.telemetry import configure_logging, logging_config
 
+    configure_logging(settings.logs)
+    # With JSON logs, standard output holds nothing but JSON lines: the banners go to stderr.
+    out = sys.stderr if settings.logs.format == "json" else sys.stdout
+    log_config = logging_config(settings.logs)
     url = _local_url(settings.host, settings.port, https=settings.serve.tls is not None)
     shutdown = Shutdown()
     if settings.bc is not None:
         app = create_app(settings, shutdown=shutdown)
 
         def listening() -> None:
-            print(f"bc-gateway: GraphQL at {url}/graphql", flush=True)
+            print(f"bc-gateway: GraphQL at {url}/graphql", file=out, flush=True)
             if settings.web_portal.enabled:
-                print(f"bc-gateway: customer portal at {url}/portal/", flush=True)
+                print(f"bc-gateway: customer portal at {url}/portal/", file=out, flush=True)
 
-        serve(app, sock, settings=settings.serve, on_listening=listening, on_stopping=shutdown.request)
+        serve(
+            app,
+            sock,
+            settings=settings.serve,
+            on_listening=listening,
+            on_stopping=shutdown.request,
+            log_config=log_config,
+        )
         return 0
     from gateway.edge.development import start_development
 
-    print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
+    print("bc-gateway: building the embedded Business Central sandbox …", file=out, flush=True)
     development = start_development(settings)
     app = create_app(settings, development=development, shutdown=shutdown)
     serve(
         app,
         sock,
         settings=settings.serve,
-        on_listening=lambda: _print_development_banner(url, development, settings),
+        on_listening=lambda: _print_development_banner(url, development, settings, out),
         on_stopping=shutdown.request,
+        log_config=log_config,
     )
     return 0
 
@@ -218,7 +243,7 @@ def _local_url(host: str, port: int, *, https: bool = False) -> str:
     return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
-def _print_development_banner(url: str, development: Development, settings: Settings) -> None:
+def _print_development_banner(url: str, development: Development, settings: Settings, out: TextIO) -> None:
     from gateway.edge.development import demo_customer, mint_for
 
     customer = demo_customer(development)
@@ -249,6 +274,7 @@ bc-gateway is running on the embedded Business Central sandbox.
   The demo customers:                 bc-gateway token --list{gateway}
   Make orders move (BC's staff):      bc-gateway staff ship{staff}   (or release, invoice, pay …)
 """,
+        file=out,
         flush=True,
     )
 

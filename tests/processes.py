@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
@@ -38,8 +39,31 @@ def environ(**variables: str) -> dict[str, str]:
     return env
 
 
+class _Output:
+    """A process's output, read by a thread as it comes: a gateway prints a line per request (and
+    per BC request), and a pipe nobody reads would fill and stall it."""
+
+    END = None
+
+    def __init__(self, pipe: Any) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _read(self, pipe: Any) -> None:
+        for line in pipe:
+            self.lines.put(line)
+        self.lines.put(self.END)
+
+    def join(self) -> None:
+        self._thread.join(timeout=10)
+
+
+_OUTPUTS: dict[int, _Output] = {}
+
+
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, *args],
         cwd=ROOT,
         env=env,
@@ -47,16 +71,21 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    _OUTPUTS[process.pid] = _Output(process.stdout)
+    return process
 
 
 def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 120) -> list[str]:
     """The lines ``process`` printed up to and including the first one holding ``marker``."""
-    assert process.stdout is not None
+    output = _OUTPUTS[process.pid]
     printed: list[str] = []
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            line = output.lines.get(timeout=remaining)
+        except queue.Empty:
+            break
+        if line is output.END:
             break
         printed.append(line)
         if marker in line:
@@ -68,6 +97,9 @@ def stop(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.terminate()
     process.wait(timeout=60)
+    output = _OUTPUTS.pop(process.pid, None)
+    if output is not None:
+        output.join()
     if process.stdout is not None:
         process.stdout.close()
 
@@ -85,19 +117,21 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def printed_so_far(process: subprocess.Popen[str]) -> str:
-    """What ``process`` printed since it was last read, without waiting for more."""
-    assert process.stdout is not None
-    descriptor = process.stdout.fileno()
-    os.set_blocking(descriptor, False)
-    chunks: list[bytes] = []
-    try:
-        while chunk := os.read(descriptor, 65536):
-            chunks.append(chunk)
-    except BlockingIOError:
-        pass
-    finally:
-        os.set_blocking(descriptor, True)
-    return b"".join(chunks).decode(errors="replace")
+    """What ``process`` printed since it was last read, without waiting for more (all of it, when
+    the process has ended)."""
+    output = _OUTPUTS[process.pid]
+    if process.poll() is not None:
+        output.join()
+    printed: list[str] = []
+    while True:
+        try:
+            line = output.lines.get_nowait()
+        except queue.Empty:
+            break
+        if line is output.END:
+            break
+        printed.append(line)
+    return "".join(printed)
 
 
 def refuses_in_one_line(result: subprocess.CompletedProcess[str], variable: str) -> str:
@@ -123,13 +157,13 @@ def standalone_sandbox() -> Iterator[dict[str, str]]:
         values = dict(line.split(None, 1) for line in printed if line.strip().startswith("BC_"))
         origin = f"http://127.0.0.1:{port}"
         # It prints its values before uvicorn listens: wait until it answers.
-        _until_listening(origin + "/_sandbox/stats")
+        until_listening(origin + "/_sandbox/stats")
         yield {name: value.strip() for name, value in values.items()} | {"origin": origin}
     finally:
         stop(process)
 
 
-def _until_listening(url: str, seconds: float = 60) -> None:
+def until_listening(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

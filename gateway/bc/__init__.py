@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
-from ._client import BCClient, BCSession
+from ._client import BCClient, BCLoad, BCSession
 from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
 from ._customer_queries import (
     CustomerQuery,
@@ -50,6 +50,7 @@ from ._fleet import SharedLimits
 from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STATEMENT_PDF, Media, MediaStream
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
+from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted, CallWatch
 from ._odata import Expand, Field, Filter, Query, al_operator_in, any_of, longest_literal_run
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._receivables import (
@@ -72,6 +73,7 @@ __all__ = [
     "CUSTOMER_OWNED",
     "DELIVERY_DOCUMENT_CONTENT",
     "INVOICE_PDF",
+    "NO_OBSERVER",
     "PORTAL_API",
     "STANDARD_API",
     "STATEMENT_PDF",
@@ -81,7 +83,9 @@ __all__ = [
     "BCCircuitOpen",
     "BCClient",
     "BCError",
+    "BCLoad",
     "BCNotFound",
+    "BCObserver",
     "BCProtocolError",
     "BCQueueFull",
     "BCRequestRejected",
@@ -92,6 +96,9 @@ __all__ = [
     "BCTransportError",
     "BCUnavailable",
     "BreakerState",
+    "CallEnded",
+    "CallStarted",
+    "CallWatch",
     "CapabilityMap",
     "CapabilityUnavailable",
     "ClientCredentials",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -18,7 +19,7 @@ import httpx
 
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
-from ._breaker import CircuitBreaker, counts_against_breaker
+from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
 from ._capabilities import CapabilityMap
 from ._coalesce import Coalescer
 from ._deadline import Deadline
@@ -37,15 +38,16 @@ from ._errors import (
 from ._fleet import FleetLimiter, SharedLimits
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
+from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
 from ._odata import Expand, Query, validate_name
-from ._principals import Principals
+from ._principals import Principal, Principals
 from ._resilience import Clock
 from ._retry import RetryPolicy
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._settings import STANDARD_API, ApiRoute, BCSettings
 from ._subscriptions import WebhookSubscriptions
 
-__all__ = ["BCClient", "BCSession"]
+__all__ = ["BCClient", "BCLoad", "BCSession"]
 
 T = TypeVar("T")
 RowCheck = Callable[[Mapping[str, Any]], bool]  # False: drop the row
@@ -73,6 +75,29 @@ class _Call:
     deadline: Deadline | None = None  # None: the client's operation deadline, from the first attempt
     # A write's: it always goes through the principal this names (``_principals``); None: any.
     affinity: str | None = None
+    batch: tuple[str, ...] = ()  # a $batch's entity sets, for its audit record
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One try of one HTTP request; ``number`` counts from 1 (more: a retry)."""
+
+    method: str
+    url: str
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str]
+    call: _Call
+    number: int
+
+
+@dataclass(frozen=True)
+class BCLoad:
+    """How busy the client is right now: requests holding one of this replica's slots, requests
+    waiting for one (all principals together), and the circuit breaker's state."""
+
+    in_flight: int
+    queued: int
+    breaker: BreakerState
 
 
 class BCClient:
@@ -85,7 +110,7 @@ class BCClient:
     principal's token and concurrency limiter (shared by all its sessions) and the environment's
     circuit breaker; ``clock`` is injectable for exact tests.  With a replicated ``shared`` store,
     BC's limits hold per principal for all replicas together (``FleetLimiter``); without one, for
-    this process.
+    this process.  ``observer`` hears of every HTTP attempt (metrics, traces).
     """
 
     def __init__(
@@ -95,8 +120,10 @@ class BCClient:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         shared: SharedLimits | None = None,
+        observer: BCObserver = NO_OBSERVER,
     ) -> None:
         self.settings = settings
+        self.observer = observer
         self.capabilities = CapabilityMap()
         knobs = settings.resilience
         self.clock = clock or Clock()
@@ -144,9 +171,20 @@ class BCClient:
     ) -> None:
         await self.aclose()
 
-    def session(self, scope: CustomerScope, *, operation: str | None = None) -> BCSession:
-        """A session for one GraphQL operation on behalf of ``scope``; its deadline starts now."""
-        return BCSession(self, scope, operation=operation)
+    def session(
+        self, scope: CustomerScope, *, operation: str | None = None, request_id: str | None = None
+    ) -> BCSession:
+        """A session for one GraphQL operation on behalf of ``scope``; its deadline starts now.
+        ``operation`` (its name) and ``request_id`` go into each call's audit record."""
+        return BCSession(self, scope, operation=operation, request_id=request_id)
+
+    def load(self) -> BCLoad:
+        limiters = [principal.limiter for principal in self.principals.all]
+        return BCLoad(
+            sum(limiter.in_flight for limiter in limiters),
+            sum(limiter.waiting for limiter in limiters),
+            self.breaker.state,
+        )
 
     def deadline(self) -> Deadline:
         """A fresh operation deadline (``operation_deadline_seconds`` from now)."""
@@ -244,15 +282,19 @@ class BCClient:
                 BatchOperation(key, paged.path, paged.params, self._page_headers(paged.top))
                 for key, (_, paged) in todo.items()
             ]
+            call = dataclasses.replace(
+                batch_call, batch=tuple(paged.call.entity_set for _, paged in todo.values())
+            )
             answers = await self._request(
                 "POST",
                 url,
                 None,
                 {"Content-Type": "application/json"},
-                batch_call,
+                call,
                 read_batch,
                 json_body=batch_body(operations),
                 idempotent=True,  # only GETs inside: sending it twice changes nothing
+                first_attempt=attempt,  # inner reads retried in a new $batch: its attempt number
             )
             failed: dict[str, BCError] = {}
             for key, (index, paged) in todo.items():
@@ -304,6 +346,7 @@ class BCClient:
         *,
         json_body: Any = None,
         idempotent: bool = False,
+        first_attempt: int = 1,
     ) -> T:
         """The one path of every HTTP call: attempts behind the breaker and the limiter, retried
         (reads, or ``idempotent`` writes only) within the call's deadline.  ``read`` turns a
@@ -313,7 +356,12 @@ class BCClient:
         while True:
             attempt += 1
             try:
-                return await self._attempt(method, url, params, headers, call, read, json_body, deadline)
+                return await self._attempt(
+                    _Attempt(method, url, params, headers, call, first_attempt + attempt - 1),
+                    read,
+                    json_body,
+                    deadline,
+                )
             except BCError as error:
                 if not self.retry.should_retry(error, method=method, idempotent=idempotent, attempt=attempt):
                     raise
@@ -324,11 +372,7 @@ class BCClient:
 
     async def _attempt(
         self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        call: _Call,
+        attempt: _Attempt,
         read: Callable[[httpx.Response], tuple[T, int | None]],
         json_body: Any,
         deadline: Deadline,
@@ -336,14 +380,12 @@ class BCClient:
         if deadline.expired:
             raise BCTimeout("the operation ran out of time for Business Central")
         self.breaker.check()  # fail fast while open, before queueing for a slot
-        principal = self.principals.pick(call.affinity)
+        principal = self.principals.pick(attempt.call.affinity)
         fleet_turn = principal.fleet.turn(deadline) if principal.fleet else contextlib.nullcontext()
         async with principal.limiter.slot(deadline.remaining()), fleet_turn:
             self.breaker.before_call()
             try:
-                result = await self._audited(
-                    method, url, params, headers, call, read, json_body, deadline, principal.auth
-                )
+                result = await self._audited(attempt, read, json_body, deadline, principal)
             except BCError as error:
                 if counts_against_breaker(error):
                     self.breaker.record_failure()
@@ -358,24 +400,35 @@ class BCClient:
 
     async def _audited(
         self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        call: _Call,
+        attempt: _Attempt,
         read: Callable[[httpx.Response], tuple[T, int | None]],
         json_body: Any,
         deadline: Deadline,
-        auth: httpx.Auth | None,
+        principal: Principal,
     ) -> T:
-        """One audited, counted HTTP request."""
+        """One audited, counted, observed HTTP request, signed in as ``principal``."""
+        call = attempt.call
+        watch = self.observer.call_started(
+            CallStarted(
+                attempt.method,
+                call.route.path,
+                call.entity_set,
+                attempt.number,
+                call.context.operation,
+                call.context.request_id,
+            )
+        )
+        headers = {**watch.headers(), **attempt.headers}
         started = time.perf_counter()
         status: int | None = None
         rows: int | None = None
         correlation_id: str | None = None
+        failure: str | None = None
         timeout = min(self.settings.timeout_seconds, deadline.remaining())
         try:
-            response = await self._send(method, url, params, headers, json_body, timeout, auth)
+            response = await self._send(
+                attempt.method, attempt.url, attempt.params, headers, json_body, timeout, principal.auth
+            )
             status = response.status_code
             correlation_id = correlation_id_of(response)
             if not response.is_success:
@@ -384,6 +437,10 @@ class BCClient:
             return result
         except BCError as exc:
             correlation_id = exc.correlation_id or correlation_id
+            failure = exc.code
+            raise
+        except BaseException:
+            failure = "abandoned"  # cancelled: the operation gave up on this call
             raise
         finally:
             elapsed = time.perf_counter() - started
@@ -391,14 +448,18 @@ class BCClient:
             call.stats.bc_seconds += elapsed
             log_call(
                 call.context,
-                method=method,
+                method=attempt.method,
                 route=call.route.path,
                 entity_set=call.entity_set,
                 status=status,
                 duration_ms=elapsed * 1000,
                 rows=rows,
                 correlation_id=correlation_id,
+                attempt=attempt.number,
+                principal=principal.name,
+                batch=call.batch,
             )
+            watch.ended(CallEnded(status, elapsed, correlation_id, failure))
 
     async def _send(
         self,
@@ -436,11 +497,21 @@ class BCSession:
     scope, and every row that comes back is checked against the scope.
     """
 
-    def __init__(self, client: BCClient, scope: CustomerScope, *, operation: str | None = None) -> None:
+    def __init__(
+        self,
+        client: BCClient,
+        scope: CustomerScope,
+        *,
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self._client = client
         self.scope = scope
         self._context = CallContext(
-            customer=scope.customer_number, company=str(scope.company_id), operation=operation
+            customer=scope.customer_number,
+            company=str(scope.company_id),
+            operation=operation,
+            request_id=request_id,
         )
         self._stats = _Stats()
         # One deadline for the whole operation: no retry, wait or page may run past it.
@@ -459,6 +530,16 @@ class BCSession:
     @property
     def request_count(self) -> int:
         return self._stats.request_count
+
+    @property
+    def operation(self) -> str | None:
+        """The GraphQL operation's name this session serves, as its audit records carry it."""
+        return self._context.operation
+
+    @property
+    def request_id(self) -> str | None:
+        """The gateway request's id (``X-Request-Id``), as its audit records carry it."""
+        return self._context.request_id
 
     @property
     def bc_seconds(self) -> float:

@@ -57,6 +57,8 @@ class CheckedOperation:
     document: str
     report: OperationReport
     body: dict[str, Any]
+    name: str | None = None  # the operation's name, as the document gives it
+    kind: str | None = None  # "query" or "mutation"
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,9 @@ class Gate:
             "operationName": params.operation_name,
             "extensions": extensions,
         }
-        return CheckedOperation(text, report, body)
+        name = operation.name.value if operation is not None and operation.name is not None else None
+        kind = operation.operation.value if operation is not None else None
+        return CheckedOperation(text, report, body, name, kind)
 
     def _remember(self, text: str, document: DocumentNode) -> None:
         if len(self._valid) >= self.cache_size:

@@ -8,6 +8,7 @@ one into its headers.  The gateway has no subscriptions: a WebSocket is refused 
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
@@ -16,10 +17,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from gateway.auth import AuthError, Identity, bearer_token
 from gateway.bc import CustomerScope, InvalidScope
-from gateway.edge.execution import cache_control, execute
+from gateway.edge.access import Exchange, OperationRecord, exchange_of
+from gateway.edge.execution import cache_control, execute, operation_record
 from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
@@ -28,6 +32,7 @@ from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentLinks
 from gateway.schema.error_codes import ErrorCode
+from gateway.telemetry import NO_TRACER
 
 log = logging.getLogger("gateway.edge")
 
@@ -48,7 +53,18 @@ class PortalGraphQL(GraphQL[Context, None]):
         identity: Identity = request.scope[IDENTITY_KEY]
         membership = identity.membership_for(_requested_company(request))
         scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
-        session = state.bc.session(scope, operation=None)
+        # The edge parsed the operation already: its name goes into every BC call's audit record.
+        record = operation_record(request.scope)
+        exchange = exchange_of(request.scope)
+        session = state.bc.session(
+            scope,
+            operation=record.name if record is not None else None,
+            request_id=exchange.request_id if exchange is not None else None,
+        )
+        if record is not None:
+            record.session = session
+        if exchange is not None:
+            exchange.used(session)
 
         async def local_currency() -> str:
             return await state.currencies.of(session)
@@ -64,6 +80,19 @@ class PortalGraphQL(GraphQL[Context, None]):
             **_document_state(state, request, scope),
             **_write_state(state, request),
         )
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        record = operation_record(request.scope)
+        if record is not None:
+            errors = result.errors or []
+            record.outcome = "ok" if not errors else ("partial" if result.data else "error")
+            record.error_codes = tuple(sorted({_code_of(error.extensions) for error in errors}))
+        return await super().process_result(request, result)
+
+
+def _code_of(extensions: Any) -> str:
+    code = extensions.get("code") if isinstance(extensions, dict) else None
+    return str(code) if code else "UNKNOWN"
 
 
 def _write_state(state: GatewayState, request: Request) -> dict[str, Any]:
@@ -112,12 +141,16 @@ class AuthenticatedGraphQL:
         state = gateway_state(request)
         if state.edge is None:  # pragma: no cover - create_app always builds the guards
             raise RuntimeError("the edge guards are not configured")
+        exchange = exchange_of(scope) or Exchange(request_id="", client=None)
         try:
-            await self._guarded(request, state, state.edge, send)
+            await self._guarded(request, state, state.edge, exchange, send)
         except Refused as refused:
+            exchange.refused = _refusal_code(refused.response)
             await refused.response(scope, receive, send)
 
-    async def _guarded(self, request: Request, state: GatewayState, edge: EdgeGuards, send: Send) -> None:
+    async def _guarded(
+        self, request: Request, state: GatewayState, edge: EdgeGuards, exchange: Exchange, send: Send
+    ) -> None:
         """HTTP checks, then the token, then the operation checks and the rate limit: every
         refusal happens before execution, so it costs no BC request."""
         media_type = negotiate(request.headers.get("accept"))
@@ -133,33 +166,54 @@ class AuthenticatedGraphQL:
             identity = await state.validator.validate(bearer_token(request.headers.get("authorization")))
             membership = identity.membership_for(_requested_company(request))
         except AuthError as error:
-            await _limit(edge, f"ip:{_client_address(request)}", 1, media_type, anonymous=True)
+            await _limit(state, f"ip:{_client_address(request)}", 1, media_type, anonymous=True)
             raise Refused(_unauthenticated(error, media_type)) from None
         except (InvalidScope, ValueError):
             raise Refused(_bad_company(media_type)) from None
+        exchange.customer, exchange.company = membership.customer_number, str(membership.company_id)
         checked = [
             await edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
-        cost = sum(max(1, operation.report.cost) for operation in checked)
-        await _limit(edge, f"customer:{membership.company_id}:{membership.customer_number}", cost, media_type)
+        records = [OperationRecord(op.name, op.kind, max(1, op.report.cost)) for op in checked]
+        cost = sum(record.cost for record in records)
+        await _limit(
+            state, f"customer:{membership.company_id}:{membership.customer_number}", cost, media_type
+        )
+        exchange.operations = records
         request.scope[IDENTITY_KEY] = identity
         await execute(
             self.graphql,
             request.scope,
-            [operation.body for operation in checked],
+            [(operation.body, record) for operation, record in zip(checked, records, strict=True)],
             batch=incoming.batch,
             media_type=media_type,
             cache=cache_control(request.method, edge.settings.get_max_age_seconds),
             send=send,
+            tracer=state.telemetry.tracer if state.telemetry is not None else NO_TRACER,
         )
 
 
-async def _limit(edge: EdgeGuards, key: str, cost: int, media_type: str, *, anonymous: bool = False) -> None:
+def _refusal_code(response: Response) -> str:
+    """The ``extensions.code`` of a refusal's GraphQL-shaped body (small: read back, not kept)."""
+    try:
+        return str(json.loads(bytes(response.body))["errors"][0]["extensions"]["code"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return f"HTTP_{response.status_code}"
+
+
+async def _limit(
+    state: GatewayState, key: str, cost: int, media_type: str, *, anonymous: bool = False
+) -> None:
+    edge = state.edge
+    if edge is None:  # pragma: no cover - create_app always builds the guards
+        raise RuntimeError("the edge guards are not configured")
     limit = edge.settings.ip_rate_limit if anonymous else edge.settings.rate_limit
     decision = await edge.limiter.take(key, cost, limit)
     if not decision.allowed:
         log.warning("rate_limited", extra={"rate_limit_key": key, "cost": cost})
+        if state.telemetry is not None:
+            state.telemetry.metrics.record_rate_limited("address" if anonymous else "customer")
         message = "Too many requests; try again later."
         extensions = {"code": ErrorCode.RATE_LIMITED, "retryAfter": decision.retry_after_seconds}
         raise Refused(

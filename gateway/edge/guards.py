@@ -10,11 +10,12 @@ import strawberry
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
+from gateway.edge.access import REQUEST_ID_HEADER
 from gateway.edge.apq import RegisteredDocuments
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.graphql import COMPANY_HEADER, IDEMPOTENCY_HEADER
-from gateway.edge.hygiene import REQUEST_ID_HEADER, EdgeHygiene
+from gateway.edge.hygiene import EdgeHygiene
 from gateway.edge.logs import keep_request_urls_out_of_logs
 from gateway.edge.persisted import PersistedQueries, load_safelist
 from gateway.edge.ratelimit import RateLimiter, StoreRateLimiter
@@ -70,7 +71,8 @@ def build_guards(
 
 
 def edge_middleware(settings: EdgeSettings, *, production: bool) -> list[Middleware]:
-    """Outermost first: hygiene (proxies, HTTPS, security headers), then CORS when configured."""
+    """Outermost first: hygiene (proxies, HTTPS, security headers), then CORS when configured.
+    (The access log, ``edge/access.py``, goes outside them all: ``create_app``.)"""
     middleware = [Middleware(EdgeHygiene, trusted_proxies=settings.trusted_proxies, require_https=production)]
     if settings.cors_origins:
         middleware.append(

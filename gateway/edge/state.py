@@ -19,6 +19,7 @@ from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.shutdown import Shutdown
 from gateway.edge.store_probe import StoreProbe
+from gateway.edge.telemetry import EdgeTelemetry
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
@@ -54,6 +55,8 @@ class GatewayState:
     company_names: CompanyNames | None = None
     # The shared store (Redis, or in process) and its cached ping for /readyz.
     store: StoreProbe | None = None
+    # Metrics and traces (``/metrics``, OpenTelemetry).
+    telemetry: EdgeTelemetry | None = None
     # BC's webhooks (docs/webhooks.md); None when they are off.
     webhooks: WebhookService | None = None
     # Set on SIGTERM: /readyz answers 503 while the requests in flight finish.

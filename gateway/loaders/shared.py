@@ -4,19 +4,20 @@ Items, their availability and shipping agents are not customer-owned: every cust
 company sees the same rows, so one BC read can serve them all.  The cache is owned by the app
 (opened in its lifespan), keyed by company, and injected into each request's loaders.  Nothing
 customer-owned is ever put in it: only :class:`SharedReader` writes to it, and it refuses
-customer-owned entity sets.
+customer-owned entity sets.  Each lookup is reported as a hit or a miss to the app's metrics
+(``LookupRecorder``), as ``shared.<kind>`` (``shared.item``, ``shared.availability``, …).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from uuid import UUID
 
 from gateway.bc import CUSTOMER_OWNED, STANDARD_API, ApiRoute, BCSession, Query, ScopeViolation
 
-__all__ = ["MAX_AGE_SECONDS", "SharedCache", "SharedReader"]
+__all__ = ["MAX_AGE_SECONDS", "LookupRecorder", "SharedCache", "SharedReader"]
 
 # Stock is never more than a minute stale (issue "The complete portal", item 5).
 MAX_AGE_SECONDS: Final = 60.0
@@ -24,20 +25,37 @@ _MAX_ENTRIES: Final = 20_000
 _MISSING: Final = object()
 
 
+class LookupRecorder(Protocol):
+    """Where cache hits and misses are counted (``gateway.telemetry.Metrics`` is one)."""
+
+    def record_lookup(self, cache: str, *, hit: bool) -> None: ...
+
+
 class SharedCache:
     """A small TTL cache keyed by (company, key); ``clock`` is injected so tests can move time."""
 
     def __init__(
-        self, *, max_age_seconds: float = MAX_AGE_SECONDS, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        max_age_seconds: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        recorder: LookupRecorder | None = None,
     ) -> None:
         if not 0 < max_age_seconds <= MAX_AGE_SECONDS:
             raise ValueError(f"max_age_seconds must be in (0, {MAX_AGE_SECONDS}]")
         self._max_age = max_age_seconds
         self._clock = clock
+        self._recorder = recorder
         self._entries: dict[tuple[UUID, Hashable], tuple[float, Any]] = {}
 
     def get(self, company: UUID, key: Hashable) -> Any:
         """The cached value, or ``SharedCache.MISSING`` when absent or older than the maximum age."""
+        value = self._fresh(company, key)
+        if self._recorder is not None:
+            self._recorder.record_lookup(_cache_name(key), hit=value is not _MISSING)
+        return value
+
+    def _fresh(self, company: UUID, key: Hashable) -> Any:
         entry = self._entries.get((company, key))
         if entry is None:
             return _MISSING
@@ -61,6 +79,12 @@ class SharedCache:
             self._entries = dict(ordered[len(ordered) // 2 :])
 
     MISSING: Final = _MISSING
+
+
+def _cache_name(key: Hashable) -> str:
+    """``shared.<kind>``: keys are tuples that start with their kind (a name from the code)."""
+    kind = key[0] if isinstance(key, tuple) and key and isinstance(key[0], str) else "other"
+    return f"shared.{kind}"
 
 
 class SharedReader:

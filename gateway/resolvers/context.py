@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from gateway.auth import Identity, Membership
@@ -47,12 +47,20 @@ class WritePolicy:
     write_lease_seconds: float = DEFAULT_LEASE_SECONDS
 
 
+class WriteRecorder(Protocol):
+    """Where write outcomes are counted (``gateway.telemetry.Metrics`` is one)."""
+
+    def record_write(self, mutation: str, outcome: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Writes:
-    """Long-lived write state: the policy and the idempotency key store (one per app)."""
+    """Long-lived write state: the policy, the idempotency key store (one per app) and where
+    outcomes are counted."""
 
     policy: WritePolicy = field(default_factory=WritePolicy)
     keys: KeyStore[Any] = field(default_factory=lambda: SharedKeyStore.in_process(WRITE_RESULTS))
+    recorder: WriteRecorder | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from gateway.schema.audit import OperationAudit
 from gateway.schema.errors import PortalSchema, TranslateErrors
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
@@ -16,7 +15,7 @@ schema = PortalSchema(
     query=Query,
     mutation=Mutation,
     # Portal front ends send the same few documents over and over: parse and validate each once.
-    extensions=[ParserCache, ValidationCache, OperationAudit, TranslateErrors],
+    extensions=[ParserCache, ValidationCache, TranslateErrors],
     config=StrawberryConfig(scalar_map=SCALARS),
 )
 

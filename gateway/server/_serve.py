@@ -6,6 +6,7 @@ import socket
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -20,13 +21,19 @@ def serve(
     settings: ServeSettings,
     on_listening: Callable[[], None],
     on_stopping: Callable[[], None] = lambda: None,
+    log_config: dict[str, Any] | None = None,
 ) -> None:
     """Run ``app`` on ``sock`` until SIGTERM or Ctrl+C: ``on_listening`` once it accepts connections,
-    ``on_stopping`` (readiness turns false) as soon as it is asked to stop."""
+    ``on_stopping`` (readiness turns false) as soon as it is asked to stop.
+
+    ``log_config`` is the gateway's logging (``gateway.telemetry.logging_config``): uvicorn's
+    records take its format, and uvicorn's access log is off — the gateway writes its own line.
+    """
     tls = settings.tls
     config = uvicorn.Config(
         app,
-        log_level="warning",
+        log_config=log_config,
+        access_log=False,
         proxy_headers=False,
         timeout_graceful_shutdown=settings.grace_seconds,
         ssl_context_factory=None if tls is None else (lambda _config, _default: tls),

@@ -4,16 +4,19 @@ the safelist file with safelist mode, the portal's client id in production)."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 
 from gateway.auth import AuthSettings, ClaimNames
 from gateway.bc import BCSettings, ClientCredentials, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.limits import OperationLimits
+from gateway.edge.metrics_endpoint import MetricsSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
+from gateway.telemetry import Exporter, LogSettings, TracingSettings
 from gateway.webhooks import WebhookSettings
 
 from . import _variables as v
@@ -74,6 +77,18 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             prefix=env.get(v.REDIS_PREFIX),
             timeout_seconds=env.get(v.REDIS_TIMEOUT_SECONDS),
         ),
+        logs=LogSettings(
+            format=env.get(v.LOG_FORMAT, mode),
+            level=env.get(v.LOG_LEVEL),
+            audit_stdout=env.get(v.AUDIT_STDOUT),
+            audit_file=env.get(v.AUDIT_FILE),
+            audit_file_max_bytes=env.get(v.AUDIT_FILE_MAX_BYTES),
+            audit_file_backups=env.get(v.AUDIT_FILE_BACKUPS),
+        ),
+        metrics=MetricsSettings(
+            token=env.get(v.METRICS_TOKEN), port=env.get(v.METRICS_PORT), host=env.get(v.METRICS_HOST)
+        ),
+        tracing=_tracing(env),
         webhooks=_webhook_settings(env, mode),
     )
 
@@ -272,6 +287,25 @@ def _auth_settings(env: Environment) -> AuthSettings | None:
         leeway_seconds=env.get(v.LEEWAY_SECONDS),
         claims=_claim_names(env),
     )
+
+
+def _tracing(env: Environment) -> TracingSettings:
+    """Tracing is on when ``OTEL_TRACES_EXPORTER`` or an OTLP endpoint asks for it, as the
+    OpenTelemetry SDK reads them, and off with ``OTEL_SDK_DISABLED``."""
+    traces_endpoint, endpoint = env.get(v.OTLP_TRACES_ENDPOINT), env.get(v.OTLP_ENDPOINT)
+    exporter: Exporter | None = env.get(v.TRACES_EXPORTER)
+    if exporter is None:
+        exporter = "otlp" if traces_endpoint or endpoint else "none"
+    if env.get(v.SDK_DISABLED):
+        exporter = "none"
+    if exporter != "none" and importlib.util.find_spec("opentelemetry.sdk") is None:
+        raise ConfigError(
+            v.TRACES_EXPORTER.name if env.is_set(v.TRACES_EXPORTER) else v.OTLP_ENDPOINT.name,
+            "asks for tracing, but OpenTelemetry is not installed: pip install 'bc-gateway[otel]'",
+        )
+    if traces_endpoint is None and endpoint is not None:
+        traces_endpoint = f"{endpoint.rstrip('/')}/v1/traces"
+    return TracingSettings(exporter=exporter, endpoint=traces_endpoint, service_name=env.get(v.SERVICE_NAME))
 
 
 def _bc_resilience(env: Environment) -> ResilienceSettings:

@@ -10,9 +10,11 @@ from pathlib import Path
 from gateway.auth import AuthSettings
 from gateway.bc import BCSettings, ResilienceSettings
 from gateway.edge.config import EdgeSettings
+from gateway.edge.metrics_endpoint import MetricsSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
+from gateway.telemetry import LogSettings, TracingSettings
 from gateway.webhooks import WebhookSettings
 
 from ._declare import Mode
@@ -83,6 +85,10 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     # GraphiQL at GET /graphql; None: GATEWAY_GRAPHIQL's default in this mode.
     graphiql_switch: bool | None = None
+    # Logs and the audit trail (configured by the entry points), /metrics, and tracing.
+    logs: LogSettings = field(default_factory=LogSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    tracing: TracingSettings = field(default_factory=TracingSettings)
     # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the environment
     # (development mode by default) or a test turns them on.
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)

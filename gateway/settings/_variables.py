@@ -30,6 +30,7 @@ from gateway.edge.portal import DEFAULT_SCOPES, DEVELOPMENT_CLIENT_ID
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
 from gateway.store import REDIS_SCHEMES, StoreSettings
+from gateway.telemetry import Exporter, LogFormat, LogSettings, TracingSettings
 from gateway.webhooks import WebhookSettings
 
 from ._declare import (
@@ -61,6 +62,8 @@ _CLAIMS = ClaimNames()
 _PORTAL = PortalPolicy()
 _WRITES = WritePolicy()
 _STORE = StoreSettings()
+_LOGS = LogSettings()
+_TRACING = TracingSettings()
 _WEBHOOKS = WebhookSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
@@ -135,6 +138,23 @@ def _document_key(raw: str) -> bytes:
     return raw.encode()
 
 
+def _audit_file(raw: str) -> Path:
+    """The audit file must be writable at start-up; later failures are counted and warned about."""
+    path = Path(raw)
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise Invalid(f"cannot be opened for appending: {error.strerror or error}") from None
+    return path
+
+
+def _metrics_token(raw: str) -> bytes:
+    if len(raw) < 16 or not raw.isprintable() or " " in raw:
+        raise Invalid("must be at least 16 printable characters without spaces")
+    return raw.encode()
+
+
 def _webhook_secret(raw: str) -> bytes:
     if len(raw.encode()) < 32:
         raise Invalid("must be at least 32 characters")
@@ -170,6 +190,9 @@ def _joined(values: Any) -> str:
 
 
 _PERSISTED: dict[str, PersistedMode] = {"off": "off", "apq": "apq", "safelist": "safelist"}
+_LOG_FORMATS: dict[str, LogFormat] = {"json": "json", "text": "text"}
+_LOG_LEVELS = {name: name for name in ("debug", "info", "warning", "error")}
+_EXPORTERS: dict[str, Exporter] = {"otlp": "otlp", "console": "console", "none": "none"}
 
 # --- the sections, in the README's order ---------------------------------------------------
 
@@ -647,6 +670,92 @@ WEBHOOK_RENEW_MARGIN_SECONDS = WEBHOOKS.add(
     "renew a subscription this long before it expires (BC: 3 days after the last renewal)",
 )
 
+OBSERVE = Section("Logs, audit trail, metrics and tracing")
+LOG_FORMAT: Variable[LogFormat] = OBSERVE.add(
+    "GATEWAY_LOG_FORMAT",
+    choice(_LOG_FORMATS),
+    "text",
+    "every log line on standard output — the gateway's, uvicorn's, the access and audit lines — as "
+    "one JSON object (`json`) or readable text (`text`); `docs/observability.md`",
+    production="json",
+)
+LOG_LEVEL = OBSERVE.add(
+    "GATEWAY_LOG_LEVEL",
+    choice(_LOG_LEVELS),
+    _LOGS.level,
+    "the least severe level logged (`debug` adds the probes' and scrapes' access lines); the "
+    "audit trail is written whatever the level",
+)
+AUDIT_STDOUT = OBSERVE.add(
+    "GATEWAY_AUDIT_STDOUT",
+    SWITCH,
+    _LOGS.audit_stdout,
+    "the audit trail (a record per BC request and per write, loggers `gateway.audit.*`) on standard output",
+)
+AUDIT_FILE = OBSERVE.optional(
+    "GATEWAY_AUDIT_FILE",
+    Kind(_audit_file, "path"),
+    "also append the audit trail to this file, as JSON lines, rotated by size; it must be writable at "
+    "start-up, and a record that cannot be written later is counted and warned about",
+)
+AUDIT_FILE_MAX_BYTES = OBSERVE.add(
+    "GATEWAY_AUDIT_FILE_MAX_BYTES",
+    integer(0, 10**12),
+    _LOGS.audit_file_max_bytes,
+    "the audit file's size at which it is rotated (`…audit.log.1`, …); `0`: never (rotate it outside)",
+)
+AUDIT_FILE_BACKUPS = OBSERVE.add(
+    "GATEWAY_AUDIT_FILE_BACKUPS",
+    integer(0, 1000),
+    _LOGS.audit_file_backups,
+    "how many rotated audit files are kept",
+)
+METRICS_TOKEN = OBSERVE.optional(
+    "GATEWAY_METRICS_TOKEN",
+    Kind(_metrics_token, "≥ 16 characters"),
+    "serve Prometheus metrics at `/metrics` on the gateway's port to requests with "
+    "`Authorization: Bearer <token>`; without it (and in production) `/metrics` is not served there "
+    "(in development it is, openly)",
+    secret=True,
+)
+METRICS_PORT = OBSERVE.optional(
+    "GATEWAY_METRICS_PORT",
+    integer(1, 65535),
+    "serve the metrics unauthenticated on this port, a listener of its own (for a network only "
+    "Prometheus reaches)",
+)
+METRICS_HOST = OBSERVE.optional(
+    "GATEWAY_METRICS_HOST",
+    Kind(_host, "IP address or host name"),
+    "the address the metrics port listens on",
+    shown_default="`GATEWAY_HOST`",
+)
+TRACES_EXPORTER = OBSERVE.optional(
+    "OTEL_TRACES_EXPORTER",
+    choice(_EXPORTERS),
+    "OpenTelemetry tracing (needs `pip install 'bc-gateway[otel]'`): a span per GraphQL operation and "
+    "per BC request, `otlp` (OTLP over HTTP) or `console` (stderr)",
+    shown_default="`otlp` when an OTLP endpoint is set, else `none`",
+)
+OTLP_ENDPOINT = OBSERVE.optional(
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    URL,
+    "the OTLP/HTTP collector, e.g. `http://collector:4318` (spans go to `…/v1/traces`); setting it "
+    "switches tracing on. The SDK reads the other `OTEL_EXPORTER_OTLP_*` variables (headers, timeout, "
+    "certificates) itself",
+)
+OTLP_TRACES_ENDPOINT = OBSERVE.optional(
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    URL,
+    "the full URL spans are sent to, instead of `OTEL_EXPORTER_OTLP_ENDPOINT`",
+)
+SERVICE_NAME = OBSERVE.add(
+    "OTEL_SERVICE_NAME", text(), _TRACING.service_name, "the service name the spans carry"
+)
+SDK_DISABLED = OBSERVE.add(
+    "OTEL_SDK_DISABLED", SWITCH, False, "`true` switches tracing off whatever else is set"
+)
+
 DEVELOPMENT = Section("Development mode (the embedded sandbox)")
 DATA_DIR = DEVELOPMENT.add(
     "GATEWAY_DATA_DIR",
@@ -682,7 +791,7 @@ SANDBOX_STAFF_EVERY_SECONDS = DEVELOPMENT.add(
     "a query this often, so orders move on their own (`0`: only on demand, `bc-gateway staff`)",
 )
 
-SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, DEVELOPMENT)
+SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, OBSERVE, DEVELOPMENT)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
 KNOWN_VARIABLES = tuple(variable.name for variable in VARIABLES)

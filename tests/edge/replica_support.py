@@ -25,6 +25,7 @@ import httpx
 
 from gateway.auth import DevIdentityProvider
 from gateway.edge.logs import keep_request_urls_out_of_logs
+from tests.processes import until_listening
 from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +39,7 @@ class Served:
 
     process: subprocess.Popen[str]
     printed: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @classmethod
     def launch(cls, arguments: list[str], variables: Mapping[str, str]) -> Served:
@@ -68,9 +70,18 @@ class Served:
                 break
             self.printed.append(line)
             if marker in line:
+                self._keep_reading()
                 return
         self.stop()
         raise AssertionError(f"{marker!r} never printed:\n{''.join(self.printed)}")
+
+    def _keep_reading(self) -> None:
+        """Read the rest of the output as it comes: a gateway prints a line per request and per BC
+        request, and a full pipe would stall it."""
+        pipe = self.process.stdout
+        assert pipe is not None
+        self.reader = threading.Thread(target=lambda: self.printed.extend(pipe), daemon=True)
+        self.reader.start()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no cleanup, as when a container is killed."""
@@ -81,6 +92,8 @@ class Served:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+        if self.reader is not None:
+            self.reader.join(timeout=10)  # the process ended: its output too
         if self.process.stdout is not None:
             self.process.stdout.close()
 
@@ -94,7 +107,10 @@ def start_sandbox(*, scale: str, clients: int) -> tuple[Served, str, dict[str, s
         ready="BC_CLIENT_SECRET",
     )
     values = dict(line.split(None, 1) for line in served.printed if line.strip().startswith("BC_"))
-    return served, f"http://127.0.0.1:{port}", {name: value.strip() for name, value in values.items()}
+    origin = f"http://127.0.0.1:{port}"
+    # It prints its values before uvicorn listens: wait until it answers.
+    until_listening(f"{origin}/_sandbox/stats")
+    return served, origin, {name: value.strip() for name, value in values.items()}
 
 
 class IdentityProvider:

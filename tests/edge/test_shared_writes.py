@@ -110,9 +110,9 @@ async def test_while_redis_is_down_a_write_is_refused_before_bc_and_once_back_th
     async with gateway_client(development, _on_redis(own_server, "test-writes-outage")) as client:
         own_server.stop()
         bc_log.clear()
-        with caplog.at_level(logging.INFO, logger="gateway.writes"):
+        with caplog.at_level(logging.INFO, logger="gateway.audit.write"):
             refused = await place(client, token, request)
-        audited = [r.write["outcome"] for r in caplog.records if r.name == "gateway.writes"]  # type: ignore[attr-defined]
+        audited = [r.write["outcome"] for r in caplog.records if r.name == "gateway.audit.write"]  # type: ignore[attr-defined]
         posts_while_down = bc_log.count(method="POST")
         read = await client.post("/graphql", json=me, headers={"authorization": f"Bearer {token}"})
         own_server.start()
