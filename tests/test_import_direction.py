@@ -57,6 +57,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "odata_query": {"sandbox"},
     "httpx": {"bc", "auth", "edge", "edge.development", "app", "cli", "sandbox"},
     "redis": {"store"},
+    "msgspec": {"bc"},
     "uvicorn": {"cli", "server"},
 }
 
