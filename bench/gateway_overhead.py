@@ -6,7 +6,8 @@ Two measurements (PRODUCT.md "Targets"):
    embedded sandbox through the in-process transport.  Overhead = end-to-end time minus the time
    the sandbox spent answering (its request log's durations for that operation).
 2. One response of 1,000 orders × 10 lines, served by a canned BC (an httpx.MockTransport that
-   answers instantly), measured as gateway CPU time (process time) per request.
+   answers instantly), measured as gateway CPU time (process time) per request: without the
+   lines' items, and with each line's item number and name (BC expands them into the lines).
 
 Run: .venv/bin/python bench/gateway_overhead.py [--requests 300] [--scale 0.2]
 """
@@ -51,6 +52,11 @@ BIG_ORDERS = """
 { orders(first: 1000) { nodes { number orderDate status totalIncludingTax { amount currencyCode }
     lines { sequence number description quantity shippedQuantity invoicedQuantity
             unitPrice { amount } amountIncludingTax { amount } } } } }
+"""
+BIG_ORDERS_WITH_ITEMS = """
+{ orders(first: 1000) { nodes { number orderDate status totalIncludingTax { amount currencyCode }
+    lines { sequence number description quantity shippedQuantity invoicedQuantity
+            unitPrice { amount } amountIncludingTax { amount } item { number name } } } } }
 """
 
 
@@ -133,10 +139,35 @@ METADATA = (
 )
 
 
-def canned_bc(company: uuid.UUID, orders: int, lines: int) -> httpx.MockTransport:
-    """A BC that answers the orders query with `orders` × `lines` instantly (pre-serialised)."""
+def canned_item(number: int) -> dict[str, Any]:
+    """An item as BC expands it into a line: with its category and unit of measure."""
+    return {
+        "@odata.etag": 'W/"x"',
+        "id": str(uuid.UUID(int=number + 500)),
+        "number": f"1{number:03d}-S",
+        "displayName": "Bench chair",
+        "displayName2": "",
+        "type": "Inventory",
+        "itemCategoryId": str(uuid.UUID(int=8)),
+        "itemCategoryCode": "CHAIR",
+        "blocked": False,
+        "inventory": 40,
+        "unitPrice": 120.5,
+        "baseUnitOfMeasureId": str(uuid.UUID(int=9)),
+        "baseUnitOfMeasureCode": "PCS",
+        "priceIncludesTax": False,
+        "gtin": "",
+        "lastModifiedDateTime": "2026-04-01T08:00:00Z",
+        "itemCategory": {"id": str(uuid.UUID(int=8)), "code": "CHAIR", "displayName": "Chairs"},
+        "unitOfMeasure": {"id": str(uuid.UUID(int=9)), "code": "PCS", "displayName": "Piece", "symbol": ""},
+    }
 
-    def line(order: int, number: int) -> dict[str, Any]:
+
+def canned_bc(company: uuid.UUID, orders: int, lines: int) -> httpx.MockTransport:
+    """A BC that answers the orders query with `orders` × `lines` instantly (pre-serialised), with
+    each line's item when the query expands it."""
+
+    def line(order: int, number: int, *, with_item: bool) -> dict[str, Any]:
         return {
             "id": str(uuid.UUID(int=order * 100 + number + 1)),
             "documentId": str(uuid.UUID(int=order + 10**9)),
@@ -159,9 +190,10 @@ def canned_bc(company: uuid.UUID, orders: int, lines: int) -> httpx.MockTranspor
             "invoicedQuantity": 0,
             "shipQuantity": 2,
             "invoiceQuantity": 3,
+            **({"item": canned_item(number)} if with_item else {}),
         }
 
-    def order(index: int) -> dict[str, Any]:
+    def order(index: int, *, with_items: bool) -> dict[str, Any]:
         return {
             "@odata.etag": 'W/"x"',
             "id": str(uuid.UUID(int=index + 10**9)),
@@ -190,10 +222,13 @@ def canned_bc(company: uuid.UUID, orders: int, lines: int) -> httpx.MockTranspor
             "shipToState": "",
             "shipToCountry": "GB",
             "shipToPostCode": "N1",
-            "salesOrderLines": [line(index, n) for n in range(lines)],
+            "salesOrderLines": [line(index, n, with_item=with_items) for n in range(lines)],
         }
 
-    page = json.dumps({"value": [order(i) for i in range(orders)]}).encode()
+    pages = {
+        with_items: json.dumps({"value": [order(i, with_items=with_items) for i in range(orders)]}).encode()
+        for with_items in (False, True)
+    }
     token = json.dumps({"token_type": "Bearer", "expires_in": 3600, "access_token": "t"}).encode()
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -208,13 +243,14 @@ def canned_bc(company: uuid.UUID, orders: int, lines: int) -> httpx.MockTranspor
         if request.url.path.endswith("$batch"):
             return httpx.Response(404)  # single reads: the canned pages are served one by one
         if request.url.path.endswith("/salesOrders"):
+            page = pages["item(" in request.url.params.get("$expand", "")]
             return httpx.Response(200, content=page, headers={"content-type": "application/json"})
         return httpx.Response(200, json={"value": []})
 
     return httpx.MockTransport(handle)
 
 
-async def big_response_cpu(repeats: int) -> dict[str, float]:
+async def big_response_cpu(repeats: int, query: str) -> dict[str, float]:
     company = uuid.uuid4()
     identity = DevIdentityProvider("https://idp.bench", "bench")
     settings = Settings(
@@ -245,7 +281,7 @@ async def big_response_cpu(repeats: int) -> dict[str, float]:
     ):
         for index in range(repeats + 2):
             started = time.process_time()
-            response = await client.post("/graphql", json={"query": BIG_ORDERS}, headers=headers)
+            response = await client.post("/graphql", json={"query": query}, headers=headers)
             spent = time.process_time() - started
             body = response.json()
             assert "errors" not in body, body["errors"]
@@ -267,7 +303,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = [
         ("warm dashboard (sandbox, in-process)", asyncio.run(dashboard_overhead(args.requests, args.scale))),
-        ("1,000 orders x 10 lines (canned BC)", asyncio.run(big_response_cpu(args.repeats))),
+        ("1,000 orders x 10 lines (canned BC)", asyncio.run(big_response_cpu(args.repeats, BIG_ORDERS))),
+        (
+            "1,000 orders x 10 lines, each line's item (canned BC)",
+            asyncio.run(big_response_cpu(args.repeats, BIG_ORDERS_WITH_ITEMS)),
+        ),
     ]
     for title, numbers in rows:
         print(f"\n{title}")

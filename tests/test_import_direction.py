@@ -61,6 +61,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "odata_query": {"sandbox"},
     "httpx": {"bc", "auth", "edge", "edge.development", "app", "cli", "sandbox"},
     "redis": {"store"},
+    "msgspec": {"bc"},
     "uvicorn": {"cli", "server"},
     "prometheus_client": {"telemetry"},
     "opentelemetry": {"telemetry"},

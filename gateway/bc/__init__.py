@@ -7,6 +7,7 @@ Everything public is listed in ``__all__``; the modules behind it are private.
 
 from __future__ import annotations
 
+from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
 from ._client import BCClient, BCLoad, BCSession
@@ -21,6 +22,7 @@ from ._customer_queries import (
     QueryStatus,
 )
 from ._documents import SalesOrder, SalesOrderLine
+from ._entity import Entity, NonEmpty, body
 from ._enums import (
     CustomerBlocked,
     InvoiceLineType,
@@ -114,6 +116,7 @@ __all__ = [
     "CustomerQueryMessage",
     "CustomerScope",
     "DeliveryDocument",
+    "Entity",
     "EntraTokenAuth",
     "Expand",
     "Field",
@@ -129,6 +132,7 @@ __all__ = [
     "LedgerEntryType",
     "Media",
     "MediaStream",
+    "NonEmpty",
     "ODataBuildError",
     "Query",
     "QueryAuthorType",
@@ -142,6 +146,8 @@ __all__ = [
     "SalesInvoiceLine",
     "SalesLineType",
     "SalesOrder",
+    "SalesOrderArchive",
+    "SalesOrderArchiveLine",
     "SalesOrderLine",
     "SalesOrderStatus",
     "SalesShipment",
@@ -157,6 +163,7 @@ __all__ = [
     "WebhookSubscriptions",
     "al_operator_in",
     "any_of",
+    "body",
     "longest_literal_run",
     "scoped",
 ]

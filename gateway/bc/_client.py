@@ -7,15 +7,17 @@ import contextlib
 import dataclasses
 import json
 import logging
+import operator
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from uuid import UUID
 
 import httpx
+import msgspec
 
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
@@ -23,6 +25,7 @@ from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
 from ._capabilities import CapabilityMap
 from ._coalesce import Coalescer
 from ._deadline import Deadline
+from ._entity import Entity, PageReader, attribute_of, reader_for
 from ._errors import (
     BCError,
     BCNotFound,
@@ -50,7 +53,11 @@ from ._subscriptions import WebhookSubscriptions
 __all__ = ["BCClient", "BCLoad", "BCSession"]
 
 T = TypeVar("T")
-RowCheck = Callable[[Mapping[str, Any]], bool]  # False: drop the row
+E = TypeVar("E", bound=Entity)
+Row = Any  # a model instance, or a plain row (``dict``) where no model is asked for
+RowCheck = Callable[[Row], bool]  # False: drop the row
+# Request bodies: decimals as exact JSON numbers (a quantity never passes through float).
+_BODY_ENCODER = msgspec.json.Encoder(decimal_format="number")
 _MAX_PAGES = 10_000  # a loop guard: no honest result set of ours needs more pages than this
 # Navigations that would pull customer-owned data into an otherwise unscoped query.
 _CUSTOMER_NAVIGATIONS = frozenset({"customer", "customerFinancialDetail", "agedAccountsReceivable"})
@@ -194,7 +201,7 @@ class BCClient:
         """All companies of the environment (top-level ``companies``; no customer data)."""
         call = _Call(CallContext(), STANDARD_API, "companies")
         url = f"{self.settings.route_url(STANDARD_API)}/companies"
-        return await self._fetch_pages(url, {}, call, top=None, limit=None)
+        return await self._fetch_pages(url, {}, call, reader_for(None), top=None, limit=None)
 
     async def fetch_metadata(self, route: ApiRoute = STANDARD_API) -> str:
         """The EDMX ``$metadata`` document of ``route``."""
@@ -207,32 +214,37 @@ class BCClient:
         url: str,
         params: Mapping[str, str],
         call: _Call,
+        reader: PageReader[T],
         *,
         top: int | None,
         limit: int | None,
         check_row: RowCheck | None = None,
-        first_page: dict[str, Any] | None = None,
-    ) -> list[dict[str, Any]]:
-        """``first_page``: the first page's body when it came already (inside a ``$batch``)."""
+        first_page: bytes | None = None,
+    ) -> list[T]:
+        """Every page's rows, read by ``reader`` straight from the response bytes.
+
+        ``first_page``: the first page's body when it came already (inside a ``$batch``).  The
+        bytes of each page are BC's whole answer to the request: what a cache of BC reads would
+        keep, reading them with the same ``reader`` on a hit."""
         headers = self._page_headers(top)
         origin = httpx.URL(url)
         next_url: httpx.URL | None = origin
         next_params: Mapping[str, str] | None = params
-        rows: list[dict[str, Any]] = []
+        read = _page_read(reader)
+        rows: list[T] = []
         for _ in range(_MAX_PAGES):
             if next_url is None:
                 return rows
             if first_page is not None:
-                body, first_page = first_page, None
+                page, first_page = reader(first_page), None
             else:
-                body = await self._request("GET", str(next_url), next_params, headers, call, _read_page)
-            for row in body["value"]:
-                if check_row is None or check_row(row):
-                    rows.append(row)
+                page = await self._request("GET", str(next_url), next_params, headers, call, read)
+            found, link = page
+            rows.extend(found if check_row is None else [row for row in found if check_row(row)])
             if limit is not None and len(rows) >= limit:
                 return rows[:limit]
             # The nextLink carries every query option (and the skiptoken) itself.
-            next_url, next_params = _checked_next_link(body.get("@odata.nextLink"), origin, next_url), None
+            next_url, next_params = _checked_next_link(link, origin, next_url), None
         raise BCProtocolError("Business Central kept sending nextLinks")
 
     def _page_headers(self, top: int | None) -> dict[str, str]:
@@ -242,11 +254,11 @@ class BCClient:
 
     async def _fetch_paged(
         self, pending: Sequence[tuple[int, _Paged]], route: ApiRoute, batch_call: _Call
-    ) -> list[tuple[int, list[dict[str, Any]] | BCError]]:
+    ) -> list[tuple[int, list[Row] | BCError]]:
         """Each read's rows or error: in ``$batch`` requests when there are two or more."""
         if len(pending) >= 2 and self.batch_supported:
             try:
-                outcomes: list[tuple[int, list[dict[str, Any]] | BCError]] = []
+                outcomes: list[tuple[int, list[Row] | BCError]] = []
                 for start in range(0, len(pending), MAX_BATCH_OPERATIONS):
                     chunk = pending[start : start + MAX_BATCH_OPERATIONS]
                     outcomes.extend(await self._batch(chunk, route, batch_call))
@@ -260,21 +272,30 @@ class BCClient:
         reads = await asyncio.gather(*(self._read_collection(paged) for _, paged in pending))
         return [(index, outcome) for (index, _), outcome in zip(pending, reads, strict=True)]
 
-    async def _read_collection(self, paged: _Paged) -> list[dict[str, Any]] | BCError:
+    async def _read_collection(self, paged: _Paged, first_page: bytes | None = None) -> list[Row] | BCError:
+        """All rows of one read, or its error; ``first_page``: its first page came in a ``$batch``
+        (the nextLinks that follow carry every query option themselves)."""
         try:
             return await self._fetch_pages(
-                paged.url, paged.params, paged.call, top=paged.top, limit=None, check_row=paged.check_row
+                paged.url,
+                paged.params if first_page is None else {},
+                paged.call,
+                paged.reader,
+                top=paged.top,
+                limit=None,
+                check_row=paged.check_row,
+                first_page=first_page,
             )
         except BCError as error:
             return error
 
     async def _batch(
         self, chunk: Sequence[tuple[int, _Paged]], route: ApiRoute, batch_call: _Call
-    ) -> list[tuple[int, list[dict[str, Any]] | BCError]]:
+    ) -> list[tuple[int, list[Row] | BCError]]:
         """One ``$batch`` of at most 100 reads; inner 429/5xx answers are retried in a smaller
         ``$batch`` under the same policy and deadline as any request."""
         todo = {str(number): item for number, item in enumerate(chunk, start=1)}
-        done: list[tuple[int, list[dict[str, Any]] | BCError]] = []
+        done: list[tuple[int, list[Row] | BCError]] = []
         deadline = batch_call.deadline or self.deadline()
         url = f"{self.settings.route_url(route)}/$batch"
         for attempt in range(1, self.retry.max_attempts + 1):
@@ -314,26 +335,12 @@ class BCClient:
             todo = {key: todo[key] for key in failed}
         raise AssertionError("unreachable: the last attempt never retries")  # pragma: no cover
 
-    async def _inner_outcome(
-        self, inner: InnerResponse | None, paged: _Paged
-    ) -> list[dict[str, Any]] | BCError:
+    async def _inner_outcome(self, inner: InnerResponse | None, paged: _Paged) -> list[Row] | BCError:
         if inner is None:
             return BCProtocolError("Business Central's $batch answer left out an operation")
         if not inner.is_success:
             return inner.error()
-        try:
-            page = _page_of(inner.body)
-            return await self._fetch_pages(
-                paged.url,
-                {},
-                paged.call,
-                top=paged.top,
-                limit=None,
-                check_row=paged.check_row,
-                first_page=page,
-            )
-        except BCError as error:
-            return error
+        return await self._read_collection(paged, inner.body)
 
     async def _request(
         self,
@@ -472,13 +479,14 @@ class BCClient:
         auth: httpx.Auth | None,
     ) -> httpx.Response:
         """The boundary: httpx exceptions become ``BCError`` here and nowhere else."""
+        content = None if json_body is None else _BODY_ENCODER.encode(json_body)
         try:
             return await self._http.request(
                 method,
                 url,
                 params=params,
                 headers=headers,
-                json=json_body,
+                content=content,
                 timeout=timeout_seconds,
                 auth=auth,
             )
@@ -516,7 +524,7 @@ class BCSession:
         self._stats = _Stats()
         # One deadline for the whole operation: no retry, wait or page may run past it.
         self.deadline = client.deadline()
-        self._coalescer: Coalescer[tuple[Query | ScopedQuery, ApiRoute]] = Coalescer(self._fetch_together)
+        self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together)
 
     @property
     def batching(self) -> bool:
@@ -545,26 +553,49 @@ class BCSession:
     def bc_seconds(self) -> float:
         return self._stats.bc_seconds
 
+    @overload
     async def fetch(
         self,
         query: Query | ScopedQuery,
         *,
+        model: None = None,
         route: ApiRoute = STANDARD_API,
         limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """All rows of ``query`` (following nextLinks), or the first ``limit`` rows."""
-        plain, check_row = self._authorise(query)
+    ) -> list[dict[str, Any]]: ...
+
+    @overload
+    async def fetch(
+        self,
+        query: Query | ScopedQuery,
+        *,
+        model: type[E],
+        route: ApiRoute = STANDARD_API,
+        limit: int | None = None,
+    ) -> list[E]: ...
+
+    async def fetch(
+        self,
+        query: Query | ScopedQuery,
+        *,
+        model: type[E] | None = None,
+        route: ApiRoute = STANDARD_API,
+        limit: int | None = None,
+    ) -> list[E] | list[dict[str, Any]]:
+        """All rows of ``query`` (following nextLinks), or the first ``limit`` rows: as ``model``
+        instances, decoded straight from BC's response bytes, or as plain rows without one."""
+        plain, check_row = self._authorise(query, model)
         self._client.capabilities.require(route, plain.entity_set, plain.expand)
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise ODataBuildError("limit must be a positive integer")
         if limit is None and self.batching:
             # Joins the other reads of this tick: two or more go to BC as one $batch.
-            return await self._coalescer.submit((query, route))
+            rows: list[Any] = await self._coalescer.submit(_Read(query, route, model))
+            return rows
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{plain.entity_set}"
         call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
         return await self._client._fetch_pages(
-            url, plain.params(), call, top=plain.top, limit=limit, check_row=check_row
+            url, plain.params(), call, reader_for(model), top=plain.top, limit=limit, check_row=check_row
         )
 
     async def fetch_media(self, stream: MediaStream, key: UUID) -> Media:
@@ -648,11 +679,16 @@ class BCSession:
         HTTP request per 100 instead of one per query); a query whose entity set this tenant
         lacks fails alone with ``CapabilityUnavailable``, without HTTP.
         """
+        return await self._fetch_many([_Read(query, route, None) for query in queries], route)
+
+    async def _fetch_many(self, reads: Sequence[_Read], route: ApiRoute) -> list[list[Any] | BCError]:
+        """``fetch_many`` of reads on one route, each read with its own model (or none)."""
         settings = self._client.settings
-        results: list[list[dict[str, Any]] | BCError] = []
+        results: list[list[Any] | BCError] = []
         pending: list[tuple[int, _Paged]] = []
-        for index, query in enumerate(queries):
-            plain, check_row = self._authorise(query)
+        for index, read in enumerate(reads):
+            query = read.query
+            plain, check_row = self._authorise(query, read.model)
             try:
                 self._client.capabilities.require(route, plain.entity_set, plain.expand)
             except BCError as error:
@@ -662,19 +698,18 @@ class BCSession:
             path = f"companies({self.scope.company_id})/{plain.entity_set}"
             call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
             url = f"{settings.route_url(route)}/{path}"
-            pending.append((index, _Paged(path, url, plain.params(), plain.top, call, check_row)))
+            reader = reader_for(read.model)
+            pending.append((index, _Paged(path, url, plain.params(), plain.top, call, check_row, reader)))
         for index, outcome in await self._client._fetch_paged(pending, route, self._batch_call(route)):
             results[index] = outcome
         return results
 
-    async def _fetch_together(
-        self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
-    ) -> list[list[dict[str, Any]] | BCError]:
-        """``fetch_many`` per API route, each read's outcome in its place."""
-        outcomes: list[list[dict[str, Any]] | BCError] = [[] for _ in reads]
-        for route in dict.fromkeys(route for _, route in reads):
-            places = [index for index, (_, where) in enumerate(reads) if where == route]
-            answers = await self.fetch_many([reads[index][0] for index in places], route=route)
+    async def _fetch_together(self, reads: Sequence[_Read]) -> list[list[Any] | BCError]:
+        """``_fetch_many`` per API route, each read's outcome in its place."""
+        outcomes: list[list[Any] | BCError] = [[] for _ in reads]
+        for route in dict.fromkeys(read.route for read in reads):
+            places = [index for index, read in enumerate(reads) if read.route == route]
+            answers = await self._fetch_many([reads[index] for index in places], route)
             for index, answer in zip(places, answers, strict=True):
                 outcomes[index] = answer
         return outcomes
@@ -682,11 +717,14 @@ class BCSession:
     def _batch_call(self, route: ApiRoute) -> _Call:
         return _Call(self._context, route, "$batch", self._stats, self.deadline)
 
-    def _authorise(self, query: Query | ScopedQuery) -> tuple[Query, RowCheck | None]:
+    def _authorise(
+        self, query: Query | ScopedQuery, model: type[Entity] | None
+    ) -> tuple[Query, RowCheck | None]:
         if isinstance(query, ScopedQuery):
             if query.scope != self.scope:
                 raise ScopeViolation("the query is scoped to another customer than this session")
-            return query.query, _scope_filter(query.scope_field, self.scope, query.query.entity_set)
+            keep = _scope_filter(query.scope_field, self.scope, query.query.entity_set, model)
+            return query.query, keep
         if not isinstance(query, Query):
             raise TypeError("fetch() takes a Query or a ScopedQuery")
         if query.entity_set in CUSTOMER_OWNED:
@@ -697,8 +735,17 @@ class BCSession:
 
 
 @dataclass(frozen=True)
+class _Read:
+    """One read asked of a session: the query, its API route, the model its rows become."""
+
+    query: Query | ScopedQuery
+    route: ApiRoute
+    model: type[Entity] | None
+
+
+@dataclass(frozen=True)
 class _Paged:
-    """One collection read of a ``fetch_many``: where, which options, and how to check rows."""
+    """One collection read of a ``fetch_many``: where, which options, how to check and read rows."""
 
     path: str  # relative to the API root, as $batch wants it
     url: str
@@ -706,6 +753,7 @@ class _Paged:
     top: int | None
     call: _Call
     check_row: RowCheck | None
+    reader: PageReader[Any]
 
 
 def _reaches_customer_data(expands: Iterable[Expand]) -> bool:
@@ -720,15 +768,26 @@ def _reaches_customer_data(expands: Iterable[Expand]) -> bool:
 SECURITY_LOGGER = logging.getLogger("gateway.security")
 
 
-def _scope_filter(field_name: str, scope: CustomerScope, entity_set: str) -> RowCheck:
+def _scope_filter(
+    field_name: str, scope: CustomerScope, entity_set: str, model: type[Entity] | None
+) -> RowCheck:
     """Keep only rows of the scope's customer: BC may drop a filter it cannot apply (§14).
 
     A foreign row should never arrive; when one does, it is dropped and logged as a security
-    event (no row content, only where it came from), and the answer goes on without it.
+    event (no row content, only where it came from), and the answer goes on without it.  A model
+    read from a customer-owned set must declare the set's customer property, or nothing could be
+    checked: such a read is refused before any request.
     """
+    if model is None:
+        customer_of: Callable[[Row], Any] = operator.methodcaller("get", field_name)
+    else:
+        attribute = attribute_of(model, field_name)
+        if attribute is None:
+            raise ScopeViolation(f"{model.__name__} does not read {entity_set}.{field_name}, its customer")
+        customer_of = operator.attrgetter(attribute)
 
-    def keep(row: Mapping[str, Any]) -> bool:
-        if row.get(field_name) == scope.customer_number:
+    def keep(row: Row) -> bool:
+        if customer_of(row) == scope.customer_number:
             return True
         SECURITY_LOGGER.error(
             "scope_violation_row_dropped",
@@ -769,22 +828,16 @@ def _read_text(response: httpx.Response) -> tuple[str, int | None]:
     return response.text, None
 
 
-def _read_page(response: httpx.Response) -> tuple[dict[str, Any], int | None]:
-    """Parse an OData collection page; decimals stay exact (``parse_float=Decimal``)."""
-    try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except ValueError as exc:
-        raise BCProtocolError("Business Central sent a body that is not JSON") from exc
-    page = _page_of(body)
-    return page, len(page["value"])
+def _page_read(
+    reader: PageReader[T],
+) -> Callable[[httpx.Response], tuple[tuple[list[T], str | None], int | None]]:
+    """Read an OData collection page from the response bytes: its rows and its nextLink."""
 
+    def read(response: httpx.Response) -> tuple[tuple[list[T], str | None], int | None]:
+        rows, link = reader(response.content)
+        return (rows, link), len(rows)
 
-def _page_of(body: object) -> dict[str, Any]:
-    value = body.get("value") if isinstance(body, dict) else None
-    rows_ok = isinstance(value, list) and all(isinstance(row, dict) for row in value)
-    if not isinstance(body, dict) or not rows_ok:
-        raise BCProtocolError("Business Central sent a collection without a 'value' list of objects")
-    return body
+    return read
 
 
 def _checked_next_link(link: object, origin: httpx.URL, current: httpx.URL) -> httpx.URL | None:

@@ -72,10 +72,11 @@ class WebhookSubscriptions:
     async def list(self, route: ApiRoute = STANDARD_API) -> list[WebhookSubscription]:
         """Every live subscription on ``route`` (all subscribers', not only ours)."""
         from ._client import _Call
+        from ._entity import reader_for
 
         call = _Call(CallContext(operation="webhooks"), route, _SUBSCRIPTIONS)
         url = self._url(route)
-        rows = await self._client._fetch_pages(url, {}, call, top=None, limit=None)
+        rows = await self._client._fetch_pages(url, {}, call, reader_for(None), top=None, limit=None)
         return [WebhookSubscription.from_json(row) for row in rows]
 
     async def create(

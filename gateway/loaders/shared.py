@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar, overload
 from uuid import UUID
 
-from gateway.bc import CUSTOMER_OWNED, STANDARD_API, ApiRoute, BCSession, Query, ScopeViolation
+from gateway.bc import CUSTOMER_OWNED, STANDARD_API, ApiRoute, BCSession, Entity, Query, ScopeViolation
 
 __all__ = ["MAX_AGE_SECONDS", "LookupRecorder", "SharedCache", "SharedReader"]
+
+E = TypeVar("E", bound=Entity)
 
 # Stock is never more than a minute stale (issue "The complete portal", item 5).
 MAX_AGE_SECONDS: Final = 60.0
@@ -95,15 +97,27 @@ class SharedReader:
         self._cache = cache
         self.company: UUID = session.scope.company_id
 
-    async def fetch(self, query: Query, *, route: ApiRoute = STANDARD_API) -> list[dict[str, Any]]:
-        """All rows of ``query``, from the cache while they are younger than the maximum age."""
+    @overload
+    async def fetch(
+        self, query: Query, *, model: None = None, route: ApiRoute = STANDARD_API
+    ) -> list[dict[str, Any]]: ...
+
+    @overload
+    async def fetch(self, query: Query, *, model: type[E], route: ApiRoute = STANDARD_API) -> list[E]: ...
+
+    async def fetch(
+        self, query: Query, *, model: type[E] | None = None, route: ApiRoute = STANDARD_API
+    ) -> list[E] | list[dict[str, Any]]:
+        """All rows of ``query`` (as ``model`` instances, or plain rows), from the cache while
+        they are younger than the maximum age."""
         if query.entity_set in CUSTOMER_OWNED:
             raise ScopeViolation(f"{query.entity_set} is customer-owned and is never shared")
-        key = ("query", route.path, query.entity_set, tuple(sorted(query.params().items())))
+        shape = model.__qualname__ if model is not None else None
+        key = ("query", route.path, query.entity_set, tuple(sorted(query.params().items())), shape)
         cached = self._cache.get(self.company, key)
         if cached is not _MISSING:
             return list(cached)
-        rows = await self._session.fetch(query, route=route)
+        rows: list[Any] = await self._session.fetch(query, model=model, route=route)
         self._cache.put(self.company, key, tuple(rows))
         return rows
 

@@ -165,7 +165,7 @@ class SubscriptionManager:
     async def reconcile(self) -> Report:
         """Compare BC's subscriptions with the plan and make BC match it."""
         before = {entry["key"]: entry for entry in self.report.subscriptions}
-        companies = [Company.from_json(row).id for row in await self._bc.fetch_companies()]
+        companies = [Company.from_row(row).id for row in await self._bc.fetch_companies()]
         offered = {
             (w.route.path, w.entity_set) for w in WATCHED if self._bc.capabilities.has(w.route, w.entity_set)
         }

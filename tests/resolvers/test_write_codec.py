@@ -6,12 +6,12 @@ dates and time offsets — on any replica, for 24 hours.  What does not fit is r
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from gateway.bc import (
@@ -38,7 +38,7 @@ def _order() -> SalesOrder:
     line = _load(FIXTURES / "samples" / "salesOrderLine_get_response.json")
     line["item"] = _load(FIXTURES / "samples" / "item_get_response.json")
     comment = {**line, "id": "2e8cb9c0-44e3-ea11-bb43-000d3a2feca1", "lineType": "Comment", "item": None}
-    return SalesOrder.from_json({**row, "salesOrderLines": [line, comment]})
+    return SalesOrder.from_row({**row, "salesOrderLines": [line, comment]})
 
 
 def _placed() -> OrderPlaced:
@@ -48,7 +48,7 @@ def _placed() -> OrderPlaced:
 
 def _query() -> QueryWritten:
     return QueryWritten(
-        CustomerQuery.from_json(
+        CustomerQuery.from_row(
             {
                 "id": "5b0f5c9c-44e3-ea11-bb43-000d3a2feca1",
                 "number": "Q-0001",
@@ -84,7 +84,7 @@ def test_a_result_reads_back_equal(result: Any) -> None:
 
 
 def test_amounts_keep_their_exact_digits_and_dates_their_offsets() -> None:
-    order = dataclasses.replace(
+    order = msgspec.structs.replace(
         _order(),
         total_amount_including_tax=Decimal("1234.50"),
         discount_amount=Decimal("-0.00001"),
@@ -111,7 +111,7 @@ def test_an_unknown_enum_value_reads_back_as_unknown() -> None:
 
 
 def test_a_value_of_the_wrong_type_is_refused_when_it_is_stored() -> None:
-    order = dataclasses.replace(_order(), total_tax_amount=1.5)  # type: ignore[arg-type]
+    order = msgspec.structs.replace(_order(), total_tax_amount=1.5)  # type: ignore[arg-type]
     with pytest.raises(CodecError, match="Decimal"):
         WRITE_RESULTS.encode(OrderPlaced(order))
     with pytest.raises(CodecError, match="cannot store"):

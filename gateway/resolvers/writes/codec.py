@@ -4,7 +4,8 @@ A completed write is replayed from the store for 24 hours, possibly by another r
 version of the gateway, so its answer is stored as plain JSON and read back by type, never as a
 pickle.  Each value is written according to its declared type — ``Decimal`` as its exact text
 (``"12.50"`` stays ``"12.50"``), dates and times in ISO 8601 (offsets kept), UUIDs as text, BC
-enums by their wire value, tuples as lists, frozen dataclasses field by field — and read back
+enums by their wire value, tuples as lists, frozen dataclasses and the BC client's models (msgspec
+Structs, ``gateway.bc``) field by field — and read back
 through the same declarations (``typing.get_type_hints``), checking every value.  A type the codec
 does not know fails when the value is written (so a new field of an unsupported type fails the
 tests, not a replay), and a record that does not match fails with :class:`CodecError`.
@@ -129,13 +130,17 @@ def _decode(kind: Any, data: Any) -> Any:
 
 
 def _is_dataclass(kind: Any) -> bool:
-    return isinstance(kind, type) and dataclasses.is_dataclass(kind)
+    """A record the codec writes field by field: a dataclass, or a BC model (a msgspec Struct,
+    recognised by the field list every Struct class carries, so this layer needs no msgspec)."""
+    return isinstance(kind, type) and (dataclasses.is_dataclass(kind) or hasattr(kind, "__struct_fields__"))
 
 
 @functools.cache
 def _fields(kind: type[Any]) -> dict[str, Any]:
-    """A dataclass's fields with their resolved types (``ClassVar``s are not fields)."""
+    """A record's fields with their resolved types (``ClassVar``s are not fields)."""
     hints = typing.get_type_hints(kind)
+    if hasattr(kind, "__struct_fields__"):
+        return {name: hints[name] for name in kind.__struct_fields__}
     return {field.name: hints[field.name] for field in dataclasses.fields(kind) if field.init}
 
 
