@@ -43,15 +43,15 @@ DASHBOARD = """
 """
 
 
-class _OperationLines(logging.Handler):
-    """Collects the gateway's one-line-per-operation audit records (BC requests per query)."""
+class _AccessLines(logging.Handler):
+    """Collects the gateway's access lines, one per request (BC requests per query)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.bc_requests: list[int] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.bc_requests.append(record.graphql_operation["bc_requests"])  # type: ignore[attr-defined]
+        self.bc_requests.append(record.access["bc_calls"])  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -80,8 +80,8 @@ async def run(name: str, resilience: ResilienceSettings, args: argparse.Namespac
     state = sandbox_of(sandbox)
     customers = [c for c in development.customers if c.blocked == "_x0020_"]
     tokens = [f"Bearer {mint_for(development, customers[n % len(customers)])}" for n in range(args.users)]
-    lines = _OperationLines()
-    audit = logging.getLogger("gateway.operation.audit")
+    lines = _AccessLines()
+    audit = logging.getLogger("gateway.access")
     audit.addHandler(lines)
     audit.setLevel(logging.INFO)
     latencies: list[float] = []

@@ -2,7 +2,8 @@
 
 Used for "one response of 1,000 orders × 10 lines": BC costs nothing here, so what the process
 spends per request is the gateway's own work (decoding BC's JSON, building the answer).  Each
-line carries its item when the request expands it (``$expand=…item…``), as BC does.
+line carries its item (with the item's category and unit of measure) when the request expands
+it (``$expand=…item…``), as BC does.
 """
 
 from __future__ import annotations
@@ -25,14 +26,17 @@ METADATA = (
 
 
 def _item(number: int) -> dict[str, Any]:
+    """An item as BC expands it into a line for the gateway: with its category and unit of
+    measure (``$expand=item($expand=itemCategory,unitOfMeasure)``)."""
     return {
+        "@odata.etag": 'W/"x"',
         "id": str(uuid.UUID(int=7_000 + number)),
         "number": f"1{number:03d}-S",
         "displayName": f"Bench chair {number}",
         "displayName2": "",
         "type": "Inventory",
-        "itemCategoryId": str(uuid.UUID(int=0)),
-        "itemCategoryCode": "",
+        "itemCategoryId": str(uuid.UUID(int=8)),
+        "itemCategoryCode": "CHAIR",
         "blocked": False,
         "inventory": 25,
         "unitPrice": 120.5,
@@ -41,6 +45,8 @@ def _item(number: int) -> dict[str, Any]:
         "priceIncludesTax": False,
         "gtin": "",
         "lastModifiedDateTime": "2026-05-01T10:00:00Z",
+        "itemCategory": {"id": str(uuid.UUID(int=8)), "code": "CHAIR", "displayName": "Chairs"},
+        "unitOfMeasure": {"id": str(uuid.UUID(int=9)), "code": "PCS", "displayName": "Piece", "symbol": ""},
     }
 
 

@@ -2,11 +2,12 @@
 
 Each configuration runs the same burst of concurrent reads, spread evenly over the replicas,
 against the in-process sandbox with BC's limits and a little latency per request.  Printed: the
-most requests BC held for the principal at once (processing plus queued, the sandbox's count),
+BC principals (app registrations) the replicas sign in as, the most requests BC held of any one
+principal at once (processing plus queued, the sandbox's count) and of all together (processing),
 failed reads, p50/p99 per read, the whole burst's time, and the Redis round trips per BC request.
 Starts its own redis-server (Debian's) on a free port, like the tests.
 
-Run: .venv/bin/python bench/fleet_limits.py [--replicas 2] [--reads 200] [--latency-ms 20]
+Run: .venv/bin/python bench/fleet_limits.py [--replicas 2] [--reads 200] [--latency-ms 20] [--principals 2]
 """
 
 from __future__ import annotations
@@ -45,11 +46,23 @@ def _redis_commands(server: RedisServer) -> int:
     return sum(int(stats[name]["calls"]) for name in _ROUND_TRIPS if name in stats)
 
 
-async def _burst(replicas: int, reads: int, latency_ms: int, server: RedisServer | None) -> list[str]:
+async def _burst(
+    replicas: int, reads: int, latency_ms: int, server: RedisServer | None, principals: int
+) -> list[str]:
     faults = (Fault("latency", latency_ms=latency_ms),)
-    sandbox = create_sandbox_app(SandboxConfig(seed=7, scale=0.05, faults=faults))
+    config = SandboxConfig(seed=7, scale=0.05, faults=faults, clients=principals)
+    sandbox = create_sandbox_app(config)
     development = start_development(Settings(), sandbox=sandbox)
-    bc_settings = dataclasses.replace(development.bc_settings, resilience=ResilienceSettings())
+    first = development.bc_settings.credentials
+    assert first is not None
+    bc_settings = dataclasses.replace(
+        development.bc_settings,
+        resilience=ResilienceSettings(),
+        additional_credentials=tuple(
+            dataclasses.replace(first, client_id=client_id, client_secret=secret)
+            for client_id, secret in config.credentials[1:]
+        ),
+    )
     transport = sandbox_transport(sandbox)
     prefix = f"bench-{time.time_ns()}"
     stores: list[Store] = [
@@ -87,7 +100,9 @@ async def _burst(replicas: int, reads: int, latency_ms: int, server: RedisServer
     durations.sort()
     return [
         "Redis (fleet limit)" if server else "in process (each replica alone)",
+        str(principals),
         str(peak),
+        str(sandbox.log.max_in_flight),
         f"{failed} of {reads}",
         f"{statistics.median(durations) * 1000:.0f} ms / {_p99(durations) * 1000:.0f} ms",
         f"{elapsed:.2f} s",
@@ -106,26 +121,33 @@ async def main() -> None:
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--principals", type=int, default=2, help="app registrations of the last row")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         server = RedisServer("redis-server", Path(directory))
         server.start()
         try:
             rows = [
-                await _burst(args.replicas, args.reads, args.latency_ms, None),
-                await _burst(args.replicas, args.reads, args.latency_ms, server),
+                await _burst(args.replicas, args.reads, args.latency_ms, None, 1),
+                await _burst(args.replicas, args.reads, args.latency_ms, server, 1),
+                await _burst(args.replicas, args.reads, args.latency_ms, server, args.principals),
             ]
         finally:
             server.stop()
     header = [
         "store",
-        "BC max processing+queued",
+        "principals",
+        "BC max processing+queued of a principal",
+        "BC max processing, all",
         "failed",
         "p50 / p99 per read",
         "burst",
         "Redis round trips / BC req",
     ]
-    print(f"{args.replicas} replicas, {args.reads} concurrent reads, limit 5, {args.latency_ms} ms in BC")
+    print(
+        f"{args.replicas} replicas, {args.reads} concurrent reads, limit 5 per principal, "
+        f"{args.latency_ms} ms in BC"
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + " --- |" * len(header))
     for row in rows:

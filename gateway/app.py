@@ -14,33 +14,47 @@ import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
+from gateway.edge.access import AccessLog
+from gateway.edge.companies import KEEP_SECONDS as CURRENCY_SECONDS
 from gateway.edge.companies import LocalCurrencies
+from gateway.edge.company_names import REFRESH_SECONDS as NAMES_SECONDS
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.documents import documents_endpoint
 from gateway.edge.graphiql import graphiql_assets
 from gateway.edge.graphql import AuthenticatedGraphQL
 from gateway.edge.guards import build_guards, edge_middleware
 from gateway.edge.health import healthz, readyz
+from gateway.edge.metrics_endpoint import metrics_endpoint
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.shared_facts import SharedFacts
+from gateway.edge.shutdown import DrainingMiddleware, Shutdown
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
+from gateway.edge.telemetry import EdgeTelemetry, operation_names
+from gateway.edge.webhooks import webhooks_endpoint
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
-from gateway.resolvers.idempotency import InMemoryKeyStore
+from gateway.resolvers.idempotency import SharedKeyStore
+from gateway.resolvers.writes.codec import WRITE_RESULTS
 from gateway.schema import schema
 from gateway.settings import Settings
-from gateway.store import open_store
+from gateway.store import Store, open_store
+from gateway.telemetry import Metrics, MetricsListener, Tracer, configure_logging, start_tracing
+from gateway.webhooks import WebhookService
+
+__all__ = ["Shutdown", "app_from_environ", "create_app"]
 
 LOGGER = logging.getLogger("gateway.app")
 
@@ -62,6 +76,8 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
     token_clock: Callable[[], float] = time.time,
+    shutdown: Shutdown | None = None,
+    tracer: Tracer | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app.
 
@@ -69,8 +85,11 @@ def create_app(
     here unless ``development`` is given); otherwise it talks to the configured BC through
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
     ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
-    the development identity provider's clock when it is built here).
+    the development identity provider's clock when it is built here).  ``shutdown``, once
+    requested, turns ``/readyz`` to 503 (``bc-gateway serve`` requests it on SIGTERM).  ``tracer``
+    replaces the one ``settings.tracing`` would start (tests: an in-memory exporter's).
     """
+    shutdown = shutdown or Shutdown()
     if settings.bc is None and development is None:
         from gateway.edge.development import start_development
 
@@ -85,7 +104,7 @@ def create_app(
         jwks_transport = development.jwks_transport
     dev_identity: DevIdentityProvider | None = development.identity if development else None
     production = development is None
-    guards = build_guards(settings.edge, settings.portal, schema, production=production, limiter=rate_limiter)
+    metrics = Metrics(operation_names(settings.edge))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -95,11 +114,35 @@ def create_app(
                 "single_replica: GATEWAY_REDIS_URL is not set, so idempotency keys, rate limits and "
                 "BC's limits hold for this process only; run one replica, or set it"
             )
+        guards = build_guards(
+            settings.edge,
+            settings.portal,
+            schema,
+            store,
+            production=production,
+            replicas=settings.bc_resilience.replicas,
+            clock=clock,
+            wall_clock=wall_clock,
+            limiter=rate_limiter,
+        )
+        keys = SharedKeyStore(
+            store.kv, store.channels, WRITE_RESULTS, lease_seconds=settings.writes.write_lease_seconds
+        )
+        telemetry = EdgeTelemetry(metrics, tracer or start_tracing(settings.tracing))
         async with (
+            _telemetry_open(telemetry, settings),
             contextlib.aclosing(store),
-            BCClient(bc_settings, transport=bc_transport, clock=bc_clock, shared=store) as bc,
+            contextlib.aclosing(keys),
+            BCClient(
+                bc_settings,
+                transport=bc_transport,
+                clock=bc_clock,
+                shared=store,
+                observer=telemetry.bc_observer(),
+            ) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
+            telemetry.watch(bc)
             bc_routes = (STANDARD_API, ANALYTICS_API, PORTAL_API)
             await bc.capabilities.refresh(bc, bc_routes)
             refresher = asyncio.create_task(
@@ -110,26 +153,33 @@ def create_app(
             jwks = JwksCache(
                 auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
             )
+            webhooks = _webhooks(settings, bc, store, wall_clock)
+            probe = StoreProbe(store, clock)
+            metrics.watch_store(lambda: probe.last_answer)
             app.state.gateway = GatewayState(
                 bc=bc,
                 validator=TokenValidator(auth_settings, jwks, clock=token_clock),
-                currencies=LocalCurrencies(),
+                currencies=LocalCurrencies(SharedFacts(store.kv, clock, ttl_seconds=CURRENCY_SECONDS)),
                 policy=settings.portal,
                 today=today,
                 default_company_id=settings.default_company_id,
                 dev_identity=dev_identity,
                 edge=guards,
                 mode="production" if production else "development",
-                shared_cache=SharedCache(clock=clock),
-                writes=Writes(policy=settings.writes, keys=InMemoryKeyStore()),
+                shared_cache=SharedCache(clock=clock, recorder=metrics),
+                writes=Writes(policy=settings.writes, keys=keys, recorder=metrics),
                 documents=DocumentSigner(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
                 ),
-                company_names=CompanyNames(bc, clock),
-                store=StoreProbe(store, clock),
+                company_names=CompanyNames(bc, SharedFacts(store.kv, clock, ttl_seconds=NAMES_SECONDS)),
+                store=probe,
+                telemetry=telemetry,
+                webhooks=webhooks,
+                shutdown=shutdown,
             )
             try:
-                yield
+                async with _live(app, webhooks, development):
+                    yield
             finally:
                 refresher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -142,19 +192,74 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
+        Route("/webhooks/bc", webhooks_endpoint, methods=["GET", "POST"]),
     ]
+    if settings.metrics.token is not None or not production:
+        routes.append(Route("/metrics", metrics_endpoint(metrics, settings.metrics.token), methods=["GET"]))
     if settings.graphiql:
         routes.append(graphiql_assets())
     if development is not None:
-        from gateway.edge.development import demo_customer_list
+        from gateway.edge.development import demo_customer_list, staff_routes
 
         routes.append(Route("/dev-idp/customers", demo_customer_list(development)))
         routes.append(Mount("/dev-idp", app=development.identity.asgi_app()))
+        routes.extend(staff_routes(development))
     sign_in = _portal_sign_in(settings, development)
     if sign_in is not None:
         routes.extend(portal_routes(sign_in))
-    middleware = edge_middleware(settings.edge, production=production)
+    middleware = [
+        # Outermost: a request the drain cuts off is logged with the 503 it was answered.
+        Middleware(AccessLog, metrics=metrics),
+        Middleware(DrainingMiddleware, shutdown=shutdown),
+        *edge_middleware(settings.edge, production=production),
+    ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _webhooks(
+    settings: Settings, bc: BCClient, store: Store, wall_clock: Callable[[], float]
+) -> WebhookService | None:
+    if not settings.webhooks.enabled:
+        return None
+    return WebhookService(settings.webhooks, bc, store, now=lambda: datetime.fromtimestamp(wall_clock(), UTC))
+
+
+@contextlib.asynccontextmanager
+async def _telemetry_open(telemetry: EdgeTelemetry, settings: Settings) -> AsyncIterator[None]:
+    """The metrics' own listener (``GATEWAY_METRICS_PORT``) while the app runs; the tracer
+    flushed and stopped when it ends."""
+    listener = None
+    port = settings.metrics.port
+    if port is not None:
+        host = settings.metrics.host or settings.host
+        try:
+            listener = MetricsListener.start(telemetry.metrics, host, port)
+        except OSError as error:
+            raise RuntimeError(
+                f"GATEWAY_METRICS_PORT: cannot listen on {host}:{port}: {error.strerror}"
+            ) from None
+    try:
+        yield
+    finally:
+        if listener is not None:
+            listener.close()
+        telemetry.tracer.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def _live(
+    app: Starlette, webhooks: WebhookService | None, development: Development | None
+) -> AsyncIterator[None]:
+    """Webhooks in the background; in development, the embedded sandbox's background work too."""
+    async with contextlib.AsyncExitStack() as running:
+        if development is not None:
+            from gateway.edge.development import embedded_sandbox_running
+
+            embedded = embedded_sandbox_running(development, app, webhooks=webhooks is not None)
+            await running.enter_async_context(embedded)
+        if webhooks is not None:
+            await running.enter_async_context(webhooks.running())
+        yield
 
 
 def _portal_sign_in(settings: Settings, development: Development | None) -> PortalSignIn | None:
@@ -186,4 +291,5 @@ def app_from_environ() -> Starlette:
     except ConfigError as error:
         print(error.report(), file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+    configure_logging(settings.logs)
     return create_app(settings)

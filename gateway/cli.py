@@ -12,7 +12,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 from uuid import UUID
 
 if TYPE_CHECKING:
@@ -46,12 +46,64 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", help="port to listen on (overrides GATEWAY_PORT; default 8000)")
     serve.set_defaults(run=_serve)
 
+    health = commands.add_parser(
+        "healthcheck", help="exit 0 if the gateway `serve` runs with this environment answers /healthz"
+    )
+    health.add_argument("--ready", action="store_true", help="ask /readyz instead (ready for traffic)")
+    health.set_defaults(run=_healthcheck)
+
     sandbox = commands.add_parser("sandbox", help="run only the Business Central sandbox on a port")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--scale", type=float, default=1.0)
+    sandbox.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="app registrations that may sign in, each with BC's limits of its own (1-20; default 1)",
+    )
+    sandbox.add_argument(
+        "--notification-delay",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait before a webhook notification (BC: 30)",
+    )
+    sandbox.add_argument(
+        "--staff-every",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="staff act this often (0: on demand)",
+    )
     sandbox.set_defaults(run=_sandbox)
+
+    staff = commands.add_parser(
+        "staff", help="act as BC's sales and warehouse staff on the sandbox: release, ship, invoice, pay …"
+    )
+    staff.add_argument("action", choices=("release", "ship", "invoice", "pay", "stock", "answer", "random"))
+    staff.add_argument(
+        "--company", help="company id or name (default: the one holding the named record, or any)"
+    )
+    staff.add_argument("--order", help="release/ship/invoice: the order number (default: one that can be)")
+    staff.add_argument("--invoice", help="pay: the posted invoice number")
+    staff.add_argument("--item", help="stock: the item number")
+    staff.add_argument("--query", help="answer: the customer query number")
+    staff.add_argument("--fraction", help="ship: the share of each line's outstanding quantity, e.g. 0.5")
+    staff.add_argument("--amount", help="pay: the amount (default: what is left)")
+    staff.add_argument("--quantity", help="stock: units to add (negative: to remove)")
+    staff.add_argument("--message", help="answer: the reply")
+    staff.add_argument("--resolve", action="store_true", help="answer: and resolve the query")
+    staff.add_argument(
+        "--every", type=float, metavar="SECONDS", help="repeat every SECONDS until interrupted"
+    )
+    staff.add_argument(
+        "--url",
+        help="the development gateway (default: http://GATEWAY_HOST:GATEWAY_PORT, as `serve` listens), "
+        "or a sandbox run with `bc-gateway sandbox`",
+    )
+    staff.set_defaults(run=_staff)
 
     token = commands.add_parser("token", help="mint a development token for a sandbox customer")
     token.add_argument("--customer", help="the customer number, e.g. 10000")
@@ -121,6 +173,7 @@ def _serve(args: argparse.Namespace) -> int:
             host_name="--host" if args.host is not None else "GATEWAY_HOST",
             port_name="--port" if args.port is not None else "GATEWAY_PORT",
         )
+        _check_metrics_port(settings)
     except ConfigError as error:
         if error.variable in flags and flags[error.variable] is not None:
             error = ConfigError(f"--{error.variable.removeprefix('GATEWAY_').lower()}", error.problem)
@@ -128,42 +181,75 @@ def _serve(args: argparse.Namespace) -> int:
     return _run(settings, sock)
 
 
-def _run(settings: Settings, sock: socket.socket) -> int:
-    from gateway.app import create_app
-    from gateway.server import serve
+def _check_metrics_port(settings: Settings) -> None:
+    """A metrics port that cannot be listened on is a configuration line, like the main port's."""
+    from gateway.server import listen
 
-    url = _local_url(settings.host, settings.port)
+    port = settings.metrics.port
+    if port is not None:
+        host_name = "GATEWAY_METRICS_HOST" if settings.metrics.host else "GATEWAY_HOST"
+        host = settings.metrics.host or settings.host
+        listen(host, port, host_name=host_name, port_name="GATEWAY_METRICS_PORT").close()
+
+
+def _run(settings: Settings, sock: socket.socket) -> int:
+    from gateway.app import Shutdown, create_app
+    from gateway.server import serve
+    from gateway.telemetry import configure_logging, logging_config
+
+    configure_logging(settings.logs)
+    # With JSON logs, standard output holds nothing but JSON lines: the banners go to stderr.
+    out = sys.stderr if settings.logs.format == "json" else sys.stdout
+    log_config = logging_config(settings.logs)
+    url = _local_url(settings.host, settings.port, https=settings.serve.tls is not None)
+    shutdown = Shutdown()
     if settings.bc is not None:
-        app = create_app(settings)
+        app = create_app(settings, shutdown=shutdown)
 
         def listening() -> None:
-            print(f"bc-gateway: GraphQL at {url}/graphql", flush=True)
+            print(f"bc-gateway: GraphQL at {url}/graphql", file=out, flush=True)
             if settings.web_portal.enabled:
-                print(f"bc-gateway: customer portal at {url}/portal/", flush=True)
+                print(f"bc-gateway: customer portal at {url}/portal/", file=out, flush=True)
 
-        serve(app, sock, on_listening=listening)
+        serve(
+            app,
+            sock,
+            settings=settings.serve,
+            on_listening=listening,
+            on_stopping=shutdown.request,
+            log_config=log_config,
+        )
         return 0
     from gateway.edge.development import start_development
 
-    print("bc-gateway: building the embedded Business Central sandbox …", flush=True)
+    print("bc-gateway: building the embedded Business Central sandbox …", file=out, flush=True)
     development = start_development(settings)
-    app = create_app(settings, development=development)
-    serve(app, sock, on_listening=lambda: _print_development_banner(url, development, settings))
+    app = create_app(settings, development=development, shutdown=shutdown)
+    serve(
+        app,
+        sock,
+        settings=settings.serve,
+        on_listening=lambda: _print_development_banner(url, development, settings, out),
+        on_stopping=shutdown.request,
+        log_config=log_config,
+    )
     return 0
 
 
-def _local_url(host: str, port: int) -> str:
+def _local_url(host: str, port: int, *, https: bool = False) -> str:
     """Where a client on this machine reaches a server listening on ``host``:``port``."""
     host = _WILDCARDS.get(host, host)
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    scheme = "https" if https else "http"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
-def _print_development_banner(url: str, development: Development, settings: Settings) -> None:
+def _print_development_banner(url: str, development: Development, settings: Settings, out: TextIO) -> None:
     from gateway.edge.development import demo_customer, mint_for
 
     customer = demo_customer(development)
     token = mint_for(development, customer)
     gateway = "" if url == DEFAULT_GATEWAY_URL else f" --gateway {url}"
+    staff = "" if url == DEFAULT_GATEWAY_URL else f" --url {url}"
     portal = (
         f"  Customer portal:  {url}/portal/   (sign in as any demo customer)\n"
         if settings.web_portal.enabled is not False
@@ -186,9 +272,34 @@ bc-gateway is running on the embedded Business Central sandbox.
   This header again:                  bc-gateway token --customer {customer.customer_number}{gateway}
   A token for another demo customer:  bc-gateway token --customer <number>{gateway}
   The demo customers:                 bc-gateway token --list{gateway}
+  Make orders move (BC's staff):      bc-gateway staff ship{staff}   (or release, invoice, pay …)
 """,
+        file=out,
         flush=True,
     )
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    """For a container's HEALTHCHECK: the gateway on this machine, where this environment makes
+    ``serve`` listen (over https when it terminates TLS), answers 200."""
+    import httpx
+
+    from gateway.settings import ConfigError, settings_from_environ
+
+    try:
+        settings = settings_from_environ(os.environ)
+    except ConfigError as error:
+        return _configuration_error(error)
+    url = _local_url(settings.host, settings.port, https=settings.serve.tls is not None)
+    probe = f"{url}/readyz" if args.ready else f"{url}/healthz"
+    try:
+        # Our own server on this machine: its certificate names the public host, not this address.
+        answer = httpx.get(probe, timeout=5.0, verify=False)  # noqa: S501
+    except httpx.HTTPError as error:
+        return _fail(f"{probe}: {type(error).__name__}", 1)
+    if answer.status_code != 200:
+        return _fail(f"{probe}: {answer.status_code}", 1)
+    return 0
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -196,22 +307,73 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     from gateway.sandbox.app import create_sandbox_app
     from gateway.sandbox.config import SandboxConfig
+    from gateway.sandbox.webhooks.config import WebhookConfig
 
-    config = SandboxConfig(seed=args.seed, scale=args.scale)
+    try:
+        config = SandboxConfig(
+            seed=args.seed,
+            scale=args.scale,
+            clients=args.clients,
+            webhooks=WebhookConfig(delay_seconds=args.notification_delay),
+            staff_every_seconds=args.staff_every,
+        )
+    except ValueError as error:
+        return _fail(f"--clients: {error}")
     app = create_sandbox_app(config)
     origin = f"http://{args.host}:{args.port}"
+    client_ids = ",".join(client_id for client_id, _ in config.credentials)
+    secrets = ",".join(secret for _, secret in config.credentials)
     print(
         f"""
 Business Central sandbox at {origin}
   BC_BASE_URL     {origin}/v2.0/{config.tenant}/{config.environment}
   BC_TOKEN_URL    {origin}/{config.tenant}/oauth2/v2.0/token
-  BC_CLIENT_ID    {config.client_id}
-  BC_CLIENT_SECRET {config.client_secret}
+  BC_CLIENT_ID    {client_ids}
+  BC_CLIENT_SECRET {secrets}
+
+  Webhook notifications go out {config.webhooks.delay_seconds:g} s after a change.
+  Staff:          bc-gateway staff ship --url {origin}   (release, invoice, pay, stock, answer …)
 """,
         flush=True,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _staff(args: argparse.Namespace) -> int:
+    import time
+
+    import httpx
+
+    names = ("company", "order", "invoice", "item", "query", "fraction", "amount", "quantity", "message")
+    options: dict[str, object] = {name: getattr(args, name) for name in names if getattr(args, name)}
+    if args.resolve:
+        options["resolve"] = True
+    base = args.url.rstrip("/") if args.url else _gateway_from_environ()
+    if base is None:
+        return 2
+    url = f"{base}/_sandbox/staff/{args.action}"
+    while True:
+        try:
+            response = httpx.post(url, json=options, timeout=30.0)
+        except httpx.HTTPError:
+            return _fail(f"nothing answers at {base}; start it with `bc-gateway serve` (or `sandbox`)", 1)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            return _fail(f"{base} has no staff simulator (only the development gateway and the sandbox)", 1)
+        if response.status_code != 200:
+            message = answer.get("error", response.text)
+            if args.every is None:
+                return _fail(f"staff could not {args.action}: {message}", 1)
+            print(f"bc-gateway: nothing done: {message}", flush=True)
+        else:
+            print(answer["summary"], flush=True)
+        if args.every is None:
+            return 0
+        time.sleep(args.every)
 
 
 def _token(args: argparse.Namespace) -> int:

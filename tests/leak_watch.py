@@ -1,8 +1,9 @@
 """Watches the whole test run for secrets: every log record and every gateway response body.
 
 ``tests/conftest.py`` installs it for the session and, when the session ends, asserts that nothing
-it saw holds a bearer token, the BC client secret or a BC URL; ``tests/test_no_leaks.py`` makes
-traffic of its own and asserts the same, so it means something in any order.
+it saw holds a bearer token, the BC client secret or a BC URL, and that no log record holds a
+signed download link (answers carry them, on purpose); ``tests/test_no_leaks.py`` makes traffic
+of its own and asserts the same, so it means something in any order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ PATTERNS = {
     "BC client secret": re.compile(re.escape("sandbox-secret")),
     "BC URL": re.compile(r"bc-sandbox\.internal|/v2\.0/[^\s\"']*/api/"),
 }
+# Answers hand these out; the logs (the access line, the audit trail) must never hold one.
+LOG_PATTERNS = {
+    "signed download link": re.compile(r"/documents/[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}"),
+}
 GATEWAY_HOSTS = frozenset({"gateway.test"})
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
@@ -32,9 +37,12 @@ class Watch:
 
     def findings(self) -> list[tuple[str, str]]:
         found = []
-        for where, texts in (("log", self.log_lines), ("response", self.bodies)):
+        for where, texts, patterns in (
+            ("log", self.log_lines, {**PATTERNS, **LOG_PATTERNS}),
+            ("response", self.bodies, PATTERNS),
+        ):
             for text in texts:
-                for name, pattern in PATTERNS.items():
+                for name, pattern in patterns.items():
                     match = pattern.search(text)
                     if match:
                         found.append(

@@ -17,7 +17,7 @@ from tests.imports import GATEWAY, imported_modules, module_name
 ROOT = GATEWAY
 
 # unit (a module path below ``gateway``) -> the units it may import
-_LOWER = {"schema", "resolvers", "loaders", "bc", "auth", "customer_number", "store"}
+_LOWER = {"schema", "resolvers", "loaders", "bc", "auth", "customer_number", "store", "webhooks", "telemetry"}
 ALLOWED: dict[str, set[str]] = {
     # The one definition of a customer number, shared by tokens and BC requests: a leaf.
     "customer_number": set(),
@@ -25,19 +25,23 @@ ALLOWED: dict[str, set[str]] = {
     "auth": {"customer_number"},
     "sandbox": set(),  # it is "Business Central": it shares no code with the client it tests
     "store": set(),  # the shared-state seam: interfaces and the in-process store
+    "telemetry": set(),  # logs, metrics and traces: the edge records through it
     "portal": set(),  # the reference portal's files and the operations they send
     "loaders": {"bc", "customer_number"},
-    "resolvers": {"loaders", "bc", "auth", "customer_number"},
+    "resolvers": {"loaders", "bc", "auth", "customer_number", "store"},
     "schema": {"resolvers", "loaders", "bc", "auth", "customer_number"},
+    # BC's webhooks: the subscriptions API (bc) and the shared store; its HTTP endpoint is the edge's.
+    "webhooks": {"bc", "store"},
     "edge": _LOWER,
     # Development mode's wiring is the only gateway code that touches the sandbox.
     "edge.development": {*_LOWER, "edge", "sandbox"},
-    "settings": {"edge", "resolvers", "bc", "auth", "customer_number", "store"},
+    "settings": {"edge", "resolvers", "bc", "auth", "customer_number", "store", "webhooks", "telemetry"},
     "app": {*_LOWER, "edge", "settings", "edge.development"},
     # Listening for HTTP (uvicorn) for `bc-gateway serve`.
     "server": {"settings"},
     "cli": {
         "settings",
+        "telemetry",
         "app",
         "server",
         "edge.development",
@@ -57,7 +61,10 @@ THIRD_PARTY: dict[str, set[str]] = {
     "odata_query": {"sandbox"},
     "httpx": {"bc", "auth", "edge", "edge.development", "app", "cli", "sandbox"},
     "redis": {"store"},
+    "msgspec": {"bc"},
     "uvicorn": {"cli", "server"},
+    "prometheus_client": {"telemetry"},
+    "opentelemetry": {"telemetry"},
 }
 
 

@@ -17,6 +17,7 @@ ONLINE = {
     "AUTH_ISSUER": "https://login.example.com/",
     "AUTH_AUDIENCE": "portal",
     "AUTH_JWKS_URL": "https://login.example.com/keys",
+    "GATEWAY_DOCUMENT_KEY": "a-document-key-of-at-least-32-characters",
 }
 
 
@@ -182,6 +183,7 @@ LOOPBACK_SANDBOX = {
     "AUTH_ISSUER": "https://login.example.com/",
     "AUTH_AUDIENCE": "portal",
     "AUTH_JWKS_URL": "https://login.example.com/keys",
+    "GATEWAY_DOCUMENT_KEY": "a-document-key-of-at-least-32-characters",
 }
 
 
@@ -233,3 +235,55 @@ def test_graphiql_is_on_in_development_and_off_in_production_by_default(
 def test_graphiql_can_be_switched_either_way(value: str, shown: bool) -> None:
     assert settings_from_environ({**ONLINE, "GATEWAY_GRAPHIQL": value}).graphiql is shown
     assert settings_from_environ({"GATEWAY_GRAPHIQL": value}).graphiql is shown
+
+
+def test_a_production_configuration_without_a_document_key_names_it_in_one_line() -> None:
+    """A random key per process would make a download link signed by one replica fail on the
+    others; development mode keeps one of its own."""
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({k: v for k, v in ONLINE.items() if k != "GATEWAY_DOCUMENT_KEY"})
+    assert caught.value.variable == "GATEWAY_DOCUMENT_KEY"
+    assert "required with a real Business Central" in str(caught.value)
+    assert settings_from_environ({}).document_key is None
+
+
+@pytest.mark.parametrize("environ", [ONLINE, LOOPBACK_SANDBOX], ids=["online", "on premises"])
+def test_several_app_registrations_are_comma_lists_of_ids_and_secrets_in_one_order(
+    environ: dict[str, str],
+) -> None:
+    settings = settings_from_environ(
+        {**environ, "BC_CLIENT_ID": "first, second,third", "BC_CLIENT_SECRET": "s1,s2 , s3"}
+    )
+    assert settings.bc is not None
+    principals = settings.bc.principals
+    assert [(p.client_id, p.client_secret) for p in principals] == [
+        ("first", "s1"),
+        ("second", "s2"),
+        ("third", "s3"),
+    ]
+    assert len({p.token_url for p in principals}) == 1
+
+
+@pytest.mark.parametrize(
+    ("ids", "secrets", "variable", "problem"),
+    [
+        (
+            "a,b",
+            "only-one-secret",
+            "BC_CLIENT_SECRET",
+            "as many secrets as BC_CLIENT_ID lists client ids (2)",
+        ),
+        ("a,b,a", "x,y,z", "BC_CLIENT_ID", "names one client id twice"),
+        ("a,,b", "x,y,z", "BC_CLIENT_ID", "has an empty entry"),
+        ("a,b", "hidden-one,", "BC_CLIENT_SECRET", "has an empty entry"),
+    ],
+)
+def test_mismatched_app_registrations_are_refused_without_showing_a_secret(
+    ids: str, secrets: str, variable: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environ({**ONLINE, "BC_CLIENT_ID": ids, "BC_CLIENT_SECRET": secrets})
+    assert caught.value.variable == variable
+    assert problem in str(caught.value)
+    assert "hidden" not in str(caught.value)
+    assert "only-one" not in str(caught.value)

@@ -16,6 +16,7 @@ from gateway.settings import (
     with_configuration,
 )
 from gateway.settings._declare import Environment, Section, integer
+from gateway.settings._readme import BEGIN, END
 from tests.test_settings import ONLINE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def test_the_settings_command_prints_every_variable(capsys: pytest.CaptureFixtur
 
 def test_the_settings_command_rewrites_only_the_text_between_the_markers(tmp_path: Path) -> None:
     readme = README.read_text(encoding="utf-8")
-    start, end = readme.index("### Listening"), readme.index("<!-- configuration: end -->")
+    start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)
     stale = tmp_path / "README.md"
     stale.write_text(readme[:start] + "| stale | table |\n\n" + readme[end:], encoding="utf-8")
     assert main(["settings", "--readme", str(stale)]) == 0

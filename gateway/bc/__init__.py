@@ -7,9 +7,10 @@ Everything public is listed in ``__all__``; the modules behind it are private.
 
 from __future__ import annotations
 
+from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
-from ._client import BCClient, BCSession
+from ._client import BCClient, BCLoad, BCSession
 from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
 from ._customer_queries import (
     CustomerQuery,
@@ -21,6 +22,7 @@ from ._customer_queries import (
     QueryStatus,
 )
 from ._documents import SalesOrder, SalesOrderLine
+from ._entity import Entity, NonEmpty, body
 from ._enums import (
     CustomerBlocked,
     InvoiceLineType,
@@ -50,6 +52,7 @@ from ._fleet import SharedLimits
 from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STATEMENT_PDF, Media, MediaStream
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
+from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted, CallWatch
 from ._odata import Expand, Field, Filter, Query, al_operator_in, any_of, longest_literal_run
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._receivables import (
@@ -63,6 +66,7 @@ from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
 from ._shipments import SalesShipment, SalesShipmentLine
+from ._subscriptions import WebhookSubscription, WebhookSubscriptions
 from ._token import EntraTokenAuth
 
 __all__ = [
@@ -71,6 +75,7 @@ __all__ = [
     "CUSTOMER_OWNED",
     "DELIVERY_DOCUMENT_CONTENT",
     "INVOICE_PDF",
+    "NO_OBSERVER",
     "PORTAL_API",
     "STANDARD_API",
     "STATEMENT_PDF",
@@ -80,7 +85,9 @@ __all__ = [
     "BCCircuitOpen",
     "BCClient",
     "BCError",
+    "BCLoad",
     "BCNotFound",
+    "BCObserver",
     "BCProtocolError",
     "BCQueueFull",
     "BCRequestRejected",
@@ -91,6 +98,9 @@ __all__ = [
     "BCTransportError",
     "BCUnavailable",
     "BreakerState",
+    "CallEnded",
+    "CallStarted",
+    "CallWatch",
     "CapabilityMap",
     "CapabilityUnavailable",
     "ClientCredentials",
@@ -106,6 +116,7 @@ __all__ = [
     "CustomerQueryMessage",
     "CustomerScope",
     "DeliveryDocument",
+    "Entity",
     "EntraTokenAuth",
     "Expand",
     "Field",
@@ -121,6 +132,7 @@ __all__ = [
     "LedgerEntryType",
     "Media",
     "MediaStream",
+    "NonEmpty",
     "ODataBuildError",
     "Query",
     "QueryAuthorType",
@@ -134,6 +146,8 @@ __all__ = [
     "SalesInvoiceLine",
     "SalesLineType",
     "SalesOrder",
+    "SalesOrderArchive",
+    "SalesOrderArchiveLine",
     "SalesOrderLine",
     "SalesOrderStatus",
     "SalesShipment",
@@ -145,8 +159,11 @@ __all__ = [
     "ShippingAgent",
     "UnitOfMeasure",
     "UnsafeFilterText",
+    "WebhookSubscription",
+    "WebhookSubscriptions",
     "al_operator_in",
     "any_of",
+    "body",
     "longest_literal_run",
     "scoped",
 ]

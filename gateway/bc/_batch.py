@@ -7,14 +7,13 @@ an inner failure in that inner response's ``body.error``.  BC accepts at most 10
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
 import httpx
+import msgspec
 
 from ._errors import BCError, BCProtocolError, error_from_response
 
@@ -42,9 +41,12 @@ class BatchOperation:
 
 @dataclass(frozen=True)
 class InnerResponse:
+    """One inner answer; ``body`` is its JSON exactly as BC sent it, read only by whoever asked
+    (a page by its model's reader, an error as an error)."""
+
     status: int
     headers: Mapping[str, str]
-    body: Any
+    body: bytes
 
     @property
     def is_success(self) -> bool:
@@ -52,8 +54,8 @@ class InnerResponse:
 
     def error(self) -> BCError:
         """The inner failure as the same ``BCError`` a plain request would have raised."""
-        response = httpx.Response(self.status, headers=dict(self.headers), json=self.body)
-        return error_from_response(response)
+        headers = {**self.headers, "content-type": "application/json"}
+        return error_from_response(httpx.Response(self.status, headers=headers, content=self.body))
 
 
 def batch_body(operations: Sequence[BatchOperation]) -> dict[str, Any]:
@@ -64,22 +66,35 @@ def batch_body(operations: Sequence[BatchOperation]) -> dict[str, Any]:
     }
 
 
+class _Answer(msgspec.Struct):
+    status: int
+    id: str | int | None = None
+    headers: dict[str, Any] | None = None
+    body: msgspec.Raw = msgspec.Raw(b"null")  # left unparsed: its reader decodes it into models
+
+
+class _Envelope(msgspec.Struct):
+    responses: list[msgspec.Raw]
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_ANSWER = msgspec.json.Decoder(_Answer)
+
+
 def read_batch(response: httpx.Response) -> tuple[dict[str, InnerResponse], int | None]:
-    """The inner responses by id; decimals stay exact (``parse_float=Decimal``)."""
+    """The inner responses by id, each body still the bytes BC sent."""
     try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except ValueError as exc:
+        answers = _ENVELOPE.decode(response.content).responses
+    except msgspec.ValidationError as exc:  # (a subclass of DecodeError: JSON of another shape)
+        raise BCProtocolError("Business Central sent a $batch answer without 'responses'") from exc
+    except msgspec.DecodeError as exc:
         raise BCProtocolError("Business Central sent a $batch answer that is not JSON") from exc
-    answers = body.get("responses") if isinstance(body, dict) else None
-    if not isinstance(answers, list):
-        raise BCProtocolError("Business Central sent a $batch answer without 'responses'")
     inner: dict[str, InnerResponse] = {}
-    for answer in answers:
-        if not isinstance(answer, dict) or not isinstance(answer.get("status"), int):
-            raise BCProtocolError("Business Central sent a $batch answer that is not a response")
-        headers = answer.get("headers")
-        headers = headers if isinstance(headers, dict) else {}
-        inner[str(answer.get("id"))] = InnerResponse(
-            answer["status"], {str(k): str(v) for k, v in headers.items()}, answer.get("body")
-        )
+    for raw in answers:
+        try:
+            answer = _ANSWER.decode(raw)
+        except msgspec.ValidationError as exc:
+            raise BCProtocolError("Business Central sent a $batch answer that is not a response") from exc
+        headers = {str(k): str(v) for k, v in (answer.headers or {}).items()}
+        inner[str(answer.id)] = InnerResponse(answer.status, headers, bytes(answer.body))
     return inner, len(inner)

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
+import operator
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from uuid import UUID
 
 import httpx
+import msgspec
 
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
-from ._breaker import CircuitBreaker, counts_against_breaker
+from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
 from ._capabilities import CapabilityMap
 from ._coalesce import Coalescer
 from ._deadline import Deadline
+from ._entity import Entity, PageReader, attribute_of, reader_for
 from ._errors import (
     BCError,
     BCNotFound,
@@ -34,20 +38,26 @@ from ._errors import (
     correlation_id_of,
     error_from_response,
 )
-from ._fleet import FleetLimiter, SharedLimits, principal_key
+from ._fleet import FleetLimiter, SharedLimits
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
+from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
 from ._odata import Expand, Query, validate_name
+from ._principals import Principal, Principals
 from ._resilience import Clock
 from ._retry import RetryPolicy
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._settings import STANDARD_API, ApiRoute, BCSettings
-from ._token import EntraTokenAuth
+from ._subscriptions import WebhookSubscriptions
 
-__all__ = ["BCClient", "BCSession"]
+__all__ = ["BCClient", "BCLoad", "BCSession"]
 
 T = TypeVar("T")
-RowCheck = Callable[[Mapping[str, Any]], bool]  # False: drop the row
+E = TypeVar("E", bound=Entity)
+Row = Any  # a model instance, or a plain row (``dict``) where no model is asked for
+RowCheck = Callable[[Row], bool]  # False: drop the row
+# Request bodies: decimals as exact JSON numbers (a quantity never passes through float).
+_BODY_ENCODER = msgspec.json.Encoder(decimal_format="number")
 _MAX_PAGES = 10_000  # a loop guard: no honest result set of ours needs more pages than this
 # Navigations that would pull customer-owned data into an otherwise unscoped query.
 _CUSTOMER_NAVIGATIONS = frozenset({"customer", "customerFinancialDetail", "agedAccountsReceivable"})
@@ -70,6 +80,31 @@ class _Call:
     entity_set: str
     stats: _Stats = field(default_factory=_Stats)
     deadline: Deadline | None = None  # None: the client's operation deadline, from the first attempt
+    # A write's: it always goes through the principal this names (``_principals``); None: any.
+    affinity: str | None = None
+    batch: tuple[str, ...] = ()  # a $batch's entity sets, for its audit record
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One try of one HTTP request; ``number`` counts from 1 (more: a retry)."""
+
+    method: str
+    url: str
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str]
+    call: _Call
+    number: int
+
+
+@dataclass(frozen=True)
+class BCLoad:
+    """How busy the client is right now: requests holding one of this replica's slots, requests
+    waiting for one (all principals together), and the circuit breaker's state."""
+
+    in_flight: int
+    queued: int
+    breaker: BreakerState
 
 
 class BCClient:
@@ -78,10 +113,11 @@ class BCClient:
     All HTTP (BC and the token endpoint) goes through one ``httpx.AsyncClient`` on ``transport``,
     with the timeout from ``settings`` on every request.  Failures surface as ``BCError``.
 
-    The client is one principal on one environment, so it owns the concurrency limiter (shared by
-    all its sessions) and the circuit breaker; ``clock`` is injectable for exact tests.  With a
-    replicated ``shared`` store, BC's limits hold for all replicas together (``FleetLimiter``);
-    without one, for this process.
+    The client is one environment and one or more principals (``Principals``): it owns each
+    principal's token and concurrency limiter (shared by all its sessions) and the environment's
+    circuit breaker; ``clock`` is injectable for exact tests.  With a replicated ``shared`` store,
+    BC's limits hold per principal for all replicas together (``FleetLimiter``); without one, for
+    this process.  ``observer`` hears of every HTTP attempt (metrics, traces).
     """
 
     def __init__(
@@ -91,17 +127,14 @@ class BCClient:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         shared: SharedLimits | None = None,
+        observer: BCObserver = NO_OBSERVER,
     ) -> None:
         self.settings = settings
+        self.observer = observer
         self.capabilities = CapabilityMap()
         knobs = settings.resilience
         self.clock = clock or Clock()
-        self.limiter = ConcurrencyLimiter(knobs.max_concurrency, knobs.queue_limit)
-        self.fleet = (
-            FleetLimiter(shared, principal_key(settings), knobs, self.clock)
-            if shared is not None and shared.replicated
-            else None
-        )
+        self.principals = Principals(settings, self.clock, shared)
         self.breaker = CircuitBreaker(knobs.breaker_failures, knobs.breaker_reset_seconds, self.clock.now)
         self.retry = RetryPolicy(
             max_attempts=knobs.retry_max_attempts,
@@ -110,23 +143,28 @@ class BCClient:
             retry_after_cap_seconds=knobs.retry_after_cap_seconds,
         )
         self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
+        self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
         self._timeout = httpx.Timeout(settings.timeout_seconds)
-        auth = (
-            EntraTokenAuth(settings.credentials, timeout_seconds=settings.timeout_seconds)
-            if settings.credentials is not None
-            else None
-        )
+        # No client-wide auth: each request signs in as the principal that sends it.
         self._http = httpx.AsyncClient(
             transport=transport,
-            auth=auth,
             timeout=self._timeout,
             follow_redirects=False,  # a redirect could carry the bearer token elsewhere
             headers={"Accept": "application/json"},
         )
 
+    @property
+    def limiter(self) -> ConcurrencyLimiter:
+        """The first principal's limiter (the only one, unless several are configured)."""
+        return self.principals.all[0].limiter
+
+    @property
+    def fleet(self) -> FleetLimiter | None:
+        """The first principal's fleet limits (``None`` without a replicated store)."""
+        return self.principals.all[0].fleet
+
     async def aclose(self) -> None:
-        if self.fleet is not None:
-            await self.fleet.aclose()
+        await self.principals.aclose()
         await self._http.aclose()
 
     async def __aenter__(self) -> BCClient:
@@ -140,9 +178,20 @@ class BCClient:
     ) -> None:
         await self.aclose()
 
-    def session(self, scope: CustomerScope, *, operation: str | None = None) -> BCSession:
-        """A session for one GraphQL operation on behalf of ``scope``; its deadline starts now."""
-        return BCSession(self, scope, operation=operation)
+    def session(
+        self, scope: CustomerScope, *, operation: str | None = None, request_id: str | None = None
+    ) -> BCSession:
+        """A session for one GraphQL operation on behalf of ``scope``; its deadline starts now.
+        ``operation`` (its name) and ``request_id`` go into each call's audit record."""
+        return BCSession(self, scope, operation=operation, request_id=request_id)
+
+    def load(self) -> BCLoad:
+        limiters = [principal.limiter for principal in self.principals.all]
+        return BCLoad(
+            sum(limiter.in_flight for limiter in limiters),
+            sum(limiter.waiting for limiter in limiters),
+            self.breaker.state,
+        )
 
     def deadline(self) -> Deadline:
         """A fresh operation deadline (``operation_deadline_seconds`` from now)."""
@@ -152,7 +201,7 @@ class BCClient:
         """All companies of the environment (top-level ``companies``; no customer data)."""
         call = _Call(CallContext(), STANDARD_API, "companies")
         url = f"{self.settings.route_url(STANDARD_API)}/companies"
-        return await self._fetch_pages(url, {}, call, top=None, limit=None)
+        return await self._fetch_pages(url, {}, call, reader_for(None), top=None, limit=None)
 
     async def fetch_metadata(self, route: ApiRoute = STANDARD_API) -> str:
         """The EDMX ``$metadata`` document of ``route``."""
@@ -165,32 +214,37 @@ class BCClient:
         url: str,
         params: Mapping[str, str],
         call: _Call,
+        reader: PageReader[T],
         *,
         top: int | None,
         limit: int | None,
         check_row: RowCheck | None = None,
-        first_page: dict[str, Any] | None = None,
-    ) -> list[dict[str, Any]]:
-        """``first_page``: the first page's body when it came already (inside a ``$batch``)."""
+        first_page: bytes | None = None,
+    ) -> list[T]:
+        """Every page's rows, read by ``reader`` straight from the response bytes.
+
+        ``first_page``: the first page's body when it came already (inside a ``$batch``).  The
+        bytes of each page are BC's whole answer to the request: what a cache of BC reads would
+        keep, reading them with the same ``reader`` on a hit."""
         headers = self._page_headers(top)
         origin = httpx.URL(url)
         next_url: httpx.URL | None = origin
         next_params: Mapping[str, str] | None = params
-        rows: list[dict[str, Any]] = []
+        read = _page_read(reader)
+        rows: list[T] = []
         for _ in range(_MAX_PAGES):
             if next_url is None:
                 return rows
             if first_page is not None:
-                body, first_page = first_page, None
+                page, first_page = reader(first_page), None
             else:
-                body = await self._request("GET", str(next_url), next_params, headers, call, _read_page)
-            for row in body["value"]:
-                if check_row is None or check_row(row):
-                    rows.append(row)
+                page = await self._request("GET", str(next_url), next_params, headers, call, read)
+            found, link = page
+            rows.extend(found if check_row is None else [row for row in found if check_row(row)])
             if limit is not None and len(rows) >= limit:
                 return rows[:limit]
             # The nextLink carries every query option (and the skiptoken) itself.
-            next_url, next_params = _checked_next_link(body.get("@odata.nextLink"), origin, next_url), None
+            next_url, next_params = _checked_next_link(link, origin, next_url), None
         raise BCProtocolError("Business Central kept sending nextLinks")
 
     def _page_headers(self, top: int | None) -> dict[str, str]:
@@ -200,11 +254,11 @@ class BCClient:
 
     async def _fetch_paged(
         self, pending: Sequence[tuple[int, _Paged]], route: ApiRoute, batch_call: _Call
-    ) -> list[tuple[int, list[dict[str, Any]] | BCError]]:
+    ) -> list[tuple[int, list[Row] | BCError]]:
         """Each read's rows or error: in ``$batch`` requests when there are two or more."""
         if len(pending) >= 2 and self.batch_supported:
             try:
-                outcomes: list[tuple[int, list[dict[str, Any]] | BCError]] = []
+                outcomes: list[tuple[int, list[Row] | BCError]] = []
                 for start in range(0, len(pending), MAX_BATCH_OPERATIONS):
                     chunk = pending[start : start + MAX_BATCH_OPERATIONS]
                     outcomes.extend(await self._batch(chunk, route, batch_call))
@@ -218,21 +272,30 @@ class BCClient:
         reads = await asyncio.gather(*(self._read_collection(paged) for _, paged in pending))
         return [(index, outcome) for (index, _), outcome in zip(pending, reads, strict=True)]
 
-    async def _read_collection(self, paged: _Paged) -> list[dict[str, Any]] | BCError:
+    async def _read_collection(self, paged: _Paged, first_page: bytes | None = None) -> list[Row] | BCError:
+        """All rows of one read, or its error; ``first_page``: its first page came in a ``$batch``
+        (the nextLinks that follow carry every query option themselves)."""
         try:
             return await self._fetch_pages(
-                paged.url, paged.params, paged.call, top=paged.top, limit=None, check_row=paged.check_row
+                paged.url,
+                paged.params if first_page is None else {},
+                paged.call,
+                paged.reader,
+                top=paged.top,
+                limit=None,
+                check_row=paged.check_row,
+                first_page=first_page,
             )
         except BCError as error:
             return error
 
     async def _batch(
         self, chunk: Sequence[tuple[int, _Paged]], route: ApiRoute, batch_call: _Call
-    ) -> list[tuple[int, list[dict[str, Any]] | BCError]]:
+    ) -> list[tuple[int, list[Row] | BCError]]:
         """One ``$batch`` of at most 100 reads; inner 429/5xx answers are retried in a smaller
         ``$batch`` under the same policy and deadline as any request."""
         todo = {str(number): item for number, item in enumerate(chunk, start=1)}
-        done: list[tuple[int, list[dict[str, Any]] | BCError]] = []
+        done: list[tuple[int, list[Row] | BCError]] = []
         deadline = batch_call.deadline or self.deadline()
         url = f"{self.settings.route_url(route)}/$batch"
         for attempt in range(1, self.retry.max_attempts + 1):
@@ -240,15 +303,19 @@ class BCClient:
                 BatchOperation(key, paged.path, paged.params, self._page_headers(paged.top))
                 for key, (_, paged) in todo.items()
             ]
+            call = dataclasses.replace(
+                batch_call, batch=tuple(paged.call.entity_set for _, paged in todo.values())
+            )
             answers = await self._request(
                 "POST",
                 url,
                 None,
                 {"Content-Type": "application/json"},
-                batch_call,
+                call,
                 read_batch,
                 json_body=batch_body(operations),
                 idempotent=True,  # only GETs inside: sending it twice changes nothing
+                first_attempt=attempt,  # inner reads retried in a new $batch: its attempt number
             )
             failed: dict[str, BCError] = {}
             for key, (index, paged) in todo.items():
@@ -268,26 +335,12 @@ class BCClient:
             todo = {key: todo[key] for key in failed}
         raise AssertionError("unreachable: the last attempt never retries")  # pragma: no cover
 
-    async def _inner_outcome(
-        self, inner: InnerResponse | None, paged: _Paged
-    ) -> list[dict[str, Any]] | BCError:
+    async def _inner_outcome(self, inner: InnerResponse | None, paged: _Paged) -> list[Row] | BCError:
         if inner is None:
             return BCProtocolError("Business Central's $batch answer left out an operation")
         if not inner.is_success:
             return inner.error()
-        try:
-            page = _page_of(inner.body)
-            return await self._fetch_pages(
-                paged.url,
-                {},
-                paged.call,
-                top=paged.top,
-                limit=None,
-                check_row=paged.check_row,
-                first_page=page,
-            )
-        except BCError as error:
-            return error
+        return await self._read_collection(paged, inner.body)
 
     async def _request(
         self,
@@ -300,6 +353,7 @@ class BCClient:
         *,
         json_body: Any = None,
         idempotent: bool = False,
+        first_attempt: int = 1,
     ) -> T:
         """The one path of every HTTP call: attempts behind the breaker and the limiter, retried
         (reads, or ``idempotent`` writes only) within the call's deadline.  ``read`` turns a
@@ -309,7 +363,12 @@ class BCClient:
         while True:
             attempt += 1
             try:
-                return await self._attempt(method, url, params, headers, call, read, json_body, deadline)
+                return await self._attempt(
+                    _Attempt(method, url, params, headers, call, first_attempt + attempt - 1),
+                    read,
+                    json_body,
+                    deadline,
+                )
             except BCError as error:
                 if not self.retry.should_retry(error, method=method, idempotent=idempotent, attempt=attempt):
                     raise
@@ -320,11 +379,7 @@ class BCClient:
 
     async def _attempt(
         self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        call: _Call,
+        attempt: _Attempt,
         read: Callable[[httpx.Response], tuple[T, int | None]],
         json_body: Any,
         deadline: Deadline,
@@ -332,11 +387,12 @@ class BCClient:
         if deadline.expired:
             raise BCTimeout("the operation ran out of time for Business Central")
         self.breaker.check()  # fail fast while open, before queueing for a slot
-        fleet_turn = self.fleet.turn(deadline) if self.fleet else contextlib.nullcontext()
-        async with self.limiter.slot(deadline.remaining()), fleet_turn:
+        principal = self.principals.pick(attempt.call.affinity)
+        fleet_turn = principal.fleet.turn(deadline) if principal.fleet else contextlib.nullcontext()
+        async with principal.limiter.slot(deadline.remaining()), fleet_turn:
             self.breaker.before_call()
             try:
-                result = await self._audited(method, url, params, headers, call, read, json_body, deadline)
+                result = await self._audited(attempt, read, json_body, deadline, principal)
             except BCError as error:
                 if counts_against_breaker(error):
                     self.breaker.record_failure()
@@ -351,23 +407,35 @@ class BCClient:
 
     async def _audited(
         self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        call: _Call,
+        attempt: _Attempt,
         read: Callable[[httpx.Response], tuple[T, int | None]],
         json_body: Any,
         deadline: Deadline,
+        principal: Principal,
     ) -> T:
-        """One audited, counted HTTP request."""
+        """One audited, counted, observed HTTP request, signed in as ``principal``."""
+        call = attempt.call
+        watch = self.observer.call_started(
+            CallStarted(
+                attempt.method,
+                call.route.path,
+                call.entity_set,
+                attempt.number,
+                call.context.operation,
+                call.context.request_id,
+            )
+        )
+        headers = {**watch.headers(), **attempt.headers}
         started = time.perf_counter()
         status: int | None = None
         rows: int | None = None
         correlation_id: str | None = None
+        failure: str | None = None
         timeout = min(self.settings.timeout_seconds, deadline.remaining())
         try:
-            response = await self._send(method, url, params, headers, json_body, timeout)
+            response = await self._send(
+                attempt.method, attempt.url, attempt.params, headers, json_body, timeout, principal.auth
+            )
             status = response.status_code
             correlation_id = correlation_id_of(response)
             if not response.is_success:
@@ -376,6 +444,10 @@ class BCClient:
             return result
         except BCError as exc:
             correlation_id = exc.correlation_id or correlation_id
+            failure = exc.code
+            raise
+        except BaseException:
+            failure = "abandoned"  # cancelled: the operation gave up on this call
             raise
         finally:
             elapsed = time.perf_counter() - started
@@ -383,14 +455,18 @@ class BCClient:
             call.stats.bc_seconds += elapsed
             log_call(
                 call.context,
-                method=method,
+                method=attempt.method,
                 route=call.route.path,
                 entity_set=call.entity_set,
                 status=status,
                 duration_ms=elapsed * 1000,
                 rows=rows,
                 correlation_id=correlation_id,
+                attempt=attempt.number,
+                principal=principal.name,
+                batch=call.batch,
             )
+            watch.ended(CallEnded(status, elapsed, correlation_id, failure))
 
     async def _send(
         self,
@@ -400,11 +476,19 @@ class BCClient:
         headers: Mapping[str, str],
         json_body: Any,
         timeout_seconds: float,
+        auth: httpx.Auth | None,
     ) -> httpx.Response:
         """The boundary: httpx exceptions become ``BCError`` here and nowhere else."""
+        content = None if json_body is None else _BODY_ENCODER.encode(json_body)
         try:
             return await self._http.request(
-                method, url, params=params, headers=headers, json=json_body, timeout=timeout_seconds
+                method,
+                url,
+                params=params,
+                headers=headers,
+                content=content,
+                timeout=timeout_seconds,
+                auth=auth,
             )
         except httpx.TimeoutException as exc:
             raise BCTimeout("Business Central did not answer in time") from exc
@@ -421,16 +505,26 @@ class BCSession:
     scope, and every row that comes back is checked against the scope.
     """
 
-    def __init__(self, client: BCClient, scope: CustomerScope, *, operation: str | None = None) -> None:
+    def __init__(
+        self,
+        client: BCClient,
+        scope: CustomerScope,
+        *,
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self._client = client
         self.scope = scope
         self._context = CallContext(
-            customer=scope.customer_number, company=str(scope.company_id), operation=operation
+            customer=scope.customer_number,
+            company=str(scope.company_id),
+            operation=operation,
+            request_id=request_id,
         )
         self._stats = _Stats()
         # One deadline for the whole operation: no retry, wait or page may run past it.
         self.deadline = client.deadline()
-        self._coalescer: Coalescer[tuple[Query | ScopedQuery, ApiRoute]] = Coalescer(self._fetch_together)
+        self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together)
 
     @property
     def batching(self) -> bool:
@@ -446,29 +540,62 @@ class BCSession:
         return self._stats.request_count
 
     @property
+    def operation(self) -> str | None:
+        """The GraphQL operation's name this session serves, as its audit records carry it."""
+        return self._context.operation
+
+    @property
+    def request_id(self) -> str | None:
+        """The gateway request's id (``X-Request-Id``), as its audit records carry it."""
+        return self._context.request_id
+
+    @property
     def bc_seconds(self) -> float:
         return self._stats.bc_seconds
+
+    @overload
+    async def fetch(
+        self,
+        query: Query | ScopedQuery,
+        *,
+        model: None = None,
+        route: ApiRoute = STANDARD_API,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]: ...
+
+    @overload
+    async def fetch(
+        self,
+        query: Query | ScopedQuery,
+        *,
+        model: type[E],
+        route: ApiRoute = STANDARD_API,
+        limit: int | None = None,
+    ) -> list[E]: ...
 
     async def fetch(
         self,
         query: Query | ScopedQuery,
         *,
+        model: type[E] | None = None,
         route: ApiRoute = STANDARD_API,
         limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """All rows of ``query`` (following nextLinks), or the first ``limit`` rows."""
-        plain, check_row = self._authorise(query)
+    ) -> list[E] | list[dict[str, Any]]:
+        """All rows of ``query`` (following nextLinks), or the first ``limit`` rows: as ``model``
+        instances, decoded straight from BC's response bytes, or as plain rows without one."""
+        plain, check_row = self._authorise(query, model)
         self._client.capabilities.require(route, plain.entity_set, plain.expand)
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise ODataBuildError("limit must be a positive integer")
         if limit is None and self.batching:
             # Joins the other reads of this tick: two or more go to BC as one $batch.
-            return await self._coalescer.submit((query, route))
+            rows: list[Any] = await self._coalescer.submit(_Read(query, route, model))
+            return rows
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{plain.entity_set}"
         call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
         return await self._client._fetch_pages(
-            url, plain.params(), call, top=plain.top, limit=limit, check_row=check_row
+            url, plain.params(), call, reader_for(model), top=plain.top, limit=limit, check_row=check_row
         )
 
     async def fetch_media(self, stream: MediaStream, key: UUID) -> Media:
@@ -484,13 +611,20 @@ class BCSession:
         return await self._client._request("GET", url, None, headers, call, read_media)
 
     async def create(
-        self, entity_set: str, body: Mapping[str, Any], *, route: ApiRoute = STANDARD_API
+        self,
+        entity_set: str,
+        body: Mapping[str, Any],
+        *,
+        route: ApiRoute = STANDARD_API,
+        affinity: str | None = None,
     ) -> dict[str, Any]:
         """``POST`` one entity (with nested lines: BC's deep insert, one atomic request).
 
         Sent exactly once: a write is never retried here, because a timeout or a dropped
         connection does not say whether BC committed it (the caller decides what to do).  For a
         customer-owned set the body must name this session's customer, and so must the answer.
+        ``affinity`` (from the write's idempotency key) picks the principal that sends it, the
+        same one for every retry on every replica.
         """
         validate_name(entity_set, "entity set name")
         self._client.capabilities.require(route, entity_set)
@@ -502,7 +636,7 @@ class BCSession:
             check(body)
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{entity_set}"
-        call = _Call(self._context, route, entity_set, self._stats, self.deadline)
+        call = _Call(self._context, route, entity_set, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
         row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
         if check is not None:
@@ -510,13 +644,20 @@ class BCSession:
         return row
 
     async def create_under(
-        self, parent: ScopedQuery, navigation: str, body: Mapping[str, Any], *, route: ApiRoute = STANDARD_API
+        self,
+        parent: ScopedQuery,
+        navigation: str,
+        body: Mapping[str, Any],
+        *,
+        route: ApiRoute = STANDARD_API,
+        affinity: str | None = None,
     ) -> dict[str, Any]:
         """``POST`` one entity into a contained collection of a parent the caller owns.
 
         ``parent`` must select exactly one row of this session's customer (read first, checked
         row by row as every scoped read is); the child is then posted under that row's key.
-        Sent exactly once, like ``create``.  Raises ``BCNotFound`` when the parent is not there.
+        Sent exactly once, through the principal ``affinity`` picks, like ``create``.  Raises
+        ``BCNotFound`` when the parent is not there.
         """
         validate_name(navigation, "navigation property")
         rows = await self.fetch(parent, route=route, limit=2)
@@ -525,7 +666,7 @@ class BCSession:
         settings = self._client.settings
         base = f"{settings.route_url(route)}/companies({self.scope.company_id})"
         url = f"{base}/{parent.query.entity_set}({UUID(str(rows[0]['id']))})/{navigation}"
-        call = _Call(self._context, route, navigation, self._stats, self.deadline)
+        call = _Call(self._context, route, navigation, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
         return await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
 
@@ -538,11 +679,16 @@ class BCSession:
         HTTP request per 100 instead of one per query); a query whose entity set this tenant
         lacks fails alone with ``CapabilityUnavailable``, without HTTP.
         """
+        return await self._fetch_many([_Read(query, route, None) for query in queries], route)
+
+    async def _fetch_many(self, reads: Sequence[_Read], route: ApiRoute) -> list[list[Any] | BCError]:
+        """``fetch_many`` of reads on one route, each read with its own model (or none)."""
         settings = self._client.settings
-        results: list[list[dict[str, Any]] | BCError] = []
+        results: list[list[Any] | BCError] = []
         pending: list[tuple[int, _Paged]] = []
-        for index, query in enumerate(queries):
-            plain, check_row = self._authorise(query)
+        for index, read in enumerate(reads):
+            query = read.query
+            plain, check_row = self._authorise(query, read.model)
             try:
                 self._client.capabilities.require(route, plain.entity_set, plain.expand)
             except BCError as error:
@@ -552,19 +698,18 @@ class BCSession:
             path = f"companies({self.scope.company_id})/{plain.entity_set}"
             call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
             url = f"{settings.route_url(route)}/{path}"
-            pending.append((index, _Paged(path, url, plain.params(), plain.top, call, check_row)))
+            reader = reader_for(read.model)
+            pending.append((index, _Paged(path, url, plain.params(), plain.top, call, check_row, reader)))
         for index, outcome in await self._client._fetch_paged(pending, route, self._batch_call(route)):
             results[index] = outcome
         return results
 
-    async def _fetch_together(
-        self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
-    ) -> list[list[dict[str, Any]] | BCError]:
-        """``fetch_many`` per API route, each read's outcome in its place."""
-        outcomes: list[list[dict[str, Any]] | BCError] = [[] for _ in reads]
-        for route in dict.fromkeys(route for _, route in reads):
-            places = [index for index, (_, where) in enumerate(reads) if where == route]
-            answers = await self.fetch_many([reads[index][0] for index in places], route=route)
+    async def _fetch_together(self, reads: Sequence[_Read]) -> list[list[Any] | BCError]:
+        """``_fetch_many`` per API route, each read's outcome in its place."""
+        outcomes: list[list[Any] | BCError] = [[] for _ in reads]
+        for route in dict.fromkeys(read.route for read in reads):
+            places = [index for index, read in enumerate(reads) if read.route == route]
+            answers = await self._fetch_many([reads[index] for index in places], route)
             for index, answer in zip(places, answers, strict=True):
                 outcomes[index] = answer
         return outcomes
@@ -572,11 +717,14 @@ class BCSession:
     def _batch_call(self, route: ApiRoute) -> _Call:
         return _Call(self._context, route, "$batch", self._stats, self.deadline)
 
-    def _authorise(self, query: Query | ScopedQuery) -> tuple[Query, RowCheck | None]:
+    def _authorise(
+        self, query: Query | ScopedQuery, model: type[Entity] | None
+    ) -> tuple[Query, RowCheck | None]:
         if isinstance(query, ScopedQuery):
             if query.scope != self.scope:
                 raise ScopeViolation("the query is scoped to another customer than this session")
-            return query.query, _scope_filter(query.scope_field, self.scope, query.query.entity_set)
+            keep = _scope_filter(query.scope_field, self.scope, query.query.entity_set, model)
+            return query.query, keep
         if not isinstance(query, Query):
             raise TypeError("fetch() takes a Query or a ScopedQuery")
         if query.entity_set in CUSTOMER_OWNED:
@@ -587,8 +735,17 @@ class BCSession:
 
 
 @dataclass(frozen=True)
+class _Read:
+    """One read asked of a session: the query, its API route, the model its rows become."""
+
+    query: Query | ScopedQuery
+    route: ApiRoute
+    model: type[Entity] | None
+
+
+@dataclass(frozen=True)
 class _Paged:
-    """One collection read of a ``fetch_many``: where, which options, and how to check rows."""
+    """One collection read of a ``fetch_many``: where, which options, how to check and read rows."""
 
     path: str  # relative to the API root, as $batch wants it
     url: str
@@ -596,6 +753,7 @@ class _Paged:
     top: int | None
     call: _Call
     check_row: RowCheck | None
+    reader: PageReader[Any]
 
 
 def _reaches_customer_data(expands: Iterable[Expand]) -> bool:
@@ -610,15 +768,26 @@ def _reaches_customer_data(expands: Iterable[Expand]) -> bool:
 SECURITY_LOGGER = logging.getLogger("gateway.security")
 
 
-def _scope_filter(field_name: str, scope: CustomerScope, entity_set: str) -> RowCheck:
+def _scope_filter(
+    field_name: str, scope: CustomerScope, entity_set: str, model: type[Entity] | None
+) -> RowCheck:
     """Keep only rows of the scope's customer: BC may drop a filter it cannot apply (§14).
 
     A foreign row should never arrive; when one does, it is dropped and logged as a security
-    event (no row content, only where it came from), and the answer goes on without it.
+    event (no row content, only where it came from), and the answer goes on without it.  A model
+    read from a customer-owned set must declare the set's customer property, or nothing could be
+    checked: such a read is refused before any request.
     """
+    if model is None:
+        customer_of: Callable[[Row], Any] = operator.methodcaller("get", field_name)
+    else:
+        attribute = attribute_of(model, field_name)
+        if attribute is None:
+            raise ScopeViolation(f"{model.__name__} does not read {entity_set}.{field_name}, its customer")
+        customer_of = operator.attrgetter(attribute)
 
-    def keep(row: Mapping[str, Any]) -> bool:
-        if row.get(field_name) == scope.customer_number:
+    def keep(row: Row) -> bool:
+        if customer_of(row) == scope.customer_number:
             return True
         SECURITY_LOGGER.error(
             "scope_violation_row_dropped",
@@ -659,22 +828,16 @@ def _read_text(response: httpx.Response) -> tuple[str, int | None]:
     return response.text, None
 
 
-def _read_page(response: httpx.Response) -> tuple[dict[str, Any], int | None]:
-    """Parse an OData collection page; decimals stay exact (``parse_float=Decimal``)."""
-    try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except ValueError as exc:
-        raise BCProtocolError("Business Central sent a body that is not JSON") from exc
-    page = _page_of(body)
-    return page, len(page["value"])
+def _page_read(
+    reader: PageReader[T],
+) -> Callable[[httpx.Response], tuple[tuple[list[T], str | None], int | None]]:
+    """Read an OData collection page from the response bytes: its rows and its nextLink."""
 
+    def read(response: httpx.Response) -> tuple[tuple[list[T], str | None], int | None]:
+        rows, link = reader(response.content)
+        return (rows, link), len(rows)
 
-def _page_of(body: object) -> dict[str, Any]:
-    value = body.get("value") if isinstance(body, dict) else None
-    rows_ok = isinstance(value, list) and all(isinstance(row, dict) for row in value)
-    if not isinstance(body, dict) or not rows_ok:
-        raise BCProtocolError("Business Central sent a collection without a 'value' list of objects")
-    return body
+    return read
 
 
 def _checked_next_link(link: object, origin: httpx.URL, current: httpx.URL) -> httpx.URL | None:

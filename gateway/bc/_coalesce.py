@@ -21,7 +21,7 @@ Q = TypeVar("Q")
 # iterations lets them share one $batch.  An iteration costs microseconds, a round trip to BC tens
 # of milliseconds.
 _SETTLE_TICKS = 4
-Rows = list[dict[str, Any]]
+Rows = list[Any]  # model instances or plain rows, as each read asked
 Run = Callable[[Sequence[Q]], Awaitable[Sequence[Rows | BCError]]]
 
 

@@ -30,7 +30,7 @@ from typing import Final, Protocol
 from ._deadline import Deadline
 from ._errors import BCThrottled, BCTimeout
 from ._resilience import Clock, ResilienceSettings
-from ._settings import BCSettings
+from ._settings import ClientCredentials
 
 __all__ = ["FleetChannels", "FleetLimiter", "FleetSlots", "FleetWindows", "SharedLimits", "principal_key"]
 
@@ -67,10 +67,9 @@ class SharedLimits(Protocol):
     def replicated(self) -> bool: ...
 
 
-def principal_key(settings: BCSettings) -> str:
-    """A short, secret-free name of the principal: BC's limits are per app registration."""
-    credentials = settings.credentials
-    who = f"{credentials.token_url}|{credentials.client_id}" if credentials else settings.environment_url
+def principal_key(environment_url: str, credentials: ClientCredentials | None) -> str:
+    """A short, secret-free name of a principal: BC's limits are per app registration."""
+    who = f"{credentials.token_url}|{credentials.client_id}" if credentials else environment_url
     return hashlib.sha256(who.encode()).hexdigest()[:16]
 
 

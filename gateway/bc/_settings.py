@@ -85,6 +85,13 @@ class ClientCredentials:
     client_secret: str = field(repr=False)
     scope: str = DEFAULT_SCOPE
 
+    @classmethod
+    def entra(cls, tenant_id: str, client_id: str, client_secret: str) -> ClientCredentials:
+        """An app registration of BC online's Entra tenant ``tenant_id``."""
+        if not _PATH_SEGMENT.match(tenant_id):
+            raise ValueError(f"invalid tenant id: {tenant_id!r}")
+        return cls(_TOKEN_URL.format(tenant=tenant_id), client_id, client_secret)
+
     def __post_init__(self) -> None:
         if not is_secure_token_url(self.token_url):
             raise ValueError("must use https (plain http only to this machine: localhost, 127.0.0.1, ::1)")
@@ -94,17 +101,27 @@ class ClientCredentials:
 
 @dataclass(frozen=True)
 class BCSettings:
-    """One BC environment.  ``environment_url`` has no trailing slash; API routes hang below it."""
+    """One BC environment.  ``environment_url`` has no trailing slash; API routes hang below it.
+
+    BC's limits are per principal (app registration), so more registrations carry more load:
+    ``additional_credentials`` are more principals beside ``credentials`` on the same environment,
+    each with its own token and its own share of BC's limits (``principals``).
+    """
 
     environment_url: str
     credentials: ClientCredentials | None
     timeout_seconds: float = 30.0
     page_size: int = 1000
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
+    additional_credentials: tuple[ClientCredentials, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.environment_url.startswith(("https://", "http://")):
             raise ValueError("environment_url must be an http(s) URL")
+        if self.additional_credentials and self.credentials is None:
+            raise ValueError("additional credentials need a first one")
+        if len({c.client_id for c in self.principals}) != len(self.principals):
+            raise ValueError("each principal needs a client id of its own")
         if self.environment_url.endswith("/") or any(c in self.environment_url for c in "?#"):
             raise ValueError("environment_url has no trailing slash, query or fragment")
         if not self.timeout_seconds > 0:
@@ -127,11 +144,7 @@ class BCSettings:
         for segment in (tenant_id, environment):
             if not _PATH_SEGMENT.match(segment):
                 raise ValueError(f"invalid tenant id or environment name: {segment!r}")
-        credentials = ClientCredentials(
-            token_url=_TOKEN_URL.format(tenant=tenant_id),
-            client_id=client_id,
-            client_secret=client_secret,
-        )
+        credentials = ClientCredentials.entra(tenant_id, client_id, client_secret)
         return cls(
             environment_url=f"{_ONLINE_BASE}/{tenant_id}/{environment}",
             credentials=credentials,
@@ -155,6 +168,13 @@ class BCSettings:
             timeout_seconds=timeout_seconds,
             page_size=page_size,
         )
+
+    @property
+    def principals(self) -> tuple[ClientCredentials, ...]:
+        """Every app registration the gateway signs in as (none without credentials)."""
+        if self.credentials is None:
+            return ()
+        return (self.credentials, *self.additional_credentials)
 
     def route_url(self, route: ApiRoute) -> str:
         return f"{self.environment_url}/{route.path}"

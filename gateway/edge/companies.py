@@ -1,11 +1,11 @@
-"""Per-company facts that never change while the gateway runs, read from BC once they are known."""
+"""Per-company facts that practically never change, read from BC once for the whole fleet."""
 
 from __future__ import annotations
 
-import asyncio
-from uuid import UUID
-
 from gateway.bc import BCProtocolError, BCSession, Query
+from gateway.edge.shared_facts import SharedFacts
+
+KEEP_SECONDS = 24 * 3600.0
 
 
 class LocalCurrencies:
@@ -16,18 +16,15 @@ class LocalCurrencies:
     is read again by the next operation that needs it.
     """
 
-    def __init__(self) -> None:
-        self._codes: dict[UUID, str] = {}
-        self._lock = asyncio.Lock()
+    def __init__(self, facts: SharedFacts) -> None:
+        self._facts = facts
 
     async def of(self, session: BCSession) -> str:
-        company = session.scope.company_id
-        if company in self._codes:
-            return self._codes[company]
-        async with self._lock:
-            if company not in self._codes:
-                self._codes[company] = await _read(session)
-        return self._codes[company]
+        async def read() -> bytes:
+            return (await _read(session)).encode()
+
+        code = await self._facts.get(f"companies:{session.scope.company_id}:currency", read)
+        return code.decode()
 
 
 async def _read(session: BCSession) -> str:

@@ -1,31 +1,31 @@
 """Company names for the ``companies`` query: BC's top-level ``companies``, read at most once a
-few minutes (companies are renamed rarely, and the set holds no customer data)."""
+few minutes for the whole fleet (companies are renamed rarely, and the set holds no customer
+data)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+import json
 from uuid import UUID
 
 from gateway.bc import BCClient
+from gateway.edge.shared_facts import SharedFacts
 
 REFRESH_SECONDS = 300.0
+FACT = "companies:names"
 
 
 class CompanyNames:
-    def __init__(self, client: BCClient, clock: Callable[[], float]) -> None:
+    def __init__(self, client: BCClient, facts: SharedFacts) -> None:
         self._client = client
-        self._clock = clock
-        self._names: dict[UUID, str] = {}
-        self._read_at: float | None = None
-        self._lock = asyncio.Lock()
+        self._facts = facts
 
     async def get(self) -> dict[UUID, str]:
-        async with self._lock:
-            if self._read_at is None or self._clock() - self._read_at >= REFRESH_SECONDS:
-                self._names = _names(await self._client.fetch_companies())
-                self._read_at = self._clock()
-        return self._names
+        stored = json.loads(await self._facts.get(FACT, self._read))
+        return {UUID(company): name for company, name in stored.items()}
+
+    async def _read(self) -> bytes:
+        names = _names(await self._client.fetch_companies())
+        return json.dumps({str(company): name for company, name in names.items()}).encode()
 
 
 def _names(rows: list[dict[str, object]]) -> dict[UUID, str]:

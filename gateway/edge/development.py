@@ -7,9 +7,10 @@ as production tokens.  Nothing here is used when BC is configured.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +20,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount
 
 from gateway.auth import (
     AuthSettings,
@@ -32,7 +34,9 @@ from gateway.bc import BCSettings, ClientCredentials
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID
 from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.staff.control import staff_app
 from gateway.sandbox.transport import sandbox_transport
+from gateway.sandbox.webhooks.config import WebhookConfig
 from gateway.sandbox.world import DemoCustomer, demo_customers
 
 SESSIONS_FILE_NAME = "dev-idp-sessions.json"
@@ -52,6 +56,10 @@ class SandboxOptions(Protocol):
     def data_dir(self) -> Path | None: ...
     @property
     def access_token_ttl_seconds(self) -> int: ...
+    @property
+    def notification_delay_seconds(self) -> float: ...
+    @property
+    def staff_every_seconds(self) -> float: ...
 
 
 class DevelopmentOptions(Protocol):
@@ -85,7 +93,14 @@ def start_development(
     """The sandbox and the development identity provider; ``clock`` is the provider's and must be
     the token validator's too (``create_app``'s ``wall_clock``)."""
     if sandbox is None:
-        sandbox = create_sandbox_app(SandboxConfig(seed=settings.sandbox.seed, scale=settings.sandbox.scale))
+        sandbox = create_sandbox_app(
+            SandboxConfig(
+                seed=settings.sandbox.seed,
+                scale=settings.sandbox.scale,
+                webhooks=WebhookConfig(delay_seconds=settings.sandbox.notification_delay_seconds),
+                staff_every_seconds=settings.sandbox.staff_every_seconds,
+            )
+        )
     config = sandbox_of(sandbox).config
     customers = tuple(demo_customers(sandbox_of(sandbox).store))
     known = {(UUID(customer.company_id), customer.customer_number) for customer in customers}
@@ -123,6 +138,27 @@ def start_development(
         jwks_transport=httpx.ASGITransport(app=identity.asgi_app()),
         customers=customers,
     )
+
+
+def staff_routes(development: Development) -> list[BaseRoute]:
+    """The embedded sandbox's staff simulator at ``/_sandbox/staff`` (``bc-gateway staff``)."""
+    return [Mount("/_sandbox/staff", app=staff_app(sandbox_of(development.sandbox)))]
+
+
+@contextlib.asynccontextmanager
+async def embedded_sandbox_running(
+    development: Development, app: Starlette, *, webhooks: bool
+) -> AsyncIterator[None]:
+    """The embedded sandbox calls ``app`` in process for webhooks (the composition root hands it
+    this transport); its background work (BC's webhook job, staff on a clock) runs while the app
+    does, when there is any."""
+    sandbox = sandbox_of(development.sandbox)
+    sandbox.webhooks.deliver_through(httpx.ASGITransport(app=app))
+    if not webhooks and sandbox.config.staff_every_seconds <= 0:
+        yield
+        return
+    async with sandbox.running():
+        yield
 
 
 def demo_customer_list(development: Development) -> Callable[[Request], Awaitable[JSONResponse]]:

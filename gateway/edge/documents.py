@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.auth import AuthError, bearer_token
 from gateway.bc import BCError, BCNotFound, CapabilityUnavailable
+from gateway.edge.access import exchange_of
 from gateway.edge.state import GatewayState, gateway_state
 from gateway.resolvers.document_links import InvalidLink
 from gateway.resolvers.downloads import download
@@ -44,6 +45,8 @@ async def _rate_limited(
     decision = await state.edge.limiter.take(key, cost, limit)
     if decision.allowed:
         return None
+    if state.telemetry is not None:
+        state.telemetry.metrics.record_rate_limited("address" if anonymous else "customer")
     retry = str(decision.retry_after_seconds)
     return _error(429, ErrorCode.RATE_LIMITED, "Too many requests; try again later.", {"Retry-After": retry})
 
@@ -86,7 +89,15 @@ async def documents_endpoint(request: Request) -> Response:
     limited = await _rate_limited(state, f"customer:{link.company_id}:{link.customer_number}", DOWNLOAD_COST)
     if limited is not None:
         return limited
-    session = state.bc.session(link.scope, operation=f"document:{link.kind.name.lower()}")
+    exchange = exchange_of(request.scope)
+    session = state.bc.session(
+        link.scope,
+        operation=f"document:{link.kind.name.lower()}",
+        request_id=exchange.request_id if exchange is not None else None,
+    )
+    if exchange is not None:
+        exchange.customer, exchange.company = link.customer_number, str(link.company_id)
+        exchange.used(session)
     try:
         found = await download(session, link)
     except (BCNotFound, CapabilityUnavailable):

@@ -3,8 +3,10 @@
 One pipeline: the gate parsed and validated each document once (cached by its text) and checked
 its limits on that AST; here the same document object is executed
 (:func:`gateway.schema.execution.execute_operation`) — no synthetic request, no second parse.
-What each operation did (its name, type, cost, outcome, BC requests, duration) is one
-:class:`OperationRun`, the record the audit line is written from.
+Each operation runs inside its own span (when tracing is on).  What it did (its name, type,
+cost, outcome, error codes, BC requests and time, duration) is one :class:`OperationRun`: the
+request's access line (``edge/access.py``), the operation metrics and the span are all read
+from it.
 
 Every operation that executes is answered 200 (its errors, if any, are in the body).  Answers to
 ``GET`` may be cached, but only privately (they hold customer data) and per token and company;
@@ -15,11 +17,10 @@ operation, in order.
 from __future__ import annotations
 
 import json
-import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 import strawberry
 from graphql import ExecutionResult
@@ -28,8 +29,8 @@ from starlette.responses import Response
 from gateway.edge.gate import CheckedOperation
 from gateway.resolvers.context import Context
 from gateway.schema.execution import execute_operation
+from gateway.telemetry import NO_TRACER, Tracer
 
-AUDIT_LOGGER: Final = logging.getLogger("gateway.operation.audit")
 VARY = "Authorization, X-BC-Company, Accept"
 
 Outcome = Literal["ok", "partial", "error"]
@@ -46,8 +47,8 @@ class OperationRun:
     """One executed operation: what it was, what it cost and how it ended."""
 
     name: str | None
-    operation_type: str
-    cost: int
+    operation_type: str  # "query" or "mutation"
+    cost: int  # what the rate limit charged for it
     result: ExecutionResult
     context: Context
     seconds: float
@@ -63,7 +64,7 @@ class OperationRun:
     def error_codes(self) -> list[str]:
         """The codes clients saw, each once."""
         return sorted(
-            {str((error.extensions or {}).get("code", "UNKNOWN")) for error in self.result.errors or ()}
+            {str((error.extensions or {}).get("code") or "UNKNOWN") for error in self.result.errors or ()}
         )
 
     @property
@@ -81,28 +82,34 @@ async def run_operation(
     context_for: Callable[[str | None], Context],
     *,
     production: bool,
+    tracer: Tracer = NO_TRACER,
+    incoming: Mapping[str, str] | None = None,
 ) -> OperationRun:
-    """Execute ``checked`` with a Context of its own, and write its audit line."""
+    """Execute ``checked`` with a Context of its own, inside the operation's span (a child of
+    the caller's trace when ``incoming`` headers carry one)."""
     started = time.perf_counter()
-    context = context_for(checked.name)
-    result = await execute_operation(
-        schema,
-        checked.document,
-        operation_name=checked.operation_name,
-        variables=checked.variables,
-        extensions=checked.extensions,
-        context=context,
-        hide_suggestions=production,
-    )
-    run = OperationRun(
-        name=checked.name,
-        operation_type=checked.operation_type,
-        cost=checked.report.cost,
-        result=result,
-        context=context,
-        seconds=time.perf_counter() - started,
-    )
-    _audit(run)
+    with tracer.operation(checked.name, checked.operation_type, incoming or {}) as span:
+        context = context_for(checked.name)
+        result = await execute_operation(
+            schema,
+            checked.document,
+            operation_name=checked.operation_name,
+            variables=checked.variables,
+            extensions=checked.extensions,
+            context=context,
+            hide_suggestions=production,
+        )
+        run = OperationRun(
+            name=checked.name,
+            operation_type=checked.operation_type,
+            cost=checked.cost,
+            result=result,
+            context=context,
+            seconds=time.perf_counter() - started,
+        )
+        span.set({"graphql.outcome": run.outcome, "bc.requests": run.bc_requests})
+        if run.outcome == "error":
+            span.fail(",".join(run.error_codes) or "error")
     return run
 
 
@@ -119,26 +126,3 @@ def _formatted(result: ExecutionResult) -> dict[str, Any]:
     if result.errors:
         answer["errors"] = [error.formatted for error in result.errors]
     return answer
-
-
-def _audit(run: OperationRun) -> None:
-    """One structured line per operation on ``gateway.operation.audit``, beside the per-BC-call
-    lines of ``gateway.bc.audit``."""
-    membership = run.context.membership
-    AUDIT_LOGGER.info(
-        "graphql_operation",
-        extra={
-            "graphql_operation": {
-                "operation": run.name,
-                "operation_type": run.operation_type,
-                "customer": membership.customer_number,
-                "company": str(membership.company_id),
-                "cost": run.cost,
-                "bc_requests": run.bc_requests,
-                "bc_ms": round(run.bc_seconds * 1000, 1),
-                "total_ms": round(run.seconds * 1000, 1),
-                "outcome": run.outcome,
-                "error_codes": run.error_codes,
-            }
-        },
-    )

@@ -73,6 +73,11 @@ class CheckedOperation:
     name: str | None  # the operation's own name, or the requested one
     operation_type: str  # "query" or "mutation"
 
+    @property
+    def cost(self) -> int:
+        """What the rate limit charges for it: its measured cost, at least 1."""
+        return max(1, self.report.cost)
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -85,14 +90,16 @@ class Gate:
     _valid: OrderedDict[str, DocumentNode] = field(default_factory=OrderedDict, compare=False, repr=False)
     cache_size: int = 1000
 
-    def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
-        """The operation, checked; or ``Refused`` with the response that says why."""
+    async def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
+        """The operation, checked; or ``Refused`` with the response that says why.  An APQ
+        document is registered only once it passed every check."""
         try:
-            text = self.persisted.resolve(params.query, params.extensions, params.document_id)
+            resolved = await self.persisted.resolve(params.query, params.extensions, params.document_id)
         except PersistedQueryError as error:
             raise Refused(
                 graphql_error(error.status, error.code, str(error), media_type=media_type)
             ) from None
+        text = resolved.document
         if text is None:
             raise Refused(
                 graphql_error(
@@ -102,6 +109,14 @@ class Gate:
                     media_type=media_type,
                 )
             )
+        checked = self._checked(text, params, method=method, media_type=media_type)
+        if resolved.register_as is not None:
+            await self.persisted.register(resolved.register_as, text)
+        return checked
+
+    def _checked(
+        self, text: str, params: OperationParams, *, method: str, media_type: str
+    ) -> CheckedOperation:
         try:
             cached = self._recall(text)
             document = cached if cached is not None else self._parse(text, media_type)

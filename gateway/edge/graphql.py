@@ -7,10 +7,13 @@ one into its headers.  The gateway has no subscriptions: a WebSocket is refused 
 
 The whole way of an operation is :meth:`AuthenticatedGraphQL._guarded`: read, authenticate,
 check (parse and validate once, limits), rate-limit, execute (``edge/execution.py``), answer.
+Who asked and each operation's run go into the request's :class:`~gateway.edge.access.Exchange`,
+which the access line is written from; a refusal's code goes there too.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
@@ -22,6 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.auth import AuthError, Identity, Membership, bearer_token
 from gateway.bc import CustomerScope, InvalidScope
+from gateway.edge.access import Exchange, exchange_of
 from gateway.edge.execution import cache_control, respond, run_operation
 from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
@@ -31,6 +35,7 @@ from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentLinks
 from gateway.schema.error_codes import ErrorCode
+from gateway.telemetry import NO_TRACER
 
 log = logging.getLogger("gateway.edge")
 
@@ -45,11 +50,19 @@ _POLICY_VIOLATION = 1008
 
 
 def build_context(
-    state: GatewayState, request: Request, identity: Identity, membership: Membership, operation: str | None
+    state: GatewayState,
+    request: Request,
+    identity: Identity,
+    membership: Membership,
+    exchange: Exchange,
+    operation: str | None,
 ) -> Context:
-    """One operation's Context: a BC session bound to the verified customer, its own loaders."""
+    """One operation's Context: a BC session bound to the verified customer, named after the
+    operation and the request (every BC call's and write's audit record carries both), its own
+    loaders."""
     scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
-    session = state.bc.session(scope, operation=operation)
+    session = state.bc.session(scope, operation=operation, request_id=exchange.request_id or None)
+    exchange.used(session)
 
     async def local_currency() -> str:
         return await state.currencies.of(session)
@@ -113,12 +126,16 @@ class AuthenticatedGraphQL:
         state = gateway_state(request)
         if state.edge is None:  # pragma: no cover - create_app always builds the guards
             raise RuntimeError("the edge guards are not configured")
+        exchange = exchange_of(scope) or Exchange(request_id="", client=None)
         try:
-            await self._guarded(request, state, state.edge, send)
+            await self._guarded(request, state, state.edge, exchange, send)
         except Refused as refused:
+            exchange.refused = _refusal_code(refused.response)
             await refused.response(scope, receive, send)
 
-    async def _guarded(self, request: Request, state: GatewayState, edge: EdgeGuards, send: Send) -> None:
+    async def _guarded(
+        self, request: Request, state: GatewayState, edge: EdgeGuards, exchange: Exchange, send: Send
+    ) -> None:
         """HTTP checks, then the token, then the operation checks and the rate limit: every
         refusal happens before execution, so it costs no BC request."""
         media_type = negotiate(request.headers.get("accept"))
@@ -134,34 +151,62 @@ class AuthenticatedGraphQL:
             identity = await state.validator.validate(bearer_token(request.headers.get("authorization")))
             membership = identity.membership_for(_requested_company(request))
         except AuthError as error:
-            await _limit(edge, f"ip:{_client_address(request)}", 1, media_type, anonymous=True)
+            await _limit(state, f"ip:{_client_address(request)}", 1, media_type, anonymous=True)
             raise Refused(_unauthenticated(error, media_type)) from None
         except (InvalidScope, ValueError):
             raise Refused(_bad_company(media_type)) from None
+        exchange.customer, exchange.company = membership.customer_number, str(membership.company_id)
         checked = [
-            edge.gate.check(operation, method=request.method, media_type=media_type)
+            await edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
-        cost = sum(max(1, operation.report.cost) for operation in checked)
-        await _limit(edge, f"customer:{membership.company_id}:{membership.customer_number}", cost, media_type)
+        await _limit(
+            state,
+            f"customer:{membership.company_id}:{membership.customer_number}",
+            sum(operation.cost for operation in checked),
+            media_type,
+        )
 
         def context_for(operation: str | None) -> Context:
-            return build_context(state, request, identity, membership, operation)
+            return build_context(state, request, identity, membership, exchange, operation)
 
-        runs = [
-            await run_operation(self.schema, operation, context_for, production=edge.production)
-            for operation in checked
-        ]
+        tracer = state.telemetry.tracer if state.telemetry is not None else NO_TRACER
+        incoming_headers = dict(request.headers)  # the caller's trace context, if any
+        for operation in checked:
+            run = await run_operation(
+                self.schema,
+                operation,
+                context_for,
+                production=edge.production,
+                tracer=tracer,
+                incoming=incoming_headers,
+            )
+            exchange.operations.append(run)  # the access line and the metrics read it
         cache = cache_control(request.method, edge.settings.get_max_age_seconds)
-        response = respond(runs, batch=incoming.batch, media_type=media_type, cache=cache)
+        response = respond(exchange.operations, batch=incoming.batch, media_type=media_type, cache=cache)
         await response(request.scope, request.receive, send)
 
 
-async def _limit(edge: EdgeGuards, key: str, cost: int, media_type: str, *, anonymous: bool = False) -> None:
+def _refusal_code(response: Response) -> str:
+    """The ``extensions.code`` of a refusal's GraphQL-shaped body (small: read back, not kept)."""
+    try:
+        return str(json.loads(bytes(response.body))["errors"][0]["extensions"]["code"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return f"HTTP_{response.status_code}"
+
+
+async def _limit(
+    state: GatewayState, key: str, cost: int, media_type: str, *, anonymous: bool = False
+) -> None:
+    edge = state.edge
+    if edge is None:  # pragma: no cover - create_app always builds the guards
+        raise RuntimeError("the edge guards are not configured")
     limit = edge.settings.ip_rate_limit if anonymous else edge.settings.rate_limit
     decision = await edge.limiter.take(key, cost, limit)
     if not decision.allowed:
         log.warning("rate_limited", extra={"rate_limit_key": key, "cost": cost})
+        if state.telemetry is not None:
+            state.telemetry.metrics.record_rate_limited("address" if anonymous else "customer")
         message = "Too many requests; try again later."
         extensions = {"code": ErrorCode.RATE_LIMITED, "retryAfter": decision.retry_after_seconds}
         raise Refused(

@@ -7,7 +7,12 @@ breaker that every BC request feeds — and shows the capabilities last read fro
 ``$metadata``: whether the route is present, its entity sets and their navigation properties.
 It also shows whether the shared store answers (a ping cached for a few seconds); that does not
 decide readiness: every replica shares one Redis, so failing them all would take the whole portal
-down while reads still work.
+down while reads still work.  The webhook subscriptions are shown as the manager last found them
+(docs/webhooks.md); they do not decide readiness either.
+
+Once the process is asked to stop (``edge/shutdown.py``, which ``bc-gateway serve`` sets on SIGTERM),
+``/readyz`` answers 503 ``draining`` at once, before anything else, so load balancers stop sending
+new requests while the ones in flight finish.  ``/healthz`` stays 200: the process is alive.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     state = gateway_state(request)
+    if state.shutdown.requested:
+        return JSONResponse({"status": "draining"}, 503)
     bc = state.bc
     breaker = bc.breaker.state
     reachable = bc.capabilities.reachable is True and breaker is not BreakerState.OPEN
@@ -33,6 +40,7 @@ async def readyz(request: Request) -> JSONResponse:
         "status": "ready" if reachable else "unavailable",
         "bc": {"reachable": reachable, "breaker": breaker.value},
         "store": await _store_report(state.store),
+        "webhooks": state.webhooks.readiness() if state.webhooks is not None else {"enabled": False},
         "capabilities": bc.capabilities.snapshot(),
     }
     return JSONResponse(body, 200 if reachable else 503)

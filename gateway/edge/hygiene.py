@@ -4,20 +4,20 @@ and security headers.
 ``X-Forwarded-For``/``X-Forwarded-Proto`` are believed only when the direct peer is one of the
 configured proxies (otherwise anyone could claim any address or scheme); the client address and
 scheme they give replace the peer's in the ASGI scope.  With ``require_https`` (production mode),
-a request that did not arrive over HTTPS is refused, except the health probes.  A request's
-``X-Request-Id`` (a proxy's or the client's correlation id), when it is a plain token, is echoed
-on its answer.
+a request that did not arrive over HTTPS is refused, except the health probes.  The request id
+every answer carries is the access log's (``edge/access.py``); the client address found here is
+the one it logs.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.edge.access import exchange_of
 from gateway.edge.responses import graphql_error
 from gateway.schema.error_codes import ErrorCode
 
@@ -30,9 +30,6 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "frame-ancestors 'none'",
 }
 HSTS = "max-age=31536000; includeSubDomains"
-REQUEST_ID_HEADER = "X-Request-Id"
-# Echoed only when it cannot carry anything but an identifier (no spaces, commas or controls).
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def parse_networks(values: Iterable[str]) -> tuple[_Network, ...]:
@@ -63,10 +60,9 @@ class EdgeHygiene:
         https = scope.get("scheme") == "https"
         if self.require_https and not https and scope.get("path") not in PROBES:
             response = graphql_error(403, ErrorCode.HTTPS_REQUIRED, "This gateway is served over HTTPS only.")
-            await response(scope, receive, self._secured(send, https=False, request_id=_request_id(scope)))
+            await response(scope, receive, self._secured(send, https=False))
             return
-        secured = self._secured(send, https=https or self.always_hsts, request_id=_request_id(scope))
-        await self.app(scope, receive, secured)
+        await self.app(scope, receive, self._secured(send, https=https or self.always_hsts))
 
     def _forwarded(self, scope: Scope) -> Scope:
         client = scope.get("client")
@@ -82,6 +78,9 @@ class EdgeHygiene:
         for hop in reversed(hops):
             if not self._trusted(hop):
                 updated["client"] = (hop, 0)
+                exchange = exchange_of(scope)
+                if exchange is not None:
+                    exchange.client = hop
                 break
         return updated
 
@@ -93,7 +92,7 @@ class EdgeHygiene:
         return any(ip in network for network in self.proxies)
 
     @staticmethod
-    def _secured(send: Send, *, https: bool, request_id: str | None) -> Send:
+    def _secured(send: Send, *, https: bool) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
@@ -101,17 +100,6 @@ class EdgeHygiene:
                     headers.setdefault(name, value)
                 if https:
                     headers.setdefault("Strict-Transport-Security", HSTS)
-                if request_id is not None:
-                    headers.setdefault(REQUEST_ID_HEADER, request_id)
             await send(message)
 
         return wrapped
-
-
-def _request_id(scope: Scope) -> str | None:
-    wanted = REQUEST_ID_HEADER.lower().encode("latin-1")
-    for key, value in scope["headers"]:
-        if key.lower() == wanted:
-            text = value.decode("latin-1")
-            return text if _REQUEST_ID.fullmatch(text) else None
-    return None

@@ -2,7 +2,7 @@
 
 httpx logs every request it sends at INFO, with the full URL: for BC that is the tenant, the
 environment and a ``$filter`` holding a customer number.  The BC client writes its own audit
-record for each call (``gateway.bc.audit``: who, which entity set, outcome — no host, no query),
+record for each call (``gateway.audit.bc``: who, which entity set, outcome — no host, no query),
 so httpx's record adds nothing but the leak; it is kept to warnings and above.
 """
 

@@ -3,7 +3,8 @@
 - ``off``: documents are sent in full; ``extensions.persistedQuery`` is refused.
 - ``apq``: a request may carry ``extensions.persistedQuery = {version: 1, sha256Hash}``; with the
   document it registers it (the hash must match), without it the registered document is used, and
-  an unknown hash answers ``PersistedQueryNotFound`` so the client resends the document.
+  an unknown hash answers ``PersistedQueryNotFound`` so the client resends the document.  A
+  document is registered only once it passed every check, and for every replica (``edge/apq.py``).
 - ``safelist``: only documents listed in the safelist file (produced from the front end's code at
   deploy time) run, by hash or in full; nothing is registered at run time.
 
@@ -19,13 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from gateway.edge.apq import RegisteredDocuments
 from gateway.schema.error_codes import ErrorCode
+from gateway.store import MemoryStore
 
 PersistedMode = Literal["off", "apq", "safelist"]
 
@@ -75,42 +77,59 @@ def load_safelist(path: Path) -> dict[str, str]:
     return listed
 
 
-@dataclass
+@dataclass(frozen=True)
+class Resolved:
+    """The document a request runs, and the digest to register it under once it passed the
+    edge's checks (APQ with the document: ``None`` otherwise)."""
+
+    document: str | None
+    register_as: str | None = None
+
+
 class PersistedQueries:
-    mode: PersistedMode = "apq"
-    safelist: Mapping[str, str] | None = None
-    max_entries: int = 10_000
+    """The persisted-query protocol in ``mode``; in ``apq`` mode, documents are registered in
+    ``registered`` (shared by every replica; in process when none is given)."""
 
-    def __post_init__(self) -> None:
-        self._registered: OrderedDict[str, str] = OrderedDict()
-        if self.mode == "safelist" and self.safelist is None:
+    def __init__(
+        self,
+        mode: PersistedMode = "apq",
+        safelist: Mapping[str, str] | None = None,
+        registered: RegisteredDocuments | None = None,
+    ) -> None:
+        if mode == "safelist" and safelist is None:
             raise ValueError("safelist mode needs a safelist")
+        self.mode = mode
+        self.safelist = safelist
+        self._registered = registered if registered is not None else RegisteredDocuments(MemoryStore().kv)
 
-    def resolve(self, query: object, extensions: object, document_id: str | None = None) -> str | None:
+    async def resolve(self, query: object, extensions: object, document_id: str | None = None) -> Resolved:
         """The document to run for a request's ``query``, ``extensions`` and ``documentId``, or an
         error."""
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         if document_id is not None:
-            return self._by_document_id(query, document_id)
+            return Resolved(await self._by_document_id(query, document_id))
         if persisted is None:
-            return self._plain(query)
+            return Resolved(self._plain(query))
         if self.mode == "off":
             raise PersistedQueryError(
                 "PersistedQueryNotSupported", ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, 400
             )
         digest = _hash_of(persisted)
         if query is None:
-            return self._lookup(digest)
+            return Resolved(await self._lookup(digest))
         if not isinstance(query, str) or sha256_of(query) != digest:
             raise PersistedQueryError(
                 "provided sha does not match query", ErrorCode.INVALID_PERSISTED_QUERY, 400
             )
         if self.mode == "safelist":
-            return self._listed(query)
-        self._remember(digest, query)
-        return query
+            return Resolved(self._listed(query))
+        return Resolved(query, register_as=digest)
 
-    def _by_document_id(self, query: object, document_id: str) -> str:
+    async def register(self, digest: str, document: str) -> None:
+        """Register a document that passed every check (``Resolved.register_as``)."""
+        await self._registered.register(digest, document)
+
+    async def _by_document_id(self, query: object, document_id: str) -> str:
         if self.mode == "off":
             raise PersistedQueryError(
                 "PersistedQueryNotSupported", ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, 400
@@ -121,7 +140,7 @@ class PersistedQueries:
                 "documentId must be sha256:<SHA-256 hex digest>", ErrorCode.INVALID_PERSISTED_QUERY, 400
             )
         if query is None:
-            return self._lookup(digest)
+            return await self._lookup(digest)
         if not isinstance(query, str) or sha256_of(query) != digest:
             raise PersistedQueryError(
                 "documentId does not match query", ErrorCode.INVALID_PERSISTED_QUERY, 400
@@ -133,27 +152,21 @@ class PersistedQueries:
             return self._listed(query)
         return query if isinstance(query, str) else None
 
-    def _lookup(self, digest: str) -> str:
-        source = self.safelist if self.mode == "safelist" else self._registered
-        document = source.get(digest) if source is not None else None
-        if document is None:
-            if self.mode == "safelist":
+    async def _lookup(self, digest: str) -> str:
+        if self.mode == "safelist":
+            document = self.safelist.get(digest) if self.safelist is not None else None
+            if document is None:
                 raise _not_listed()
+            return document
+        registered = await self._registered.get(digest)
+        if registered is None:
             raise PersistedQueryError("PersistedQueryNotFound", ErrorCode.PERSISTED_QUERY_NOT_FOUND)
-        if digest in self._registered:
-            self._registered.move_to_end(digest)
-        return document
+        return registered
 
     def _listed(self, query: str) -> str:
         if self.safelist is None or sha256_of(query) not in self.safelist:
             raise _not_listed()
         return query
-
-    def _remember(self, digest: str, query: str) -> None:
-        self._registered[digest] = query
-        self._registered.move_to_end(digest)
-        while len(self._registered) > self.max_entries:
-            self._registered.popitem(last=False)
 
 
 def _hash_of(persisted: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -17,10 +17,13 @@ from gateway.edge.company_names import CompanyNames
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.shutdown import Shutdown
 from gateway.edge.store_probe import StoreProbe
+from gateway.edge.telemetry import EdgeTelemetry
 from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
+from gateway.webhooks import WebhookService
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,12 @@ class GatewayState:
     company_names: CompanyNames | None = None
     # The shared store (Redis, or in process) and its cached ping for /readyz.
     store: StoreProbe | None = None
+    # Metrics and traces (``/metrics``, OpenTelemetry).
+    telemetry: EdgeTelemetry | None = None
+    # BC's webhooks (docs/webhooks.md); None when they are off.
+    webhooks: WebhookService | None = None
+    # Set on SIGTERM: /readyz answers 503 while the requests in flight finish.
+    shutdown: Shutdown = field(default_factory=Shutdown)
 
 
 def gateway_state(source: Starlette | HTTPConnection) -> GatewayState:

@@ -18,6 +18,11 @@ class StoreProbe:
         self._answer = False
         self._asked_at: float | None = None
 
+    @property
+    def last_answer(self) -> bool | None:
+        """The last ping's answer (``None``: not asked yet), for the metrics."""
+        return self._answer if self._asked_at is not None else None
+
     async def reachable(self) -> bool:
         now = self._clock()
         if self._asked_at is None or now - self._asked_at >= self._max_age:

@@ -25,6 +25,7 @@ from gateway.bc import (
     SalesCreditMemo,
     SalesInvoice,
     SalesOrder,
+    SalesOrderArchive,
     SalesShipment,
     ShipmentTracking,
     ShippingAgent,
@@ -56,11 +57,11 @@ class Loaders:
     shipment_by_number: DataLoader[str, SalesShipment | None]
     shipment_by_id: DataLoader[UUID, SalesShipment | None]
     # An order's posted documents, by order number (open and completed orders alike).
-    # BC's rows as they came: an order BC has deleted is rebuilt from them.
-    shipments_by_order_number: DataLoader[str, list[dict[str, Any]]]
-    invoices_by_order_number: DataLoader[str, list[dict[str, Any]]]
+    # As BC has them: an order BC has deleted is rebuilt from them.
+    shipments_by_order_number: DataLoader[str, list[SalesShipment]]
+    invoices_by_order_number: DataLoader[str, list[SalesInvoice]]
     # Newer BC, where the tenant has them: the archives of an order, every version.
-    archives_by_order_number: DataLoader[str, list[dict[str, Any]]]
+    archives_by_order_number: DataLoader[str, list[SalesOrderArchive]]
     # The portal custom API (docs/bc-extension.md).
     tracking_by_shipment_number: DataLoader[str, ShipmentTracking | None]
     shipping_agent_by_code: DataLoader[str, ShippingAgent | None]
@@ -112,7 +113,7 @@ async def _items(shared: SharedReader, field: str, keys: Sequence[Any]) -> list[
 
     async def fetch(chunk: Sequence[Any]) -> list[Item]:
         query = Query("items", filter=any_of(Field(field), chunk), select=Item.SELECT, expand=ITEM_EXPANDS)
-        return [Item.from_json(row) for row in await shared.fetch(query)]
+        return await shared.fetch(query, model=Item)
 
     if missing:
         loaded = await load_by_key(missing, fetch, lambda item: getattr(item, field))
@@ -130,7 +131,7 @@ async def _documents(
 
     async def fetch(chunk: Sequence[Any]) -> list[Any]:
         query = kind.query(filter=any_of(Field(field), chunk), with_items=False)
-        return [kind.model.from_json(row) for row in await session.fetch(scoped(query, session.scope))]
+        return await session.fetch(scoped(query, session.scope), model=kind.model)
 
     # A failed read fails its own keys only (DataLoader raises for them); the rest still resolve.
     return await load_each_key(

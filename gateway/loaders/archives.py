@@ -21,40 +21,21 @@ from gateway.bc import (
     Field,
     Filter,
     Query,
+    SalesOrderArchive,
+    SalesOrderArchiveLine,
     any_of,
     scoped,
 )
 from gateway.loaders.batching import chunked, unique
 
 ARCHIVES = "salesOrderArchives"
-ARCHIVE_SELECT = (
-    "id",
-    "number",
-    "docNoOccurrence",
-    "versionNumber",
-    "documentDate",
-    "externalDocumentNumber",
-    "requestedDeliveryDate",
-)
-ARCHIVE_LINES = Expand(
-    "salesOrderArchiveLines",
-    select=(
-        "sequence",
-        "lineType",
-        "lineObjectNumber",
-        "description",
-        "unitOfMeasureCode",
-        "quantity",
-        "unitPrice",
-        "lineDiscountPercent",
-    ),
-)
+ARCHIVE_LINES = Expand("salesOrderArchiveLines", select=SalesOrderArchiveLine.SELECT)
 
 
 def archive_query(
     filter: Filter,
     *,
-    select: tuple[str, ...] = ARCHIVE_SELECT,
+    select: tuple[str, ...] = SalesOrderArchive.SELECT,
     with_lines: bool = True,
     top: int | None = None,
 ) -> Query:
@@ -70,22 +51,30 @@ def archive_query(
 
 
 async def fetch_archives(session: BCSession, query: Query) -> list[dict[str, Any]]:
-    """The caller's archive rows for ``query``; none where the tenant has no archives."""
+    """The caller's archive rows for ``query`` as plain rows (a projection: the history's hints);
+    none where the tenant has no archives."""
     try:
         return await session.fetch(scoped(query, session.scope))
     except (BCNotFound, CapabilityUnavailable):
         return []
 
 
-async def load_archives(session: BCSession, numbers: Sequence[str]) -> list[list[dict[str, Any]]]:
-    """For each order number, its archive rows (every version, lines expanded); ``[]`` for none."""
+async def load_archives(session: BCSession, numbers: Sequence[str]) -> list[list[SalesOrderArchive]]:
+    """For each order number, its archives (every version, lines expanded); ``[]`` for none."""
     wanted = unique(numbers)
     asked = set(wanted)
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    chunks = [archive_query(any_of(Field("number"), chunk)) for chunk in chunked(wanted)]
-    for rows in await asyncio.gather(*(fetch_archives(session, query) for query in chunks)):
-        for row in rows:
-            # A row for an order nobody asked for means BC dropped the filter: ignore it.
-            if row.get("number") in asked:
-                found[row["number"]].append(row)
+    found: dict[str, list[SalesOrderArchive]] = defaultdict(list)
+
+    async def fetch(chunk: Sequence[str]) -> list[SalesOrderArchive]:
+        query = scoped(archive_query(any_of(Field("number"), chunk)), session.scope)
+        try:
+            return await session.fetch(query, model=SalesOrderArchive)
+        except (BCNotFound, CapabilityUnavailable):
+            return []
+
+    for archives in await asyncio.gather(*(fetch(chunk) for chunk in chunked(wanted))):
+        for archive in archives:
+            # An archive of an order nobody asked for means BC dropped the filter: ignore it.
+            if archive.number in asked:
+                found[archive.number].append(archive)
     return [list(found.get(number, ())) for number in numbers]

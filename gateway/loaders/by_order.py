@@ -1,9 +1,9 @@
 """Posted documents per order number: an order's shipments and invoices, many orders per request.
 
 ``salesShipments`` and ``salesInvoices`` carry ``orderNumber``, so the documents of a whole page
-of orders are one scoped request per entity set (per chunk of 30 order numbers), lines expanded.
-The loaders give BC's rows as they came (checked against the scope by the BC client), because an
-order BC has deleted is rebuilt from exactly these rows (``gateway.resolvers.order_history``).
+of orders are one scoped request per entity set (per chunk of 30 order numbers), lines expanded,
+decoded into the kind's model (checked against the scope by the BC client): an order BC has
+deleted is rebuilt from exactly these documents (``gateway.resolvers.order_rebuild``).
 """
 
 from __future__ import annotations
@@ -11,32 +11,35 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TypeVar
 
-from gateway.bc import BCSession, Field, any_of, scoped
+from gateway.bc import BCSession, Field, SalesInvoice, SalesShipment, any_of, scoped
 from gateway.loaders.batching import chunked, unique
 from gateway.loaders.documents import DocumentKind
 
+D = TypeVar("D", SalesShipment, SalesInvoice)
+
 
 async def load_by_order_number(
-    session: BCSession, kind: DocumentKind[Any], numbers: Sequence[str], *, with_items: bool = False
-) -> list[list[dict[str, Any]]]:
-    """For each order number, its posted documents' rows (newest posting first); ``[]`` for none."""
+    session: BCSession, kind: DocumentKind[D], numbers: Sequence[str], *, with_items: bool = False
+) -> list[list[D]]:
+    """For each order number, its posted documents (newest posting first); ``[]`` for none."""
     wanted = unique(numbers)
     asked = set(wanted)
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    found: dict[str, list[D]] = defaultdict(list)
 
-    async def fetch(chunk: Sequence[str]) -> list[dict[str, Any]]:
+    async def fetch(chunk: Sequence[str]) -> list[D]:
         query = kind.query(
             filter=any_of(Field("orderNumber"), chunk),
             with_items=with_items,
             orderby=("postingDate desc", "number desc"),
         )
-        return await session.fetch(scoped(query, session.scope))
+        return await session.fetch(scoped(query, session.scope), model=kind.model)
 
-    for rows in await asyncio.gather(*(fetch(chunk) for chunk in chunked(wanted))):
-        for row in rows:
-            # A row for an order nobody asked for means BC dropped the filter: ignore it.
-            if row.get("orderNumber") in asked:
-                found[row["orderNumber"]].append(row)
+    for documents in await asyncio.gather(*(fetch(chunk) for chunk in chunked(wanted))):
+        for document in documents:
+            # A document of an order nobody asked for means BC dropped the filter: ignore it.
+            number = document.order_number
+            if number is not None and number in asked:
+                found[number].append(document)
     return [list(found.get(number, ())) for number in numbers]

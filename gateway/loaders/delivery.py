@@ -22,8 +22,9 @@ async def load_delivery_documents(session: BCSession, keys: Sequence[UUID]) -> l
             select=DeliveryDocument.SELECT,
             orderby=("lastModifiedDateTime asc", "fileName asc"),
         )
-        for row in await session.fetch(scoped(query, session.scope), route=PORTAL_API):
-            document = DeliveryDocument.from_json(row)
+        for document in await session.fetch(
+            scoped(query, session.scope), model=DeliveryDocument, route=PORTAL_API
+        ):
             if document.shipment_id in asked:
                 found[document.shipment_id].append(document)
     return [found.get(key, []) for key in keys]

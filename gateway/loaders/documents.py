@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from gateway.bc import Expand, Filter, Query, SalesCreditMemo, SalesInvoice, SalesOrder, SalesShipment
+from gateway.bc import Entity, Expand, Filter, Query, SalesCreditMemo, SalesInvoice, SalesOrder, SalesShipment
 from gateway.loaders.queries import (
     credit_memo_lines_expand,
     invoice_lines_expand,
@@ -13,7 +13,7 @@ from gateway.loaders.queries import (
     shipment_lines_expand,
 )
 
-D = TypeVar("D")
+D = TypeVar("D", bound=Entity)
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class DocumentKind(Generic[D]):
     """An entity set of headers with contained lines, and the model that reads them."""
 
     entity_set: str
-    model: Any  # the model class; has from_json and SELECT
+    model: type[D]
     lines: Any  # (*, with_items: bool) -> Expand
 
     def query(

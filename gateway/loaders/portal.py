@@ -32,8 +32,7 @@ async def load_trackings(session: BCSession, numbers: Sequence[str]) -> list[Shi
         query = Query(
             "shipmentTrackings", filter=any_of(Field("shipmentNumber"), chunk), select=ShipmentTracking.SELECT
         )
-        rows = await session.fetch(scoped(query, session.scope), route=PORTAL_API)
-        return [ShipmentTracking.from_json(row) for row in rows]
+        return await session.fetch(scoped(query, session.scope), model=ShipmentTracking, route=PORTAL_API)
 
     return await load_by_key(numbers, fetch, lambda tracking: tracking.shipment_number)
 
@@ -41,10 +40,7 @@ async def load_trackings(session: BCSession, numbers: Sequence[str]) -> list[Shi
 async def load_shipping_agents(shared: SharedReader, codes: Sequence[str]) -> list[ShippingAgent | None]:
     """A company has a handful of shipping agents: read them all once (shared across customers)."""
     query = Query("shippingAgents", select=ShippingAgent.SELECT)
-    agents = {
-        agent.code: agent
-        for agent in (ShippingAgent.from_json(row) for row in await shared.fetch(query, route=PORTAL_API))
-    }
+    agents = {agent.code: agent for agent in await shared.fetch(query, model=ShippingAgent, route=PORTAL_API)}
     return [agents.get(code) for code in codes]
 
 
@@ -65,7 +61,7 @@ async def load_availabilities(
         query = Query(
             "itemAvailabilities", filter=any_of(Field("itemId"), chunk), select=ItemAvailability.SELECT
         )
-        return [ItemAvailability.from_json(row) for row in await shared.fetch(query, route=PORTAL_API)]
+        return await shared.fetch(query, model=ItemAvailability, route=PORTAL_API)
 
     if missing:
         loaded: list[ItemAvailability | None] = await load_by_key(missing, fetch, _item_id)

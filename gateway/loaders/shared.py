@@ -4,19 +4,22 @@ Items, their availability and shipping agents are not customer-owned: every cust
 company sees the same rows, so one BC read can serve them all.  The cache is owned by the app
 (opened in its lifespan), keyed by company, and injected into each request's loaders.  Nothing
 customer-owned is ever put in it: only :class:`SharedReader` writes to it, and it refuses
-customer-owned entity sets.
+customer-owned entity sets.  Each lookup is reported as a hit or a miss to the app's metrics
+(``LookupRecorder``), as ``shared.<kind>`` (``shared.item``, ``shared.availability``, …).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar, overload
 from uuid import UUID
 
-from gateway.bc import CUSTOMER_OWNED, STANDARD_API, ApiRoute, BCSession, Query, ScopeViolation
+from gateway.bc import CUSTOMER_OWNED, STANDARD_API, ApiRoute, BCSession, Entity, Query, ScopeViolation
 
-__all__ = ["MAX_AGE_SECONDS", "SharedCache", "SharedReader"]
+__all__ = ["MAX_AGE_SECONDS", "LookupRecorder", "SharedCache", "SharedReader"]
+
+E = TypeVar("E", bound=Entity)
 
 # Stock is never more than a minute stale (issue "The complete portal", item 5).
 MAX_AGE_SECONDS: Final = 60.0
@@ -24,20 +27,37 @@ _MAX_ENTRIES: Final = 20_000
 _MISSING: Final = object()
 
 
+class LookupRecorder(Protocol):
+    """Where cache hits and misses are counted (``gateway.telemetry.Metrics`` is one)."""
+
+    def record_lookup(self, cache: str, *, hit: bool) -> None: ...
+
+
 class SharedCache:
     """A small TTL cache keyed by (company, key); ``clock`` is injected so tests can move time."""
 
     def __init__(
-        self, *, max_age_seconds: float = MAX_AGE_SECONDS, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        max_age_seconds: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        recorder: LookupRecorder | None = None,
     ) -> None:
         if not 0 < max_age_seconds <= MAX_AGE_SECONDS:
             raise ValueError(f"max_age_seconds must be in (0, {MAX_AGE_SECONDS}]")
         self._max_age = max_age_seconds
         self._clock = clock
+        self._recorder = recorder
         self._entries: dict[tuple[UUID, Hashable], tuple[float, Any]] = {}
 
     def get(self, company: UUID, key: Hashable) -> Any:
         """The cached value, or ``SharedCache.MISSING`` when absent or older than the maximum age."""
+        value = self._fresh(company, key)
+        if self._recorder is not None:
+            self._recorder.record_lookup(_cache_name(key), hit=value is not _MISSING)
+        return value
+
+    def _fresh(self, company: UUID, key: Hashable) -> Any:
         entry = self._entries.get((company, key))
         if entry is None:
             return _MISSING
@@ -63,6 +83,12 @@ class SharedCache:
     MISSING: Final = _MISSING
 
 
+def _cache_name(key: Hashable) -> str:
+    """``shared.<kind>``: keys are tuples that start with their kind (a name from the code)."""
+    kind = key[0] if isinstance(key, tuple) and key and isinstance(key[0], str) else "other"
+    return f"shared.{kind}"
+
+
 class SharedReader:
     """Reads non-customer-owned BC data through a :class:`SharedCache` for one request's company."""
 
@@ -71,15 +97,27 @@ class SharedReader:
         self._cache = cache
         self.company: UUID = session.scope.company_id
 
-    async def fetch(self, query: Query, *, route: ApiRoute = STANDARD_API) -> list[dict[str, Any]]:
-        """All rows of ``query``, from the cache while they are younger than the maximum age."""
+    @overload
+    async def fetch(
+        self, query: Query, *, model: None = None, route: ApiRoute = STANDARD_API
+    ) -> list[dict[str, Any]]: ...
+
+    @overload
+    async def fetch(self, query: Query, *, model: type[E], route: ApiRoute = STANDARD_API) -> list[E]: ...
+
+    async def fetch(
+        self, query: Query, *, model: type[E] | None = None, route: ApiRoute = STANDARD_API
+    ) -> list[E] | list[dict[str, Any]]:
+        """All rows of ``query`` (as ``model`` instances, or plain rows), from the cache while
+        they are younger than the maximum age."""
         if query.entity_set in CUSTOMER_OWNED:
             raise ScopeViolation(f"{query.entity_set} is customer-owned and is never shared")
-        key = ("query", route.path, query.entity_set, tuple(sorted(query.params().items())))
+        shape = model.__qualname__ if model is not None else None
+        key = ("query", route.path, query.entity_set, tuple(sorted(query.params().items())), shape)
         cached = self._cache.get(self.company, key)
         if cached is not _MISSING:
             return list(cached)
-        rows = await self._session.fetch(query, route=route)
+        rows: list[Any] = await self._session.fetch(query, model=model, route=route)
         self._cache.put(self.company, key, tuple(rows))
         return rows
 

@@ -29,14 +29,13 @@ async def get_account(ctx: Context, *, with_aging: bool) -> Account | None:
         select=Customer.SELECT,
         expand=tuple(expand),
     )
-    rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope))
-    if not rows:
+    customers = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=Customer)
+    if not customers:
         return None
-    aged = rows[0].get("agedAccountsReceivable")
-    aging = AgedReceivable.from_json(aged) if isinstance(aged, dict) else None
+    aging = customers[0].aging
     if aging is not None and aging.customer_number != ctx.bc.scope.customer_number:
         aging = None  # BC answered another customer's row: show nothing rather than that
-    return Account(Customer.from_json(rows[0]), aging)
+    return Account(customers[0], aging)
 
 
 def balance_of(customer: Customer) -> Decimal:

@@ -6,14 +6,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from gateway.auth import Identity, Membership
 from gateway.bc import BCSession
 from gateway.loaders import Loaders
 from gateway.resolvers.document_links import DocumentLinks
-from gateway.resolvers.idempotency import InMemoryKeyStore, KeyStore
+from gateway.resolvers.idempotency import DEFAULT_LEASE_SECONDS, KeyStore, SharedKeyStore
+from gateway.resolvers.writes.codec import WRITE_RESULTS
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,24 @@ class WritePolicy:
     customer_reference_max: int = 35
     # How long a duplicate waits for the first request with its key before IN_PROGRESS.
     in_progress_wait_seconds: float = 30.0
+    # How long a key in progress outlives a replica that died holding it (renewed while it lives).
+    write_lease_seconds: float = DEFAULT_LEASE_SECONDS
+
+
+class WriteRecorder(Protocol):
+    """Where write outcomes are counted (``gateway.telemetry.Metrics`` is one)."""
+
+    def record_write(self, mutation: str, outcome: str) -> None: ...
 
 
 @dataclass(frozen=True)
 class Writes:
-    """Long-lived write state: the policy and the idempotency key store (one per app)."""
+    """Long-lived write state: the policy, the idempotency key store (one per app) and where
+    outcomes are counted."""
 
     policy: WritePolicy = field(default_factory=WritePolicy)
-    keys: KeyStore[Any] = field(default_factory=InMemoryKeyStore)
+    keys: KeyStore[Any] = field(default_factory=lambda: SharedKeyStore.in_process(WRITE_RESULTS))
+    recorder: WriteRecorder | None = None
 
 
 @dataclass(frozen=True)

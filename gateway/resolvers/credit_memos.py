@@ -41,8 +41,7 @@ async def list_credit_memos(
             orderby=("postingDate desc", "number desc"),
             top=limit,
         )
-        rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope))
-        return [SalesCreditMemo.from_json(row) for row in rows]
+        return await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesCreditMemo)
 
     return await newest_first(
         fetch,

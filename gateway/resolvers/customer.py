@@ -14,5 +14,5 @@ async def get_me(ctx: Context) -> Customer | None:
         select=Customer.SELECT,
         expand=(Expand("customerFinancialDetail", select=CustomerFinancialDetail.SELECT),),
     )
-    rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope))
-    return Customer.from_json(rows[0]) if rows else None
+    customers = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=Customer)
+    return customers[0] if customers else None

@@ -58,8 +58,7 @@ async def list_queries(
     for part in parts:
         combined = part if combined is None else combined & part
     query = _query(combined, with_messages=with_messages, top=size + 1)
-    rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope), route=PORTAL_API)
-    found = [CustomerQuery.from_json(row) for row in rows]
+    found = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=CustomerQuery, route=PORTAL_API)
     items = found[:size]
     return Page(
         items=items,
@@ -71,6 +70,5 @@ async def list_queries(
 
 async def get_query(ctx: Context, query_id: UUID) -> CustomerQuery | None:
     query = _query(Field("id").eq(query_id), with_messages=True)
-    rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope), route=PORTAL_API)
-    found = [CustomerQuery.from_json(row) for row in rows]
+    found = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=CustomerQuery, route=PORTAL_API)
     return next((q for q in found if q.id == query_id), None)

@@ -18,6 +18,7 @@ from gateway.bc import (
     PORTAL_API,
     STATEMENT_PDF,
     BCSession,
+    Customer,
     CustomerContact,
     DeliveryDocument,
     Field,
@@ -51,8 +52,7 @@ def safe_file_name(stem: str, extension: str = "pdf") -> str:
 
 async def _invoice(session: BCSession, link: DocumentLink) -> Download | None:
     query = Query("salesInvoices", filter=Field("id").eq(link.document_id), select=SalesInvoice.SELECT)
-    rows = await session.fetch(scoped(query, session.scope))
-    invoices = [SalesInvoice.from_json(row) for row in rows]
+    invoices = await session.fetch(scoped(query, session.scope), model=SalesInvoice)
     invoice = next((i for i in invoices if i.id == link.document_id and invoice_is_posted(i)), None)
     if invoice is None:
         return None
@@ -62,8 +62,7 @@ async def _invoice(session: BCSession, link: DocumentLink) -> Download | None:
 
 async def _credit_memo(session: BCSession, link: DocumentLink) -> Download | None:
     query = Query("salesCreditMemos", filter=Field("id").eq(link.document_id), select=SalesCreditMemo.SELECT)
-    rows = await session.fetch(scoped(query, session.scope))
-    memos = [SalesCreditMemo.from_json(row) for row in rows]
+    memos = await session.fetch(scoped(query, session.scope), model=SalesCreditMemo)
     memo = next((m for m in memos if m.id == link.document_id and credit_memo_is_posted(m)), None)
     if memo is None:
         return None
@@ -75,8 +74,7 @@ async def _delivery_document(session: BCSession, link: DocumentLink) -> Download
     query = Query(
         "deliveryDocuments", filter=Field("id").eq(link.document_id), select=DeliveryDocument.SELECT
     )
-    rows = await session.fetch(scoped(query, session.scope), route=PORTAL_API)
-    documents = [DeliveryDocument.from_json(row) for row in rows]
+    documents = await session.fetch(scoped(query, session.scope), model=DeliveryDocument, route=PORTAL_API)
     document = next((d for d in documents if d.id == link.document_id), None)
     if document is None:
         return None
@@ -96,10 +94,11 @@ async def _statement(session: BCSession, link: DocumentLink) -> Download | None:
         "customerContacts", filter=Field("id").eq(link.document_id), select=CustomerContact.SELECT
     )
     customers, contacts = await asyncio.gather(
-        session.fetch(scoped(customer_query, session.scope)), session.fetch(contact_query)
+        session.fetch(scoped(customer_query, session.scope), model=Customer),
+        session.fetch(contact_query, model=CustomerContact),
     )
-    owner = CustomerContact.from_json(customers[0]).id if customers else None
-    contact = next((CustomerContact.from_json(row) for row in contacts), None)
+    owner = customers[0].id if customers else None
+    contact = next(iter(contacts), None)
     if owner is None or contact is None or contact.id != link.document_id or contact.customer_id != owner:
         return None
     media = await session.fetch_media(STATEMENT_PDF, contact.id)

@@ -66,7 +66,7 @@ async def list_invoices(
             orderby=("postingDate desc", "number desc"),
             top=limit,
         )
-        return [SalesInvoice.from_json(row) for row in await ctx.bc.fetch(scoped(query, ctx.bc.scope))]
+        return await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesInvoice)
 
     return await newest_first(
         fetch,

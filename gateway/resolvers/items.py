@@ -90,7 +90,7 @@ def _catalogue(ctx: Context, condition: Filter | None) -> Fetch[Item]:
             top=limit,
         )
         # Catalogue rows are the same for every customer: shared for at most a minute.
-        return [Item.from_json(row) for row in await ctx.loaders.shared.fetch(query)]
+        return await ctx.loaders.shared.fetch(query, model=Item)
 
     return fetch
 

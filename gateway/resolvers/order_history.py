@@ -37,8 +37,9 @@ from gateway.resolvers.order_lookup import Key, PortalOrder
 from gateway.resolvers.pagination import Page, decode_cursor, encode_cursor
 
 Row = dict[str, Any]
-# Rows with date <= the given day (all when None), newest first, at most `top`.
-FetchRows = Callable[[date | None, int], Awaitable[list[Row]]]
+# Rows with date <= the given day (all when None), newest first, at most `top`: plain rows of the
+# hint sources, ``SalesOrder``s of the open orders' source.
+FetchRows = Callable[[date | None, int], Awaitable[Sequence[Any]]]
 # Order numbers → their orders (None: no order the customer may see under that number).
 Resolve = Callable[[Sequence[str]], Awaitable[Mapping[str, PortalOrder | None]]]
 _MAX_ROUNDS = 12
@@ -49,7 +50,7 @@ class Source:
     """One keyset-ordered source; ``key`` gives a row's (date, order number)."""
 
     fetch: FetchRows
-    key: Callable[[Row], Key]
+    key: Callable[[Any], Key]
     top: int
     exhausted: bool = False
     bound: Key | None = None  # rows below this key are not read yet
@@ -75,6 +76,11 @@ class _Found:
         number = key[1]
         if number not in self.hints or key < self.hints[number]:
             self.hints[number] = key
+
+
+def order_key(order: SalesOrder) -> Key:
+    """An open order's key: its own order date and number."""
+    return (order.order_date or date.min, order.number)
 
 
 def row_key(date_field: str, number_field: str) -> Callable[[Row], Key]:
@@ -173,7 +179,7 @@ def _cursor_key(after: str | None) -> Key | None:
         raise UserInputError("`after` is not a cursor this API returned", argument="after") from None
 
 
-def _take(source: Source, raw: Sequence[Row], cursor: Key | None, found: _Found, *, opens: bool) -> None:
+def _take(source: Source, raw: Sequence[Any], cursor: Key | None, found: _Found, *, opens: bool) -> None:
     full = len(raw) >= source.top
     last = source.key(raw[-1]) if full and raw else None
     if last is not None and cursor is not None and last > cursor:
@@ -186,7 +192,7 @@ def _take(source: Source, raw: Sequence[Row], cursor: Key | None, found: _Found,
             continue  # shown before the cursor (an order's key-bearing row is below it otherwise)
         if opens:
             # Open orders are complete as read: the order itself, under its own key.
-            found.orders[key[1]] = PortalOrder(SalesOrder.from_json(row), rebuilt=False)
+            found.orders[key[1]] = PortalOrder(row, rebuilt=False)
         else:
             found.hint(key)
     source.exhausted = not full

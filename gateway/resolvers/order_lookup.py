@@ -21,16 +21,14 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from gateway.bc import SalesOrder
+from gateway.bc import SalesInvoice, SalesOrder, SalesOrderArchive, SalesShipment
 from gateway.loaders.archives import ARCHIVES
 from gateway.loaders.by_order import load_by_order_number
 from gateway.loaders.documents import INVOICES
 from gateway.resolvers.context import Context
 from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
 
-Row = dict[str, Any]
 Key = tuple[date, str]
 
 
@@ -40,9 +38,9 @@ class PortalOrder:
 
     order: SalesOrder
     rebuilt: bool
-    # The posted documents an order was rebuilt from (BC rows), so they need not be read again.
-    shipments: tuple[Row, ...] = ()
-    invoices: tuple[Row, ...] = ()
+    # The posted documents an order was rebuilt from, so they need not be read again.
+    shipments: tuple[SalesShipment, ...] = ()
+    invoices: tuple[SalesInvoice, ...] = ()
 
     @property
     def key(self) -> Key:
@@ -53,9 +51,9 @@ class PortalOrder:
 def portal_order(
     number: str,
     open_order: SalesOrder | None,
-    shipments: Sequence[Row],
-    invoices: Sequence[Row],
-    archives: Sequence[Row],
+    shipments: Sequence[SalesShipment],
+    invoices: Sequence[SalesInvoice],
+    archives: Sequence[SalesOrderArchive],
 ) -> PortalOrder | None:
     """The order numbered ``number`` from everything BC holds of it (all of it: a partial read
     would give another date or status)."""
@@ -91,12 +89,14 @@ async def orders_by_number(
     )
     # `documents` starts with `wanted`, in order: zip stops at the numbers asked for.
     return {
-        number: portal_order(number, *found)
-        for number, *found in zip(wanted, open_orders, shipments, invoices, archives, strict=False)
+        number: portal_order(number, order, shipped, invoiced, archived)
+        for number, order, shipped, invoiced, archived in zip(
+            wanted, open_orders, shipments, invoices, archives, strict=False
+        )
     }
 
 
-async def _invoices(ctx: Context, numbers: list[str], with_items: bool) -> list[list[Row]]:
+async def _invoices(ctx: Context, numbers: list[str], with_items: bool) -> list[list[SalesInvoice]]:
     if not with_items:
         return await ctx.loaders.invoices_by_order_number.load_many(numbers)
     found = await load_by_order_number(ctx.bc, INVOICES, numbers, with_items=True)
@@ -105,7 +105,7 @@ async def _invoices(ctx: Context, numbers: list[str], with_items: bool) -> list[
     return found
 
 
-async def _archives(ctx: Context, numbers: list[str]) -> list[list[Row]]:
+async def _archives(ctx: Context, numbers: list[str]) -> list[list[SalesOrderArchive]]:
     # Where the tenant has no archives (BC 2025), nothing is asked.
     if not ctx.bc.offers(ARCHIVES):
         return [[] for _ in numbers]

@@ -2,8 +2,8 @@
 
 After *Ship and Invoice* completes an order, BC deletes it from ``salesOrders``; what remains are
 the posted documents that carry its number (``orderNumber``).  They are summed here, line by line
-(by line type and number: item, G/L account …), into a row shaped like a ``salesOrders`` row with
-its ``salesOrderLines``, so the rest of the gateway reads it as any other order.
+(by line type and number: item, G/L account …), into a ``SalesOrder`` with its lines, so the rest
+of the gateway reads it as any other order.
 
 What the posted documents cannot tell (docs/order-status.md):
 
@@ -25,53 +25,66 @@ posted invoices carry an order number, and they are checked again).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from gateway.bc import SalesInvoice, SalesOrder
+from gateway.bc import (
+    InvoiceLineType,
+    InvoiceStatus,
+    Item,
+    SalesInvoice,
+    SalesInvoiceLine,
+    SalesLineType,
+    SalesOrder,
+    SalesOrderArchive,
+    SalesOrderArchiveLine,
+    SalesOrderLine,
+    SalesOrderStatus,
+    SalesShipment,
+    SalesShipmentLine,
+)
 from gateway.resolvers.invoices import is_posted
 
-Row = Mapping[str, Any]
-
-_BLANK_DATE = "0001-01-01"
-_ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+ZERO = Decimal(0)
 # Rebuilt orders' ids are stable: derived from the customer and order number.
 _NAMESPACE = uuid.UUID("6f1c3c1e-4b9a-4d7e-9f5e-0c2f1a6b8d42")
-# Shipment lines use BC's Sales Line Type; order lines use the API's invoiceLineAggLineType.
-_SHIPMENT_LINE_TYPES = {
-    "Item": "Item",
-    "G_x002F_L_x0020_Account": "Account",
-    "Resource": "Resource",
-    "Fixed_x0020_Asset": "Fixed_x0020_Asset",
-    "Charge_x0020__x0028_Item_x0029_": "Charge",
-    "Allocation_x0020_Account": "Allocation_x0020_Account",
+# Shipment and archive lines use BC's Sales Line Type; order lines use the API's
+# invoiceLineAggLineType.  Comment (blank) lines carry no quantities.
+_ORDER_LINE_TYPES = {
+    SalesLineType.ITEM: InvoiceLineType.ITEM,
+    SalesLineType.GL_ACCOUNT: InvoiceLineType.ACCOUNT,
+    SalesLineType.RESOURCE: InvoiceLineType.RESOURCE,
+    SalesLineType.FIXED_ASSET: InvoiceLineType.FIXED_ASSET,
+    SalesLineType.CHARGE_ITEM: InvoiceLineType.CHARGE,
+    SalesLineType.ALLOCATION_ACCOUNT: InvoiceLineType.ALLOCATION_ACCOUNT,
 }
-_NOT_QUANTITIES = frozenset({"Comment", "_x0020_", ""})
+_AnyLine = SalesShipmentLine | SalesInvoiceLine | SalesOrderArchiveLine
 
 
 @dataclass
 class _Line:
-    line_type: str
+    line_type: InvoiceLineType
     number: str
     sequence: int
     description: str = ""
     unit: str = ""
-    unit_price: Decimal = Decimal(0)
-    discount_percent: Decimal = Decimal(0)
-    item_id: str = _ZERO_GUID
-    item: Any = None
-    shipped: Decimal = Decimal(0)
-    invoiced: Decimal = Decimal(0)
-    excluding_tax: Decimal = Decimal(0)
-    tax: Decimal = Decimal(0)
-    discount: Decimal = Decimal(0)
-    shipment_date: str = _BLANK_DATE
+    unit_price: Decimal = ZERO
+    discount_percent: Decimal = ZERO
+    item_id: uuid.UUID | None = None
+    item: Item | None = None
+    shipped: Decimal = ZERO
+    invoiced: Decimal = ZERO
+    excluding_tax: Decimal = ZERO
+    tax: Decimal = ZERO
+    discount: Decimal = ZERO
+    shipment_date: date | None = None
     priced: bool = False
     ordered: Decimal | None = None  # the archive's original ordered quantity, when there is one
 
-    def row(self, order_id: str) -> dict[str, Any]:
+    def order_line(self, order_id: uuid.UUID) -> SalesOrderLine:
         quantity = self.ordered if self.ordered is not None else max(self.shipped, self.invoiced)
         excluding, tax, discount = self.excluding_tax, self.tax, self.discount
         if quantity > self.invoiced:
@@ -80,172 +93,183 @@ class _Line:
             rest_discount = rest * self.discount_percent / 100
             excluding += rest - rest_discount
             discount += rest_discount
-        return {
-            "id": str(uuid.uuid5(_NAMESPACE, f"{order_id}/{self.line_type}/{self.number}")),
-            "documentId": order_id,
-            "sequence": self.sequence,
-            "itemId": self.item_id,
-            "lineType": self.line_type,
-            "lineObjectNumber": self.number,
-            "description": self.description,
-            "unitOfMeasureCode": self.unit,
-            "quantity": quantity,
-            "unitPrice": self.unit_price,
-            "discountAmount": discount,
-            "discountPercent": self.discount_percent,
-            "amountExcludingTax": excluding,
-            "totalTaxAmount": tax,
-            "amountIncludingTax": excluding + tax,
-            "netAmount": excluding,
-            "shipmentDate": self.shipment_date,
-            "shippedQuantity": self.shipped,
-            "invoicedQuantity": self.invoiced,
-            "shipQuantity": Decimal(0),
-            "invoiceQuantity": Decimal(0),
-            "item": self.item,
-        }
+        return SalesOrderLine(
+            id=uuid.uuid5(_NAMESPACE, f"{order_id}/{self.line_type.value}/{self.number}"),
+            document_id=order_id,
+            sequence=self.sequence,
+            item_id=self.item_id,
+            line_type=self.line_type,
+            line_object_number=self.number,
+            description=self.description,
+            unit_of_measure_code=self.unit,
+            quantity=quantity,
+            unit_price=self.unit_price,
+            discount_amount=discount,
+            discount_percent=self.discount_percent,
+            amount_excluding_tax=excluding,
+            total_tax_amount=tax,
+            amount_including_tax=excluding + tax,
+            net_amount=excluding,
+            shipment_date=self.shipment_date,
+            shipped_quantity=self.shipped,
+            invoiced_quantity=self.invoiced,
+            item=self.item,
+        )
 
 
 @dataclass
 class _Lines:
-    by_key: dict[tuple[str, str], _Line] = field(default_factory=dict)
+    by_key: dict[tuple[InvoiceLineType, str], _Line] = field(default_factory=dict)
 
-    def line(self, line_type: str, row: Row) -> _Line:
-        key = (line_type, str(row.get("lineObjectNumber") or ""))
-        sequence = int(row.get("sequence") or 0)
+    def line(self, line_type: InvoiceLineType, source: _AnyLine) -> _Line:
+        key = (line_type, source.line_object_number or "")
         found = self.by_key.get(key)
         if found is None:
-            found = self.by_key[key] = _Line(line_type, key[1], sequence)
-        found.sequence = min(found.sequence, sequence)
-        found.description = found.description or str(row.get("description") or "")
-        found.unit = found.unit or str(row.get("unitOfMeasureCode") or "")
+            found = self.by_key[key] = _Line(line_type, key[1], source.sequence)
+        found.sequence = min(found.sequence, source.sequence)
+        found.description = found.description or source.description or ""
+        found.unit = found.unit or source.unit_of_measure_code or ""
         return found
 
 
-def posted_invoices(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def posted_invoices(invoices: Iterable[SalesInvoice]) -> list[SalesInvoice]:
     """Posted invoices only (the set holds drafts too, REFERENCE.md §7.2)."""
-    return [row for row in rows if is_posted(SalesInvoice.from_json(row))]
+    return [invoice for invoice in invoices if is_posted(invoice)]
 
 
-def latest_archive(rows: Iterable[Row]) -> Row | None:
+def latest_archive(archives: Iterable[SalesOrderArchive]) -> SalesOrderArchive | None:
     """The last archived version of an order (highest occurrence, then version), if any."""
     return max(
-        rows,
-        key=lambda row: (int(row.get("docNoOccurrence") or 0), int(row.get("versionNumber") or 0)),
-        default=None,
+        archives, key=lambda archive: (archive.doc_no_occurrence, archive.version_number), default=None
     )
 
 
 def rebuild_order(
-    number: str, shipments: Sequence[Row], invoices: Sequence[Row], archive: Row | None = None
+    number: str,
+    shipments: Sequence[SalesShipment],
+    invoices: Sequence[SalesInvoice],
+    archive: SalesOrderArchive | None = None,
 ) -> SalesOrder:
-    """A ``SalesOrder`` from the order's posted shipment and invoice rows (lines expanded), and its
-    ``salesOrderArchives`` row (lines expanded) where BC archived it."""
-    documents = [*invoices, *shipments]
+    """A ``SalesOrder`` from the order's posted shipments and invoices (lines expanded), and its
+    archive (lines expanded) where BC archived it."""
+    documents: list[SalesShipment | SalesInvoice] = [*invoices, *shipments]
     if not documents:
         raise ValueError("an order is rebuilt from at least one posted document")
     first = documents[0]
     order_id = next(
-        (str(row["orderId"]) for row in invoices if row.get("orderId") not in (None, _ZERO_GUID)),
-        str(uuid.uuid5(_NAMESPACE, f"{first.get('customerNumber')}/{number}")),
+        (invoice.order_id for invoice in invoices if invoice.order_id is not None),
+        uuid.uuid5(_NAMESPACE, f"{first.customer_number}/{number}"),
     )
     lines = _Lines()
     for shipment in shipments:
-        for row in shipment.get("salesShipmentLines") or ():
-            _add_shipped(lines, row)
+        for shipped in shipment.lines or ():
+            _add_shipped(lines, shipped)
     for invoice in invoices:
-        if invoice.get("status") == "Canceled":
+        if invoice.status is InvoiceStatus.CANCELED:
             continue
-        for row in invoice.get("salesInvoiceLines") or ():
-            _add_invoiced(lines, row)
-    for row in (archive or {}).get("salesOrderArchiveLines") or ():
-        _add_ordered(lines, row)
-    line_rows = sorted((line.row(order_id) for line in lines.by_key.values()), key=lambda r: r["sequence"])
-    excluding = sum((row["amountExcludingTax"] for row in line_rows), Decimal(0))
-    tax = sum((row["totalTaxAmount"] for row in line_rows), Decimal(0))
-    latest_shipment = max(shipments, key=lambda row: str(row.get("postingDate") or ""), default={})
-    return SalesOrder.from_json(
-        {
-            "id": order_id,
-            "number": number,
-            "externalDocumentNumber": (archive or first).get("externalDocumentNumber") or "",
-            "orderDate": _order_date(documents, archive),
-            "postingDate": max(str(row.get("postingDate") or _BLANK_DATE) for row in documents),
-            "customerId": next((row["customerId"] for row in invoices if row.get("customerId")), _ZERO_GUID),
-            "customerNumber": first["customerNumber"],
-            "customerName": first.get("customerName") or "",
-            "requestedDeliveryDate": (archive or {}).get("requestedDeliveryDate") or _BLANK_DATE,
-            "currencyCode": next((row["currencyCode"] for row in documents if row.get("currencyCode")), ""),
-            "pricesIncludeTax": False,
-            "discountAmount": Decimal(0),
-            "totalAmountExcludingTax": excluding,
-            "totalTaxAmount": tax,
-            "totalAmountIncludingTax": excluding + tax,
-            "fullyShipped": all(row["shippedQuantity"] >= row["quantity"] for row in line_rows),
-            # Posting releases an order; what happened since is in the lines (order_status).
-            "status": "Open",
-            "lastModifiedDateTime": None,
-            **{key: value for key, value in latest_shipment.items() if key.startswith("shipTo")},
-            "salesOrderLines": line_rows,
-        }
+        for invoiced in invoice.lines or ():
+            _add_invoiced(lines, invoiced)
+    for ordered in (archive.lines if archive is not None else None) or ():
+        _add_ordered(lines, ordered)
+    order_lines = sorted(
+        (line.order_line(order_id) for line in lines.by_key.values()), key=lambda line: line.sequence
+    )
+    excluding = sum((line.amount_excluding_tax for line in order_lines), ZERO)
+    tax = sum((line.total_tax_amount for line in order_lines), ZERO)
+    latest_shipment = max(shipments, key=lambda s: s.posting_date or date.min, default=None)
+    return SalesOrder(
+        id=order_id,
+        number=number,
+        external_document_number=(archive or first).external_document_number or "",
+        order_date=_order_date(documents, archive),
+        posting_date=_or_none(max(d.posting_date or date.min for d in documents)),
+        customer_id=next((i.customer_id for i in invoices if i.customer_id is not None), None),
+        customer_number=first.customer_number,
+        customer_name=first.customer_name or "",
+        requested_delivery_date=archive.requested_delivery_date if archive is not None else None,
+        currency_code=next((i.currency_code for i in invoices if i.currency_code), ""),
+        total_amount_excluding_tax=excluding,
+        total_tax_amount=tax,
+        total_amount_including_tax=excluding + tax,
+        fully_shipped=all(line.shipped_quantity >= line.quantity for line in order_lines),
+        # Posting releases an order; what happened since is in the lines (order_status).
+        status=SalesOrderStatus.OPEN,
+        last_modified_date_time=None,
+        **_ship_to(latest_shipment),
+        lines=tuple(order_lines),
     )
 
 
-def _order_date(documents: Sequence[Row], archive: Row | None) -> str:
+def _ship_to(shipment: SalesShipment | None) -> dict[str, Any]:
+    """The latest shipment's ship-to block: where the order went."""
+    if shipment is None:
+        return {}
+    return {
+        "ship_to_name": shipment.ship_to_name,
+        "ship_to_contact": shipment.ship_to_contact,
+        "ship_to_address_line1": shipment.ship_to_address_line1,
+        "ship_to_address_line2": shipment.ship_to_address_line2,
+        "ship_to_city": shipment.ship_to_city,
+        "ship_to_state": shipment.ship_to_state,
+        "ship_to_country": shipment.ship_to_country,
+        "ship_to_post_code": shipment.ship_to_post_code,
+    }
+
+
+def _order_date(
+    documents: Sequence[SalesShipment | SalesInvoice], archive: SalesOrderArchive | None
+) -> date | None:
     """The archive's Document Date (what ``salesOrders.orderDate`` said while the order was
     open); without one, the earliest posted document's own date — no posted document carries the
     order date (REFERENCE.md §6.6, §6.10), and an order is never later than its first posting."""
-    archived = str((archive or {}).get("documentDate") or _BLANK_DATE)
-    if archived != _BLANK_DATE:
-        return archived
-    return min(str(row.get("invoiceDate") or _BLANK_DATE) for row in documents)
+    if archive is not None and archive.document_date is not None:
+        return archive.document_date
+    return _or_none(min(d.invoice_date or date.min for d in documents))
 
 
-def _add_shipped(lines: _Lines, row: Row) -> None:
-    line_type = _SHIPMENT_LINE_TYPES.get(str(row.get("lineType") or ""))
-    if line_type is None or _decimal(row.get("quantity")) == 0:
+def _or_none(day: date) -> date | None:
+    return None if day == date.min else day
+
+
+def _add_shipped(lines: _Lines, shipped: SalesShipmentLine) -> None:
+    line_type = _ORDER_LINE_TYPES.get(shipped.line_type)
+    if line_type is None or shipped.quantity == 0:
         return
-    line = lines.line(line_type, row)
-    line.shipped += _decimal(row.get("quantity"))
-    line.shipment_date = max(line.shipment_date, str(row.get("shipmentDate") or _BLANK_DATE))
+    line = lines.line(line_type, shipped)
+    line.shipped += shipped.quantity
+    if shipped.shipment_date is not None:
+        line.shipment_date = max(line.shipment_date or date.min, shipped.shipment_date)
     if not line.priced:
-        line.unit_price = _decimal(row.get("unitPrice"))
-        line.discount_percent = _decimal(row.get("discountPercent"))
+        line.unit_price = shipped.unit_price
+        line.discount_percent = ZERO  # a shipment line carries no discount
 
 
-def _add_invoiced(lines: _Lines, row: Row) -> None:
-    line_type = str(row.get("lineType") or "")
-    if line_type in _NOT_QUANTITIES or _decimal(row.get("quantity")) == 0:
+def _add_invoiced(lines: _Lines, invoiced: SalesInvoiceLine) -> None:
+    if invoiced.line_type is InvoiceLineType.COMMENT or invoiced.quantity == 0:
         return
-    line = lines.line(line_type, row)
-    line.invoiced += _decimal(row.get("quantity"))
-    line.excluding_tax += _decimal(row.get("amountExcludingTax"))
-    line.tax += _decimal(row.get("totalTaxAmount"))
-    line.discount += _decimal(row.get("discountAmount"))
+    line = lines.line(invoiced.line_type, invoiced)
+    line.invoiced += invoiced.quantity
+    line.excluding_tax += invoiced.amount_excluding_tax
+    line.tax += invoiced.total_tax_amount
+    line.discount += invoiced.discount_amount
     # The invoice's price is what the customer was charged: it wins over the shipment's.
-    line.unit_price = _decimal(row.get("unitPrice"))
-    line.discount_percent = _decimal(row.get("discountPercent"))
+    line.unit_price = invoiced.unit_price
+    line.discount_percent = invoiced.discount_percent
     line.priced = True
-    if row.get("itemId") not in (None, _ZERO_GUID):
-        line.item_id = str(row["itemId"])
-    line.item = line.item or row.get("item")
-    if line.shipment_date == _BLANK_DATE:
-        line.shipment_date = str(row.get("shipmentDate") or _BLANK_DATE)
+    if invoiced.item_id is not None:
+        line.item_id = invoiced.item_id
+    line.item = line.item or invoiced.item
+    if line.shipment_date is None:
+        line.shipment_date = invoiced.shipment_date
 
 
-def _add_ordered(lines: _Lines, row: Row) -> None:
+def _add_ordered(lines: _Lines, ordered: SalesOrderArchiveLine) -> None:
     # Archive lines use BC's Sales Line Type, as shipment lines do; comment lines carry nothing.
-    line_type = _SHIPMENT_LINE_TYPES.get(str(row.get("lineType") or ""))
-    if line_type is None or _decimal(row.get("quantity")) == 0:
+    line_type = _ORDER_LINE_TYPES.get(ordered.line_type)
+    if line_type is None or ordered.quantity == 0:
         return
-    line = lines.line(line_type, row)
-    line.ordered = (line.ordered or Decimal(0)) + _decimal(row.get("quantity"))
+    line = lines.line(line_type, ordered)
+    line.ordered = (line.ordered or ZERO) + ordered.quantity
     if not line.priced and not line.shipped:
-        line.unit_price = _decimal(row.get("unitPrice"))
-        line.discount_percent = _decimal(row.get("lineDiscountPercent"))
-
-
-def _decimal(value: object) -> Decimal:
-    if value is None or isinstance(value, bool):
-        return Decimal(0)
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+        line.unit_price = ordered.unit_price
+        line.discount_percent = ordered.line_discount_percent

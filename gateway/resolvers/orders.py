@@ -20,7 +20,7 @@ from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.resolvers.context import Context
 from gateway.resolvers.dates import months_before
 from gateway.resolvers.errors import UserInputError
-from gateway.resolvers.order_history import FetchRows, Row, Source, Sources, order_page, row_key
+from gateway.resolvers.order_history import FetchRows, Row, Source, Sources, order_key, order_page, row_key
 from gateway.resolvers.order_lookup import PortalOrder, orders_by_number
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
 from gateway.resolvers.pagination import Page, encode_cursor, page_size
@@ -100,9 +100,7 @@ def _sources(
     # An order has a few shipments and invoices: four rows per order keep it to one request.
     posted_top = max(4 * (size + 2), _FILTERED_BATCH) if filtered else 4 * (size + 2)
     orders = Source(
-        _open_orders(ctx, _order_filter(filter, *window), with_items, read_open),
-        row_key("orderDate", "number"),
-        open_top,
+        _open_orders(ctx, _order_filter(filter, *window), with_items, read_open), order_key, open_top
     )
     if filter.statuses and not filter.statuses & REBUILT_STATUSES:
         return Sources(orders)  # only approval states: no completed order can match
@@ -148,17 +146,17 @@ async def _one_number(
 
 
 def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) -> FetchRows:
-    """Open orders newest first, lines (and items) expanded: each row is the order.  The numbers
-    read are appended to ``read``."""
+    """Open orders newest first, lines (and items) expanded: each is the order, decoded straight
+    from BC's answer.  The numbers read are appended to ``read``."""
 
-    async def fetch(up_to: date | None, top: int) -> list[Row]:
+    async def fetch(up_to: date | None, top: int) -> list[SalesOrder]:
         condition = base & Field("orderDate").le(up_to) if up_to is not None else base
         query = ORDERS.query(
             filter=condition, with_items=with_items, orderby=("orderDate desc", "number desc"), top=top
         )
-        rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope))
-        read.extend(str(row.get("number")) for row in rows)
-        return rows
+        orders = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesOrder)
+        read.extend(order.number for order in orders)
+        return orders
 
     return fetch
 

@@ -30,7 +30,7 @@ async def list_shipments(
     async def fetch(extra: Filter | None, limit: int) -> Sequence[SalesShipment]:
         combined = base & extra if base is not None and extra is not None else (base or extra)
         query = SHIPMENTS.query(filter=combined, orderby=("postingDate desc", "number desc"), top=limit)
-        return [SalesShipment.from_json(row) for row in await ctx.bc.fetch(scoped(query, ctx.bc.scope))]
+        return await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesShipment)
 
     return await newest_first(
         fetch,

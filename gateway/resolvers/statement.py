@@ -17,6 +17,7 @@ from uuid import UUID
 
 from gateway.bc import (
     ANALYTICS_API,
+    Customer,
     CustomerContact,
     CustomerLedgerEntry,
     Field,
@@ -163,8 +164,7 @@ async def get_statement(ctx: Context, from_date: date, to_date: date | None) -> 
         select=CustomerLedgerEntry.SELECT,
         orderby=("dclePostingDate asc", "dcleEntryNo asc"),
     )
-    rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope), route=ANALYTICS_API)
-    entries = [CustomerLedgerEntry.from_json(row) for row in rows]
+    entries = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=CustomerLedgerEntry, route=ANALYTICS_API)
     return build_statement(
         [e for e in entries if e.entry_type is not LedgerEntryType.APPLICATION], from_date, end
     )
@@ -176,18 +176,18 @@ async def statement_contact(ctx: Context) -> UUID | None:
     customer_query = Query(
         "customers", filter=Field("number").eq(ctx.bc.scope.customer_number), select=("id", "number")
     )
-    customers = await ctx.bc.fetch(scoped(customer_query, ctx.bc.scope))
+    customers = await ctx.bc.fetch(scoped(customer_query, ctx.bc.scope), model=Customer)
     if not customers:
         return None
-    owner = CustomerContact.from_json(customers[0]).id
-    contacts = await ctx.bc.fetch(
+    owner = customers[0].id
+    found = await ctx.bc.fetch(
         Query(
             "customerContacts",
             filter=Field("customerId").eq(owner),
             select=CustomerContact.SELECT,
             orderby=("id asc",),
             top=1,
-        )
+        ),
+        model=CustomerContact,
     )
-    found = [CustomerContact.from_json(row) for row in contacts]
     return next((c.id for c in found if c.customer_id == owner), None)

@@ -18,6 +18,7 @@ from gateway.sandbox.faults import DroppedConnection, Fault
 from gateway.sandbox.reads import read
 from gateway.sandbox.requestlog import RequestRecord
 from gateway.sandbox.state import Sandbox, sandbox_of
+from gateway.sandbox.webhooks.endpoint import addresses_subscriptions, subscriptions_endpoint
 from gateway.sandbox.writes import create, delete, update
 
 Handler = Callable[[Request, Sandbox, ApiRoute, str, RequestRecord], Awaitable[Response]]
@@ -75,6 +76,11 @@ async def dispatch(request: Request, sandbox: Sandbox, record: RequestRecord) ->
         if request.method != "POST":
             raise _method_not_allowed(request.method, resource)
         return await batch(request, sandbox, route, record, dispatch)
+    if addresses_subscriptions(resource):
+        try:
+            return await subscriptions_endpoint(request, sandbox, route, resource, record)
+        except SandboxError as error:
+            return error_response(error)
     handler = HANDLERS.get(request.method)
     if handler is None:
         raise _method_not_allowed(request.method, resource)

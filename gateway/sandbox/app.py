@@ -7,6 +7,9 @@ every API route under ``/v2.0/{tenant}/{environment}/api/…``, and the control 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +20,7 @@ from gateway.sandbox.api import api_endpoint
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.control import CONTROL_ROUTES
 from gateway.sandbox.faults import DroppedConnection
+from gateway.sandbox.staff.control import STAFF_ROUTES
 from gateway.sandbox.state import Sandbox, sandbox_of
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.tokens import token_response
@@ -51,11 +55,21 @@ def create_sandbox_app(
             Route("/{tenant}/oauth2/v2.0/token", _token_endpoint, methods=["POST"]),
             Route("/v2.0/{tenant}/{environment}/api/{rest:path}", api_endpoint, methods=_ALL_METHODS),
             *CONTROL_ROUTES,
+            *STAFF_ROUTES,
         ],
         exception_handlers={DroppedConnection: _drop_connection},
+        lifespan=_lifespan,
     )
     app.state.sandbox = Sandbox(config, store)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Served on its own (``bc-gateway sandbox``): BC's webhook job and staff on a clock run
+    alongside.  An app reached in process has no lifespan; its host runs ``Sandbox.running``."""
+    async with sandbox_of(app).running():
+        yield
 
 
 async def _token_endpoint(request: Request) -> Response:

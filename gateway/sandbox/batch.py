@@ -90,6 +90,7 @@ async def _run(
     with sandbox.log.track(method, inner.url.path, query) as record:
         record.principal = outer_record.principal
         record.route = route.route
+        record.in_batch = True
         try:
             response = await dispatch(inner, sandbox, record)
         except SandboxError as error:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from gateway.sandbox.faults import Fault
 from gateway.sandbox.limits import Limits
+from gateway.sandbox.webhooks.config import WebhookConfig
 
 METADATA_DIR = Path(__file__).parent / "metadata"
 
@@ -58,6 +59,10 @@ NEWER_THAN_2025 = frozenset(
 )
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass(frozen=True)
 class ApiRoute:
     """One served API route and the EDMX that describes it."""
@@ -84,6 +89,9 @@ class SandboxConfig:
     environment: str = "production"
     client_id: str = "sandbox-client"
     client_secret: str = "sandbox-secret"  # noqa: S105  (a fixed, public sandbox credential)
+    # App registrations that may sign in: the one above, and `-2`, `-3`, … of both beyond one.
+    # BC's limits are per registration, so each has its own (``limits``).
+    clients: int = 1
     token_ttl_seconds: int = 3600
     max_page_size: int = BC_MAX_PAGE_SIZE
     default_page_size: int = BC_MAX_PAGE_SIZE
@@ -97,10 +105,23 @@ class SandboxConfig:
     faults: tuple[Fault, ...] = ()
     # Monotonic seconds for the limits' sliding window; tests pass a fake one.
     clock: Callable[[], float] = time.monotonic
+    # The wall clock: lastModifiedDateTime of writes, webhook delays and subscription expiry.
+    now: Callable[[], dt.datetime] = _utc_now
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+    # The staff simulator does one random action this often (seconds) while the sandbox runs; 0: never.
+    staff_every_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILE_DROPS_ROUTES:
             raise ValueError(f"unknown profile {self.profile!r}; one of {sorted(PROFILE_DROPS_ROUTES)}")
+        if not 1 <= self.clients <= 20:
+            raise ValueError("clients must be between 1 and 20")
+
+    @property
+    def credentials(self) -> tuple[tuple[str, str], ...]:
+        """(client id, client secret) of every app registration that may sign in."""
+        suffixes = ["", *(f"-{number}" for number in range(2, self.clients + 1))]
+        return tuple((self.client_id + suffix, self.client_secret + suffix) for suffix in suffixes)
 
     @property
     def served_routes(self) -> tuple[ApiRoute, ...]:

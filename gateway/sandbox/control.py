@@ -2,7 +2,8 @@
 
 ``PUT /_sandbox/faults`` (a JSON list of faults) replaces the faults in force, ``DELETE`` clears
 them, ``GET`` lists them; ``GET /_sandbox/stats`` returns the request log's counters and, per
-principal, the limiter's.
+principal, the limiter's; ``GET /_sandbox/webhooks`` the live subscriptions, what is pending and
+the last notifications sent.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ async def stats_endpoint(request: Request) -> Response:
     return JSONResponse({**sandbox.log.stats(), "principals": sandbox.limiter.stats()})
 
 
+async def webhooks_endpoint(request: Request) -> Response:
+    return JSONResponse(sandbox_of(request.app).webhooks.snapshot())
+
+
 CONTROL_ROUTES = [
     Route("/_sandbox/faults", faults_endpoint, methods=["GET", "PUT", "DELETE"]),
     Route("/_sandbox/stats", stats_endpoint, methods=["GET"]),
+    Route("/_sandbox/webhooks", webhooks_endpoint, methods=["GET"]),
 ]

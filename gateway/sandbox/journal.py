@@ -46,6 +46,11 @@ class UndoJournal:
         del table[index]
         self._undo.append(lambda: table.insert(min(index, len(table)), row))
 
+    def on_undo(self, undo: Callable[[], None]) -> None:
+        """Record an undo for a change kept outside the store's tables (a pending webhook
+        notification): a rolled-back write takes it back with everything else."""
+        self._undo.append(undo)
+
     def set_last_number(self, store: SandboxStore, key: tuple[str, str, str], number: str) -> None:
         had = key in store.last_numbers
         before = store.last_numbers.get(key, "")

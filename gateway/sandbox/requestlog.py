@@ -23,6 +23,7 @@ class RequestRecord:
     principal: str | None = None  # client id of the bearer token
     status: int = 0
     duration: float = 0.0
+    in_batch: bool = False  # an operation inside a $batch (whose envelope is logged too)
 
 
 @dataclass
@@ -75,6 +76,8 @@ class RequestLog:
         """The counters as JSON-ready values (``GET /_sandbox/stats``)."""
         return {
             "requests": len(self.entries),
+            # HTTP requests that reached the sandbox: a $batch is one, its operations none.
+            "http_requests": sum(1 for e in self.entries if not e.in_batch),
             "token_requests": self.token_requests,
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,

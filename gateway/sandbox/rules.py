@@ -13,6 +13,7 @@ from typing import Any
 from gateway.sandbox.edm import EdmModel
 from gateway.sandbox.journal import UndoJournal
 from gateway.sandbox.store import Row, SandboxStore
+from gateway.sandbox.webhooks.service import Webhooks
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class WriteContext:
     journal: UndoJournal
     today: dt.date
     now: str  # BC timestamp of this request, for lastModifiedDateTime and createdDateTime
+    webhooks: Webhooks | None = None  # notified of every change (webhooks/capture.py)
 
     def table(self, entity_set: str, route: str | None = None) -> list[Row]:
         return self.store.table(self.company_id, route or self.route, entity_set)

@@ -111,7 +111,7 @@ class SalesOrderLineRules(Rules):
         if line_type != "Comment":
             row["shipmentDate"] = given.get("shipmentDate", header.get("orderDate", BLANK_DATE))
         row.update({"shippedQuantity": ZERO, "invoicedQuantity": ZERO, "discountAppliedBeforeTax": True})
-        row.update(_amounts(row))
+        row.update(line_amounts(row))
 
     def after_insert(self, ctx: WriteContext, row: Row) -> None:
         _retotal(ctx, row["documentId"])
@@ -121,7 +121,7 @@ class SalesOrderLineRules(Rules):
             raise SandboxError(400, "Application_FieldValidationException", "Quantity must be positive.")
         if not _AMOUNT_INPUTS & set(changes):
             return {}
-        return _amounts({**row, **changes})
+        return line_amounts({**row, **changes})
 
     def after_change(self, ctx: WriteContext, row: Row) -> None:
         _retotal(ctx, row["documentId"])
@@ -285,7 +285,7 @@ def _sequence(ctx: WriteContext, row: Row, header: Row) -> None:
         )
 
 
-def _amounts(line: Row) -> dict[str, Any]:
+def line_amounts(line: Row) -> dict[str, Any]:
     """BC's line maths: line discount first, then tax on the discounted amount, each rounded."""
     quantity = Decimal(line.get("quantity", ZERO))
     if line.get("lineType") == "Comment":

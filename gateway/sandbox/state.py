@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import random
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import anyio
@@ -16,6 +19,7 @@ from gateway.sandbox.requestlog import RequestLog
 from gateway.sandbox.resolve import Resolver
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.tokens import TokenIssuer
+from gateway.sandbox.webhooks.service import Webhooks
 
 
 @dataclass
@@ -26,12 +30,16 @@ class Sandbox:
     tokens: TokenIssuer = field(init=False)
     limiter: Limiter = field(init=False)
     faults: Faults = field(init=False)
+    webhooks: Webhooks = field(init=False)
+    staff_rng: random.Random = field(init=False)  # the staff simulator's picks, repeatable per seed
     _write_lock: anyio.Lock | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.tokens = TokenIssuer(self.config.token_ttl_seconds)
         self.limiter = Limiter(self.config.limits, self.config.clock)
         self.faults = Faults(self.config.faults, seed=self.config.seed)
+        self.webhooks = Webhooks(self.config.webhooks, self.now, lambda: self.write_lock)
+        self.staff_rng = random.Random(f"{self.config.seed}:staff")
 
     @property
     def write_lock(self) -> anyio.Lock:
@@ -41,9 +49,25 @@ class Sandbox:
             self._write_lock = anyio.Lock()
         return self._write_lock
 
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """BC's background work for the duration of the context: the webhook job, and staff on a
+        clock when ``SandboxConfig.staff_every_seconds`` is set."""
+        # Imported here: the staff simulator builds on the sandbox's state, not the other way round.
+        from gateway.sandbox.staff.control import work_on_a_clock
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(self.webhooks.run)
+            if self.config.staff_every_seconds > 0:
+                tasks.start_soon(work_on_a_clock, self, self.config.staff_every_seconds)
+            try:
+                yield
+            finally:
+                tasks.cancel_scope.cancel()
+
     def now(self) -> dt.datetime:
-        """The time writes stamp on rows (``lastModifiedDateTime``)."""
-        return dt.datetime.now(dt.UTC)
+        """The time writes stamp on rows (``lastModifiedDateTime``): ``SandboxConfig.now``."""
+        return self.config.now()
 
     def model(self, route: ApiRoute) -> EdmModel:
         return load_model(route.metadata_path, route.extensions)

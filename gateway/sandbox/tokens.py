@@ -60,7 +60,7 @@ async def token_response(request: Request, config: SandboxConfig, issuer: TokenI
         return _entra_error(
             400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
         )
-    if fields["client_id"] != config.client_id or fields["client_secret"] != config.client_secret:
+    if (fields["client_id"], fields["client_secret"]) not in config.credentials:
         message = f"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{fields['client_id']}'."  # noqa: E501
         return _entra_error(401, "invalid_client", 7000215, message)
     if fields["scope"] != BC_SCOPE:
@@ -70,7 +70,7 @@ async def token_response(request: Request, config: SandboxConfig, issuer: TokenI
         "token_type": "Bearer",
         "expires_in": config.token_ttl_seconds,
         "ext_expires_in": config.token_ttl_seconds,
-        "access_token": issuer.issue(config.client_id),
+        "access_token": issuer.issue(fields["client_id"]),
     }
     return Response(json.dumps(body), media_type="application/json; charset=utf-8")
 

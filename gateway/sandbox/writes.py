@@ -32,6 +32,8 @@ from gateway.sandbox.resolve import Resolver, Target, parse_path, with_company
 from gateway.sandbox.rules import NO_RULES, WriteContext
 from gateway.sandbox.state import Sandbox
 from gateway.sandbox.store import Row
+from gateway.sandbox.webhooks.capture import notify
+from gateway.sandbox.webhooks.feed import ChangeType
 from gateway.sandbox.writerules import RULES
 
 JOURNAL_SCOPE_KEY = "sandbox.journal"  # a $batch with Isolation: snapshot shares its journal
@@ -112,6 +114,7 @@ async def update(
         )
         ctx.journal.update(row, {**changes, **derived, **stamp})
         rules.after_change(ctx, row)
+        notify(ctx, target.entity_set, row, ChangeType.UPDATED)
 
     _atomically(ctx, apply)
     context = f"{api_root(request, route)}/$metadata#{target.collection_path}/$entity"
@@ -166,6 +169,7 @@ def insert(
     rules.on_insert(ctx, row, given, parent)
     ctx.journal.insert(table, row)
     rules.after_insert(ctx, row)
+    notify(ctx, entity_set, row, ChangeType.CREATED)
     created: dict[str, list[Row]] = {}
     for name, items in nested.items():
         child_navigation = entity.navigation[name]
@@ -194,6 +198,7 @@ def remove(ctx: WriteContext, entity_set: str, row: Row) -> None:
             ctx.journal.delete(children, child)
     ctx.journal.delete(ctx.table(entity_set), row)
     RULES.get(entity_set, NO_RULES).after_change(ctx, row)
+    notify(ctx, entity_set, row, ChangeType.DELETED)
 
 
 def check_if_match(header: str | None, row: Row) -> None:
@@ -316,6 +321,7 @@ def _context(
         journal=journal if isinstance(journal, UndoJournal) else UndoJournal(),
         today=sandbox.config.today or dt.date.today(),
         now=bc_timestamp(sandbox.now()),
+        webhooks=sandbox.webhooks,
     )
 
 

@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
     HTTPS_REQUIRED = "HTTPS_REQUIRED"
     SUBSCRIPTIONS_NOT_AVAILABLE = "SUBSCRIPTIONS_NOT_AVAILABLE"
+    SHUTTING_DOWN = "SHUTTING_DOWN"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     AUTH_UNAVAILABLE = "AUTH_UNAVAILABLE"
@@ -47,6 +48,10 @@ class ErrorCode(StrEnum):
     BC_BAD_RESPONSE = "BC_BAD_RESPONSE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     NOT_FOUND = "NOT_FOUND"
+    # Business Central's calls to /webhooks/bc (docs/webhooks.md).
+    MALFORMED_NOTIFICATION = "MALFORMED_NOTIFICATION"
+    CLIENT_STATE_MISMATCH = "CLIENT_STATE_MISMATCH"
+    WEBHOOK_QUEUE_FULL = "WEBHOOK_QUEUE_FULL"
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         f"400, {_REQUEST}",
         "The HTTP request is not a GraphQL request the gateway can read: the body is not JSON, "
         "`query` is missing or not a string, `variables` or `extensions` not an object, "
-        "`X-BC-Company` not a company id.  Fix the request.",
+        "`X-BC-Company` not a company id; on `/webhooks/bc`, a `validationToken` that is empty, "
+        "longer than 1,024 characters or not text.  Fix the request.",
     ),
     ErrorCode.METHOD_NOT_ALLOWED: Meaning(
         f"405, {_REQUEST}", "Only GET and POST; a mutation only with POST (`Allow` says which)."
@@ -75,7 +81,8 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         f"415, {_REQUEST}", "A POST body must be `Content-Type: application/json`."
     ),
     ErrorCode.PAYLOAD_TOO_LARGE: Meaning(
-        f"413, {_REQUEST}", "The body is larger than `GATEWAY_MAX_BODY_BYTES`."
+        f"413, {_REQUEST}",
+        "The body is larger than `GATEWAY_MAX_BODY_BYTES` (on `/webhooks/bc`: 8 MB).",
     ),
     ErrorCode.BATCHING_DISABLED: Meaning(
         f"400, {_REQUEST}", "An array of operations was sent, and this gateway does not batch them."
@@ -99,6 +106,11 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         f"400, {_REQUEST}",
         "A WebSocket upgrade on `/graphql` reached a server that does not speak WebSocket: "
         "subscriptions are not available there; use queries.",
+    ),
+    ErrorCode.SHUTTING_DOWN: Meaning(
+        "503 with `Retry-After`, `data` absent",
+        "The replica stopped (a deployment or a scale-down) before this request finished: retry it; "
+        "a write retried with the same idempotency key is never made twice.",
     ),
     ErrorCode.AUTH_UNAVAILABLE: Meaning(
         f"503, {_REQUEST}", "The identity provider's signing keys cannot be read right now: retry later."
@@ -171,7 +183,24 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
         _FIELD, "A bug in the gateway; the message carries a reference (`correlationId`) for its logs."
     ),
     ErrorCode.NOT_FOUND: Meaning(
-        "404 on `/documents/…`", "No such document, or downloads are not offered here."
+        "404 on `/documents/…` and `/webhooks/bc`",
+        "No such document, or downloads are not offered here; on `/webhooks/bc`, webhooks are off "
+        "(`GATEWAY_WEBHOOKS`).",
+    ),
+    ErrorCode.MALFORMED_NOTIFICATION: Meaning(
+        "400 on `/webhooks/bc`; nothing is processed",
+        "The body is not a Business Central notification (not JSON, no `value` list, a field "
+        "missing, an unknown `changeType`, a resource that names no company's record); the message "
+        "says which.  BC never sends one.",
+    ),
+    ErrorCode.CLIENT_STATE_MISMATCH: Meaning(
+        "401 on `/webhooks/bc`; nothing is processed",
+        "No notification of the body carries its subscription's `clientState`: not sent by BC for "
+        "one of this gateway's subscriptions (BC then deletes such a subscription).",
+    ),
+    ErrorCode.WEBHOOK_QUEUE_FULL: Meaning(
+        "503 with `Retry-After` on `/webhooks/bc`",
+        "The notifications waiting to be processed fill the queue: BC sends the body again later.",
     ),
 }
 

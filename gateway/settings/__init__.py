@@ -13,7 +13,7 @@ from __future__ import annotations
 from ._declare import ConfigError, Mode, Variable
 from ._environ import claim_names_from_environ, listen_address_from_environ, settings_from_environ
 from ._readme import configuration_markdown, with_configuration
-from ._settings import SandboxSettings, Settings
+from ._settings import SandboxSettings, ServeSettings, Settings
 from ._variables import KNOWN_VARIABLES, MUTATIONS, SECTIONS, VARIABLES
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "ConfigError",
     "Mode",
     "SandboxSettings",
+    "ServeSettings",
     "Settings",
     "Variable",
     "claim_names_from_environ",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,9 +10,12 @@ from pathlib import Path
 from gateway.auth import AuthSettings
 from gateway.bc import BCSettings, ResilienceSettings
 from gateway.edge.config import EdgeSettings
+from gateway.edge.metrics_endpoint import MetricsSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
+from gateway.telemetry import LogSettings, TracingSettings
+from gateway.webhooks import WebhookSettings
 
 from ._declare import Mode
 from ._variables import (
@@ -20,9 +24,23 @@ from ._variables import (
     GRAPHIQL,
     HOST,
     PORT,
+    SANDBOX_NOTIFICATION_DELAY_SECONDS,
     SANDBOX_SCALE,
     SANDBOX_SEED,
+    SANDBOX_STAFF_EVERY_SECONDS,
+    SHUTDOWN_DRAIN_SECONDS,
+    SHUTDOWN_GRACE_SECONDS,
 )
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How ``bc-gateway serve`` serves: TLS it terminates itself (``None``: plain HTTP), and how it
+    stops — readiness false for ``drain_seconds``, then ``grace_seconds`` for requests in flight."""
+
+    tls: ssl.SSLContext | None = field(default=None, compare=False)
+    drain_seconds: float = SHUTDOWN_DRAIN_SECONDS.default
+    grace_seconds: int = SHUTDOWN_GRACE_SECONDS.default
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,10 @@ class SandboxSettings:
     data_dir: Path | None = None
     # How long the development identity provider's code-flow access tokens live.
     access_token_ttl_seconds: int = ACCESS_TOKEN_TTL_SECONDS.default
+    # How long the sandbox waits before it sends a webhook notification (BC: 30 s).
+    notification_delay_seconds: float = SANDBOX_NOTIFICATION_DELAY_SECONDS.default
+    # The staff simulator does something every this many seconds; 0: only on demand.
+    staff_every_seconds: float = SANDBOX_STAFF_EVERY_SECONDS.default
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,7 @@ class Settings:
 
     host: str = HOST.default
     port: int = PORT.default
+    serve: ServeSettings = field(default_factory=ServeSettings)
     bc: BCSettings | None = None
     default_company_id: uuid.UUID | None = None
     auth: AuthSettings | None = None
@@ -62,6 +85,13 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     # GraphiQL at GET /graphql; None: GATEWAY_GRAPHIQL's default in this mode.
     graphiql_switch: bool | None = None
+    # Logs and the audit trail (configured by the entry points), /metrics, and tracing.
+    logs: LogSettings = field(default_factory=LogSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    tracing: TracingSettings = field(default_factory=TracingSettings)
+    # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the environment
+    # (development mode by default) or a test turns them on.
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def mode(self) -> Mode:

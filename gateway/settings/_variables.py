@@ -30,6 +30,8 @@ from gateway.edge.portal import DEFAULT_SCOPES, DEVELOPMENT_CLIENT_ID
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
 from gateway.store import REDIS_SCHEMES, StoreSettings
+from gateway.telemetry import Exporter, LogFormat, LogSettings, TracingSettings
+from gateway.webhooks import WebhookSettings
 
 from ._declare import (
     NAMES,
@@ -60,6 +62,9 @@ _CLAIMS = ClaimNames()
 _PORTAL = PortalPolicy()
 _WRITES = WritePolicy()
 _STORE = StoreSettings()
+_LOGS = LogSettings()
+_TRACING = TracingSettings()
+_WEBHOOKS = WebhookSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
 
@@ -110,6 +115,7 @@ def _tracking_urls(raw: str) -> dict[str, str]:
 
 
 MUTATIONS = frozenset({"placeOrder", "reorder", "submitQuery", "replyToQuery"})
+MAX_PRINCIPALS = 20  # BC app registrations the gateway spreads its requests over
 
 
 def _mutations(raw: str) -> frozenset[str]:
@@ -132,11 +138,48 @@ def _document_key(raw: str) -> bytes:
     return raw.encode()
 
 
+def _audit_file(raw: str) -> Path:
+    """The audit file must be writable at start-up; later failures are counted and warned about."""
+    path = Path(raw)
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise Invalid(f"cannot be opened for appending: {error.strerror or error}") from None
+    return path
+
+
+def _metrics_token(raw: str) -> bytes:
+    if len(raw) < 16 or not raw.isprintable() or " " in raw:
+        raise Invalid("must be at least 16 printable characters without spaces")
+    return raw.encode()
+
+
+def _webhook_secret(raw: str) -> bytes:
+    if len(raw.encode()) < 32:
+        raise Invalid("must be at least 32 characters")
+    return raw.encode()
+
+
 def _redis_url(raw: str) -> str:
     if urlsplit(raw).scheme not in REDIS_SCHEMES:
         # The URL may hold a password: the message never repeats it.
         raise Invalid("must start with redis://, rediss:// or unix://")
     return raw
+
+
+def _credential_list(raw: str) -> tuple[str, ...]:
+    """One value, or several separated by commas (Entra's ids and secrets hold no comma)."""
+    values = tuple(part.strip() for part in raw.split(","))
+    if not all(values):
+        raise Invalid("has an empty entry: separate several values with single commas")
+    if len(values) > MAX_PRINCIPALS:
+        raise Invalid(f"may list at most {MAX_PRINCIPALS} values")
+    return values
+
+
+def _joined_in_order(values: tuple[str, ...]) -> str:
+    return ",".join(values)
 
 
 def _joined(values: Any) -> str:
@@ -147,12 +190,41 @@ def _joined(values: Any) -> str:
 
 
 _PERSISTED: dict[str, PersistedMode] = {"off": "off", "apq": "apq", "safelist": "safelist"}
+_LOG_FORMATS: dict[str, LogFormat] = {"json": "json", "text": "text"}
+_LOG_LEVELS = {name: name for name in ("debug", "info", "warning", "error")}
+_EXPORTERS: dict[str, Exporter] = {"otlp": "otlp", "console": "console", "none": "none"}
 
 # --- the sections, in the README's order ---------------------------------------------------
 
-SERVER = Section("Listening")
+SERVER = Section("Serving")
 HOST = SERVER.add("GATEWAY_HOST", Kind(_host, "IP address or host name"), "127.0.0.1", "address to listen on")
 PORT = SERVER.add("GATEWAY_PORT", integer(1, 65535), 8000, "port to listen on")
+TLS_CERT_FILE = SERVER.optional(
+    "GATEWAY_TLS_CERT_FILE",
+    PATH,
+    "PEM certificate (the server's first, then its chain) for `bc-gateway serve` to terminate TLS "
+    "itself, TLS 1.2 or later only; with `GATEWAY_TLS_KEY_FILE`.  Unset: plain HTTP, for a "
+    "TLS-terminating proxy in front (`GATEWAY_TRUSTED_PROXIES`); in production a request that did "
+    "not come over HTTPS is refused (`HTTPS_REQUIRED`)",
+)
+TLS_KEY_FILE = SERVER.optional(
+    "GATEWAY_TLS_KEY_FILE", PATH, "the certificate's private key (PEM, without a passphrase)"
+)
+SHUTDOWN_DRAIN_SECONDS = SERVER.add(
+    "GATEWAY_SHUTDOWN_DRAIN_SECONDS",
+    number(0.0, 300.0),
+    0.0,
+    "on SIGTERM (or Ctrl+C): how long `/readyz` answers 503 while requests are still accepted, so "
+    "load balancers stop sending new ones before the listener closes; a second signal ends it",
+    production=5.0,
+)
+SHUTDOWN_GRACE_SECONDS = SERVER.add(
+    "GATEWAY_SHUTDOWN_GRACE_SECONDS",
+    integer(0, 3600),
+    25,
+    "then: how long the requests in flight may take to finish before they are cut off and the "
+    "process exits (give the orchestrator's kill timeout at least drain + grace)",
+)
 
 EDGE = Section("The GraphQL endpoint")
 GRAPHIQL = EDGE.add(
@@ -299,12 +371,17 @@ ENVIRONMENT = BC.optional(
     "BC environment name, e.g. `production`",
 )
 CLIENT_ID = BC.optional(
-    "BC_CLIENT_ID", text(), 'the Entra app registration\'s client id (BC "Microsoft Entra application" card)'
+    "BC_CLIENT_ID",
+    Kind(_credential_list, "comma list", _joined_in_order),
+    'the Entra app registration\'s client id (BC "Microsoft Entra application" card); several, '
+    "comma-separated, to spread BC requests over several app registrations, each with BC's limits "
+    "of its own (`docs/store.md`)",
 )
 CLIENT_SECRET = BC.optional(
     "BC_CLIENT_SECRET",
-    text(),
-    "its client secret; never logged, never sent anywhere but the token endpoint",
+    Kind(_credential_list, "comma list", _joined_in_order),
+    "its client secret (with several client ids: as many secrets, comma-separated, in the same "
+    "order); never logged, never sent anywhere but the token endpoint",
     secret=True,
 )
 BASE_URL = BC.optional(
@@ -340,15 +417,15 @@ MAX_CONCURRENCY = BC.add(
     "BC_MAX_CONCURRENCY",
     integer(1, 100),
     _RESILIENCE.max_concurrency,
-    "BC requests in flight at once for the gateway's BC principal (BC online processes 5 per "
+    "BC requests in flight at once per BC principal (app registration; BC online processes 5 per "
     "principal); with `GATEWAY_REDIS_URL`, in all replicas together",
 )
 QUEUE_LIMIT = BC.add(
     "BC_QUEUE_LIMIT",
     integer(0, 10_000),
     _RESILIENCE.queue_limit,
-    "BC requests that may wait in the gateway for a turn (BC itself only ever sees "
-    "`BC_MAX_CONCURRENCY`); beyond that an operation fails at once with `BC_THROTTLED`",
+    "BC requests that may wait in the gateway for a turn, per principal (BC itself only ever sees "
+    "`BC_MAX_CONCURRENCY` of each); beyond that an operation fails at once with `BC_THROTTLED`",
 )
 RETRY_MAX_ATTEMPTS = BC.add(
     "BC_RETRY_MAX_ATTEMPTS",
@@ -502,15 +579,24 @@ QUERY_MAX_MESSAGE = WRITES.add(
     _WRITES.query_max_message,
     "the longest customer query message",
 )
+WRITE_LEASE_SECONDS = WRITES.add(
+    "GATEWAY_WRITE_LEASE_SECONDS",
+    number(1.0, 300.0),
+    _WRITES.write_lease_seconds,
+    "how long an idempotency key in progress outlives a replica that died mid-write (renewed every "
+    "third of it while the write runs); then another replica may take the key over, and finds the "
+    "order in BC by its reference before it could write it again. Keep it above the time BC takes to "
+    "commit an order",
+)
 
 DOCUMENTS = Section("Download links")
 DOCUMENT_KEY = DOCUMENTS.optional(
     "GATEWAY_DOCUMENT_KEY",
     Kind(_document_key, "≥ 32 characters"),
     "HMAC key (≥ 32 characters, e.g. `openssl rand -base64 48`) of the signed `/documents/…` download "
-    "links; set the same value on every replica so a link one replica signs works on all "
-    "(`docs/documents.md`)",
-    shown_default="random per process",
+    "links; required with a real BC, the same value on every replica, so a link one replica signs "
+    "works on all (`docs/documents.md`)",
+    shown_default="random per process in development",
     secret=True,
 )
 DOCUMENT_TTL_SECONDS = DOCUMENTS.add(
@@ -522,9 +608,10 @@ REDIS_URL = STORE.optional(
     "GATEWAY_REDIS_URL",
     Kind(_redis_url, "`redis://`, `rediss://` or `unix://` URL"),
     "the Redis that replicas share (`redis://[user:password@]host:port/db`, `rediss://…` for TLS, "
-    "`unix:///path/redis.sock`): BC's concurrency limit and request window then hold for all "
-    "replicas together; unset: everything stays in this process (a production gateway warns that it "
-    "is one replica). See `docs/store.md`",
+    "`unix:///path/redis.sock`): idempotency keys, rate-limit budgets, APQ documents, company names "
+    "and currencies, and BC's concurrency limit and request window then hold for all replicas "
+    "together; unset: everything stays in this process (a production gateway warns that it is one "
+    "replica). See `docs/store.md`",
     secret=True,
 )
 REDIS_PREFIX = STORE.add(
@@ -547,9 +634,126 @@ REPLICAS = STORE.add(
     "GATEWAY_REPLICAS",
     integer(1, 1000),
     _RESILIENCE.replicas,
-    "how many replicas share the BC principal; used only while Redis is unreachable, when each "
-    "replica keeps `BC_MAX_CONCURRENCY / GATEWAY_REPLICAS` (rounded down, at least 1) BC requests in "
-    "flight on its own",
+    "how many replicas share the BC principals; used only while Redis is unreachable, when each "
+    "replica keeps `BC_MAX_CONCURRENCY / GATEWAY_REPLICAS` (rounded down, at least 1) BC requests per "
+    "principal in flight, and `1 / GATEWAY_REPLICAS` of each rate-limit budget, on its own",
+)
+
+WEBHOOKS = Section("Business Central webhooks")
+WEBHOOKS_SWITCH = WEBHOOKS.add(
+    "GATEWAY_WEBHOOKS",
+    SWITCH,
+    True,
+    "subscribe to BC's webhooks and take its notifications at `/webhooks/bc` (`docs/webhooks.md`); in "
+    "development the embedded sandbox calls back in process",
+    production=False,
+    shown_default="`on` in development; in production `on` when `GATEWAY_WEBHOOK_URL` is set",
+)
+WEBHOOK_URL = WEBHOOKS.optional(
+    "GATEWAY_WEBHOOK_URL",
+    URL,
+    "the public URL Business Central calls (this gateway's `/webhooks/bc`)",
+    shown_default="`GATEWAY_PUBLIC_URL` + `/webhooks/bc`; in development `http://GATEWAY_HOST:GATEWAY_PORT/webhooks/bc`",
+)
+WEBHOOK_SECRET = WEBHOOKS.optional(
+    "GATEWAY_WEBHOOK_SECRET",
+    Kind(_webhook_secret, "≥ 32 characters"),
+    "secret (≥ 32 characters, the same on every replica) from which each subscription's "
+    "`clientState` is derived; required with webhooks on a real BC",
+    shown_default="random per process in development",
+    secret=True,
+)
+WEBHOOK_RENEW_MARGIN_SECONDS = WEBHOOKS.add(
+    "GATEWAY_WEBHOOK_RENEW_MARGIN_SECONDS",
+    number(600.0, 172_800.0),
+    _WEBHOOKS.renew_margin_seconds,
+    "renew a subscription this long before it expires (BC: 3 days after the last renewal)",
+)
+
+OBSERVE = Section("Logs, audit trail, metrics and tracing")
+LOG_FORMAT: Variable[LogFormat] = OBSERVE.add(
+    "GATEWAY_LOG_FORMAT",
+    choice(_LOG_FORMATS),
+    "text",
+    "every log line on standard output — the gateway's, uvicorn's, the access and audit lines — as "
+    "one JSON object (`json`) or readable text (`text`); `docs/observability.md`",
+    production="json",
+)
+LOG_LEVEL = OBSERVE.add(
+    "GATEWAY_LOG_LEVEL",
+    choice(_LOG_LEVELS),
+    _LOGS.level,
+    "the least severe level logged (`debug` adds the probes' and scrapes' access lines); the "
+    "audit trail is written whatever the level",
+)
+AUDIT_STDOUT = OBSERVE.add(
+    "GATEWAY_AUDIT_STDOUT",
+    SWITCH,
+    _LOGS.audit_stdout,
+    "the audit trail (a record per BC request and per write, loggers `gateway.audit.*`) on standard output",
+)
+AUDIT_FILE = OBSERVE.optional(
+    "GATEWAY_AUDIT_FILE",
+    Kind(_audit_file, "path"),
+    "also append the audit trail to this file, as JSON lines, rotated by size; it must be writable at "
+    "start-up, and a record that cannot be written later is counted and warned about",
+)
+AUDIT_FILE_MAX_BYTES = OBSERVE.add(
+    "GATEWAY_AUDIT_FILE_MAX_BYTES",
+    integer(0, 10**12),
+    _LOGS.audit_file_max_bytes,
+    "the audit file's size at which it is rotated (`…audit.log.1`, …); `0`: never (rotate it outside)",
+)
+AUDIT_FILE_BACKUPS = OBSERVE.add(
+    "GATEWAY_AUDIT_FILE_BACKUPS",
+    integer(0, 1000),
+    _LOGS.audit_file_backups,
+    "how many rotated audit files are kept",
+)
+METRICS_TOKEN = OBSERVE.optional(
+    "GATEWAY_METRICS_TOKEN",
+    Kind(_metrics_token, "≥ 16 characters"),
+    "serve Prometheus metrics at `/metrics` on the gateway's port to requests with "
+    "`Authorization: Bearer <token>`; without it (and in production) `/metrics` is not served there "
+    "(in development it is, openly)",
+    secret=True,
+)
+METRICS_PORT = OBSERVE.optional(
+    "GATEWAY_METRICS_PORT",
+    integer(1, 65535),
+    "serve the metrics unauthenticated on this port, a listener of its own (for a network only "
+    "Prometheus reaches)",
+)
+METRICS_HOST = OBSERVE.optional(
+    "GATEWAY_METRICS_HOST",
+    Kind(_host, "IP address or host name"),
+    "the address the metrics port listens on",
+    shown_default="`GATEWAY_HOST`",
+)
+TRACES_EXPORTER = OBSERVE.optional(
+    "OTEL_TRACES_EXPORTER",
+    choice(_EXPORTERS),
+    "OpenTelemetry tracing (needs `pip install 'bc-gateway[otel]'`): a span per GraphQL operation and "
+    "per BC request, `otlp` (OTLP over HTTP) or `console` (stderr)",
+    shown_default="`otlp` when an OTLP endpoint is set, else `none`",
+)
+OTLP_ENDPOINT = OBSERVE.optional(
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    URL,
+    "the OTLP/HTTP collector, e.g. `http://collector:4318` (spans go to `…/v1/traces`); setting it "
+    "switches tracing on. The SDK reads the other `OTEL_EXPORTER_OTLP_*` variables (headers, timeout, "
+    "certificates) itself",
+)
+OTLP_TRACES_ENDPOINT = OBSERVE.optional(
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    URL,
+    "the full URL spans are sent to, instead of `OTEL_EXPORTER_OTLP_ENDPOINT`",
+)
+SERVICE_NAME = OBSERVE.add(
+    "OTEL_SERVICE_NAME", text(), _TRACING.service_name, "the service name the spans carry"
+)
+SDK_DISABLED = OBSERVE.add(
+    "OTEL_SDK_DISABLED", SWITCH, False, "`true` switches tracing off whatever else is set"
 )
 
 DEVELOPMENT = Section("Development mode (the embedded sandbox)")
@@ -573,7 +777,21 @@ SANDBOX_SCALE = DEVELOPMENT.add(
     "size of the sandbox's demo data (1.0: 2 companies, ≥ 40 customers, ≥ 300 items and ≥ 3,000 orders each)",
 )
 
-SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, DEVELOPMENT)
+SANDBOX_NOTIFICATION_DELAY_SECONDS = DEVELOPMENT.add(
+    "SANDBOX_NOTIFICATION_DELAY_SECONDS",
+    number(0.0, 600.0),
+    2.0,
+    "how long the embedded sandbox waits before it sends a webhook notification (BC waits 30 s)",
+)
+SANDBOX_STAFF_EVERY_SECONDS = DEVELOPMENT.add(
+    "SANDBOX_STAFF_EVERY_SECONDS",
+    number(0.0, 86_400.0),
+    0.0,
+    "the sandbox's staff simulator releases, ships, invoices, takes payments, adjusts stock or answers "
+    "a query this often, so orders move on their own (`0`: only on demand, `bc-gateway staff`)",
+)
+
+SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, OBSERVE, DEVELOPMENT)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
 KNOWN_VARIABLES = tuple(variable.name for variable in VARIABLES)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 import pytest
 import respx
 
 from gateway.bc import BCClient, BCNotFound, CustomerScope, Query, scoped
 from tests.bc.conftest import COMPANY_ID, COMPANY_PATH, SECRET, TOKEN
 
-AUDIT = "gateway.bc.audit"
+AUDIT = "gateway.audit.bc"
 
 
 def audit_records(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
@@ -39,6 +40,7 @@ async def test_each_call_is_audited_with_its_context(
     assert record["rows"] == 2
     assert record["correlation_id"] == "corr-1"
     assert record["duration_ms"] >= 0
+    assert record["principal"] == client.principals.all[0].name  # which app registration asked
 
 
 @pytest.mark.anyio
@@ -67,3 +69,38 @@ async def test_audit_records_hold_no_secret_token_or_host(
     assert audit_records(caplog)
     for forbidden in (SECRET, TOKEN, "bc.test", "https://", "Bearer"):
         assert forbidden not in text
+
+
+@pytest.mark.anyio
+async def test_each_attempt_is_a_record_with_the_request_id_and_its_attempt_number(
+    client: BCClient, router: respx.MockRouter, scope: CustomerScope, caplog: pytest.LogCaptureFixture
+) -> None:
+    router.get(f"{COMPANY_PATH}/items").mock(
+        side_effect=[
+            httpx.Response(503, headers={"retry-after": "1"}),
+            httpx.Response(200, json={"value": []}),
+        ]
+    )
+    with caplog.at_level(logging.INFO, logger=AUDIT):
+        await client.session(scope, operation="Items", request_id="req-42").fetch(Query("items"))
+    records = audit_records(caplog)
+    assert [(r["status"], r["attempt"]) for r in records] == [(503, 1), (200, 2)]
+    assert {(r["request_id"], r["operation"]) for r in records} == {("req-42", "Items")}
+
+
+@pytest.mark.anyio
+async def test_a_batch_record_names_the_entity_sets_it_read(
+    client: BCClient, router: respx.MockRouter, scope: CustomerScope, caplog: pytest.LogCaptureFixture
+) -> None:
+    router.post("/bc/api/v2.0/$batch").respond(
+        json={
+            "responses": [
+                {"id": "1", "status": 200, "body": {"value": []}},
+                {"id": "2", "status": 200, "body": {"value": []}},
+            ]
+        }
+    )
+    with caplog.at_level(logging.INFO, logger=AUDIT):
+        await client.session(scope).fetch_many([Query("items"), scoped(Query("salesOrders"), scope)])
+    [record] = audit_records(caplog)
+    assert (record["entity_set"], record["batch"]) == ("$batch", ["items", "salesOrders"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from decimal import Decimal
 from typing import Any
@@ -21,8 +22,11 @@ from gateway.bc import (
     CustomerScope,
     Expand,
     Field,
+    Item,
     ODataBuildError,
     Query,
+    SalesOrder,
+    SalesOrderLine,
     ScopeViolation,
     UnsafeFilterText,
     scoped,
@@ -126,6 +130,52 @@ async def test_row_of_another_customer_is_dropped_and_logged_as_a_security_event
     assert events[0].entity_set == "salesOrders"  # type: ignore[attr-defined]
     assert events[0].customer == "10000"  # type: ignore[attr-defined]
     assert "20000" not in caplog.text  # the foreign row's content is not logged
+
+
+@pytest.mark.anyio
+async def test_typed_read_drops_another_customers_row_and_logs_it_as_a_security_event(
+    client: BCClient, router: respx.MockRouter, scope: CustomerScope, caplog: pytest.LogCaptureFixture
+) -> None:
+    router.get(ORDERS_PATH).respond(json=page([order("SO1"), order("SO2", customer="20000")]))
+    with caplog.at_level(logging.ERROR, logger="gateway.security"):
+        orders = await client.session(scope).fetch(scoped(Query("salesOrders"), scope), model=SalesOrder)
+    assert [o.number for o in orders] == ["SO1"]
+    assert isinstance(orders[0], SalesOrder)
+    events = [r for r in caplog.records if getattr(r, "security_event", None) == "scope_violation"]
+    assert len(events) == 1
+    assert "20000" not in caplog.text
+
+
+@pytest.mark.anyio
+async def test_typed_read_of_a_model_without_the_customer_property_never_reaches_http(
+    client: BCClient, router: respx.MockRouter, scope: CustomerScope
+) -> None:
+    # A sales-order line carries no customer number: its rows could not be checked.
+    with pytest.raises(ScopeViolation):
+        await client.session(scope).fetch(scoped(Query("salesOrders"), scope), model=SalesOrderLine)
+    assert router.calls.call_count == 0
+
+
+@pytest.mark.anyio
+async def test_typed_reads_batched_together_each_get_their_own_models(
+    client: BCClient, router: respx.MockRouter, scope: CustomerScope
+) -> None:
+    item = {"id": "848028e0-0c2c-f011-9a4a-7ced8d0fb545", "number": "1896-S", "unitPrice": 12.30}
+    answers = {
+        "responses": [
+            {"id": "1", "status": 200, "body": page([order("SO1")])},
+            {"id": "2", "status": 200, "body": page([item])},
+        ]
+    }
+    router.post("/bc/api/v2.0/$batch").respond(json=answers)
+    session = client.session(scope)
+    orders, items = await asyncio.gather(
+        session.fetch(scoped(Query("salesOrders"), scope), model=SalesOrder),
+        session.fetch(Query("items"), model=Item),
+    )
+    assert [o.number for o in orders] == ["SO1"]
+    assert items[0].unit_price == Decimal("12.30")
+    assert session.request_count == 1
 
 
 @pytest.mark.anyio

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 
 from gateway.bc import (
@@ -31,7 +32,11 @@ from gateway.bc import (
     SalesShipment,
     SalesShipmentLine,
     UnitOfMeasure,
+    body,
 )
+from gateway.bc._batch import read_batch
+from gateway.bc._client import _BODY_ENCODER as BODY_ENCODER
+from gateway.bc._entity import PageReader, properties
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURED = FIXTURES / "captured"
@@ -46,13 +51,13 @@ def load(path: Path) -> Any:
 
 
 def test_captured_companies_parse() -> None:
-    companies = [Company.from_json(row) for row in load(CAPTURED / "companies.json")["value"]]
+    companies = [Company.from_row(row) for row in load(CAPTURED / "companies.json")["value"]]
     assert [company.name for company in companies] == ["My Company", "Rebel"]
     assert companies[1].display_name == "Rebel Sp. z o.o."
 
 
 def test_captured_customer_parses() -> None:
-    customer = Customer.from_json(load(CAPTURED / "customer.json"))
+    customer = Customer.from_row(load(CAPTURED / "customer.json"))
     assert customer.number == "NA0007"
     assert customer.blocked is CustomerBlocked.NONE
     assert customer.credit_limit == Decimal(2000)
@@ -61,7 +66,7 @@ def test_captured_customer_parses() -> None:
 
 
 def test_captured_sales_orders_parse() -> None:
-    orders = [SalesOrder.from_json(row) for row in load(CAPTURED / "salesOrders.json")["value"]]
+    orders = [SalesOrder.from_row(row) for row in load(CAPTURED / "salesOrders.json")["value"]]
     assert [o.status for o in orders] == [
         SalesOrderStatus.DRAFT,
         SalesOrderStatus.OPEN,
@@ -76,7 +81,7 @@ def test_captured_sales_orders_parse() -> None:
 
 def test_captured_batch_bodies_parse_as_order_lines() -> None:
     responses = load(CAPTURED / "batch_salesOrderLines_response.json")["responses"]
-    lines = [SalesOrderLine.from_json(response["body"]) for response in responses]
+    lines = [SalesOrderLine.from_row(response["body"]) for response in responses]
     assert lines[0].line_type is InvoiceLineType.ITEM
     assert lines[0].amount_including_tax == Decimal(1000)
     assert lines[0].sequence == 40000
@@ -125,28 +130,28 @@ VALID_SAMPLES = [
 
 @pytest.mark.parametrize(("name", "model"), VALID_SAMPLES)
 def test_documentation_samples_parse(name: str, model: Any) -> None:
-    parsed = model.from_json(load(SAMPLES / name))
+    parsed = model.from_row(load(SAMPLES / name))
     assert isinstance(parsed, model)
     assert isinstance(parsed.id, UUID)
 
 
 def test_documentation_company_list_parses() -> None:
-    [company] = [Company.from_json(row) for row in load(SAMPLES / "companies_list_response.json")["value"]]
+    [company] = [Company.from_row(row) for row in load(SAMPLES / "companies_list_response.json")["value"]]
     assert company.name == "CRONUS USA, Inc."
 
 
 def test_sample_with_placeholder_line_type_reads_unknown() -> None:
-    line = SalesShipmentLine.from_json(load(SAMPLES / "salesShipmentLine_get_response.json"))
+    line = SalesShipmentLine.from_row(load(SAMPLES / "salesShipmentLine_get_response.json"))
     assert line.line_type is SalesLineType.UNKNOWN
 
 
 def test_sample_with_unencoded_blank_reads_none_blocked() -> None:
-    assert Customer.from_json(load(SAMPLES / "customer_get_response.json")).blocked is CustomerBlocked.NONE
+    assert Customer.from_row(load(SAMPLES / "customer_get_response.json")).blocked is CustomerBlocked.NONE
 
 
 def test_truncated_sample_without_status_reads_unknown() -> None:
     # Microsoft's salesOrder_get sample omits status and totals (truncated for brevity).
-    order = SalesOrder.from_json(load(SAMPLES / "salesOrder_get_response.json"))
+    order = SalesOrder.from_row(load(SAMPLES / "salesOrder_get_response.json"))
     assert order.status is SalesOrderStatus.UNKNOWN
     assert order.total_amount_including_tax == 0  # a decimal BC leaves out reads as zero
 
@@ -163,7 +168,7 @@ def invoice(**overrides: Any) -> dict[str, Any]:
 
 
 def test_blank_values_become_none() -> None:
-    parsed = SalesInvoice.from_json(
+    parsed = SalesInvoice.from_row(
         invoice(
             orderId="00000000-0000-0000-0000-000000000000",
             dueDate="0001-01-01",
@@ -181,11 +186,11 @@ def test_blank_values_become_none() -> None:
 
 @pytest.mark.parametrize("value", [1000, Decimal("1000.00"), "1000", 1000.0])
 def test_decimals_accept_numbers_and_numeric_strings(value: object) -> None:
-    assert SalesInvoice.from_json(invoice(remainingAmount=value)).remaining_amount == Decimal(1000)
+    assert SalesInvoice.from_row(invoice(remainingAmount=value)).remaining_amount == Decimal(1000)
 
 
 def test_unknown_enum_value_maps_to_unknown() -> None:
-    assert SalesInvoice.from_json(invoice(status="Disputed")).status is InvoiceStatus.UNKNOWN
+    assert SalesInvoice.from_row(invoice(status="Disputed")).status is InvoiceStatus.UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -204,16 +209,16 @@ def test_enums_read_encoded_and_plain_values(enum: Any, wire: str, member: Any) 
 
 
 def test_naive_datetime_is_read_as_utc() -> None:
-    parsed = SalesInvoice.from_json(invoice(lastModifiedDateTime="2025-05-16T07:55:28"))
+    parsed = SalesInvoice.from_row(invoice(lastModifiedDateTime="2025-05-16T07:55:28"))
     assert parsed.last_modified_date_time == datetime(2025, 5, 16, 7, 55, 28, tzinfo=UTC)
 
 
 def test_expanded_lines_and_details_are_read() -> None:
     line = {"id": ORDER_ID, "documentId": ORDER_ID, "sequence": 10000, "lineType": "Item", "quantity": 2}
-    order = SalesOrder.from_json({**invoice(), "salesOrderLines": [line]})
+    order = SalesOrder.from_row({**invoice(), "salesOrderLines": [line]})
     assert order.lines is not None
     assert order.lines[0].quantity == Decimal(2)
-    customer = Customer.from_json(
+    customer = Customer.from_row(
         {"id": ORDER_ID, "number": "10000", "customerFinancialDetail": {"id": ORDER_ID, "balance": 5}}
     )
     assert customer.financial_detail is not None
@@ -221,7 +226,7 @@ def test_expanded_lines_and_details_are_read() -> None:
 
 
 def test_item_reads_expanded_category_and_unit() -> None:
-    item = Item.from_json(
+    item = Item.from_row(
         {
             "id": ORDER_ID,
             "number": "1896-S",
@@ -237,7 +242,7 @@ def test_item_reads_expanded_category_and_unit() -> None:
 
 
 def test_shipment_reads_header_and_lines() -> None:
-    shipment = SalesShipment.from_json(
+    shipment = SalesShipment.from_row(
         {
             **invoice(number="108001"),
             "shipToCity": "Chicago",
@@ -273,7 +278,7 @@ def test_bad_row_is_a_protocol_error_naming_entity_and_property(
     row: dict[str, Any], property_name: str
 ) -> None:
     with pytest.raises(BCProtocolError) as caught:
-        SalesInvoice.from_json(row)
+        SalesInvoice.from_row(row)
     assert f"SalesInvoice.{property_name}" in str(caught.value)
     for value in row.values():
         if isinstance(value, str) and value not in {"10000", "PS-1"}:
@@ -285,3 +290,75 @@ def test_select_lists_name_bc_properties_only() -> None:
         assert all(name[0].islower() and "_" not in name for name in model.SELECT)
     assert "customerNumber" in SalesOrder.SELECT
     assert "shipToCity" in SalesShipment.SELECT
+
+
+# --- from BC's bytes, and back into request bodies --------------------------------------------
+
+
+def test_captured_page_decodes_from_its_bytes_as_from_its_rows() -> None:
+    content = (CAPTURED / "salesOrders.json").read_bytes()
+    decoded, next_link = PageReader(SalesOrder)(content)
+    assert next_link is None
+    assert decoded == [SalesOrder.from_row(row) for row in load(CAPTURED / "salesOrders.json")["value"]]
+    assert decoded[0].requested_delivery_date is None  # "0001-01-01"
+    assert decoded[0].status is SalesOrderStatus.DRAFT
+    assert decoded[0].total_amount_including_tax == Decimal("8.61")
+
+
+def test_captured_batch_bodies_decode_from_the_batch_answer_bytes() -> None:
+    response = httpx.Response(200, content=(CAPTURED / "batch_salesOrderLines_response.json").read_bytes())
+    answers, _ = read_batch(response)
+    bodies = [json.loads(answer.body, parse_float=Decimal) for answer in answers.values()]
+    lines = [SalesOrderLine.from_row(body) for body in bodies]
+    assert lines[0].line_type is InvoiceLineType.ITEM
+    assert lines[0].amount_including_tax == Decimal(1000)
+
+
+def test_money_keeps_every_digit_bc_sends() -> None:
+    content = b'{"value": [{"id": "%s", "number": "PS-1", "customerNumber": "10000",' % ORDER_ID.encode()
+    content += b' "remainingAmount": 123456789012345.67891, "totalTaxAmount": 0.1}]}'
+    [parsed], _ = PageReader(SalesInvoice)(content)
+    assert parsed.remaining_amount == Decimal("123456789012345.67891")  # a float has ~16 digits
+    assert parsed.total_tax_amount == Decimal("0.1")
+
+
+def test_bad_row_in_a_page_names_entity_and_property_only() -> None:
+    content = b'{"value": [{"id": "%s", "number": "PS-1", "customerNumber": "10000",' % ORDER_ID.encode()
+    content += b' "salesInvoiceLines": [{"id": "%s", "documentId": "%s", "sequence": "secret-text"}]}]}' % (
+        ORDER_ID.encode(),
+        ORDER_ID.encode(),
+    )
+    with pytest.raises(BCProtocolError) as caught:
+        PageReader(SalesInvoice)(content)
+    message = caught.value.message
+    assert message == "SalesInvoice.salesInvoiceLines.sequence has a value of an unexpected type or format"
+
+
+@pytest.mark.parametrize("model", [SalesOrder, Customer])
+def test_captured_rows_encode_back_to_what_they_decode_from(model: Any) -> None:
+    """Blanks, enums, money and dates survive decode → request body → decode unchanged."""
+    source = {"SalesOrder": "salesOrders.json", "Customer": "customer.json"}[model.__name__]
+    captured = load(CAPTURED / source)
+    for row in captured.get("value", [captured]):
+        decoded = model.from_row(row)
+        values = {name: getattr(decoded, name) for name in properties(model)}
+        written = body(model, **values)
+        assert model.from_row(json.loads(BODY_ENCODER.encode(written), parse_float=Decimal)) == decoded
+
+
+def test_request_bodies_carry_bc_names_enum_members_iso_dates_and_exact_numbers() -> None:
+    line = body(
+        SalesOrderLine, line_type=InvoiceLineType.ITEM, line_object_number="1896-S", quantity=Decimal("2.5")
+    )
+    order = body(SalesOrder, customer_number="10000", requested_delivery_date=date(2026, 1, 31), lines=[line])
+    assert BODY_ENCODER.encode(order) == (
+        b'{"customerNumber":"10000","requestedDeliveryDate":"2026-01-31","salesOrderLines":'
+        b'[{"lineType":"Item","lineObjectNumber":"1896-S","quantity":2.5}]}'
+    )
+
+
+def test_a_request_body_refuses_what_the_declaration_does_not_hold() -> None:
+    with pytest.raises(AttributeError):
+        body(SalesOrder, customer_no="10000")
+    with pytest.raises(TypeError):
+        body(SalesOrder, requested_delivery_date="soon")

@@ -14,8 +14,9 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.edge.config import EdgeSettings
 from gateway.edge.development import Development
-from gateway.edge.ratelimit import TokenBuckets
+from gateway.edge.ratelimit import StoreRateLimiter
 from gateway.settings import Settings
+from gateway.store import MemoryStore
 from tests.conftest import TODAY
 
 
@@ -58,7 +59,7 @@ def gateway(development: Development, clock: FakeClock) -> GatewayFactory:
         **edge: Any,
     ) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings(edge=dataclasses.replace(EdgeSettings(), **edge), graphiql_switch=graphiql)
-        limiter = TokenBuckets(clock=clock)
+        limiter = StoreRateLimiter(MemoryStore(clock=clock).buckets)
         app: Starlette
         if production:
             settings = dataclasses.replace(

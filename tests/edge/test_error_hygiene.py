@@ -88,7 +88,7 @@ async def test_bc_request_urls_never_reach_the_log(
             json=ORDERS,
             headers={"authorization": f"Bearer {token_for(customer.customer_number, customer.company_id)}"},
         )
-    assert any(record.name == "gateway.bc.audit" for record in caplog.records)
+    assert any(record.name == "gateway.audit.bc" for record in caplog.records)
     assert "bc-sandbox.internal" not in caplog.text
 
 

@@ -96,11 +96,11 @@ async def test_the_operation_name_reaches_the_bc_audit_lines(
     gateway: GatewayFactory, auth: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     async with gateway() as client:
-        with caplog.at_level(logging.INFO, logger="gateway.bc.audit"):
+        with caplog.at_level(logging.INFO, logger="gateway.audit.bc"):
             response = await client.post("/graphql", json={"query": DASHBOARD}, headers=auth)
 
     assert "errors" not in response.json()
-    calls = [r.bc_call for r in caplog.records if r.name == "gateway.bc.audit"]  # type: ignore[attr-defined]
+    calls = [r.bc_call for r in caplog.records if r.name == "gateway.audit.bc"]  # type: ignore[attr-defined]
     # The customer's calls; the start-up's capability reads ($metadata) are the gateway's own.
     customer_calls = [call for call in calls if call["customer"] is not None]
     assert customer_calls

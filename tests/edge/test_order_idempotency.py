@@ -4,6 +4,7 @@ concurrent retries, a lost answer, and a gateway restart."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -247,7 +248,7 @@ async def test_when_bc_stays_unreachable_after_a_lost_answer_a_restarted_gateway
     assert created["customerNumber"] == number
 
 
-async def test_every_write_attempt_is_audited_without_the_token(
+async def test_every_write_attempt_is_audited_without_the_token_or_the_key(
     client: httpx.AsyncClient,
     store: SandboxStore,
     token_for: Callable[..., str],
@@ -257,17 +258,19 @@ async def test_every_write_attempt_is_audited_without_the_token(
     token = token_for(number, company)
     request = {"lines": cart(store, company), "idempotencyKey": "audited"}
 
-    with caplog.at_level(logging.INFO, logger="gateway.writes"):
+    with caplog.at_level(logging.INFO, logger="gateway.audit.write"):
         first = await place(client, token, request)
         await place(client, token, request)
 
-    records = [r.write for r in caplog.records if r.name == "gateway.writes"]  # type: ignore[attr-defined]
+    records = [r.write for r in caplog.records if r.name == "gateway.audit.write"]  # type: ignore[attr-defined]
     assert [r["outcome"] for r in records] == ["created", "replayed"]
     for record in records:
-        assert record["idempotency_key"] == "audited"
+        assert record["idempotency_key_sha256"] == hashlib.sha256(b"audited").hexdigest()
+        assert record["mutation"] == "placeOrder"
         assert record["customer"] == number
         assert record["document_number"] == first["order"]["number"]
         assert len(record["payload_digest"]) == 64
+        assert "audited" not in repr(record)
     assert token not in caplog.text
 
 
@@ -345,14 +348,14 @@ async def test_a_refused_attempt_is_audited_with_its_digest_and_outcome(
 ) -> None:
     company, number = customer(store)
 
-    with caplog.at_level(logging.INFO, logger="gateway.writes"):
+    with caplog.at_level(logging.INFO, logger="gateway.audit.write"):
         await place(
             client, token_for(number, company), {"lines": cart(store, company, "0"), "idempotencyKey": "z"}
         )
 
-    records = [r.write for r in caplog.records if r.name == "gateway.writes"]  # type: ignore[attr-defined]
-    assert [(r["outcome"], r["idempotency_key"], r["customer"]) for r in records] == [
-        ("VALIDATION_FAILED", "z", number)
+    records = [r.write for r in caplog.records if r.name == "gateway.audit.write"]  # type: ignore[attr-defined]
+    assert [(r["outcome"], r["idempotency_key_sha256"], r["customer"]) for r in records] == [
+        ("VALIDATION_FAILED", hashlib.sha256(b"z").hexdigest(), number)
     ]
     assert len(records[0]["payload_digest"]) == 64
     assert records[0]["document_number"] is None

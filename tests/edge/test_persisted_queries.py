@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from gateway.edge.apq import RegisteredDocuments
 from gateway.edge.persisted import PersistedQueries, PersistedQueryError, load_safelist, sha256_of
+from gateway.store import MemoryStore
 from tests.edge.conftest import GatewayFactory
 
 pytestmark = pytest.mark.anyio
@@ -130,14 +132,25 @@ def test_a_safelist_with_a_wrong_hash_fails_at_start_up(tmp_path: Path) -> None:
         load_safelist(path)
 
 
-def test_registered_documents_are_bounded() -> None:
-    store = PersistedQueries("apq", max_entries=2)
-    documents = [f"{{ a{i}: me {{ number }} }}" for i in range(3)]
-    for document in documents:
-        store.resolve(document, persisted(document))
+async def test_a_fleet_registers_a_bounded_number_of_documents_a_day() -> None:
+    """What a customer inventing documents can put in the shared store is bounded: past the day's
+    registrations, documents still run in full but are not registered (replaced the per-process
+    least-recently-used bound: registrations are shared by every replica now)."""
+    kv, day = MemoryStore().kv, [0.0]
+    queries = PersistedQueries(
+        "apq", registered=RegisteredDocuments(kv, max_per_day=2, wall_clock=lambda: day[0])
+    )
+    other_replica = PersistedQueries("apq", registered=RegisteredDocuments(kv, max_per_day=2))
+    documents = [f"{{ a{i}: me {{ number }} }}" for i in range(4)]
+    for document in documents[:3]:
+        await queries.register(sha256_of(document), document)
+    day[0] += 86_400
+    await queries.register(sha256_of(documents[3]), documents[3])
+
+    assert (await other_replica.resolve(None, persisted(documents[1]))).document == documents[1]
     with pytest.raises(PersistedQueryError):
-        store.resolve(None, persisted(documents[0]))
-    assert store.resolve(None, persisted(documents[2])) == documents[2]
+        await other_replica.resolve(None, persisted(documents[2]))
+    assert (await other_replica.resolve(None, persisted(documents[3]))).document == documents[3]
 
 
 async def test_a_graphql_codegen_persisted_documents_file_runs_requests_by_document_id(

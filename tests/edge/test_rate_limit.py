@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from gateway.edge.ratelimit import RateLimit, TokenBuckets
+from gateway.edge.ratelimit import RateLimit, StoreRateLimiter
 from gateway.sandbox.store import SandboxStore
+from gateway.store import MemoryStore
 from tests.edge.conftest import FakeClock, GatewayFactory
 from tests.edge.test_tenant_isolation import two_customers
 
@@ -18,7 +19,7 @@ ME = {"query": "{ me { number } }"}
 
 
 async def test_a_bucket_refuses_when_empty_and_says_when_to_retry(clock: FakeClock) -> None:
-    buckets = TokenBuckets(clock=clock)
+    buckets = StoreRateLimiter(MemoryStore(clock=clock).buckets)
     decisions = [await buckets.take("a", 1, LIMIT) for _ in range(4)]
     assert [d.allowed for d in decisions] == [True, True, True, False]
     assert decisions[-1].retry_after_seconds == 1  # one unit per second refills
@@ -27,7 +28,7 @@ async def test_a_bucket_refuses_when_empty_and_says_when_to_retry(clock: FakeClo
 
 
 async def test_a_costly_operation_spends_more_of_the_bucket(clock: FakeClock) -> None:
-    buckets = TokenBuckets(clock=clock)
+    buckets = StoreRateLimiter(MemoryStore(clock=clock).buckets)
     assert (await buckets.take("a", 3, LIMIT)).allowed
     refused = await buckets.take("a", 2, LIMIT)
     assert not refused.allowed
@@ -35,7 +36,7 @@ async def test_a_costly_operation_spends_more_of_the_bucket(clock: FakeClock) ->
 
 
 async def test_buckets_are_independent_per_key(clock: FakeClock) -> None:
-    buckets = TokenBuckets(clock=clock)
+    buckets = StoreRateLimiter(MemoryStore(clock=clock).buckets)
     for _ in range(3):
         await buckets.take("a", 1, LIMIT)
     assert not (await buckets.take("a", 1, LIMIT)).allowed

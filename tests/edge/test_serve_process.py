@@ -5,84 +5,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests import processes
+from tests.processes import ROOT, SCALE
+from tests.processes import cli as _cli
+from tests.processes import environ as _environ
+from tests.processes import free_port as _free_port
+from tests.processes import printed_so_far as _printed_so_far
+from tests.processes import read_until as _read_until
+from tests.processes import refuses_in_one_line as _refuses_in_one_line
+from tests.processes import start as _start
+from tests.processes import stop as _stop
+
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parents[2]
-SCALE = "0.05"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _environ(**variables: str) -> dict[str, str]:
-    """This process's environment without any gateway configuration, plus ``variables``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("BC_", "AUTH_", "GATEWAY_", "SANDBOX_", "PORTAL_", "FORWARDED_"))
-    }
-    env.update(variables)
-    return env
-
-
-def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def _read_until(process: subprocess.Popen[str], marker: str, timeout: float = 120) -> list[str]:
-    """The lines ``process`` printed up to and including the first one holding ``marker``."""
-    assert process.stdout is not None
-    printed: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        printed.append(line)
-        if marker in line:
-            return printed
-    raise AssertionError(f"{marker!r} never printed:\n{''.join(printed)}")
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    process.wait(timeout=30)
-    if process.stdout is not None:
-        process.stdout.close()
-
-
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-        env=env if env is not None else _environ(),
-    )
-
 
 # The banner each served gateway printed, by URL (for the tests that read it).
 _BANNERS: dict[str, list[str]] = {}
@@ -227,33 +170,6 @@ def test_a_clients_mistakes_and_a_dropped_upload_print_no_traceback(
     assert "Exception in ASGI application" not in printed
 
 
-def _printed_so_far(process: subprocess.Popen[str]) -> str:
-    """What ``process`` printed since it was last read, without waiting for more."""
-    assert process.stdout is not None
-    descriptor = process.stdout.fileno()
-    os.set_blocking(descriptor, False)
-    chunks: list[bytes] = []
-    try:
-        while chunk := os.read(descriptor, 65536):
-            chunks.append(chunk)
-    except BlockingIOError:
-        pass
-    finally:
-        os.set_blocking(descriptor, True)
-    return b"".join(chunks).decode(errors="replace")
-
-
-def _refuses_in_one_line(result: subprocess.CompletedProcess[str], variable: str) -> str:
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "is running" not in result.stdout
-    assert "GraphQL at" not in result.stdout
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"bc-gateway: configuration error: {variable} "), lines[0]
-    return lines[0]
-
-
 def test_a_port_in_use_is_one_line_naming_it_and_no_banner() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -287,6 +203,20 @@ def test_an_http_token_url_to_another_machine_is_one_line_naming_it() -> None:
     assert "https" in _refuses_in_one_line(result, "BC_TOKEN_URL")
 
 
+def test_a_sandbox_with_no_app_registration_is_refused_in_one_line() -> None:
+    result = _cli("sandbox", "--clients", "0", "--port", str(_free_port()))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "bc-gateway: --clients: clients must be between 1 and 20"
+
+
+def test_a_production_gateway_without_a_document_key_is_one_line_naming_it() -> None:
+    """Replicas must share the key that signs download links: production does not make one up."""
+    on_this_machine = {**LOOPBACK_ONLY, "BC_BASE_URL": "http://127.0.0.1:9/bc"}
+    on_this_machine["BC_TOKEN_URL"] = "http://127.0.0.1:9/t/oauth2/v2.0/token"
+    result = _cli("serve", env=_environ(**on_this_machine, GATEWAY_PORT=str(_free_port())))
+    assert "openssl rand" in _refuses_in_one_line(result, "GATEWAY_DOCUMENT_KEY")
+
+
 def test_a_safelist_file_that_is_not_json_is_one_line_naming_it(tmp_path: Path) -> None:
     listed = tmp_path / "operations.json"
     listed.write_text("{ me { number } }")
@@ -297,13 +227,8 @@ def test_a_safelist_file_that_is_not_json_is_one_line_naming_it(tmp_path: Path) 
 @pytest.fixture(scope="module")
 def standalone_sandbox() -> Iterator[dict[str, str]]:
     """`bc-gateway sandbox`, and the BC_* values it prints for pointing a gateway at it."""
-    process = _start(["-m", "gateway", "sandbox", "--port", str(_free_port()), "--scale", SCALE], _environ())
-    try:
-        printed = _read_until(process, "BC_CLIENT_SECRET")
-        values = dict(line.split(None, 1) for line in printed if line.strip().startswith("BC_"))
-        yield {name: value.strip() for name, value in values.items()}
-    finally:
-        _stop(process)
+    with processes.standalone_sandbox() as values:
+        yield {name: value for name, value in values.items() if name.startswith("BC_")}
 
 
 def test_production_mode_runs_against_the_standalone_sandbox_on_this_machine(
@@ -321,6 +246,7 @@ def test_production_mode_runs_against_the_standalone_sandbox_on_this_machine(
         AUTH_ISSUER="https://login.example.com/",
         AUTH_AUDIENCE="portal",
         AUTH_JWKS_URL="https://login.example.com/keys",
+        GATEWAY_DOCUMENT_KEY="a-document-key-of-at-least-32-characters",
         GATEWAY_PORT=str(port),
         GATEWAY_PERSISTED_QUERIES="safelist",
         GATEWAY_SAFELIST_FILE=str(listed),

@@ -95,6 +95,7 @@ def test_production_needs_the_portals_client_id() -> None:
         "AUTH_ISSUER": "https://login.example.com/",
         "AUTH_AUDIENCE": "api://gateway",
         "AUTH_JWKS_URL": "https://login.example.com/keys",
+        "GATEWAY_DOCUMENT_KEY": "a-document-key-of-at-least-32-characters",
         "GATEWAY_PORTAL": "on",
     }
     with pytest.raises(ConfigError) as caught:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from gateway.bc import SalesOrder
-from gateway.resolvers.order_history import Row, Source, Sources, order_page, row_key
+from gateway.bc import SalesInvoice, SalesOrder, SalesShipment
+from gateway.resolvers.order_history import Row, Source, Sources, order_key, order_page, row_key
 from gateway.resolvers.order_lookup import Key, PortalOrder, portal_order
 
 pytestmark = pytest.mark.anyio
@@ -100,10 +100,8 @@ class World:
         found = {}
         for number in numbers:
             open_rows = self.orders.of(number)
-            open_order = SalesOrder.from_json(open_rows[0]) if open_rows else None
-            found[number] = portal_order(
-                number, open_order, self.shipments.of(number), self.invoices.of(number), []
-            )
+            open_order = SalesOrder.from_row(open_rows[0]) if open_rows else None
+            found[number] = portal_order(number, open_order, *self.documents(number), [])
         return found
 
     def sources(self, top: int) -> Sources:
@@ -111,7 +109,16 @@ class World:
             Source(self.shipments.fetch, self.shipments.key, 4 * top),
             Source(self.invoices.fetch, self.invoices.key, 4 * top),
         )
-        return Sources(Source(self.orders.fetch, self.orders.key, top), hints)
+        return Sources(Source(self.open_orders, order_key, top), hints)
+
+    def documents(self, number: str) -> tuple[list[SalesShipment], list[SalesInvoice]]:
+        """The order's posted documents, as the loaders give them (decoded by the BC client)."""
+        shipments = [SalesShipment.from_row(row) for row in self.shipments.of(number)]
+        return shipments, [SalesInvoice.from_row(row) for row in self.invoices.of(number)]
+
+    async def open_orders(self, up_to: date | None, top: int) -> list[SalesOrder]:
+        """The open orders' source gives the orders themselves, as the BC client decodes them."""
+        return [SalesOrder.from_row(row) for row in await self.orders.fetch(up_to, top)]
 
     def expected(self) -> list[Key]:
         numbers = {r["number"] for r in self.orders.rows} | {r["orderNumber"] for r in self.shipments.rows}
@@ -122,8 +129,8 @@ def _all(world: World, numbers: set[str]) -> list[PortalOrder]:
     found = []
     for number in numbers:
         open_rows = world.orders.of(number)
-        open_order = SalesOrder.from_json(open_rows[0]) if open_rows else None
-        order = portal_order(number, open_order, world.shipments.of(number), world.invoices.of(number), [])
+        open_order = SalesOrder.from_row(open_rows[0]) if open_rows else None
+        order = portal_order(number, open_order, *world.documents(number), [])
         assert order is not None
         found.append(order)
     return found

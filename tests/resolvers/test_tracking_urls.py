@@ -10,7 +10,9 @@ from gateway.bc import ShippingAgent
 from gateway.resolvers.tracking import parse_tracking_urls, tracking_url
 from gateway.settings import ConfigError, settings_from_environ
 
-DHL_BC = ShippingAgent(uuid.uuid4(), "DHL", "DHL Express", "https://bc.example/dhl?awb=%1")
+DHL_BC = ShippingAgent(
+    id=uuid.uuid4(), code="DHL", name="DHL Express", internet_address="https://bc.example/dhl?awb=%1"
+)
 
 
 def test_templates_are_read_per_agent_code_and_urls_may_contain_commas() -> None:

@@ -3,8 +3,10 @@ scope, the idempotency key, and the audit record."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -12,9 +14,11 @@ from gateway.resolvers.context import Context
 from gateway.resolvers.idempotency import KeyStore, Reservation
 from gateway.resolvers.writes.audit import log_write
 from gateway.resolvers.writes.results import OrderPlaced, QueryWritten, WriteError, WriteErrorCode
+from gateway.store import StoreUnavailable
 
 Outcome = TypeVar("Outcome", OrderPlaced, QueryWritten)
 MAX_KEY_LENGTH = 255
+LOGGER = logging.getLogger("gateway.writes.keys")
 
 
 def fingerprint(operation: str, payload: Mapping[str, Any]) -> str:
@@ -80,6 +84,9 @@ async def run_once(
         )
 
     reservation = await _reserve(store, store_key, digest, ctx.writes.policy.in_progress_wait_seconds)
+    if isinstance(reservation, WriteError):
+        audit(reservation.code.value)
+        return reservation
     if reservation.state == "mismatch":
         audit("IDEMPOTENCY_KEY_REUSED")
         return WriteError(
@@ -103,14 +110,14 @@ async def run_once(
         if isinstance(outcome, WriteError):
             audit(outcome.code.value, correlation_id=outcome.correlation_id)
             return outcome
-        await store.complete(store_key, outcome)
+        await _complete(store, store_key, outcome)
         completed = True
         found = isinstance(outcome, OrderPlaced) and outcome.found_existing
         audit("found_existing" if found else "created", document_number(outcome))
         return outcome
     finally:
         if not completed:
-            await store.release(store_key)
+            await _release(store, store_key)
 
 
 async def once_per_content(
@@ -137,6 +144,8 @@ async def once_per_content(
     store = ctx.writes.keys
     claim = json.dumps(["content", str(ctx.membership.company_id), ctx.membership.customer_number, digest])
     reservation = await _reserve(store, claim, digest, ctx.writes.policy.in_progress_wait_seconds)
+    if isinstance(reservation, WriteError):
+        return reservation
     if reservation.state == "completed":
         earlier = await reread(cast(str, reservation.result))
         if earlier is not None:
@@ -150,19 +159,43 @@ async def once_per_content(
     try:
         outcome = await perform()
         if not isinstance(outcome, WriteError):
-            await store.complete(claim, identify(outcome))
+            await _complete(store, claim, identify(outcome))
             completed = True
         return outcome
     finally:
         if not completed:
-            await store.release(claim)
+            await _release(store, claim)
 
 
-async def _reserve(store: KeyStore[Any], key: str, digest: str, wait_seconds: float) -> Reservation[Any]:
+async def _reserve(
+    store: KeyStore[Any], key: str, digest: str, wait_seconds: float
+) -> Reservation[Any] | WriteError:
     """``store.reserve``; when another request holds the key, wait for it (bounded) and look
-    once more — ``in_progress`` then means it is still running."""
-    reservation = await store.reserve(key, digest)
-    if reservation.state != "in_progress":
-        return reservation
-    await store.wait(key, wait_seconds)
-    return await store.reserve(key, digest)
+    once more — ``in_progress`` then means it is still running.  A store that cannot be reached
+    refuses the write: without the key store, two replicas could both write."""
+    try:
+        reservation = await store.reserve(key, digest)
+        if reservation.state != "in_progress":
+            return reservation
+        await store.wait(key, wait_seconds)
+        return await store.reserve(key, digest)
+    except StoreUnavailable:
+        return WriteError(
+            WriteErrorCode.STORE_UNAVAILABLE,
+            "Writes are paused: the gateway cannot reach its key store. Nothing was written; "
+            "retry with the same idempotency key shortly.",
+        )
+
+
+async def _complete(store: KeyStore[Any], key: str, result: Any) -> None:
+    """Record the result.  When the store went away meanwhile the write still stands: the key's
+    lease runs out, and a retry finds the document in BC before it could write again."""
+    try:
+        await store.complete(key, result)
+    except StoreUnavailable:
+        LOGGER.warning("idempotency_not_recorded", extra={"reason": "key store unreachable"})
+
+
+async def _release(store: KeyStore[Any], key: str) -> None:
+    with contextlib.suppress(StoreUnavailable):  # the key's lease runs out on its own
+        await store.release(key)

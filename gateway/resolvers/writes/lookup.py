@@ -69,8 +69,8 @@ async def find_by_reference(ctx: Context, reference: str) -> SalesOrder | None:
 async def read_order(ctx: Context, order_id: str) -> SalesOrder | None:
     """One order by id with its lines: what BC holds, numbers and totals as BC computed them."""
     query = ORDERS.query(filter=Field("id").eq(UUID(order_id)), with_items=False)
-    rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope))
-    return SalesOrder.from_json(rows[0]) if rows else None
+    orders = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesOrder)
+    return orders[0] if orders else None
 
 
 async def _order_from_invoice(ctx: Context, invoice_id: str) -> SalesOrder | None:
@@ -79,7 +79,7 @@ async def _order_from_invoice(ctx: Context, invoice_id: str) -> SalesOrder | Non
     rows = await ctx.bc.fetch(scoped(query, ctx.bc.scope))
     if not rows:
         return None
-    invoice = SalesInvoice.from_json(rows[0])
+    invoice = SalesInvoice.from_row(rows[0])
     row = dict(rows[0])
     lines = [
         {
@@ -92,7 +92,7 @@ async def _order_from_invoice(ctx: Context, invoice_id: str) -> SalesOrder | Non
         }
         for line in row.get("salesInvoiceLines") or ()
     ]
-    return SalesOrder.from_json(
+    return SalesOrder.from_row(
         {
             **row,
             "id": str(invoice.order_id or invoice.id),

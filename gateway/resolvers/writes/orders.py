@@ -196,25 +196,30 @@ async def _insert(
     details: OrderDetails,
     skipped: tuple[LineProblem, ...],
 ) -> OrderOutcome:
-    body: dict[str, Any] = {
-        "customerNumber": ctx.bc.scope.customer_number,
+    header: dict[str, Any] = {}
+    if details.customer_reference:
+        header["external_document_number"] = details.customer_reference
+    if details.requested_delivery_date is not None:
+        header["requested_delivery_date"] = details.requested_delivery_date
+    body = bc.body(
+        bc.SalesOrder,
+        customer_number=ctx.bc.scope.customer_number,
+        **header,
         # The reference first: created in the same atomic request as the order and its lines.
-        "salesOrderLines": [reference_line(reference)]
+        lines=[reference_line(reference)]
         + [
-            {
-                "lineType": "Item",
-                "lineObjectNumber": line.item_number,
-                "quantity": _json_number(line.quantity),
-            }
+            bc.body(
+                bc.SalesOrderLine,
+                line_type=bc.InvoiceLineType.ITEM,
+                line_object_number=line.item_number,
+                quantity=line.quantity,
+            )
             for line in lines
         ],
-    }
-    if details.customer_reference:
-        body["externalDocumentNumber"] = details.customer_reference
-    if details.requested_delivery_date is not None:
-        body["requestedDeliveryDate"] = details.requested_delivery_date.isoformat()
+    )
     try:
-        created = await ctx.bc.create("salesOrders", body)
+        # The reference names the key: every retry goes through the same BC principal.
+        created = await ctx.bc.create("salesOrders", body, affinity=reference)
     except bc.BCRequestRejected as error:
         return WriteError(
             WriteErrorCode.BC_REJECTED,
@@ -237,11 +242,6 @@ async def _insert(
     if order is None:  # pragma: no cover - BC just answered 201 for it
         raise bc.BCProtocolError("the order Business Central created cannot be read back")
     return OrderPlaced(order, skipped)
-
-
-def _json_number(value: Decimal) -> int | float:
-    # BC quantities have at most 5 decimals: a float carries them exactly enough to round-trip.
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def safe_message(message: str) -> str:

@@ -25,10 +25,12 @@ from gateway.resolvers.writes.guard import (
 )
 from gateway.resolvers.writes.lookup import look_back_start
 from gateway.resolvers.writes.orders import safe_message
+from gateway.resolvers.writes.reference import portal_reference
 from gateway.resolvers.writes.related import OWNERSHIP, is_callers
 from gateway.resolvers.writes.results import QueryOutcome, QueryWritten, WriteError, WriteErrorCode
 
-CATEGORIES = frozenset({"Statement_x0020_Dispute", "Delivery", "Product", "Other"})
+# BC's members (encoded names) a customer may file a query under: the model's enum, less UNKNOWN.
+CATEGORIES = frozenset(c.value for c in bc.QueryCategory if c is not bc.QueryCategory.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,16 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
         found = await _find_recent(ctx, lambda q: _is_submission(q, query, subject, message))
         if found is not None:
             return QueryWritten(found)
-        body: dict[str, Any] = {
-            "customerNumber": ctx.bc.scope.customer_number,
-            "category": query.category,
-            "subject": subject,
-            "relatedDocumentType": query.related_document_type or "_x0020_",
-            "relatedDocumentNumber": query.related_document_number or "",
-            "customerQueryMessages": [_message(ctx, message)],
-        }
-        created = await _write(ctx, "customerQueries", body)
+        body = bc.body(
+            bc.CustomerQuery,
+            customer_number=ctx.bc.scope.customer_number,
+            category=bc.QueryCategory(query.category),
+            subject=subject,
+            related_document_type=bc.QueryDocumentType(query.related_document_type or "_x0020_"),
+            related_document_number=query.related_document_number or "",
+            messages=[_message(ctx, message)],
+        )
+        created = await _write(ctx, "customerQueries", body, _affinity(ctx, checked))
         if isinstance(created, WriteError):
             return await _recover(ctx, created, lambda q: _is_submission(q, query, subject, message))
         return await _written(ctx, str(created["id"]))
@@ -112,7 +115,11 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
         parent = _mine(ctx, Query("customerQueries", filter=Field("number").eq(number), select=("id",)))
         try:
             created = await ctx.bc.create_under(
-                parent, "customerQueryMessages", _message(ctx, text), route=PORTAL_API
+                parent,
+                "customerQueryMessages",
+                _message(ctx, text),
+                route=PORTAL_API,
+                affinity=_affinity(ctx, checked),
             )
         except bc.BCNotFound:
             return WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
@@ -176,8 +183,8 @@ async def _find_recent(ctx: Context, matches: Callable[[bc.CustomerQuery], bool]
             Expand("customerQueryMessages", select=bc.CustomerQueryMessage.SELECT, orderby=("sequence asc",)),
         ),
     )
-    rows = await ctx.bc.fetch(_mine(ctx, query), route=PORTAL_API)
-    return next((q for q in map(bc.CustomerQuery.from_json, rows) if matches(q)), None)
+    found = await ctx.bc.fetch(_mine(ctx, query), model=bc.CustomerQuery, route=PORTAL_API)
+    return next((q for q in found if matches(q)), None)
 
 
 async def _recover(
@@ -214,9 +221,16 @@ def _has_reply(found: bc.CustomerQuery, number: str, text: str, since: datetime)
     )
 
 
-async def _write(ctx: Context, entity_set: str, body: dict[str, Any]) -> dict[str, Any] | WriteError:
+def _affinity(ctx: Context, key: str) -> str:
+    """Every retry with one key writes through the same BC principal (as orders do)."""
+    return portal_reference(ctx.membership.company_id, ctx.membership.customer_number, key)
+
+
+async def _write(
+    ctx: Context, entity_set: str, body: dict[str, Any], affinity: str
+) -> dict[str, Any] | WriteError:
     try:
-        return await ctx.bc.create(entity_set, body, route=PORTAL_API)
+        return await ctx.bc.create(entity_set, body, route=PORTAL_API, affinity=affinity)
     except bc.BCError as error:
         return _failed(error)
 
@@ -237,8 +251,13 @@ def _failed(error: bc.BCError) -> WriteError:
     raise error
 
 
-def _message(ctx: Context, body: str) -> dict[str, str]:
-    return {"authorType": "Customer", "authorName": (ctx.identity.display_name or "")[:100], "body": body}
+def _message(ctx: Context, text: str) -> dict[str, Any]:
+    return bc.body(
+        bc.CustomerQueryMessage,
+        author_type=bc.QueryAuthorType.CUSTOMER,
+        author_name=(ctx.identity.display_name or "")[:100],
+        body=text,
+    )
 
 
 async def _written(ctx: Context, query_id: str) -> QueryWritten:
@@ -259,8 +278,8 @@ async def _read_back(ctx: Context, query_id: str) -> QueryWritten | None:
             Expand("customerQueryMessages", select=bc.CustomerQueryMessage.SELECT, orderby=("sequence asc",)),
         ),
     )
-    rows = await ctx.bc.fetch(_mine(ctx, query), route=PORTAL_API)
-    return QueryWritten(bc.CustomerQuery.from_json(rows[0])) if rows else None
+    found = await ctx.bc.fetch(_mine(ctx, query), model=bc.CustomerQuery, route=PORTAL_API)
+    return QueryWritten(found[0]) if found else None
 
 
 def _mine(ctx: Context, query: Query) -> bc.ScopedQuery:

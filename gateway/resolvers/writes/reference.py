@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
+
+from gateway import bc
 
 REFERENCE_PREFIX = "Portal order ref PRT-"
 _LENGTH = 16  # 80 bits of SHA-256: a collision between two keys of one customer is not a concern
@@ -34,9 +36,11 @@ def portal_reference(company_id: UUID, customer_number: str, idempotency_key: st
     return "PRT-" + base64.b32encode(digest).decode("ascii")[:_LENGTH]
 
 
-def reference_line(reference: str) -> dict[str, str]:
-    """The comment line that carries ``reference`` (``PRT-…``)."""
-    return {"lineType": "Comment", "description": f"Portal order ref {reference}"}
+def reference_line(reference: str) -> dict[str, Any]:
+    """The comment line that carries ``reference`` (``PRT-…``), as a ``salesOrderLines`` body."""
+    return bc.body(
+        bc.SalesOrderLine, line_type=bc.InvoiceLineType.COMMENT, description=f"Portal order ref {reference}"
+    )
 
 
 def is_reference_text(description: str | None) -> bool:

@@ -19,6 +19,8 @@ class WriteErrorCode(Enum):
     DISABLED = "DISABLED"
     FORBIDDEN = "FORBIDDEN"
     BC_UNAVAILABLE = "BC_UNAVAILABLE"
+    # The shared key store (Redis) cannot be reached: nothing is written rather than risk a duplicate.
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 
 class LineProblemCode(Enum):

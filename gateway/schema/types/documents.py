@@ -46,13 +46,12 @@ class SalesOrder:
 
     @strawberry.field(description="The posted shipments of this order, newest first.")
     async def shipments(self, info: Info[Context, None]) -> list[Shipment]:
-        rows = await info.context.loaders.shipments_by_order_number.load(self.number)
-        return [Shipment.from_bc(bc.SalesShipment.from_json(row)) for row in rows]
+        shipments = await info.context.loaders.shipments_by_order_number.load(self.number)
+        return [Shipment.from_bc(shipment) for shipment in shipments]
 
     @strawberry.field(description="The posted invoices of this order, newest first.")
     async def invoices(self, info: Info[Context, None]) -> list[Invoice]:
-        rows = await info.context.loaders.invoices_by_order_number.load(self.number)
-        found = (bc.SalesInvoice.from_json(row) for row in rows)
+        found = await info.context.loaders.invoices_by_order_number.load(self.number)
         return [Invoice.from_bc(invoice, info.context.today) for invoice in found if is_posted(invoice)]
 
     @classmethod

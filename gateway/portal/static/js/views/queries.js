@@ -56,7 +56,7 @@ export async function customerQuery({ client, params }) {
     try {
       const result = (await client.query(REPLY_TO_QUERY, { input: { queryNumber: q.number, message: body.value.trim(), idempotencyKey: key } })).replyToQuery;
       if (result.__typename === "WriteError") {
-        if (!["BC_UNAVAILABLE", "IN_PROGRESS"].includes(result.code)) pendingKey = null;
+        if (!["BC_UNAVAILABLE", "IN_PROGRESS", "STORE_UNAVAILABLE"].includes(result.code)) pendingKey = null;
         replace(outcome, h("div", { class: "alert danger", role: "alert" }, result.message));
         return;
       }
@@ -111,7 +111,7 @@ export async function newQuery({ client, params, navigate }) {
     try {
       const result = (await client.query(SUBMIT_QUERY, { input })).submitQuery;
       if (result.__typename === "WriteError") {
-        if (!["BC_UNAVAILABLE", "IN_PROGRESS"].includes(result.code)) pendingKey = null;
+        if (!["BC_UNAVAILABLE", "IN_PROGRESS", "STORE_UNAVAILABLE"].includes(result.code)) pendingKey = null;
         replace(outcome, h("div", { class: "alert danger", role: "alert" }, result.message));
         return;
       }

@@ -1,6 +1,6 @@
 // Reorder: the order's item lines pre-filled, quantities adjustable (0 leaves a line out).
 // Each attempt carries its own idempotency key; only an attempt whose outcome is unknown
-// (BC_UNAVAILABLE, IN_PROGRESS, a lost answer) is retried with the same key, so it never
+// (BC_UNAVAILABLE, IN_PROGRESS, a lost answer; STORE_UNAVAILABLE too) is retried with the same key, so it never
 // writes twice, while a changed form is a new attempt.
 
 import { h, replace, table } from "../dom.js";
@@ -10,6 +10,8 @@ import { field } from "./orders.js";
 import { link } from "./routes.js";
 
 const UNCERTAIN = new Set(["BC_UNAVAILABLE", "IN_PROGRESS"]);
+// Nothing was written, but "try again" is the advice: the same key stays safe either way.
+const RETRY_WITH_SAME_KEY = new Set([...UNCERTAIN, "STORE_UNAVAILABLE"]);
 
 export async function reorder({ client, params }) {
   const data = await client.query(ORDER, { number: params.number });
@@ -89,7 +91,7 @@ export async function reorder({ client, params }) {
         form.querySelector("h2").focus();
         return;
       }
-      if (!UNCERTAIN.has(result.code)) pendingKey = null;
+      if (!RETRY_WITH_SAME_KEY.has(result.code)) pendingKey = null;
       replace(outcome, refusal(result));
     } catch (error) {
       // The answer was lost: the order may or may not exist; the same key finds out safely.

@@ -1,0 +1,33 @@
+"""Counters of the webhook side, as plain attributes (``/metrics`` reads them; docs/webhooks.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class WebhookStats:
+    # The endpoint
+    handshakes: int = 0  # validationToken echoed
+    bodies_accepted: int = 0  # POSTs acknowledged (202)
+    notifications_accepted: int = 0
+    refused_client_state: int = 0  # notifications dropped for a wrong clientState
+    refused_malformed: int = 0  # bodies refused (400)
+    refused_too_large: int = 0  # bodies refused (413)
+    queue_full: int = 0  # bodies BC was told to send again later (503)
+    # Processing
+    processed: int = 0
+    replays: int = 0  # notifications already processed (here or by another replica)
+    failed: int = 0
+    unclaimed: int = 0  # processed without the replay check (the shared store did not answer)
+    resyncs: int = 0
+    events_published: int = 0
+    # The subscription manager
+    subscriptions_created: int = 0
+    subscriptions_renewed: int = 0
+    subscriptions_recreated: int = 0
+    subscriptions_deleted: int = 0
+    manager_errors: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
