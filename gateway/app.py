@@ -31,8 +31,8 @@ from gateway.edge.company_names import REFRESH_SECONDS as NAMES_SECONDS
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.documents import documents_endpoint
 from gateway.edge.graphiql import graphiql_assets
-from gateway.edge.graphql import AuthenticatedGraphQL, PortalGraphQL
-from gateway.edge.guards import build_guards, edge_middleware, schema_for
+from gateway.edge.graphql import AuthenticatedGraphQL
+from gateway.edge.guards import build_guards, edge_middleware
 from gateway.edge.health import healthz, readyz
 from gateway.edge.metrics_endpoint import metrics_endpoint
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
@@ -104,7 +104,6 @@ def create_app(
         jwks_transport = development.jwks_transport
     dev_identity: DevIdentityProvider | None = development.identity if development else None
     production = development is None
-    served_schema = schema_for(schema, production=production)
     metrics = Metrics(operation_names(settings.edge))
 
     @contextlib.asynccontextmanager
@@ -118,7 +117,7 @@ def create_app(
         guards = build_guards(
             settings.edge,
             settings.portal,
-            served_schema,
+            schema,
             store,
             production=production,
             replicas=settings.bc_resilience.replicas,
@@ -186,7 +185,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await refresher
 
-    graphql = AuthenticatedGraphQL(PortalGraphQL(served_schema, graphql_ide=None), graphiql=settings.graphiql)
+    graphql = AuthenticatedGraphQL(schema, graphiql=settings.graphiql)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),  # refused with a reason: there are no subscriptions

@@ -23,9 +23,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.bc import BCSession
+from gateway.edge.execution import OperationRun
 from gateway.telemetry import Metrics
 
-__all__ = ["EXCHANGE_KEY", "REQUEST_ID_HEADER", "AccessLog", "Exchange", "OperationRecord", "exchange_of"]
+__all__ = ["EXCHANGE_KEY", "REQUEST_ID_HEADER", "AccessLog", "Exchange", "exchange_of"]
 
 LOGGER: Final = logging.getLogger("gateway.access")
 EXCHANGE_KEY: Final = "gateway.exchange"
@@ -38,23 +39,6 @@ _OUTCOME_RANK: Final = {"ok": 0, "partial": 1, "error": 2}
 
 
 @dataclass
-class OperationRecord:
-    """One GraphQL operation of a request, as the edge checked it and as it ended."""
-
-    name: str | None
-    kind: str | None  # "query" or "mutation"
-    cost: int
-    outcome: str | None = None  # ok, partial (data with errors) or error; None: no answer was made
-    error_codes: tuple[str, ...] = ()
-    seconds: float = 0.0
-    session: BCSession | None = None
-
-    @property
-    def bc_calls(self) -> int:
-        return self.session.request_count if self.session is not None else 0
-
-
-@dataclass
 class Exchange:
     """What the access line says about one request; the edge fills it in as it goes."""
 
@@ -62,7 +46,7 @@ class Exchange:
     client: str | None
     customer: str | None = None
     company: str | None = None
-    operations: list[OperationRecord] = field(default_factory=list)
+    operations: list[OperationRun] = field(default_factory=list)  # each as it ended
     refused: str | None = None  # the code of a refusal before any operation ran
     sessions: list[BCSession] = field(default_factory=list)  # every BC session the request used
 
@@ -80,7 +64,7 @@ class Exchange:
     def outcome(self) -> str | None:
         if self.refused is not None:
             return "refused"
-        outcomes = [op.outcome for op in self.operations if op.outcome is not None]
+        outcomes = [op.outcome for op in self.operations]
         return max(outcomes, key=_OUTCOME_RANK.__getitem__) if outcomes else None
 
     def error_codes(self) -> list[str]:
@@ -145,7 +129,7 @@ class AccessLog:
             "customer": exchange.customer,
             "company": exchange.company,
             "operation": ",".join(op.name or "anonymous" for op in operations) or None,
-            "operation_type": ",".join(op.kind or "unknown" for op in operations) or None,
+            "operation_type": ",".join(op.operation_type for op in operations) or None,
             "outcome": exchange.outcome(),
             "error_codes": exchange.error_codes(),
             "cost": sum(op.cost for op in operations) if operations else None,
@@ -161,8 +145,7 @@ class AccessLog:
         if exchange.refused is not None:
             self.metrics.record_refusal(exchange.refused)
         for op in exchange.operations:
-            if op.outcome is not None:
-                self.metrics.record_operation(op.name, op.kind, op.outcome, op.seconds, op.error_codes)
+            self.metrics.record_operation(op.name, op.operation_type, op.outcome, op.seconds, op.error_codes)
 
 
 def loggable_path(path: str) -> str:

@@ -1,37 +1,39 @@
-"""Hands checked operations to Strawberry as plain JSON POSTs and shapes the HTTP answer.
+"""Runs checked operations with the request's Context and shapes the HTTP answer.
 
-Whatever arrived (GET, a persisted-query hash, a batch), Strawberry sees one ``POST`` with the
-resolved document per operation; the edge has already refused mutations over ``GET``.  Answers
-to ``GET`` may be cached, but only privately (they hold customer data) and per token and
-company; answers to ``POST`` are never stored.  Each operation runs inside its own span (when
-tracing is on), with its :class:`OperationRecord` in the scope for ``get_context`` and
-``process_result`` to fill in, and its duration measured.
+One pipeline: the gate parsed and validated each document once (cached by its text) and checked
+its limits on that AST; here the same document object is executed
+(:func:`gateway.schema.execution.execute_operation`) — no synthetic request, no second parse.
+Each operation runs inside its own span (when tracing is on).  What it did (its name, type,
+cost, outcome, error codes, BC requests and time, duration) is one :class:`OperationRun`: the
+request's access line (``edge/access.py``), the operation metrics and the span are all read
+from it.
+
+Every operation that executes is answered 200 (its errors, if any, are in the body).  Answers to
+``GET`` may be cached, but only privately (they hold customer data) and per token and company;
+answers to ``POST`` are never stored.  A batch is answered with a JSON array, one result per
+operation, in order.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from starlette.datastructures import MutableHeaders
+import strawberry
+from graphql import ExecutionResult
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.edge.access import OperationRecord
-from gateway.edge.responses import JSON
+from gateway.edge.gate import CheckedOperation
+from gateway.resolvers.context import Context
+from gateway.schema.execution import execute_operation
 from gateway.telemetry import NO_TRACER, Tracer
 
 VARY = "Authorization, X-BC-Company, Accept"
-OPERATION_KEY: Final = "gateway.operation"
-Run = tuple[Mapping[str, Any], OperationRecord]  # an operation's body, and its record
 
-
-def operation_record(scope: Scope) -> OperationRecord | None:
-    """The record of the operation this (replayed) request executes."""
-    found = scope.get(OPERATION_KEY)
-    return found if isinstance(found, OperationRecord) else None
+Outcome = Literal["ok", "partial", "error"]
 
 
 def cache_control(method: str, max_age_seconds: int) -> str:
@@ -40,96 +42,87 @@ def cache_control(method: str, max_age_seconds: int) -> str:
     return "no-store"
 
 
-async def execute(
-    app: ASGIApp,
-    scope: Scope,
-    runs: Sequence[Run],
+@dataclass(frozen=True)
+class OperationRun:
+    """One executed operation: what it was, what it cost and how it ended."""
+
+    name: str | None
+    operation_type: str  # "query" or "mutation"
+    cost: int  # what the rate limit charged for it
+    result: ExecutionResult
+    context: Context
+    seconds: float
+
+    @property
+    def outcome(self) -> Outcome:
+        """``ok``, ``partial`` (data with errors) or ``error``."""
+        if not self.result.errors:
+            return "ok"
+        return "partial" if self.result.data else "error"
+
+    @property
+    def error_codes(self) -> list[str]:
+        """The codes clients saw, each once."""
+        return sorted(
+            {str((error.extensions or {}).get("code") or "UNKNOWN") for error in self.result.errors or ()}
+        )
+
+    @property
+    def bc_requests(self) -> int:
+        return self.context.bc.request_count
+
+    @property
+    def bc_seconds(self) -> float:
+        return self.context.bc.bc_seconds
+
+
+async def run_operation(
+    schema: strawberry.Schema,
+    checked: CheckedOperation,
+    context_for: Callable[[str | None], Context],
     *,
-    batch: bool,
-    media_type: str,
-    cache: str,
-    send: Send,
+    production: bool,
     tracer: Tracer = NO_TRACER,
-) -> None:
-    """Run each operation through ``app``; one response, or a JSON array for a batch."""
-    if not batch:
-        body, record = runs[0]
-        await _run(app, scope, record, tracer, _replay(body), _reshaped(send, media_type, cache))
-        return
-    results: list[Any] = []
-    for body, record in runs:
-        status, content = await _capture(app, scope, record, tracer, body)
-        results.append(json.loads(content) if content else {"errors": [{"message": f"HTTP {status}"}]})
-    response = Response(json.dumps(results), 200, media_type=media_type)
-    response.headers["Cache-Control"] = cache
-    response.headers["Vary"] = VARY
-    await response(scope, _replay({}), send)
-
-
-async def _run(
-    app: ASGIApp, scope: Scope, record: OperationRecord, tracer: Tracer, receive: Receive, send: Send
-) -> None:
+    incoming: Mapping[str, str] | None = None,
+) -> OperationRun:
+    """Execute ``checked`` with a Context of its own, inside the operation's span (a child of
+    the caller's trace when ``incoming`` headers carry one)."""
     started = time.perf_counter()
-    incoming = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
-    try:
-        with tracer.operation(record.name, record.kind, incoming) as span:
-            await app(_as_post(scope, record), receive, send)
-            span.set({"graphql.outcome": record.outcome, "bc.requests": record.bc_calls})
-            if record.outcome == "error":
-                span.fail(",".join(record.error_codes) or "error")
-    finally:
-        record.seconds = time.perf_counter() - started
+    with tracer.operation(checked.name, checked.operation_type, incoming or {}) as span:
+        context = context_for(checked.name)
+        result = await execute_operation(
+            schema,
+            checked.document,
+            operation_name=checked.operation_name,
+            variables=checked.variables,
+            extensions=checked.extensions,
+            context=context,
+            hide_suggestions=production,
+        )
+        run = OperationRun(
+            name=checked.name,
+            operation_type=checked.operation_type,
+            cost=checked.cost,
+            result=result,
+            context=context,
+            seconds=time.perf_counter() - started,
+        )
+        span.set({"graphql.outcome": run.outcome, "bc.requests": run.bc_requests})
+        if run.outcome == "error":
+            span.fail(",".join(run.error_codes) or "error")
+    return run
 
 
-def _as_post(scope: Scope, record: OperationRecord) -> Scope:
-    headers = [
-        (key, value)
-        for key, value in scope["headers"]
-        if key.lower() not in (b"content-type", b"content-length")
-    ]
-    headers.append((b"content-type", JSON.encode()))
-    return {**scope, "method": "POST", "query_string": b"", "headers": headers, OPERATION_KEY: record}
+def respond(runs: Sequence[OperationRun], *, batch: bool, media_type: str, cache: str) -> Response:
+    """One JSON result, or a JSON array of them for a batch."""
+    results = [_formatted(run.result) for run in runs]
+    content = json.dumps(results if batch else results[0], separators=(",", ":"))
+    headers = {"Cache-Control": cache, "Vary": VARY}
+    return Response(content, 200, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
-def _replay(body: Mapping[str, Any]) -> Receive:
-    payload = json.dumps(body).encode()
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": payload, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
-def _reshaped(send: Send, media_type: str, cache: str) -> Send:
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            if headers.get("content-type", "").startswith(JSON):
-                headers["content-type"] = f"{media_type}; charset=utf-8"
-            headers["Cache-Control"] = cache
-            headers["Vary"] = VARY
-        await send(message)
-
-    return wrapped
-
-
-async def _capture(
-    app: ASGIApp, scope: Scope, record: OperationRecord, tracer: Tracer, body: Mapping[str, Any]
-) -> tuple[int, bytes]:
-    status = 500
-    chunks: list[bytes] = []
-
-    async def collect(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = int(message["status"])
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await _run(app, scope, record, tracer, _replay(body), collect)
-    return status, b"".join(chunks)
+def _formatted(result: ExecutionResult) -> dict[str, Any]:
+    answer: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        answer["errors"] = [error.formatted for error in result.errors]
+    return answer

@@ -6,6 +6,10 @@ measured; the document is validated against the schema — in production mode wi
 introspection and without "Did you mean …?" suggestions, which would map the schema for a
 stranger; and the variables are read against their declared types.
 
+A document is parsed and validated once: the parsed document is kept (a bounded LRU keyed by the
+document's text), so a repeated or persisted query skips both, and the operation that executes
+is that same document object (``edge/execution.py``).
+
 A value the client wrote that its type refuses (a variable ``quantity: "abc"``, a missing
 required input field, a ``Date`` BC cannot hold, inline or in a variable) is the client's
 mistake: ``BAD_USER_INPUT`` with graphql-core's message, answered as GraphQL over HTTP says for
@@ -16,6 +20,7 @@ a request that cannot execute (400 for ``application/graphql-response+json``, 20
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +35,6 @@ from graphql import (
     OperationType,
     get_operation_ast,
     parse,
-    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
@@ -41,8 +45,15 @@ from gateway.edge.limits import OperationLimits, OperationRejected, OperationRep
 from gateway.edge.persisted import PersistedQueries, PersistedQueryError
 from gateway.edge.responses import GRAPHQL_RESPONSE, graphql_error
 from gateway.schema.error_codes import ErrorCode
+from gateway.schema.execution import VALIDATION_RULES
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def _no_operation(params: OperationParams) -> str:
+    if params.operation_name is not None:
+        return f"The document has no operation named {params.operation_name!r}."
+    return "The document has several operations: name the one to run in `operationName`."
 
 
 def without_suggestions(message: str) -> str:
@@ -52,13 +63,20 @@ def without_suggestions(message: str) -> str:
 
 @dataclass(frozen=True)
 class CheckedOperation:
-    """An operation that may run: its document, measurements, and the body to execute."""
+    """An operation that may run: its parsed, validated document and what to execute it with."""
 
-    document: str
+    document: DocumentNode
     report: OperationReport
-    body: dict[str, Any]
-    name: str | None = None  # the operation's name, as the document gives it
-    kind: str | None = None  # "query" or "mutation"
+    operation_name: str | None  # as the request named it
+    variables: dict[str, Any] | None
+    extensions: dict[str, Any]  # the request's, without the persisted-query protocol's
+    name: str | None  # the operation's own name, or the requested one
+    operation_type: str  # "query" or "mutation"
+
+    @property
+    def cost(self) -> int:
+        """What the rate limit charges for it: its measured cost, at least 1."""
+        return max(1, self.report.cost)
 
 
 @dataclass(frozen=True)
@@ -67,8 +85,9 @@ class Gate:
     limits: OperationLimits
     persisted: PersistedQueries
     production: bool
-    # Documents that parsed and validated, by text: a persisted or repeated query skips both.
-    _valid: dict[str, DocumentNode] = field(default_factory=dict, compare=False, repr=False)
+    # Documents that parsed and validated, by text, most recently used last: a persisted or
+    # repeated query skips both.
+    _valid: OrderedDict[str, DocumentNode] = field(default_factory=OrderedDict, compare=False, repr=False)
     cache_size: int = 1000
 
     async def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
@@ -80,14 +99,7 @@ class Gate:
             raise Refused(
                 graphql_error(error.status, error.code, str(error), media_type=media_type)
             ) from None
-        checked = self._checked(resolved.document, params, method=method, media_type=media_type)
-        if resolved.register_as is not None:
-            await self.persisted.register(resolved.register_as, checked.document)
-        return checked
-
-    def _checked(
-        self, text: str | None, params: OperationParams, *, method: str, media_type: str
-    ) -> CheckedOperation:
+        text = resolved.document
         if text is None:
             raise Refused(
                 graphql_error(
@@ -97,8 +109,16 @@ class Gate:
                     media_type=media_type,
                 )
             )
+        checked = self._checked(text, params, method=method, media_type=media_type)
+        if resolved.register_as is not None:
+            await self.persisted.register(resolved.register_as, text)
+        return checked
+
+    def _checked(
+        self, text: str, params: OperationParams, *, method: str, media_type: str
+    ) -> CheckedOperation:
         try:
-            cached = self._valid.get(text)
+            cached = self._recall(text)
             document = cached if cached is not None else self._parse(text, media_type)
             operation = get_operation_ast(document, params.operation_name)
             if method == "GET" and operation is not None and operation.operation is not OperationType.QUERY:
@@ -128,21 +148,30 @@ class Gate:
             self._remember(text, document)
         if operation is not None and operation.variable_definitions:
             self._coerce_variables(operation, params.variables, media_type)
-        extensions = {k: v for k, v in (params.extensions or {}).items() if k != "persistedQuery"}
-        body = {
-            "query": text,
-            "variables": params.variables,
-            "operationName": params.operation_name,
-            "extensions": extensions,
-        }
-        name = operation.name.value if operation is not None and operation.name is not None else None
-        kind = operation.operation.value if operation is not None else None
-        return CheckedOperation(text, report, body, name, kind)
+        if operation is None:
+            raise Refused(
+                graphql_error(400, ErrorCode.BAD_REQUEST, _no_operation(params), media_type=media_type)
+            )
+        return CheckedOperation(
+            document=document,
+            report=report,
+            operation_name=params.operation_name,
+            variables=params.variables,
+            extensions={k: v for k, v in (params.extensions or {}).items() if k != "persistedQuery"},
+            name=operation.name.value if operation.name else params.operation_name,
+            operation_type=operation.operation.value,
+        )
+
+    def _recall(self, text: str) -> DocumentNode | None:
+        document = self._valid.get(text)
+        if document is not None:
+            self._valid.move_to_end(text)
+        return document
 
     def _remember(self, text: str, document: DocumentNode) -> None:
-        if len(self._valid) >= self.cache_size:
-            self._valid.pop(next(iter(self._valid)))
         self._valid[text] = document
+        while len(self._valid) > self.cache_size:
+            self._valid.popitem(last=False)
 
     def _parse(self, text: str, media_type: str) -> DocumentNode:
         limits = self.limits
@@ -166,7 +195,7 @@ class Gate:
         )
 
     def _validate(self, document: DocumentNode, media_type: str) -> None:
-        rules = [*specified_rules, NoSchemaIntrospectionCustomRule] if self.production else specified_rules
+        rules = [*VALIDATION_RULES, NoSchemaIntrospectionCustomRule] if self.production else VALIDATION_RULES
         errors = validate(self.schema, document, rules, max_errors=20)
         if errors:
             raise Refused(self._errors(errors, ErrorCode.GRAPHQL_VALIDATION_FAILED, media_type))

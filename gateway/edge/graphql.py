@@ -1,9 +1,14 @@
-"""``/graphql``: authentication first, then Strawberry with a per-request Context.
+"""``/graphql``: authentication first, then the checked operations, executed with a Context each.
 
 A request without a valid bearer token is answered 401 with a GraphQL-shaped body (in the media
 type the client negotiated) before any resolver runs, so it can never cause a BC request.
 GraphiQL itself (a browser GET without a query) is served without a token; the developer pastes
 one into its headers.  The gateway has no subscriptions: a WebSocket is refused with a reason.
+
+The whole way of an operation is :meth:`AuthenticatedGraphQL._guarded`: read, authenticate,
+check (parse and validate once, limits), rate-limit, execute (``edge/execution.py``), answer.
+Who asked and each operation's run go into the request's :class:`~gateway.edge.access.Exchange`,
+which the access line is written from; a refusal's code goes there too.
 """
 
 from __future__ import annotations
@@ -13,17 +18,15 @@ import logging
 import uuid
 from typing import Any
 
+import strawberry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 
-from gateway.auth import AuthError, Identity, bearer_token
+from gateway.auth import AuthError, Identity, Membership, bearer_token
 from gateway.bc import CustomerScope, InvalidScope
-from gateway.edge.access import Exchange, OperationRecord, exchange_of
-from gateway.edge.execution import cache_control, execute, operation_record
+from gateway.edge.access import Exchange, exchange_of
+from gateway.edge.execution import cache_control, respond, run_operation
 from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
@@ -36,7 +39,6 @@ from gateway.telemetry import NO_TRACER
 
 log = logging.getLogger("gateway.edge")
 
-IDENTITY_KEY = "gateway.identity"
 COMPANY_HEADER = "x-bc-company"
 IDEMPOTENCY_HEADER = "idempotency-key"
 NO_SUBSCRIPTIONS = (
@@ -47,52 +49,35 @@ NO_SUBSCRIPTIONS = (
 _POLICY_VIOLATION = 1008
 
 
-class PortalGraphQL(GraphQL[Context, None]):
-    async def get_context(self, request: Any, response: Any) -> Context:
-        state = gateway_state(request)
-        identity: Identity = request.scope[IDENTITY_KEY]
-        membership = identity.membership_for(_requested_company(request))
-        scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
-        # The edge parsed the operation already: its name goes into every BC call's audit record.
-        record = operation_record(request.scope)
-        exchange = exchange_of(request.scope)
-        session = state.bc.session(
-            scope,
-            operation=record.name if record is not None else None,
-            request_id=exchange.request_id if exchange is not None else None,
-        )
-        if record is not None:
-            record.session = session
-        if exchange is not None:
-            exchange.used(session)
+def build_context(
+    state: GatewayState,
+    request: Request,
+    identity: Identity,
+    membership: Membership,
+    exchange: Exchange,
+    operation: str | None,
+) -> Context:
+    """One operation's Context: a BC session bound to the verified customer, named after the
+    operation and the request (every BC call's and write's audit record carries both), its own
+    loaders."""
+    scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
+    session = state.bc.session(scope, operation=operation, request_id=exchange.request_id or None)
+    exchange.used(session)
 
-        async def local_currency() -> str:
-            return await state.currencies.of(session)
+    async def local_currency() -> str:
+        return await state.currencies.of(session)
 
-        return Context(
-            identity=identity,
-            membership=membership,
-            bc=session,
-            loaders=build_loaders(session, state.shared_cache),
-            policy=state.policy,
-            today=state.today(),
-            local_currency=local_currency,
-            **_document_state(state, request, scope),
-            **_write_state(state, request),
-        )
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        record = operation_record(request.scope)
-        if record is not None:
-            errors = result.errors or []
-            record.outcome = "ok" if not errors else ("partial" if result.data else "error")
-            record.error_codes = tuple(sorted({_code_of(error.extensions) for error in errors}))
-        return await super().process_result(request, result)
-
-
-def _code_of(extensions: Any) -> str:
-    code = extensions.get("code") if isinstance(extensions, dict) else None
-    return str(code) if code else "UNKNOWN"
+    return Context(
+        identity=identity,
+        membership=membership,
+        bc=session,
+        loaders=build_loaders(session, state.shared_cache),
+        policy=state.policy,
+        today=state.today(),
+        local_currency=local_currency,
+        **_document_state(state, request, scope),
+        **_write_state(state, request),
+    )
 
 
 def _write_state(state: GatewayState, request: Request) -> dict[str, Any]:
@@ -115,10 +100,10 @@ def _document_state(state: GatewayState, request: Request, scope: CustomerScope)
 
 
 class AuthenticatedGraphQL:
-    """ASGI wrapper: verify the bearer token, then hand over to Strawberry."""
+    """ASGI app of ``/graphql``: verify the bearer token, check, then execute on ``schema``."""
 
-    def __init__(self, graphql: PortalGraphQL, *, graphiql: bool) -> None:
-        self.graphql = graphql
+    def __init__(self, schema: strawberry.Schema, *, graphiql: bool) -> None:
+        self.schema = schema
         self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -175,23 +160,31 @@ class AuthenticatedGraphQL:
             await edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
-        records = [OperationRecord(op.name, op.kind, max(1, op.report.cost)) for op in checked]
-        cost = sum(record.cost for record in records)
         await _limit(
-            state, f"customer:{membership.company_id}:{membership.customer_number}", cost, media_type
+            state,
+            f"customer:{membership.company_id}:{membership.customer_number}",
+            sum(operation.cost for operation in checked),
+            media_type,
         )
-        exchange.operations = records
-        request.scope[IDENTITY_KEY] = identity
-        await execute(
-            self.graphql,
-            request.scope,
-            [(operation.body, record) for operation, record in zip(checked, records, strict=True)],
-            batch=incoming.batch,
-            media_type=media_type,
-            cache=cache_control(request.method, edge.settings.get_max_age_seconds),
-            send=send,
-            tracer=state.telemetry.tracer if state.telemetry is not None else NO_TRACER,
-        )
+
+        def context_for(operation: str | None) -> Context:
+            return build_context(state, request, identity, membership, exchange, operation)
+
+        tracer = state.telemetry.tracer if state.telemetry is not None else NO_TRACER
+        incoming_headers = dict(request.headers)  # the caller's trace context, if any
+        for operation in checked:
+            run = await run_operation(
+                self.schema,
+                operation,
+                context_for,
+                production=edge.production,
+                tracer=tracer,
+                incoming=incoming_headers,
+            )
+            exchange.operations.append(run)  # the access line and the metrics read it
+        cache = cache_control(request.method, edge.settings.get_max_age_seconds)
+        response = respond(exchange.operations, batch=incoming.batch, media_type=media_type, cache=cache)
+        await response(request.scope, request.receive, send)
 
 
 def _refusal_code(response: Response) -> str:

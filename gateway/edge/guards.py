@@ -21,7 +21,6 @@ from gateway.edge.persisted import PersistedQueries, load_safelist
 from gateway.edge.ratelimit import RateLimiter, StoreRateLimiter
 from gateway.edge.state import EdgeGuards
 from gateway.resolvers.context import PortalPolicy
-from gateway.schema.hardening import production_schema
 from gateway.store import Store
 
 # What browser code may send (every header the docs ask clients to send) and may read of an answer.
@@ -34,10 +33,6 @@ CORS_ALLOWED_HEADERS = (
     REQUEST_ID_HEADER,
 )
 CORS_EXPOSED_HEADERS = ("Retry-After", "Content-Disposition", REQUEST_ID_HEADER)
-
-
-def schema_for(base: strawberry.Schema, *, production: bool) -> strawberry.Schema:
-    return production_schema(base) if production else base
 
 
 def build_guards(

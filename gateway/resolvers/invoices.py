@@ -45,15 +45,23 @@ def days_overdue(invoice: SalesInvoice, today: date) -> int:
 
 
 async def list_invoices(
-    ctx: Context, *, first: int | None, after: str | None, filter: InvoiceFilter, with_items: bool
+    ctx: Context,
+    *,
+    first: int | None,
+    after: str | None,
+    filter: InvoiceFilter,
+    with_lines: bool = True,
+    with_items: bool = False,
 ) -> Page[SalesInvoice]:
-    """Newest posting date first."""
+    """Newest posting date first.  Without ``with_lines`` (a list that shows no lines, like the
+    dashboard's) the invoices come without them: BC sends, and the gateway decodes, a fraction."""
     size = page_size(first, default=ctx.policy.default_page_size, maximum=ctx.policy.max_page_size)
     base = _base_filter(filter)
 
     async def fetch(extra: Filter | None, limit: int) -> Sequence[SalesInvoice]:
         query = INVOICES.query(
             filter=base & extra if extra is not None else base,
+            with_lines=with_lines,
             with_items=with_items,
             orderby=("postingDate desc", "number desc"),
             top=limit,

@@ -3,20 +3,15 @@ from :data:`schema` (``bc-gateway export-schema``) and a test fails when it drif
 
 from __future__ import annotations
 
-from strawberry.extensions import ParserCache, ValidationCache
+import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from gateway.schema.errors import PortalSchema, TranslateErrors
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALARS
 
-schema = PortalSchema(
-    query=Query,
-    mutation=Mutation,
-    # Portal front ends send the same few documents over and over: parse and validate each once.
-    extensions=[ParserCache, ValidationCache, TranslateErrors],
-    config=StrawberryConfig(scalar_map=SCALARS),
-)
+# No Strawberry extensions: the edge parses and validates each document once and executes it
+# through gateway.schema.execution, which translates the errors.
+schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS))
 
 __all__ = ["schema"]

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 
-import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
 
 from gateway import bc
 from gateway.resolvers.errors import UserInputError
@@ -55,7 +51,7 @@ def translate(error: GraphQLError) -> GraphQLError:
         return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
     if error.path is None:
         # Not raised by a field: a variable its type refused (the edge answers those before
-        # execution; this is for callers that execute the schema directly).
+        # execution, so this is the second line).
         return _with_code(error, error.message, ErrorCode.BAD_USER_INPUT)
     if isinstance(original, UserInputError):
         return _with_code(error, str(original), ErrorCode.BAD_USER_INPUT)
@@ -91,27 +87,3 @@ def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: str)
         original_error=None,
         extensions={**(error.extensions or {}), "code": code, **extra},
     )
-
-
-class TranslateErrors(SchemaExtension):
-    """Applies :func:`translate` to every error of an operation's result."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [translate(error) for error in errors]
-
-
-class PortalSchema(strawberry.Schema):
-    """A Strawberry schema that leaves logging errors to :class:`TranslateErrors`.
-
-    Strawberry's own ``process_errors`` logs every error of a result with its traceback — a bad
-    cursor included — and logs an unexpected one a second time, unmasked, beside ours.
-    """
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        return None

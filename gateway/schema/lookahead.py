@@ -22,7 +22,8 @@ from graphql import (
 )
 from strawberry.types import Info
 
-# Where a connection's lines' items sit in a selection.
+# Where a connection's lines, and their items, sit in a selection.
+LINE_PATHS = ("edges.node.lines", "nodes.lines")
 LINE_ITEM_PATHS = ("edges.node.lines.item", "nodes.lines.item")
 
 Path = tuple[str, ...]

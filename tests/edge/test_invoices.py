@@ -82,3 +82,28 @@ async def test_a_draft_invoice_is_never_shown(
     listed = await data_of(client, INVOICES, token=token)
     assert one["invoice"] is None
     assert draft["number"] not in {n["number"] for n in listed["invoices"]["nodes"]}
+
+
+async def test_a_list_that_shows_no_lines_reads_the_invoices_without_them(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, customer = customer_with(shared_store, lambda c, n: len(posted_invoices(shared_store, c, n)))
+    token = token_for(customer, company)
+    headers_only = "{ invoices(first: 5) { nodes { number dueDate status isOverdue } } }"
+    with_lines = "{ invoices(first: 5) { edges { node { number lines { number quantity } } } } }"
+
+    bc_log.clear()
+    plain = await data_of(client, headers_only, token=token)
+    plain_reads = [e.query_string for e in bc_log.entries if e.entity_set == "salesInvoices"]
+    bc_log.clear()
+    full = await data_of(client, with_lines, token=token)
+    full_reads = [e.query_string for e in bc_log.entries if e.entity_set == "salesInvoices"]
+
+    assert [n["number"] for n in plain["invoices"]["nodes"]] == [
+        e["node"]["number"] for e in full["invoices"]["edges"]
+    ]
+    assert any(e["node"]["lines"] for e in full["invoices"]["edges"])
+    # The same request count either way; lines are expanded only when they are shown.
+    assert len(plain_reads) == len(full_reads) == 1
+    assert "expand" not in plain_reads[0]
+    assert "salesInvoiceLines" in full_reads[0]

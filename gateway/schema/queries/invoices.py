@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from gateway.resolvers import invoices
 from gateway.resolvers.context import Context
-from gateway.schema.lookahead import LINE_ITEM_PATHS, selects
+from gateway.schema.lookahead import LINE_ITEM_PATHS, LINE_PATHS, selects
 from gateway.schema.types.common import LIST_FAILURES, LOOKUP_FAILURES, Connection
 from gateway.schema.types.documents import Invoice
 from gateway.schema.types.enums import INVOICE_STATUS_TO_BC, InvoiceStatus
@@ -44,6 +44,7 @@ class InvoicesQuery:
                 from_date=wanted.from_date,
                 to_date=wanted.to_date,
             ),
+            with_lines=selects(info, *LINE_PATHS),
             with_items=selects(info, *LINE_ITEM_PATHS),
         )
         today = info.context.today

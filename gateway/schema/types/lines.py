@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,15 +32,22 @@ class DocumentLine:
     _item_id: strawberry.Private[Any]
     _item: strawberry.Private[bc.Item | None]
 
-    @strawberry.field(description="The catalogue item, for item lines.")
-    async def item(self, info: Info[Context, None]) -> Item | None:
-        ctx = info.context
+    # Not a coroutine when the item came with the line — as it does whenever an order, invoice
+    # or credit memo query selects it ($expand): a line then completes synchronously, and so do
+    # the lists of lines, where an awaitable per line would cost a task per line.
+    @strawberry.field(description="The catalogue item, for item lines.", graphql_type=Item | None)
+    def item(self, info: Info[Context, None]) -> Item | Awaitable[Item | None] | None:
         if self.line_type is not LineType.ITEM:
             return None
-        found: bc.Item | None = self._item
-        if found is None and self._item_id is not None:
+        if self._item is not None:
+            return Item.from_bc(self._item)
+        return self._load_item(info.context)
+
+    async def _load_item(self, ctx: Context) -> Item | None:
+        found: bc.Item | None = None
+        if self._item_id is not None:
             found = await ctx.loaders.items_by_id.load(self._item_id)
-        elif found is None and self.number:
+        elif self.number:
             found = await ctx.loaders.items_by_number.load(self.number)
         return Item.from_bc(found) if found is not None else None
 
