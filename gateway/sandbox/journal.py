@@ -11,6 +11,18 @@ from typing import Any
 
 from gateway.sandbox.store import Row, SandboxStore
 
+_changes = 0  # every change any journal made, in any store: indexes rebuild after one (indexes.py)
+
+
+def changes() -> int:
+    """How many changes journals have made so far (it only grows)."""
+    return _changes
+
+
+def _changed() -> None:
+    global _changes
+    _changes += 1
+
 
 class UndoJournal:
     def __init__(self) -> None:
@@ -24,14 +36,17 @@ class UndoJournal:
         """Undo every change made since ``mark``, newest first."""
         while len(self._undo) > mark:
             self._undo.pop()()
+            _changed()
 
     def insert(self, table: list[Row], row: Row) -> None:
+        _changed()
         table.append(row)
         self._undo.append(lambda: _remove(table, row))
 
     def update(self, row: Row, changes: dict[str, Any]) -> None:
         before = {k: row[k] for k in changes if k in row}
         added = [k for k in changes if k not in row]
+        _changed()
         row.update(changes)
 
         def undo() -> None:
@@ -43,6 +58,7 @@ class UndoJournal:
 
     def delete(self, table: list[Row], row: Row) -> None:
         index = _index(table, row)
+        _changed()
         del table[index]
         self._undo.append(lambda: table.insert(min(index, len(table)), row))
 

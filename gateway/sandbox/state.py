@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from gateway.sandbox.config import KNOWN_ROUTES, METADATA_DIR, ApiRoute, SandboxConfig
 from gateway.sandbox.edm import EdmModel, EntityType, load_model
 from gateway.sandbox.faults import Faults
+from gateway.sandbox.indexes import TableIndexes
 from gateway.sandbox.limits import Limiter
 from gateway.sandbox.requestlog import RequestLog
 from gateway.sandbox.resolve import Resolver
@@ -26,6 +27,8 @@ class Sandbox:
     tokens: TokenIssuer = field(init=False)
     limiter: Limiter = field(init=False)
     faults: Faults = field(init=False)
+    # Lookups by key into the store's tables, kept between requests (indexes.py).
+    indexes: TableIndexes = field(default_factory=TableIndexes)
     _write_lock: anyio.Lock | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -57,7 +60,9 @@ class Sandbox:
 
     def resolver(self, route: ApiRoute) -> Resolver:
         model = self.model(route)
-        return Resolver(model, self.store, route.route, self.served_sets(route), self._company_type(model))
+        return Resolver(
+            model, self.store, route.route, self.served_sets(route), self._company_type(model), self.indexes
+        )
 
     def _company_type(self, model: EdmModel) -> EntityType:
         # Every route is addressed through companies(...), even if its EDMX does not declare them.
