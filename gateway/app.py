@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
-from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
+from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, AnswerCache, BCClient, Clock
 from gateway.edge.companies import LocalCurrencies
 from gateway.edge.company_names import CompanyNames
 from gateway.edge.documents import documents_endpoint
@@ -34,7 +34,6 @@ from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_rout
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
-from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
 from gateway.resolvers.idempotency import InMemoryKeyStore
@@ -68,8 +67,8 @@ def create_app(
     With ``settings.bc`` unset the app runs in development mode on the embedded sandbox (built
     here unless ``development`` is given); otherwise it talks to the configured BC through
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
-    ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
-    the development identity provider's clock when it is built here).
+    ``wall_clock`` dates download links and kept BC answers; ``token_clock`` judges tokens'
+    ``exp``/``nbf`` (and is the development identity provider's clock when it is built here).
     """
     if settings.bc is None and development is None:
         from gateway.edge.development import start_development
@@ -98,9 +97,16 @@ def create_app(
                 "single_replica: GATEWAY_REDIS_URL is not set, so idempotency keys, rate limits and "
                 "BC's limits hold for this process only; run one replica, or set it"
             )
+        # A fresh app starts with an empty cache: answers live in its store (Redis: shared).
+        cache = settings.cache
+        answers = AnswerCache(cache, store, wall_clock=wall_clock) if cache.enabled else None
+        bc_client = BCClient(
+            bc_settings, transport=bc_transport, clock=bc_clock, shared=store, answers=answers
+        )
         async with (
             contextlib.aclosing(store),
-            BCClient(bc_settings, transport=bc_transport, clock=bc_clock, shared=store) as bc,
+            _closing(answers),
+            bc_client as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
             bc_routes = (STANDARD_API, ANALYTICS_API, PORTAL_API)
@@ -123,7 +129,6 @@ def create_app(
                 dev_identity=dev_identity,
                 edge=guards,
                 mode="production" if production else "development",
-                shared_cache=SharedCache(clock=clock),
                 writes=Writes(policy=settings.writes, keys=InMemoryKeyStore()),
                 documents=DocumentSigner(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
@@ -158,6 +163,15 @@ def create_app(
         routes.extend(portal_routes(sign_in))
     middleware = edge_middleware(settings.edge, production=production)
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+@contextlib.asynccontextmanager
+async def _closing(answers: AnswerCache | None) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        if answers is not None:
+            await answers.aclose()
 
 
 def _portal_sign_in(settings: Settings, development: Development | None) -> PortalSignIn | None:

@@ -7,6 +7,8 @@ Everything public is listed in ``__all__``; the modules behind it are private.
 
 from __future__ import annotations
 
+from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind
+from ._answers import Answer, AnswerCache, AnswerStore
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
 from ._client import BCClient, BCSession
@@ -71,10 +73,15 @@ __all__ = [
     "CUSTOMER_OWNED",
     "DELIVERY_DOCUMENT_CONTENT",
     "INVOICE_PDF",
+    "KIND_OF",
     "PORTAL_API",
+    "SHARED_SETS",
     "STANDARD_API",
     "STATEMENT_PDF",
     "AgedReceivable",
+    "Answer",
+    "AnswerCache",
+    "AnswerStore",
     "ApiRoute",
     "BCAuthenticationFailed",
     "BCCircuitOpen",
@@ -91,6 +98,7 @@ __all__ = [
     "BCTransportError",
     "BCUnavailable",
     "BreakerState",
+    "CacheSettings",
     "CapabilityMap",
     "CapabilityUnavailable",
     "ClientCredentials",
@@ -105,6 +113,7 @@ __all__ = [
     "CustomerQuery",
     "CustomerQueryMessage",
     "CustomerScope",
+    "DataKind",
     "DeliveryDocument",
     "EntraTokenAuth",
     "Expand",

@@ -87,6 +87,7 @@ async def documents_endpoint(request: Request) -> Response:
     if limited is not None:
         return limited
     session = state.bc.session(link.scope, operation=f"document:{link.kind.name.lower()}")
+    session.read_fresh()  # ownership is proved on what BC holds now, never on a kept answer
     try:
         found = await download(session, link)
     except (BCNotFound, CapabilityUnavailable):

@@ -57,7 +57,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             identity=identity,
             membership=membership,
             bc=session,
-            loaders=build_loaders(session, state.shared_cache),
+            loaders=build_loaders(session),
             policy=state.policy,
             today=state.today(),
             local_currency=local_currency,

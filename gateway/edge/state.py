@@ -18,7 +18,6 @@ from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.store_probe import StoreProbe
-from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
 
@@ -44,8 +43,6 @@ class GatewayState:
     dev_identity: DevIdentityProvider | None = None
     edge: EdgeGuards | None = None
     mode: Literal["development", "production"] = "development"
-    # Catalogue and stock shared across customers for at most a minute (gateway.loaders.shared).
-    shared_cache: SharedCache | None = None
     writes: Writes | None = None  # write policy and idempotency keys, one store per app
     # Signs and verifies /documents links; BC's company names for the ``companies`` query.
     documents: DocumentSigner | None = None

@@ -89,8 +89,8 @@ def _catalogue(ctx: Context, condition: Filter | None) -> Fetch[Item]:
             orderby=("number asc",),
             top=limit,
         )
-        # Catalogue rows are the same for every customer: shared for at most a minute.
-        return [Item.from_json(row) for row in await ctx.loaders.shared.fetch(query)]
+        # Catalogue rows are the same for every customer: one answer serves them all (docs/caching.md).
+        return [Item.from_json(row) for row in await ctx.bc.fetch(query)]
 
     return fetch
 

@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.schema.audit import OperationAudit
 from gateway.schema.errors import PortalSchema, TranslateErrors
+from gateway.schema.freshness import AnswerFreshness
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALARS
@@ -16,7 +17,7 @@ schema = PortalSchema(
     query=Query,
     mutation=Mutation,
     # Portal front ends send the same few documents over and over: parse and validate each once.
-    extensions=[ParserCache, ValidationCache, OperationAudit, TranslateErrors],
+    extensions=[ParserCache, ValidationCache, AnswerFreshness, OperationAudit, TranslateErrors],
     config=StrawberryConfig(scalar_map=SCALARS),
 )
 

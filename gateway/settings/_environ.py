@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.auth import AuthSettings, ClaimNames
-from gateway.bc import BCSettings, ClientCredentials, ResilienceSettings
+from gateway.bc import BCSettings, CacheSettings, ClientCredentials, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.limits import OperationLimits
 from gateway.edge.portal import WebPortalSettings
@@ -69,6 +69,16 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             prefix=env.get(v.REDIS_PREFIX),
             timeout_seconds=env.get(v.REDIS_TIMEOUT_SECONDS),
         ),
+        cache=_cache_settings(env),
+    )
+
+
+def _cache_settings(env: Environment) -> CacheSettings:
+    return CacheSettings(
+        enabled=env.get(v.CACHE_SWITCH),
+        memory_rows=env.get(v.CACHE_MEMORY_ROWS),
+        fill_wait_seconds=env.get(v.CACHE_FILL_WAIT_SECONDS),
+        **{f"{kind.value}_ttl": env.get(variable) for kind, variable in v.CACHE_TTLS.items()},
     )
 
 

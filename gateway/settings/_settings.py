@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.auth import AuthSettings
-from gateway.bc import BCSettings, ResilienceSettings
+from gateway.bc import BCSettings, CacheSettings, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.resolvers.context import PortalPolicy, WritePolicy
@@ -60,6 +60,8 @@ class Settings:
     web_portal: WebPortalSettings = field(default_factory=WebPortalSettings)
     # The shared store: Redis for a fleet of replicas, in-process without GATEWAY_REDIS_URL.
     store: StoreSettings = field(default_factory=StoreSettings)
+    # The cache of BC's answers (GATEWAY_CACHE*, docs/caching.md).
+    cache: CacheSettings = field(default_factory=CacheSettings)
     # GraphiQL at GET /graphql; None: GATEWAY_GRAPHIQL's default in this mode.
     graphiql_switch: bool | None = None
 

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.auth import AuthSettings, ClaimNames
-from gateway.bc import BCSettings, ResilienceSettings
+from gateway.bc import BCSettings, CacheSettings, DataKind, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
@@ -60,6 +60,7 @@ _CLAIMS = ClaimNames()
 _PORTAL = PortalPolicy()
 _WRITES = WritePolicy()
 _STORE = StoreSettings()
+_CACHE = CacheSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
 
@@ -517,6 +518,49 @@ DOCUMENT_TTL_SECONDS = DOCUMENTS.add(
     "GATEWAY_DOCUMENT_TTL_SECONDS", integer(10, 3600), 300, "how long a download link stays valid"
 )
 
+CACHE = Section("Caching Business Central's answers")
+CACHE_SWITCH = CACHE.add(
+    "GATEWAY_CACHE",
+    SWITCH,
+    _CACHE.enabled,
+    "keep BC's answers to reads for the times below — per customer, shared across customers only "
+    "for the catalogue and stock — in the shared store (with `GATEWAY_REDIS_URL`: one cache for all "
+    "replicas); a customer's own write drops what it changes; `off`: every read goes to BC "
+    "(`docs/caching.md`)",
+)
+_KEPT = {
+    DataKind.ORDERS: "orders (open orders and their archives)",
+    DataKind.SHIPMENTS: "posted shipments, their tracking and proof of delivery",
+    DataKind.INVOICES: "posted invoices and credit memos",
+    DataKind.ACCOUNT: "the account: balance, credit, aging, the ledger (statements)",
+    DataKind.QUERIES: "the customer's queries and their messages",
+    DataKind.CATALOGUE: "the catalogue (items, categories, units, shipping agents), shared across customers",
+    DataKind.AVAILABILITY: "stock (`itemAvailabilities`), shared across customers",
+}
+CACHE_TTLS = {
+    kind: CACHE.add(
+        f"GATEWAY_CACHE_TTL_{kind.name}_SECONDS",
+        number(0.1, 3600.0),
+        _CACHE.ttl(kind),
+        f"how long answers about {what} are kept",
+    )
+    for kind, what in _KEPT.items()
+}
+CACHE_MEMORY_ROWS = CACHE.add(
+    "GATEWAY_CACHE_MEMORY_ROWS",
+    integer(0, 100_000_000),
+    _CACHE.memory_rows,
+    "rows each process keeps decoded in memory, all answers together (the least recently used "
+    "go first); with Redis, answers beyond it are read from there",
+)
+CACHE_FILL_WAIT_SECONDS = CACHE.add(
+    "GATEWAY_CACHE_FILL_WAIT_SECONDS",
+    number(0.05, 30.0),
+    _CACHE.fill_wait_seconds,
+    "with Redis: how long a replica waits for another one that is reading the same answer from BC "
+    "before it reads BC itself",
+)
+
 STORE = Section("Replicas and Redis")
 REDIS_URL = STORE.optional(
     "GATEWAY_REDIS_URL",
@@ -573,7 +617,7 @@ SANDBOX_SCALE = DEVELOPMENT.add(
     "size of the sandbox's demo data (1.0: 2 companies, ≥ 40 customers, ≥ 300 items and ≥ 3,000 orders each)",
 )
 
-SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, DEVELOPMENT)
+SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, CACHE, STORE, DEVELOPMENT)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
 KNOWN_VARIABLES = tuple(variable.name for variable in VARIABLES)
