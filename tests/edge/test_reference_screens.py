@@ -133,7 +133,7 @@ async def test_the_invoices_page_with_lines_and_pdf_links_is_one_bc_request(
     assert requests == ["salesInvoices"]
 
 
-async def test_the_statement_page_is_one_bc_request(
+async def test_the_statement_page_is_two_bc_requests_at_once(
     client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
 ) -> None:
     company, customer = busy(shared_store)
@@ -142,4 +142,5 @@ async def test_the_statement_page_is_one_bc_request(
     requests = await _count(
         client, bc_log, STATEMENT_PAGE, token_for(customer, company), warm, **{"from": start}
     )
-    assert requests == ["customerLedgerEntries"]
+    # The entries since `from` and the balance they start from, at once (one on each API route).
+    assert requests == ["customerFinancialDetails", "customerLedgerEntries"]
