@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8100)
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--scale", type=float, default=1.0)
+    sandbox.add_argument(
+        "--long-histories",
+        default="",
+        help="customers with that many orders each, e.g. 1000,10000,50000 (SANDBOX_LONG_HISTORIES)",
+    )
     sandbox.set_defaults(run=_sandbox)
 
     token = commands.add_parser("token", help="mint a development token for a sandbox customer")
@@ -197,7 +202,10 @@ def _sandbox(args: argparse.Namespace) -> int:
     from gateway.sandbox.app import create_sandbox_app
     from gateway.sandbox.config import SandboxConfig
 
-    config = SandboxConfig(seed=args.seed, scale=args.scale)
+    parts = [part.strip() for part in args.long_histories.split(",") if part.strip()]
+    if not all(part.isdigit() and 1 <= int(part) <= 100_000 for part in parts):
+        return _fail("--long-histories must be a comma list of order counts (1-100,000), e.g. 1000,10000")
+    config = SandboxConfig(seed=args.seed, scale=args.scale, long_histories=tuple(map(int, parts)))
     app = create_sandbox_app(config)
     origin = f"http://{args.host}:{args.port}"
     print(

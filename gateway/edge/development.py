@@ -52,6 +52,8 @@ class SandboxOptions(Protocol):
     def data_dir(self) -> Path | None: ...
     @property
     def access_token_ttl_seconds(self) -> int: ...
+    @property
+    def long_histories(self) -> tuple[int, ...]: ...
 
 
 class DevelopmentOptions(Protocol):
@@ -85,7 +87,9 @@ def start_development(
     """The sandbox and the development identity provider; ``clock`` is the provider's and must be
     the token validator's too (``create_app``'s ``wall_clock``)."""
     if sandbox is None:
-        sandbox = create_sandbox_app(SandboxConfig(seed=settings.sandbox.seed, scale=settings.sandbox.scale))
+        options = settings.sandbox
+        config = SandboxConfig(seed=options.seed, scale=options.scale, long_histories=options.long_histories)
+        sandbox = create_sandbox_app(config)
     config = sandbox_of(sandbox).config
     customers = tuple(demo_customers(sandbox_of(sandbox).store))
     known = {(UUID(customer.company_id), customer.customer_number) for customer in customers}

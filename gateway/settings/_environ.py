@@ -53,6 +53,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             scale=env.get(v.SANDBOX_SCALE),
             data_dir=env.get(v.DATA_DIR),
             access_token_ttl_seconds=env.get(v.ACCESS_TOKEN_TTL_SECONDS),
+            long_histories=env.get(v.SANDBOX_LONG_HISTORIES),
         ),
         portal=PortalPolicy(
             order_history_months=env.get(v.ORDER_HISTORY_MONTHS),

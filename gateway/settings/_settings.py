@@ -20,6 +20,7 @@ from ._variables import (
     GRAPHIQL,
     HOST,
     PORT,
+    SANDBOX_LONG_HISTORIES,
     SANDBOX_SCALE,
     SANDBOX_SEED,
 )
@@ -36,6 +37,8 @@ class SandboxSettings:
     data_dir: Path | None = None
     # How long the development identity provider's code-flow access tokens live.
     access_token_ttl_seconds: int = ACCESS_TOKEN_TTL_SECONDS.default
+    # Customers with long order histories added to the demo world (SANDBOX_LONG_HISTORIES).
+    long_histories: tuple[int, ...] = SANDBOX_LONG_HISTORIES.default
 
 
 @dataclass(frozen=True)

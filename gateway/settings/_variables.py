@@ -617,6 +617,25 @@ SANDBOX_SCALE = DEVELOPMENT.add(
     "size of the sandbox's demo data (1.0: 2 companies, ≥ 40 customers, ≥ 300 items and ≥ 3,000 orders each)",
 )
 
+
+def _order_counts(raw: str) -> tuple[int, ...]:
+    counts = []
+    for part in NAMES.parse(raw):
+        if not part.isdigit() or not 1 <= int(part) <= 100_000:
+            raise Invalid(f"must be a comma list of order counts (1–100,000), got {part!r}")
+        counts.append(int(part))
+    return tuple(counts)
+
+
+SANDBOX_LONG_HISTORIES = DEVELOPMENT.add(
+    "SANDBOX_LONG_HISTORIES",
+    Kind(_order_counts, "comma list of 1–100,000", lambda counts: ",".join(map(str, counts))),
+    (),
+    "customers added to the demo world's first company, one per number, each with that many orders "
+    "of its own in the last 12 months (`LONG-1000`, …; `bench/history_cost.py` uses "
+    "`1000,10000,50000`); none by default, a long history takes a while to build",
+)
+
 SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, CACHE, STORE, DEVELOPMENT)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
