@@ -7,9 +7,10 @@ as BC's keys compare) to the positions of the rows holding it, in table order; a
 rows at those positions and still checks each one against the whole filter, so an index only ever
 narrows the rows looked at.
 
-An index is rebuilt when its table may have changed: every write goes through the undo journal,
-which moves ``journal.changes()``; a table whose length or last row differs from when the index
-was built (a change made around the journal) is read again too.
+An index is rebuilt when it may be stale: every write goes through the undo journal, which counts
+rows added to or removed from each table and updates of each property (``journal.changes``); a
+table whose length or last row differs from when the index was built (a change made around the
+journal) is read again too.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ class TableIndexes:
     """The indexes of one store's tables, built on first use, one per (table, properties)."""
 
     def __init__(self) -> None:
-        self._built: dict[tuple[int, tuple[str, ...]], tuple[tuple[int, int, int], list[Row], Positions]] = {}
+        self._built: dict[tuple[int, tuple[str, ...]], tuple[tuple[int, ...], list[Row], Positions]] = {}
 
     def positions(self, table: list[Row], fields: tuple[str, ...]) -> Positions:
-        fingerprint = (len(table), id(table[-1]) if table else 0, changes())
+        fingerprint = (len(table), id(table[-1]) if table else 0, *changes(table, fields))
         found = self._built.get((id(table), fields))
         if found is not None and found[0] == fingerprint and found[1] is table:
             return found[2]
