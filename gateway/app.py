@@ -23,7 +23,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
-from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, BCClient, Clock
+from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, AnswerCache, BCClient, Clock
 from gateway.edge.access import AccessLog
 from gateway.edge.companies import KEEP_SECONDS as CURRENCY_SECONDS
 from gateway.edge.companies import LocalCurrencies
@@ -43,7 +43,6 @@ from gateway.edge.state import GatewayState
 from gateway.edge.store_probe import StoreProbe
 from gateway.edge.telemetry import EdgeTelemetry, operation_names
 from gateway.edge.webhooks import webhooks_endpoint
-from gateway.loaders import SharedCache
 from gateway.resolvers.context import Writes
 from gateway.resolvers.document_links import DocumentSigner
 from gateway.resolvers.idempotency import SharedKeyStore
@@ -84,10 +83,11 @@ def create_app(
     With ``settings.bc`` unset the app runs in development mode on the embedded sandbox (built
     here unless ``development`` is given); otherwise it talks to the configured BC through
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
-    ``wall_clock`` dates download links; ``token_clock`` judges tokens' ``exp``/``nbf`` (and is
-    the development identity provider's clock when it is built here).  ``shutdown``, once
-    requested, turns ``/readyz`` to 503 (``bc-gateway serve`` requests it on SIGTERM).  ``tracer``
-    replaces the one ``settings.tracing`` would start (tests: an in-memory exporter's).
+    ``wall_clock`` dates download links and kept BC answers; ``token_clock`` judges tokens'
+    ``exp``/``nbf`` (and is the development identity provider's clock when it is built here).
+    ``shutdown``, once requested, turns ``/readyz`` to 503 (``bc-gateway serve`` requests it on
+    SIGTERM).  ``tracer`` replaces the one ``settings.tracing`` would start (tests: an in-memory
+    exporter's).
     """
     shutdown = shutdown or Shutdown()
     if settings.bc is None and development is None:
@@ -129,16 +129,24 @@ def create_app(
             store.kv, store.channels, WRITE_RESULTS, lease_seconds=settings.writes.write_lease_seconds
         )
         telemetry = EdgeTelemetry(metrics, tracer or start_tracing(settings.tracing))
+        # A fresh app starts with an empty cache: answers live in its store (Redis: shared).
+        answers = (
+            AnswerCache(settings.cache, store, wall_clock=wall_clock, recorder=metrics)
+            if settings.cache.enabled
+            else None
+        )
         async with (
             _telemetry_open(telemetry, settings),
             contextlib.aclosing(store),
             contextlib.aclosing(keys),
+            _closing(answers),
             BCClient(
                 bc_settings,
                 transport=bc_transport,
                 clock=bc_clock,
                 shared=store,
                 observer=telemetry.bc_observer(),
+                answers=answers,
             ) as bc,
             httpx.AsyncClient(transport=jwks_transport, timeout=10.0) as jwks_http,
         ):
@@ -166,7 +174,6 @@ def create_app(
                 dev_identity=dev_identity,
                 edge=guards,
                 mode="production" if production else "development",
-                shared_cache=SharedCache(clock=clock, recorder=metrics),
                 writes=Writes(policy=settings.writes, keys=keys, recorder=metrics),
                 documents=DocumentSigner(
                     settings.document_key, clock=wall_clock, ttl_seconds=settings.document_ttl_seconds
@@ -260,6 +267,15 @@ async def _live(
         if webhooks is not None:
             await running.enter_async_context(webhooks.running())
         yield
+
+
+@contextlib.asynccontextmanager
+async def _closing(answers: AnswerCache | None) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        if answers is not None:
+            await answers.aclose()
 
 
 def _portal_sign_in(settings: Settings, development: Development | None) -> PortalSignIn | None:

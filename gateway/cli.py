@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="staff act this often (0: on demand)",
     )
+    sandbox.add_argument(
+        "--long-histories",
+        default="",
+        help="customers with that many orders each, e.g. 1000,10000,50000 (SANDBOX_LONG_HISTORIES)",
+    )
     sandbox.set_defaults(run=_sandbox)
 
     staff = commands.add_parser(
@@ -309,6 +314,9 @@ def _sandbox(args: argparse.Namespace) -> int:
     from gateway.sandbox.config import SandboxConfig
     from gateway.sandbox.webhooks.config import WebhookConfig
 
+    parts = [part.strip() for part in args.long_histories.split(",") if part.strip()]
+    if not all(part.isdigit() and 1 <= int(part) <= 100_000 for part in parts):
+        return _fail("--long-histories must be a comma list of order counts (1-100,000), e.g. 1000,10000")
     try:
         config = SandboxConfig(
             seed=args.seed,
@@ -316,6 +324,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             clients=args.clients,
             webhooks=WebhookConfig(delay_seconds=args.notification_delay),
             staff_every_seconds=args.staff_every,
+            long_histories=tuple(map(int, parts)),
         )
     except ValueError as error:
         return _fail(f"--clients: {error}")

@@ -7,6 +7,8 @@ Everything public is listed in ``__all__``; the modules behind it are private.
 
 from __future__ import annotations
 
+from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind
+from ._answers import Answer, AnswerCache, AnswerStore
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
@@ -75,11 +77,16 @@ __all__ = [
     "CUSTOMER_OWNED",
     "DELIVERY_DOCUMENT_CONTENT",
     "INVOICE_PDF",
+    "KIND_OF",
     "NO_OBSERVER",
     "PORTAL_API",
+    "SHARED_SETS",
     "STANDARD_API",
     "STATEMENT_PDF",
     "AgedReceivable",
+    "Answer",
+    "AnswerCache",
+    "AnswerStore",
     "ApiRoute",
     "BCAuthenticationFailed",
     "BCCircuitOpen",
@@ -98,6 +105,7 @@ __all__ = [
     "BCTransportError",
     "BCUnavailable",
     "BreakerState",
+    "CacheSettings",
     "CallEnded",
     "CallStarted",
     "CallWatch",
@@ -115,6 +123,7 @@ __all__ = [
     "CustomerQuery",
     "CustomerQueryMessage",
     "CustomerScope",
+    "DataKind",
     "DeliveryDocument",
     "Entity",
     "EntraTokenAuth",

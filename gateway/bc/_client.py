@@ -19,6 +19,8 @@ from uuid import UUID
 import httpx
 import msgspec
 
+from ._answer_policy import invalidated_by_write
+from ._answers import Answer, AnswerCache, ReadKey, group_key, read_key
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
 from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
@@ -117,7 +119,9 @@ class BCClient:
     principal's token and concurrency limiter (shared by all its sessions) and the environment's
     circuit breaker; ``clock`` is injectable for exact tests.  With a replicated ``shared`` store,
     BC's limits hold per principal for all replicas together (``FleetLimiter``); without one, for
-    this process.  ``observer`` hears of every HTTP attempt (metrics, traces).
+    this process.  ``observer`` hears of every HTTP attempt (metrics, traces).  With ``answers``,
+    sessions' reads are answered from that cache where it may (``docs/caching.md``); the app opens
+    and closes it.
     """
 
     def __init__(
@@ -128,9 +132,11 @@ class BCClient:
         clock: Clock | None = None,
         shared: SharedLimits | None = None,
         observer: BCObserver = NO_OBSERVER,
+        answers: AnswerCache | None = None,
     ) -> None:
         self.settings = settings
         self.observer = observer
+        self.answers = answers
         self.capabilities = CapabilityMap()
         knobs = settings.resilience
         self.clock = clock or Clock()
@@ -502,7 +508,9 @@ class BCSession:
     """BC access for one GraphQL operation: bound to one ``CustomerScope``, counted and audited.
 
     Customer-owned entity sets are readable only through ``scoped()`` queries for this session's
-    scope, and every row that comes back is checked against the scope.
+    scope, and every row that comes back is checked against the scope.  Reads are answered from
+    the client's answer cache where it may (never after ``read_fresh()`` or a write), and
+    ``oldest_kept_answer_age`` says how old the oldest kept answer used was.
     """
 
     def __init__(
@@ -522,6 +530,8 @@ class BCSession:
             request_id=request_id,
         )
         self._stats = _Stats()
+        self._fresh = client.answers is None
+        self._kept_age: float | None = None
         # One deadline for the whole operation: no retry, wait or page may run past it.
         self.deadline = client.deadline()
         self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together)
@@ -548,6 +558,17 @@ class BCSession:
     def request_id(self) -> str | None:
         """The gateway request's id (``X-Request-Id``), as its audit records carry it."""
         return self._context.request_id
+
+    @property
+    def oldest_kept_answer_age(self) -> float | None:
+        """Seconds since BC gave the oldest kept answer this session used; ``None`` when every
+        answer it used was read from BC for it."""
+        return self._kept_age
+
+    def read_fresh(self) -> None:
+        """From now on, every read of this session goes to BC (a write's reads, a download's
+        ownership check): nothing it decides is based on a kept answer."""
+        self._fresh = True
 
     @property
     def bc_seconds(self) -> float:
@@ -587,6 +608,69 @@ class BCSession:
         self._client.capabilities.require(route, plain.entity_set, plain.expand)
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise ODataBuildError("limit must be a positive integer")
+        key = self._answer_key(plain, route) if limit is None else None
+        if key is None or self._client.answers is None:
+            return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
+        # A kept answer is BC's rows as plain mappings (decimals exact; bytes in Redis), whoever
+        # reads them: the read behind it is made without a model, and each reader decodes them.
+        _, check_plain = self._authorise(query, None)
+        answer = await self._client.answers.read(
+            key, lambda: self._fetch_from_bc(query, plain, check_plain, route, None, None)
+        )
+        self._note(answer)
+        if model is None:
+            return list(answer.rows)
+        return [model.from_row(row) for row in answer.rows]
+
+    async def fetch_together(
+        self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
+    ) -> list[list[dict[str, Any]]]:
+        """All rows of each read, as of one moment: read from BC together (one ``$batch``) and
+        kept as one answer, so a result computed from several reads (a statement's opening balance
+        from the balance and the entries since) never mixes answers of two moments."""
+        checked = []
+        for query, route in reads:
+            plain, check_row = self._authorise(query, None)
+            self._client.capabilities.require(route, plain.entity_set, plain.expand)
+            checked.append((query, plain, check_row, route))
+
+        async def from_bc() -> list[list[dict[str, Any]]]:
+            fetches = (
+                self._fetch_from_bc(q, plain, check, at, None, None) for q, plain, check, at in checked
+            )
+            return list(await asyncio.gather(*fetches))
+
+        keys = [self._answer_key(plain, route) for _, plain, _, route in checked]
+        answers = self._client.answers
+        if answers is None or not keys or any(key is None for key in keys):
+            return await from_bc()
+
+        async def wrapped() -> list[dict[str, Any]]:
+            return [{"rows": rows} for rows in await from_bc()]
+
+        answer = await answers.read(group_key([key for key in keys if key is not None]), wrapped)
+        self._note(answer)
+        return [list(part["rows"]) for part in answer.rows]
+
+    def _note(self, answer: Answer) -> None:
+        if answer.kept:
+            self._kept_age = answer.age if self._kept_age is None else max(self._kept_age, answer.age)
+
+    def _answer_key(self, plain: Query, route: ApiRoute) -> ReadKey | None:
+        if self._fresh:
+            return None
+        scope = self.scope
+        return read_key(route.path, scope.company_id, scope.customer_number, plain.entity_set, plain.params())
+
+    async def _fetch_from_bc(
+        self,
+        query: Query | ScopedQuery,
+        plain: Query,
+        check_row: RowCheck | None,
+        route: ApiRoute,
+        limit: int | None,
+        model: type[Entity] | None,
+    ) -> list[Any]:
         if limit is None and self.batching:
             # Joins the other reads of this tick: two or more go to BC as one $batch.
             rows: list[Any] = await self._coalescer.submit(_Read(query, route, model))
@@ -638,7 +722,10 @@ class BCSession:
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{entity_set}"
         call = _Call(self._context, route, entity_set, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
-        row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+        try:
+            row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+        finally:
+            await self._written(entity_set)  # even when the answer is lost: BC may have committed
         if check is not None:
             check(row)
         return row
@@ -668,7 +755,19 @@ class BCSession:
         url = f"{base}/{parent.query.entity_set}({UUID(str(rows[0]['id']))})/{navigation}"
         call = _Call(self._context, route, navigation, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
-        return await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+        try:
+            return await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+        finally:
+            await self._written(navigation)
+
+    async def _written(self, entity_set: str) -> None:
+        """After a write (or an attempt whose outcome is unknown): this session reads BC from now
+        on, and every replica's answers of what the write changes are stale."""
+        self._fresh = True
+        answers = self._client.answers
+        if answers is not None:
+            changed = invalidated_by_write(entity_set)
+            await answers.invalidate(self.scope.company_id, self.scope.customer_number, changed)
 
     async def fetch_many(
         self, queries: Sequence[Query | ScopedQuery], *, route: ApiRoute = STANDARD_API

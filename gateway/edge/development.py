@@ -60,6 +60,8 @@ class SandboxOptions(Protocol):
     def notification_delay_seconds(self) -> float: ...
     @property
     def staff_every_seconds(self) -> float: ...
+    @property
+    def long_histories(self) -> tuple[int, ...]: ...
 
 
 class DevelopmentOptions(Protocol):
@@ -93,14 +95,15 @@ def start_development(
     """The sandbox and the development identity provider; ``clock`` is the provider's and must be
     the token validator's too (``create_app``'s ``wall_clock``)."""
     if sandbox is None:
-        sandbox = create_sandbox_app(
-            SandboxConfig(
-                seed=settings.sandbox.seed,
-                scale=settings.sandbox.scale,
-                webhooks=WebhookConfig(delay_seconds=settings.sandbox.notification_delay_seconds),
-                staff_every_seconds=settings.sandbox.staff_every_seconds,
-            )
+        options = settings.sandbox
+        config = SandboxConfig(
+            seed=options.seed,
+            scale=options.scale,
+            webhooks=WebhookConfig(delay_seconds=options.notification_delay_seconds),
+            staff_every_seconds=options.staff_every_seconds,
+            long_histories=options.long_histories,
         )
+        sandbox = create_sandbox_app(config)
     config = sandbox_of(sandbox).config
     customers = tuple(demo_customers(sandbox_of(sandbox).store))
     known = {(UUID(customer.company_id), customer.customer_number) for customer in customers}

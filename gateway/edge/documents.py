@@ -95,6 +95,7 @@ async def documents_endpoint(request: Request) -> Response:
         operation=f"document:{link.kind.name.lower()}",
         request_id=exchange.request_id if exchange is not None else None,
     )
+    session.read_fresh()  # ownership is proved on what BC holds now, never on a kept answer
     if exchange is not None:
         exchange.customer, exchange.company = link.customer_number, str(link.company_id)
         exchange.used(session)

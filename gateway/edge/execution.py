@@ -90,6 +90,10 @@ async def run_operation(
     started = time.perf_counter()
     with tracer.operation(checked.name, checked.operation_type, incoming or {}) as span:
         context = context_for(checked.name)
+        if checked.operation_type == "mutation":
+            # What a write decides (does this order exist, which prices, may this customer reply)
+            # is decided on what BC holds now, never on a kept answer (docs/caching.md).
+            context.bc.read_fresh()
         result = await execute_operation(
             schema,
             checked.document,
@@ -115,14 +119,20 @@ async def run_operation(
 
 def respond(runs: Sequence[OperationRun], *, batch: bool, media_type: str, cache: str) -> Response:
     """One JSON result, or a JSON array of them for a batch."""
-    results = [_formatted(run.result) for run in runs]
+    results = [_formatted(run) for run in runs]
     content = json.dumps(results if batch else results[0], separators=(",", ":"))
     headers = {"Cache-Control": cache, "Vary": VARY}
     return Response(content, 200, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
-def _formatted(result: ExecutionResult) -> dict[str, Any]:
+def _formatted(run: OperationRun) -> dict[str, Any]:
+    result = run.result
     answer: dict[str, Any] = {"data": result.data}
     if result.errors:
         answer["errors"] = [error.formatted for error in result.errors]
+    age = run.context.bc.oldest_kept_answer_age
+    if age is not None:
+        # How long ago BC gave the oldest kept answer this operation used (docs/caching.md);
+        # absent when everything was read from BC for this operation.
+        answer["extensions"] = {"oldestDataAgeSeconds": round(age, 1)}
     return answer

@@ -71,7 +71,7 @@ def build_context(
         identity=identity,
         membership=membership,
         bc=session,
-        loaders=build_loaders(session, state.shared_cache),
+        loaders=build_loaders(session),
         policy=state.policy,
         today=state.today(),
         local_currency=local_currency,

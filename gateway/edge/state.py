@@ -20,7 +20,6 @@ from gateway.edge.ratelimit import RateLimiter
 from gateway.edge.shutdown import Shutdown
 from gateway.edge.store_probe import StoreProbe
 from gateway.edge.telemetry import EdgeTelemetry
-from gateway.loaders import SharedCache
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
 from gateway.webhooks import WebhookService
@@ -47,8 +46,6 @@ class GatewayState:
     dev_identity: DevIdentityProvider | None = None
     edge: EdgeGuards | None = None
     mode: Literal["development", "production"] = "development"
-    # Catalogue and stock shared across customers for at most a minute (gateway.loaders.shared).
-    shared_cache: SharedCache | None = None
     writes: Writes | None = None  # write policy and idempotency keys, one store per app
     # Signs and verifies /documents links; BC's company names for the ``companies`` query.
     documents: DocumentSigner | None = None

@@ -39,9 +39,8 @@ from gateway.loaders.delivery import load_delivery_documents
 from gateway.loaders.documents import CREDIT_MEMOS, INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.loaders.portal import load_availabilities, load_shipping_agents, load_trackings
 from gateway.loaders.queries import ITEM_EXPANDS
-from gateway.loaders.shared import SharedCache, SharedReader
 
-__all__ = ["Loaders", "SharedCache", "build_loaders"]
+__all__ = ["Loaders", "build_loaders"]
 
 
 @dataclass(frozen=True)
@@ -66,27 +65,24 @@ class Loaders:
     tracking_by_shipment_number: DataLoader[str, ShipmentTracking | None]
     shipping_agent_by_code: DataLoader[str, ShippingAgent | None]
     availability_by_item_id: DataLoader[UUID, ItemAvailability | None]
-    # Catalogue and stock reads shared across customers for at most a minute.
     # Posted credit memos by number; proof-of-delivery files per shipment id (portal custom API).
     credit_memo_by_number: DataLoader[str, SalesCreditMemo | None]
     delivery_documents_by_shipment_id: DataLoader[UUID, list[DeliveryDocument]]
-    shared: SharedReader
 
 
-def build_loaders(session: BCSession, shared_cache: SharedCache | None = None) -> Loaders:
+def build_loaders(session: BCSession) -> Loaders:
     """All loaders for one request, bound to its BC session (and so to its customer scope).
 
-    ``shared_cache`` (the app's) lets catalogue and stock reads serve every customer of a company;
-    without it they are shared within this request only.
+    Between requests, answers are kept by the BC client's answer cache (``docs/caching.md``):
+    the catalogue and stock for every customer of a company, the rest per customer.
     """
-    shared = SharedReader(session, shared_cache if shared_cache is not None else SharedCache())
 
     def documents(kind: DocumentKind[Any], field: str) -> DataLoader[Any, Any]:
         return DataLoader(partial(_documents, session, kind, field))
 
     return Loaders(
-        items_by_id=DataLoader(partial(_items, shared, "id")),
-        items_by_number=DataLoader(partial(_items, shared, "number")),
+        items_by_id=DataLoader(partial(_items, session, "id")),
+        items_by_number=DataLoader(partial(_items, session, "number")),
         order_by_number=documents(ORDERS, "number"),
         order_by_id=documents(ORDERS, "id"),
         invoice_by_number=documents(INVOICES, "number"),
@@ -97,30 +93,22 @@ def build_loaders(session: BCSession, shared_cache: SharedCache | None = None) -
         invoices_by_order_number=DataLoader(partial(load_by_order_number, session, INVOICES)),
         archives_by_order_number=DataLoader(partial(load_archives, session)),
         tracking_by_shipment_number=DataLoader(partial(load_trackings, session)),
-        shipping_agent_by_code=DataLoader(partial(load_shipping_agents, shared)),
-        availability_by_item_id=DataLoader(partial(load_availabilities, shared)),
+        shipping_agent_by_code=DataLoader(partial(load_shipping_agents, session)),
+        availability_by_item_id=DataLoader(partial(load_availabilities, session)),
         credit_memo_by_number=documents(CREDIT_MEMOS, "number"),
         delivery_documents_by_shipment_id=DataLoader(partial(load_delivery_documents, session)),
-        shared=shared,
     )
 
 
-async def _items(shared: SharedReader, field: str, keys: Sequence[Any]) -> list[Item | None]:
-    """Items are catalogue data, not customer-owned: no scope filter applies, and an item read
-    for one customer serves the company's other customers for at most a minute."""
-    found = {key: shared.get(("item", field, key)) for key in keys}
-    missing = [key for key, item in found.items() if item is SharedCache.MISSING]
+async def _items(session: BCSession, field: str, keys: Sequence[Any]) -> list[Item | None]:
+    """Items are catalogue data, not customer-owned: no scope filter applies, and an answer read
+    for one customer serves the company's other customers (``docs/caching.md``)."""
 
     async def fetch(chunk: Sequence[Any]) -> list[Item]:
         query = Query("items", filter=any_of(Field(field), chunk), select=Item.SELECT, expand=ITEM_EXPANDS)
-        return await shared.fetch(query, model=Item)
+        return await session.fetch(query, model=Item)
 
-    if missing:
-        loaded = await load_by_key(missing, fetch, lambda item: getattr(item, field))
-        for key, item in zip(missing, loaded, strict=True):
-            shared.put(("item", field, key), item)
-            found[key] = item
-    return [found[key] for key in keys]
+    return await load_by_key(keys, fetch, lambda item: getattr(item, field))
 
 
 async def _documents(

@@ -22,7 +22,6 @@ from gateway.bc import (
     scoped,
 )
 from gateway.loaders.batching import load_by_key
-from gateway.loaders.shared import SharedCache, SharedReader
 
 
 async def load_trackings(session: BCSession, numbers: Sequence[str]) -> list[ShipmentTracking | None]:
@@ -37,38 +36,25 @@ async def load_trackings(session: BCSession, numbers: Sequence[str]) -> list[Shi
     return await load_by_key(numbers, fetch, lambda tracking: tracking.shipment_number)
 
 
-async def load_shipping_agents(shared: SharedReader, codes: Sequence[str]) -> list[ShippingAgent | None]:
-    """A company has a handful of shipping agents: read them all once (shared across customers)."""
+async def load_shipping_agents(session: BCSession, codes: Sequence[str]) -> list[ShippingAgent | None]:
+    """A company has a handful of shipping agents: read them all at once (shared across customers)."""
     query = Query("shippingAgents", select=ShippingAgent.SELECT)
-    agents = {agent.code: agent for agent in await shared.fetch(query, model=ShippingAgent, route=PORTAL_API)}
+    agents = {
+        agent.code: agent for agent in await session.fetch(query, model=ShippingAgent, route=PORTAL_API)
+    }
     return [agents.get(code) for code in codes]
 
 
-async def load_availabilities(
-    shared: SharedReader, item_ids: Sequence[UUID]
-) -> list[ItemAvailability | None]:
-    """Stock per item, shared across customers for at most a minute (``SharedCache``)."""
-    found: dict[UUID, ItemAvailability | None] = {}
-    missing = []
-    for item_id in dict.fromkeys(item_ids):
-        cached = shared.get(("availability", item_id))
-        if cached is SharedCache.MISSING:
-            missing.append(item_id)
-        else:
-            found[item_id] = cached
+async def load_availabilities(session: BCSession, item_ids: Sequence[UUID]) -> list[ItemAvailability | None]:
+    """Stock per item: not customer-owned, so an answer serves every customer of the company."""
 
     async def fetch(chunk: Sequence[UUID]) -> list[ItemAvailability]:
         query = Query(
             "itemAvailabilities", filter=any_of(Field("itemId"), chunk), select=ItemAvailability.SELECT
         )
-        return await shared.fetch(query, model=ItemAvailability, route=PORTAL_API)
+        return await session.fetch(query, model=ItemAvailability, route=PORTAL_API)
 
-    if missing:
-        loaded: list[ItemAvailability | None] = await load_by_key(missing, fetch, _item_id)
-        for item_id, availability in zip(missing, loaded, strict=True):
-            shared.put(("availability", item_id), availability)
-            found[item_id] = availability
-    return [found[item_id] for item_id in item_ids]
+    return await load_by_key(item_ids, fetch, _item_id)
 
 
 def _item_id(row: ItemAvailability) -> UUID:

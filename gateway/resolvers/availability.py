@@ -3,7 +3,8 @@
 ``items.inventory`` is all API v2.0 knows.  Committed quantity (outstanding on sales orders),
 available quantity and the next expected receipt come from the extension's
 ``itemAvailabilities`` (docs/bc-extension.md); without it those raise ``CapabilityUnavailable``
-and only they become null.  Both are shared across customers for at most a minute.
+and only they become null.  Both answers are kept for every customer of the company
+(`GATEWAY_CACHE_TTL_CATALOGUE_SECONDS`, `GATEWAY_CACHE_TTL_AVAILABILITY_SECONDS`: a minute).
 """
 
 from __future__ import annotations

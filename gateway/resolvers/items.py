@@ -89,8 +89,8 @@ def _catalogue(ctx: Context, condition: Filter | None) -> Fetch[Item]:
             orderby=("number asc",),
             top=limit,
         )
-        # Catalogue rows are the same for every customer: shared for at most a minute.
-        return await ctx.loaders.shared.fetch(query, model=Item)
+        # Catalogue rows are the same for every customer: one answer serves them all (docs/caching.md).
+        return await ctx.bc.fetch(query, model=Item)
 
     return fetch
 

@@ -31,15 +31,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from gateway.bc import BCProtocolError, SalesOrder
+from gateway.bc import BCProtocolError, Field, Filter, SalesOrder, al_operator_in
 from gateway.resolvers.errors import UserInputError
 from gateway.resolvers.order_lookup import Key, PortalOrder
 from gateway.resolvers.pagination import Page, decode_cursor, encode_cursor
 
 Row = dict[str, Any]
-# Rows with date <= the given day (all when None), newest first, at most `top`: plain rows of the
-# hint sources, ``SalesOrder``s of the open orders' source.
-FetchRows = Callable[[date | None, int], Awaitable[Sequence[Any]]]
+# Rows with a key below the given one (all when None), newest first, at most `top`: plain rows
+# of the hint sources, ``SalesOrder``s of the open orders' source.
+FetchRows = Callable[[Key | None, int], Awaitable[Sequence[Any]]]
+# One read of a source: its rows that also pass `extra` (None: no more), newest first, at most `top`.
+ReadRows = Callable[[Filter | None, int], Awaitable[Sequence[Any]]]
 # Order numbers → their orders (None: no order the customer may see under that number).
 Resolve = Callable[[Sequence[str]], Awaitable[Mapping[str, PortalOrder | None]]]
 _MAX_ROUNDS = 12
@@ -83,6 +85,26 @@ def order_key(order: SalesOrder) -> Key:
     return (order.order_date or date.min, order.number)
 
 
+def below_key(read: ReadRows, date_field: str, number_field: str) -> FetchRows:
+    """A source's rows strictly below a key, whatever the history: BC cannot ``or`` two fields, so
+    below ``(day, number)`` is two reads sent at once — the rest of that day below the number,
+    and the days before — which, in that order, are the rows below the key.  A page far down a
+    long history then reads about as many rows as the first page, however many orders share
+    the cursor's day."""
+
+    async def fetch(below: Key | None, top: int) -> Sequence[Any]:
+        if below is None:
+            return await read(None, top)
+        day, number = below
+        same_day, earlier = await asyncio.gather(
+            read(Field(date_field).eq(day) & Field(number_field).lt(number), top),
+            read(Field(date_field).lt(day), top),
+        )
+        return [*same_day, *earlier][:top]
+
+    return fetch
+
+
 def row_key(date_field: str, number_field: str) -> Callable[[Row], Key]:
     def key(row: Row) -> Key:
         raw = row.get(date_field)
@@ -111,7 +133,7 @@ async def order_page(
     orders: list[PortalOrder] = []
     for _ in range(_MAX_ROUNDS):
         active = [s for s in sources.all() if not s.exhausted]
-        results = await asyncio.gather(*(s.fetch(upper[0] if upper else None, s.top) for s in active))
+        results = await asyncio.gather(*(s.fetch(upper, s.top) for s in active))
         for source, raw in zip(active, results, strict=True):
             _take(source, raw, cursor, found, opens=source is sources.orders)
         lower = max((s.bound for s in sources.all() if not s.exhausted and s.bound), default=None)
@@ -174,9 +196,13 @@ def _cursor_key(after: str | None) -> Key | None:
         return None
     day, number = decode_cursor(after, 2)
     try:
-        return (date.fromisoformat(day), number)
+        key = (date.fromisoformat(day), number)
     except ValueError:
-        raise UserInputError("`after` is not a cursor this API returned", argument="after") from None
+        key = None
+    # Its number goes into a filter: a number BC could hold is all a cursor of ours carries.
+    if key is None or not number or al_operator_in(number):
+        raise UserInputError("`after` is not a cursor this API returned", argument="after")
+    return key
 
 
 def _take(source: Source, raw: Sequence[Any], cursor: Key | None, found: _Found, *, opens: bool) -> None:

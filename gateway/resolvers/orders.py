@@ -20,7 +20,16 @@ from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.resolvers.context import Context
 from gateway.resolvers.dates import months_before
 from gateway.resolvers.errors import UserInputError
-from gateway.resolvers.order_history import FetchRows, Row, Source, Sources, order_key, order_page, row_key
+from gateway.resolvers.order_history import (
+    FetchRows,
+    Row,
+    Source,
+    Sources,
+    below_key,
+    order_key,
+    order_page,
+    row_key,
+)
 from gateway.resolvers.order_lookup import PortalOrder, orders_by_number
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
 from gateway.resolvers.pagination import Page, encode_cursor, page_size
@@ -149,44 +158,44 @@ def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) 
     """Open orders newest first, lines (and items) expanded: each is the order, decoded straight
     from BC's answer.  The numbers read are appended to ``read``."""
 
-    async def fetch(up_to: date | None, top: int) -> list[SalesOrder]:
-        condition = base & Field("orderDate").le(up_to) if up_to is not None else base
-        query = ORDERS.query(
-            filter=condition, with_items=with_items, orderby=("orderDate desc", "number desc"), top=top
-        )
+    async def fetch(extra: Filter | None, top: int) -> list[SalesOrder]:
+        newest_first = ("orderDate desc", "number desc")
+        query = ORDERS.query(filter=_and(base, extra), with_items=with_items, orderby=newest_first, top=top)
         orders = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesOrder)
         read.extend(order.number for order in orders)
         return orders
 
-    return fetch
+    return below_key(fetch, "orderDate", "number")
 
 
 def _hints(ctx: Context, kind: DocumentKind[Any], base: Filter) -> FetchRows:
     """Posted documents with an order number, newest first by their own date; no lines."""
 
-    async def fetch(up_to: date | None, top: int) -> list[Row]:
-        condition = base & Field("invoiceDate").le(up_to) if up_to is not None else base
+    async def fetch(extra: Filter | None, top: int) -> list[Row]:
         query = Query(
             kind.entity_set,
-            filter=condition,
+            filter=_and(base, extra),
             select=_POSTED_HINT,
             orderby=("invoiceDate desc", "orderNumber desc"),
             top=top,
         )
         return await ctx.bc.fetch(scoped(query, ctx.bc.scope))
 
-    return fetch
+    return below_key(fetch, "invoiceDate", "orderNumber")
 
 
 def _archive_hints(ctx: Context, base: Filter) -> FetchRows:
     """Archives newest first by the order's Document Date; no lines."""
 
-    async def fetch(up_to: date | None, top: int) -> list[Row]:
-        condition = base & Field("documentDate").le(up_to) if up_to is not None else base
-        query = archive_query(condition, select=_ARCHIVE_HINT, with_lines=False, top=top)
+    async def fetch(extra: Filter | None, top: int) -> list[Row]:
+        query = archive_query(_and(base, extra), select=_ARCHIVE_HINT, with_lines=False, top=top)
         return await fetch_archives(ctx.bc, query)
 
-    return fetch
+    return below_key(fetch, "documentDate", "number")
+
+
+def _and(base: Filter, extra: Filter | None) -> Filter:
+    return base if extra is None else base & extra
 
 
 def _wanted(order: PortalOrder, filter: OrderFilter, start: date, end: date | None) -> bool:

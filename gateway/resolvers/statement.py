@@ -1,10 +1,14 @@
 """The account statement for a date range, from the analytics API's ``customerLedgerEntries``.
 
-One BC request: the caller's detailed ledger entries up to ``to``, without applications (an
-application moves an amount between two of the customer's own entries on one day: its two halves
-cancel out and a statement does not list them).  Opening balance = the sum before ``from``;
-entries in [from, to] with a running balance; closing = opening + the movements.  At today the
-closing balance equals the customer's balance (LCY), which a test checks against the sandbox.
+Two reads, together (one ``$batch``, kept as one answer): the caller's detailed ledger entries
+posted on or after ``from`` — without applications (an application moves an amount between two
+of the customer's own entries on one day: its two halves cancel out and a statement does not
+list them) — and the customer's balance (``customerFinancialDetails.balance``, BC's "Balance
+(LCY)": the sum of every detailed entry).  The opening balance is that balance minus everything
+posted since ``from``, so the history before ``from`` is never read: a statement costs BC rows in
+proportion to the entries since ``from``, whatever the customer's history (docs/caching.md,
+"Cost grows with the page").  Entries in [from, to] are listed with a running balance; closing =
+opening + the movements.  At today the closing balance is the customer's balance (LCY).
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from uuid import UUID
 
 from gateway.bc import (
     ANALYTICS_API,
+    STANDARD_API,
+    BCProtocolError,
     Customer,
     CustomerContact,
+    CustomerFinancialDetail,
     CustomerLedgerEntry,
     Field,
     LedgerDocumentType,
@@ -30,7 +37,7 @@ from gateway.resolvers.context import Context
 from gateway.resolvers.errors import UserInputError
 
 MAX_STATEMENT_DAYS = 3 * 366
-_APPLICATION = LedgerEntryType.APPLICATION.value
+_APPLICATION_TYPE = LedgerEntryType.APPLICATION
 
 
 class EntryType(Enum):
@@ -125,9 +132,11 @@ def _describe(kind: EntryType, entry: CustomerLedgerEntry) -> str:
     return text
 
 
-def build_statement(entries: list[CustomerLedgerEntry], from_date: date, to_date: date) -> Statement:
+def build_statement(
+    entries: list[CustomerLedgerEntry], from_date: date, to_date: date, *, opening: Decimal
+) -> Statement:
+    """``entries``: posted on or after ``from_date`` (later ones are not listed)."""
     ordered = sorted(entries, key=lambda e: (e.posting_date, e.entry_number))
-    opening = sum((e.amount_lcy for e in ordered if e.posting_date < from_date), Decimal(0))
     running = opening
     lines = []
     for entry in ordered:
@@ -150,6 +159,11 @@ def build_statement(entries: list[CustomerLedgerEntry], from_date: date, to_date
     return Statement(from_date, to_date, opening, lines, running)
 
 
+def opening_balance(balance: Decimal, since_from: list[CustomerLedgerEntry], from_date: date) -> Decimal:
+    """The balance before ``from_date``: today's balance less every movement posted since."""
+    return balance - sum((e.amount_lcy for e in since_from if e.posting_date >= from_date), Decimal(0))
+
+
 async def get_statement(ctx: Context, from_date: date, to_date: date | None) -> Statement:
     """Entries posted from ``from_date`` to ``to_date`` (default today), both inclusive."""
     end = to_date or ctx.today
@@ -157,17 +171,23 @@ async def get_statement(ctx: Context, from_date: date, to_date: date | None) -> 
         raise UserInputError("`from` must not be after `to`", argument="from")
     if (end - from_date).days > MAX_STATEMENT_DAYS:
         raise UserInputError("a statement covers at most three years", argument="from")
-    query = Query(
+    ledger = Query(
         "customerLedgerEntries",
-        filter=Field("dclePostingDate").le(end)
+        filter=Field("dclePostingDate").ge(from_date)
         & Field("dcleEntryType").ne(LedgerEntryType.APPLICATION.value),
         select=CustomerLedgerEntry.SELECT,
         orderby=("dclePostingDate asc", "dcleEntryNo asc"),
     )
-    entries = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=CustomerLedgerEntry, route=ANALYTICS_API)
-    return build_statement(
-        [e for e in entries if e.entry_type is not LedgerEntryType.APPLICATION], from_date, end
+    balance = Query("customerFinancialDetails", select=CustomerFinancialDetail.SELECT)
+    scope = ctx.bc.scope
+    rows, details = await ctx.bc.fetch_together(
+        [(scoped(ledger, scope), ANALYTICS_API), (scoped(balance, scope), STANDARD_API)]
     )
+    if not details:
+        raise BCProtocolError("Business Central has no financial details for the customer")
+    entries = [e for e in map(CustomerLedgerEntry.from_row, rows) if e.entry_type is not _APPLICATION_TYPE]
+    opening = opening_balance(CustomerFinancialDetail.from_row(details[0]).balance, entries, from_date)
+    return build_statement(entries, from_date, end, opening=opening)
 
 
 async def statement_contact(ctx: Context) -> UUID | None:

@@ -49,7 +49,7 @@ def create_sandbox_app(
         # Imported here so that the engine (and its tests) never need the demo world.
         from gateway.sandbox.world import build_store
 
-        store = build_store(config.seed, config.scale, config.today)
+        store = build_store(config.seed, config.scale, config.today, config.long_histories)
     app = SandboxApp(
         routes=[
             Route("/{tenant}/oauth2/v2.0/token", _token_endpoint, methods=["POST"]),

@@ -98,6 +98,9 @@ class SandboxConfig:
     seed: int = 42
     scale: float = 1.0
     today: dt.date | None = None
+    # Customers with this many orders of their own in the last 12 months, added to the first
+    # company (world/long_histories.py): off by default, for measuring what history costs.
+    long_histories: tuple[int, ...] = ()
     routes: tuple[ApiRoute, ...] = field(default_factory=default_routes)
     # Which BC this is: "full", "no-portal", "no-analytics" or "bare" (docs/sandbox.md).
     profile: Profile = "full"

@@ -11,7 +11,7 @@ from gateway.sandbox.config import ApiRoute
 from gateway.sandbox.errors import JSON_MEDIA_TYPE, SandboxError
 from gateway.sandbox.media import media_response
 from gateway.sandbox.metadata_doc import metadata_document
-from gateway.sandbox.odata.engine import Joiner, Plan, build_plan, query_rows, render
+from gateway.sandbox.odata.engine import Joiner, Plan, build_plan, narrowed, query_rows, render
 from gateway.sandbox.odata.filter import parse_filter, referenced_fields
 from gateway.sandbox.odata.options import QueryOptions, parse_options
 from gateway.sandbox.odata.paging import encode_skiptoken, page_of, requested_page_size
@@ -57,7 +57,10 @@ async def read(
     options = parse_options(params)
     resolver = sandbox.resolver(route)
     company_id = segments[0].key
-    joiner = Joiner(lambda entity_set: resolver.read_table(company_id, entity_set) if company_id else None)
+    joiner = Joiner(
+        lambda entity_set: resolver.read_table(company_id, entity_set) if company_id else None,
+        sandbox.indexes,
+    )
     media = media_response(request, route.route, api_root(request, route), segments, resolver, joiner, record)
     if media is not None:
         return media
@@ -67,14 +70,23 @@ async def read(
     _require_parent(target, options, schema_21)
     context = f"{api_root(request, route)}/$metadata#{_context(target, options)}"
     if target.single:
+        record.rows = 1
         return _json({"@odata.context": context, **render(target.rows[0], plan, joiner)})
-    return _collection(request, sandbox, target, plan, joiner, context)
+    return _collection(request, sandbox, target, plan, joiner, context, record)
 
 
 def _collection(
-    request: Request, sandbox: Sandbox, target: Target, plan: Plan, joiner: Joiner, context: str
+    request: Request,
+    sandbox: Sandbox,
+    target: Target,
+    plan: Plan,
+    joiner: Joiner,
+    context: str,
+    record: RequestRecord,
 ) -> Response:
-    rows = query_rows(target.rows, plan, window=False)
+    # A collection of the company is its table: let an index find the rows the filter can keep.
+    candidates = target.rows if target.contained else narrowed(target.rows, plan, sandbox.indexes)
+    rows = query_rows(candidates, plan, window=False)
     page = page_of(
         rows,
         top=plan.top,
@@ -84,6 +96,7 @@ def _collection(
         default_size=sandbox.config.default_page_size,
         max_size=sandbox.config.max_page_size,
     )
+    record.rows = len(page.rows)
     body: dict[str, Any] = {"@odata.context": context, "value": [render(r, plan, joiner) for r in page.rows]}
     if page.next_offset is not None:
         next_url = request.url.include_query_params(**{"$skiptoken": encode_skiptoken(page.next_offset)})

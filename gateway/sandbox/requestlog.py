@@ -24,6 +24,9 @@ class RequestRecord:
     status: int = 0
     duration: float = 0.0
     in_batch: bool = False  # an operation inside a $batch (whose envelope is logged too)
+    # Entities sent in the answer (a collection page, or 1 for a single entity); None for anything
+    # else ($metadata, writes, media, a $batch envelope, whose reads are logged one by one).
+    rows: int | None = None
 
 
 @dataclass
@@ -38,6 +41,10 @@ class RequestLog:
     token_requests: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+
+    def rows_read(self, entity_set: str | None = None) -> int:
+        """Entities BC sent in answers to reads (of ``entity_set``, or of every set)."""
+        return sum(e.rows or 0 for e in self.entries if entity_set is None or e.entity_set == entity_set)
 
     def count(self, entity_set: str | None = None, method: str | None = None) -> int:
         return sum(
@@ -86,4 +93,5 @@ class RequestLog:
             "by_entity_set": dict(
                 sorted(Counter(e.entity_set or "" for e in self.entries if e.entity_set).items())
             ),
+            "rows": self.rows_read(),
         }

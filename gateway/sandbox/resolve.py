@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gateway.sandbox.edm import EdmModel, EntityType
 from gateway.sandbox.errors import SandboxError, not_found_segment, query_syntax
+from gateway.sandbox.indexes import TableIndexes
 from gateway.sandbox.odata.engine import Joiner
 from gateway.sandbox.odata.values import is_guid
 from gateway.sandbox.store import Row, SandboxStore
@@ -50,6 +51,7 @@ class Resolver:
     route: str
     served: frozenset[str]  # entity sets (besides companies) with a table in the store
     company_type: EntityType  # from the route's EDMX, or the standard one if the route lacks it
+    indexes: TableIndexes | None = None  # the sandbox's kept lookups; None: read tables through
 
     def read_table(self, company_id: str, entity_set: str) -> list[Row] | None:
         if entity_set not in self.served:
@@ -84,7 +86,7 @@ class Resolver:
         rows = self.read_table(company_id, head.name) or []
         path = f"companies({company_id})/{head.name}"
         target = Target(head.name, entity, rows, False, company_id, path, False)
-        target = _keyed(target, head)
+        target = _keyed(target, head, self.indexes)
         for segment in segments[1:]:
             target = self._navigate(target, segment, joiner)
         return target
@@ -129,13 +131,14 @@ def parse_path(path: str) -> list[Segment]:
     return segments
 
 
-def _keyed(target: Target, segment: Segment) -> Target:
+def _keyed(target: Target, segment: Segment, indexes: TableIndexes | None = None) -> Target:
     if segment.key is None:
         return target
     if target.single:
         raise not_found_segment(f"{segment.name}({segment.key})")
     key = target.entity.key[0]
-    row = next((r for r in target.rows if str(r.get(key, "")).lower() == segment.key), None)
+    rows = indexes.rows(target.rows, (key,), [(segment.key,)]) if indexes is not None else target.rows
+    row = next((r for r in rows if str(r.get(key, "")).lower() == segment.key), None)
     if row is None:
         raise _record_not_found(segment.name)
     return Target(

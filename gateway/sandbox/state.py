@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from gateway.sandbox.config import KNOWN_ROUTES, METADATA_DIR, ApiRoute, SandboxConfig
 from gateway.sandbox.edm import EdmModel, EntityType, load_model
 from gateway.sandbox.faults import Faults
+from gateway.sandbox.indexes import TableIndexes
 from gateway.sandbox.limits import Limiter
 from gateway.sandbox.requestlog import RequestLog
 from gateway.sandbox.resolve import Resolver
@@ -32,6 +33,8 @@ class Sandbox:
     faults: Faults = field(init=False)
     webhooks: Webhooks = field(init=False)
     staff_rng: random.Random = field(init=False)  # the staff simulator's picks, repeatable per seed
+    # Lookups by key into the store's tables, kept between requests (indexes.py).
+    indexes: TableIndexes = field(default_factory=TableIndexes)
     _write_lock: anyio.Lock | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -81,7 +84,9 @@ class Sandbox:
 
     def resolver(self, route: ApiRoute) -> Resolver:
         model = self.model(route)
-        return Resolver(model, self.store, route.route, self.served_sets(route), self._company_type(model))
+        return Resolver(
+            model, self.store, route.route, self.served_sets(route), self._company_type(model), self.indexes
+        )
 
     def _company_type(self, model: EdmModel) -> EntityType:
         # Every route is addressed through companies(...), even if its EDMX does not declare them.

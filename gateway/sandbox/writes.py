@@ -335,7 +335,10 @@ def _atomically(ctx: WriteContext, work: Any) -> Any:
 
 
 def _joiner(resolver: Resolver, company_id: str | None) -> Joiner:
-    return Joiner(lambda entity_set: resolver.read_table(company_id, entity_set) if company_id else None)
+    return Joiner(
+        lambda entity_set: resolver.read_table(company_id, entity_set) if company_id else None,
+        resolver.indexes,
+    )
 
 
 def _render(

@@ -8,7 +8,7 @@ import importlib.util
 from collections.abc import Mapping
 
 from gateway.auth import AuthSettings, ClaimNames
-from gateway.bc import BCSettings, ClientCredentials, ResilienceSettings
+from gateway.bc import BCSettings, CacheSettings, ClientCredentials, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.limits import OperationLimits
 from gateway.edge.metrics_endpoint import MetricsSettings
@@ -61,6 +61,7 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             access_token_ttl_seconds=env.get(v.ACCESS_TOKEN_TTL_SECONDS),
             notification_delay_seconds=env.get(v.SANDBOX_NOTIFICATION_DELAY_SECONDS),
             staff_every_seconds=env.get(v.SANDBOX_STAFF_EVERY_SECONDS),
+            long_histories=env.get(v.SANDBOX_LONG_HISTORIES),
         ),
         portal=PortalPolicy(
             order_history_months=env.get(v.ORDER_HISTORY_MONTHS),
@@ -90,6 +91,16 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         ),
         tracing=_tracing(env),
         webhooks=_webhook_settings(env, mode),
+        cache=_cache_settings(env),
+    )
+
+
+def _cache_settings(env: Environment) -> CacheSettings:
+    return CacheSettings(
+        enabled=env.get(v.CACHE_SWITCH),
+        memory_rows=env.get(v.CACHE_MEMORY_ROWS),
+        fill_wait_seconds=env.get(v.CACHE_FILL_WAIT_SECONDS),
+        **{f"{kind.value}_ttl": env.get(variable) for kind, variable in v.CACHE_TTLS.items()},
     )
 
 

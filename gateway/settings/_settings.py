@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.auth import AuthSettings
-from gateway.bc import BCSettings, ResilienceSettings
+from gateway.bc import BCSettings, CacheSettings, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.metrics_endpoint import MetricsSettings
 from gateway.edge.portal import WebPortalSettings
@@ -24,6 +24,7 @@ from ._variables import (
     GRAPHIQL,
     HOST,
     PORT,
+    SANDBOX_LONG_HISTORIES,
     SANDBOX_NOTIFICATION_DELAY_SECONDS,
     SANDBOX_SCALE,
     SANDBOX_SEED,
@@ -58,6 +59,8 @@ class SandboxSettings:
     notification_delay_seconds: float = SANDBOX_NOTIFICATION_DELAY_SECONDS.default
     # The staff simulator does something every this many seconds; 0: only on demand.
     staff_every_seconds: float = SANDBOX_STAFF_EVERY_SECONDS.default
+    # Customers with long order histories added to the demo world (SANDBOX_LONG_HISTORIES).
+    long_histories: tuple[int, ...] = SANDBOX_LONG_HISTORIES.default
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class Settings:
     web_portal: WebPortalSettings = field(default_factory=WebPortalSettings)
     # The shared store: Redis for a fleet of replicas, in-process without GATEWAY_REDIS_URL.
     store: StoreSettings = field(default_factory=StoreSettings)
+    # The cache of BC's answers (GATEWAY_CACHE*, docs/caching.md).
+    cache: CacheSettings = field(default_factory=CacheSettings)
     # GraphiQL at GET /graphql; None: GATEWAY_GRAPHIQL's default in this mode.
     graphiql_switch: bool | None = None
     # Logs and the audit trail (configured by the entry points), /metrics, and tracing.

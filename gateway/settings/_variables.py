@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.auth import AuthSettings, ClaimNames
-from gateway.bc import BCSettings, ResilienceSettings
+from gateway.bc import BCSettings, CacheSettings, DataKind, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
@@ -65,6 +65,7 @@ _STORE = StoreSettings()
 _LOGS = LogSettings()
 _TRACING = TracingSettings()
 _WEBHOOKS = WebhookSettings()
+_CACHE = CacheSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
 
@@ -603,6 +604,49 @@ DOCUMENT_TTL_SECONDS = DOCUMENTS.add(
     "GATEWAY_DOCUMENT_TTL_SECONDS", integer(10, 3600), 300, "how long a download link stays valid"
 )
 
+CACHE = Section("Caching Business Central's answers")
+CACHE_SWITCH = CACHE.add(
+    "GATEWAY_CACHE",
+    SWITCH,
+    _CACHE.enabled,
+    "keep BC's answers to reads for the times below — per customer, shared across customers only "
+    "for the catalogue and stock — in the shared store (with `GATEWAY_REDIS_URL`: one cache for all "
+    "replicas); a customer's own write drops what it changes; `off`: every read goes to BC "
+    "(`docs/caching.md`)",
+)
+_KEPT = {
+    DataKind.ORDERS: "orders (open orders and their archives)",
+    DataKind.SHIPMENTS: "posted shipments, their tracking and proof of delivery",
+    DataKind.INVOICES: "posted invoices and credit memos",
+    DataKind.ACCOUNT: "the account: balance, credit, aging, the ledger (statements)",
+    DataKind.QUERIES: "the customer's queries and their messages",
+    DataKind.CATALOGUE: "the catalogue (items, categories, units, shipping agents), shared across customers",
+    DataKind.AVAILABILITY: "stock (`itemAvailabilities`), shared across customers",
+}
+CACHE_TTLS = {
+    kind: CACHE.add(
+        f"GATEWAY_CACHE_TTL_{kind.name}_SECONDS",
+        number(0.1, 3600.0),
+        _CACHE.ttl(kind),
+        f"how long answers about {what} are kept",
+    )
+    for kind, what in _KEPT.items()
+}
+CACHE_MEMORY_ROWS = CACHE.add(
+    "GATEWAY_CACHE_MEMORY_ROWS",
+    integer(0, 100_000_000),
+    _CACHE.memory_rows,
+    "rows each process keeps decoded in memory, all answers together (the least recently used "
+    "go first); with Redis, answers beyond it are read from there",
+)
+CACHE_FILL_WAIT_SECONDS = CACHE.add(
+    "GATEWAY_CACHE_FILL_WAIT_SECONDS",
+    number(0.05, 30.0),
+    _CACHE.fill_wait_seconds,
+    "with Redis: how long a replica waits for another one that is reading the same answer from BC "
+    "before it reads BC itself",
+)
+
 STORE = Section("Replicas and Redis")
 REDIS_URL = STORE.optional(
     "GATEWAY_REDIS_URL",
@@ -791,7 +835,39 @@ SANDBOX_STAFF_EVERY_SECONDS = DEVELOPMENT.add(
     "a query this often, so orders move on their own (`0`: only on demand, `bc-gateway staff`)",
 )
 
-SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, OBSERVE, DEVELOPMENT)
+
+def _order_counts(raw: str) -> tuple[int, ...]:
+    counts = []
+    for part in NAMES.parse(raw):
+        if not part.isdigit() or not 1 <= int(part) <= 100_000:
+            raise Invalid(f"must be a comma list of order counts (1–100,000), got {part!r}")
+        counts.append(int(part))
+    return tuple(counts)
+
+
+SANDBOX_LONG_HISTORIES = DEVELOPMENT.add(
+    "SANDBOX_LONG_HISTORIES",
+    Kind(_order_counts, "comma list of 1–100,000", lambda counts: ",".join(map(str, counts))),
+    (),
+    "customers added to the demo world's first company, one per number, each with that many orders "
+    "of its own in the last 12 months (`LONG-1000`, …; `bench/history_cost.py` uses "
+    "`1000,10000,50000`); none by default, a long history takes a while to build",
+)
+
+SECTIONS = (
+    SERVER,
+    EDGE,
+    BC,
+    IDENTITY,
+    PORTAL,
+    WRITES,
+    DOCUMENTS,
+    CACHE,
+    STORE,
+    WEBHOOKS,
+    OBSERVE,
+    DEVELOPMENT,
+)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
 KNOWN_VARIABLES = tuple(variable.name for variable in VARIABLES)

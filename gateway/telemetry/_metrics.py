@@ -193,7 +193,7 @@ class Metrics:
             self.bc_retries.labels(entity_set).inc()
 
     def record_lookup(self, cache: str, *, hit: bool) -> None:
-        """A cache lookup (the shared catalogue cache now; the response cache uses it too)."""
+        """A lookup in the cache of BC's answers, as ``answers.<kind of data>``."""
         self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
 
     def record_write(self, mutation: str, outcome: str) -> None:

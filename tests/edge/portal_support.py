@@ -49,6 +49,12 @@ def customer_with(
     return company_id, number
 
 
+def other_customers(store: SandboxStore, company: str, customer: str) -> list[str]:
+    """The company's other customers: asking as one of them warms what is kept per company (its
+    currency, the catalogue) and nothing kept of ``customer``'s own."""
+    return [row["number"] for row in rows(store, company, "customers") if row["number"] != customer]
+
+
 def ledger_entries(store: SandboxStore, company: str, customer: str) -> list[dict[str, Any]]:
     return [
         r

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from gateway.sandbox.store import SandboxStore
-from tests.edge.portal_support import money
+from tests.edge.portal_support import money, other_customers
 from tests.helpers import data_of, rows
 
 pytestmark = pytest.mark.anyio
@@ -46,8 +46,11 @@ async def test_me_shows_balance_available_credit_and_aging_from_bc(
     details = customer_rows_by(shared_store, company, "customerFinancialDetails", "number", number)
     aged = customer_rows_by(shared_store, company, "agedAccountsReceivables", "customerNumber", number)
     token = token_for(number, company)
-    # Money is labelled with the company's currency, read from BC once per process: warm it.
-    await data_of(client, ACCOUNT, token=token)
+    # Money is labelled with the company's currency, read from BC once per process: warm it,
+    # asking as another customer of the company (this customer's own answers stay unread).
+    await data_of(
+        client, ACCOUNT, token=token_for(other_customers(shared_store, company, number)[0], company)
+    )
     bc_log.clear()
 
     me = (await data_of(client, ACCOUNT, token=token))["me"]

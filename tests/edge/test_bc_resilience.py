@@ -18,7 +18,7 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.bc import Clock, ResilienceSettings
+from gateway.bc import CacheSettings, Clock, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.development import Development, mint_for, start_development
 from gateway.edge.limits import OperationLimits
@@ -79,7 +79,12 @@ async def portal(
     )
     sandbox = create_sandbox_app(config, store=store)
     development = start_development(Settings(), sandbox=sandbox)
-    settings = Settings(bc_resilience=resilience or ResilienceSettings(), edge=edge or EdgeSettings())
+    # These tests are about each operation's BC requests: no answer is kept between operations.
+    settings = Settings(
+        bc_resilience=resilience or ResilienceSettings(),
+        edge=edge or EdgeSettings(),
+        cache=CacheSettings(enabled=False),
+    )
     app = create_app(settings, development=development, today=lambda: TODAY, bc_clock=bc_clock)
     async with (
         app.router.lifespan_context(app),

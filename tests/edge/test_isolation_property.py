@@ -5,6 +5,10 @@ the caller's company and customer filter.
 
 The operations come from introspecting the schema, so fields other features add are covered
 without touching this test.  Mutations are left out: they write, and this world is shared.
+
+One app answers every example, customer after customer, with its answer cache on: an answer kept
+for one customer must never reach another (docs/caching.md), and the test checks that kept
+answers were served.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 
 from gateway.bc import CUSTOMER_OWNED
+from gateway.edge.state import gateway_state
 from gateway.sandbox.store import SandboxStore
 from gateway.schema import schema
 from tests.conftest import TODAY
@@ -248,6 +253,10 @@ def test_random_operations_never_show_another_customers_rows(
 
     try:
         check()
+        answers = gateway_state(gateway_app).bc.answers
+        assert answers is not None
+        served_kept = sum(count for (_, outcome), count in answers.stats.items() if outcome == "hit")
+        assert served_kept > 0  # the property held with kept answers in play
     finally:
         loop.run_until_complete(client.aclose())
         loop.run_until_complete(lifespan.__aexit__(None, None, None))

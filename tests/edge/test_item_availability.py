@@ -1,4 +1,4 @@
-"""Stock and the catalogue: availability from the portal custom API, search, a shared minute-long cache."""
+"""Stock and the catalogue: availability from the portal custom API, search, answers shared for a minute."""
 
 from __future__ import annotations
 
@@ -144,7 +144,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def clocked_client(development: Development, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(), development=development, today=lambda: TODAY, clock=clock)
+    # Kept answers are dated by the wall clock (replicas compare their ages).
+    app = create_app(Settings(), development=development, today=lambda: TODAY, clock=clock, wall_clock=clock)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as http,
@@ -184,17 +185,21 @@ async def test_stock_is_shared_across_customers_for_at_most_a_minute(
     assert sorted(e.entity_set for e in bc_log.entries if e.entity_set) == ["itemAvailabilities", "items"]
 
 
-async def test_customer_owned_data_is_never_shared_between_requests(
+async def test_customer_owned_answers_are_never_shared_between_customers(
     clocked_client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
 ) -> None:
     company = shared_store.companies[0]["id"]
-    token = token_for(any_customer(shared_store, company), company)
+    first, second = (any_customer(shared_store, company, index) for index in (0, 1))
     query = "{ orders(first: 2) { nodes { number } } shipments(first: 2) { nodes { trackingNumber } } }"
+    sets = ("salesOrders", "salesShipments", "shipmentTrackings")
 
-    await data_of(clocked_client, query, token=token)
-    before = {name: bc_log.count(name) for name in ("salesOrders", "salesShipments", "shipmentTrackings")}
-    await data_of(clocked_client, query, token=token)
+    await data_of(clocked_client, query, token=token_for(first, company))
+    once = {name: bc_log.count(name) for name in sets}
+    await data_of(clocked_client, query, token=token_for(second, company))
 
-    assert {name: bc_log.count(name) for name in before} == {
-        name: 2 * count for name, count in before.items()
-    }
+    # The same request of another customer is another answer: read from BC, with its own filter.
+    assert {name: bc_log.count(name) for name in sets} == {name: 2 * count for name, count in once.items()}
+    assert once["salesOrders"] > 0
+    seconds = [e.filter or "" for e in bc_log.entries if e.entity_set == "salesOrders"][once["salesOrders"] :]
+    assert seconds
+    assert all(f"customerNumber eq '{second}'" in text for text in seconds)

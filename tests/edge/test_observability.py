@@ -178,8 +178,8 @@ async def test_the_metrics_move_with_the_traffic(
         - total(before, "bc_gateway_bc_request_duration_seconds_count")
         == sent_to_bc
     )
-    assert moved("bc_gateway_cache_lookups_total", cache="shared.query", result="miss") >= 1
-    assert moved("bc_gateway_cache_lookups_total", cache="shared.query", result="hit") >= 1
+    assert moved("bc_gateway_cache_lookups_total", cache="answers.catalogue", result="miss") >= 1
+    assert moved("bc_gateway_cache_lookups_total", cache="answers.catalogue", result="hit") >= 1
     assert value(after, "bc_gateway_bc_breaker_state", state="closed") == 1
     assert value(after, "bc_gateway_bc_in_flight") == 0
 

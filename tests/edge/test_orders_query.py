@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from gateway.resolvers.dates import months_before
+from gateway.resolvers.pagination import encode_cursor
 from gateway.sandbox.store import SandboxStore
 from tests.conftest import TODAY
 from tests.helpers import data_of, rows
@@ -129,3 +130,20 @@ async def test_a_bad_cursor_is_a_clear_user_error(
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "after" in error["message"]
+
+
+@pytest.mark.parametrize("number", ["S-ORD1*", "A|B", "'", ""])
+async def test_a_cursor_whose_number_would_change_a_filter_is_refused_before_bc(
+    client: httpx.AsyncClient, token_for: Any, shared_store: SandboxStore, bc_log: Any, number: str
+) -> None:
+    company, customer = busiest_customer(shared_store)
+    crafted = encode_cursor(("2026-05-01", number))  # a later page reads below the cursor's number
+    await client.get("/healthz")
+    bc_log.clear()
+    response = await client.post(
+        "/graphql",
+        json={"query": RECENT_ORDERS, "variables": {"first": 2, "after": crafted}},
+        headers={"authorization": f"Bearer {token_for(customer, company)}"},
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert bc_log.entries == []

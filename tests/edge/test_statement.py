@@ -118,26 +118,57 @@ async def test_entry_types_are_portal_names_never_bc_encodings(
     assert {"INVOICE", "PAYMENT"} <= set(types)
 
 
-async def test_the_statement_is_one_scoped_bc_request_on_the_analytics_route(
+async def test_the_statement_reads_the_balance_and_no_entry_before_from(
     client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
 ) -> None:
     company, customer = busiest(shared_store)
     token = token_for(customer, company)
-    start = (TODAY - timedelta(days=90)).isoformat()
-    await client.get("/healthz")  # the lifespan has read $metadata by now
+    start = TODAY - timedelta(days=90)
+    await data_of(client, "{ me { balance { amount } } }", token=token)  # the company's currency
     bc_log.clear()
 
-    await data_of(client, STATEMENT, {"from": start}, token=token)
-    first = sorted((e.route, e.entity_set) for e in bc_log.entries)
-    bc_log.clear()
-    await data_of(client, STATEMENT, {"from": start}, token=token)
+    await data_of(client, STATEMENT, {"from": start.isoformat()}, token=token)
 
-    # The company's currency is read once per process; after that a statement is one request.
-    assert first == [("microsoft/analytics/v1.0", "customerLedgerEntries"), ("v2.0", "generalLedgerSetup")]
-    assert [(e.route, e.entity_set) for e in bc_log.entries] == [
-        ("microsoft/analytics/v1.0", "customerLedgerEntries")
+    # Two reads sent at once (two API routes: no one $batch holds both): the entries since `from`
+    # and the customer's balance, each scoped to the caller.
+    reads = sorted((e.route, e.entity_set) for e in bc_log.entries)
+    assert reads == [
+        ("microsoft/analytics/v1.0", "customerLedgerEntries"),
+        ("v2.0", "customerFinancialDetails"),
     ]
-    assert f"dcleCustomerNo eq '{customer}'" in (bc_log.entries[0].filter or "")
+    ledger = next(e for e in bc_log.entries if e.entity_set == "customerLedgerEntries")
+    assert f"dcleCustomerNo eq '{customer}'" in (ledger.filter or "")
+    assert f"dclePostingDate ge {start.isoformat()}" in (ledger.filter or "")
+    since = [
+        r
+        for r in ledger_entries(shared_store, company, customer)
+        if r["dclePostingDate"] >= start.isoformat()
+    ]
+    assert ledger.rows == len([r for r in since if r["dcleEntryType"] != "Application"])
+    details = next(e for e in bc_log.entries if e.entity_set == "customerFinancialDetails")
+    assert f"number eq '{customer}'" in (details.filter or "")
+
+
+async def test_a_statement_reads_the_same_rows_whatever_history_lies_before_from(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    company, customer = busiest(shared_store)
+    token = token_for(customer, company)
+    rows_read = []
+    for start in (TODAY - timedelta(days=60), TODAY - timedelta(days=30)):
+        bc_log.clear()
+        await data_of(client, STATEMENT, {"from": start.isoformat()}, token=token)
+        rows_read.append(bc_log.rows_read("customerLedgerEntries"))
+    entries = sorted(r["dclePostingDate"] for r in ledger_entries(shared_store, company, customer))
+    recent = [
+        sum(1 for day in entries if day >= start.isoformat())
+        for start in (TODAY - timedelta(days=60), TODAY - timedelta(days=30))
+    ]
+
+    assert entries[0] < (TODAY - timedelta(days=300)).isoformat()  # a long history before both
+    assert rows_read[0] <= recent[0]
+    assert rows_read[1] <= recent[1]
+    assert rows_read[1] < len(entries) // 2
 
 
 async def test_a_reversed_range_is_a_user_error(

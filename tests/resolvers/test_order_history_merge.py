@@ -61,9 +61,10 @@ class Table:
         self.rows = sorted(rows, key=lambda r: (self.key(r), r["id"]), reverse=True)
         self.reads = 0
 
-    async def fetch(self, up_to: date | None, top: int) -> list[Row]:
+    async def fetch(self, below: Key | None, top: int) -> list[Row]:
+        """The rows strictly below ``below`` (a source's contract, ``order_history.FetchRows``)."""
         self.reads += 1
-        return [r for r in self.rows if up_to is None or self.key(r)[0] <= up_to][:top]
+        return [r for r in self.rows if below is None or self.key(r) < below][:top]
 
     def of(self, number: str) -> list[Row]:
         return [r for r in self.rows if r[self.number_field] == number]

@@ -75,3 +75,17 @@ async def test_max_in_flight_counts_concurrent_requests(bc: httpx.AsyncClient, e
             group.start_soon(bc.get, f"{CO}/salesOrders")
     assert log.max_in_flight == 4
     assert log.in_flight == 0
+
+
+async def test_each_read_records_how_many_entities_it_answered(
+    bc: httpx.AsyncClient, engine_app: Starlette
+) -> None:
+    log = sandbox_of(engine_app).log
+    everyone = (await bc.get(f"{CO}/customers")).json()["value"]
+    await bc.get(f"{CO}/customers", params={"$top": "2"})
+    await bc.get(f"{CO}/customers", headers={"Prefer": "odata.maxpagesize=1"})  # one page of one
+    await bc.get(f"{API}/$metadata")
+
+    assert [entry.rows for entry in log.entries] == [len(everyone), 2, 1, None]
+    assert log.rows_read("customers") == len(everyone) + 3
+    assert (await bc.get("/_sandbox/stats")).json()["rows"] == len(everyone) + 3

@@ -94,3 +94,35 @@ def test_demo_customers_lists_every_customer_with_its_company(full_store: Sandbo
     assert all(isinstance(c, DemoCustomer) for c in customers)
     assert {c.company_name for c in customers} == {c["name"] for c in full_store.companies}
     assert {"All", "Ship"} <= {c.blocked for c in customers}
+
+
+def test_a_long_history_customer_has_that_many_orders_of_its_own_in_the_last_year() -> None:
+    store = build_store(seed=7, scale=0.05, today=TODAY, long_histories=(60, 150))
+    company = store.companies[0]["id"]
+
+    def orders_of(number: str) -> list[dict[str, object]]:
+        open_orders = [
+            r for r in store.table(company, STANDARD_ROUTE, "salesOrders") if r["customerNumber"] == number
+        ]
+        completed = [
+            r
+            for r in store.table(company, STANDARD_ROUTE, "salesOrderArchives")
+            if r["sellToCustomerNumber"] == number
+        ]
+        return open_orders + completed
+
+    for count in (60, 150):
+        orders = orders_of(f"LONG-{count}")
+        dates = [str(r.get("orderDate") or r.get("documentDate")) for r in orders]
+        assert len(orders) == count
+        assert min(dates) > date(TODAY.year - 1, TODAY.month, TODAY.day).isoformat()
+    customers = {r["number"] for r in store.table(company, STANDARD_ROUTE, "customers")}
+    assert {"LONG-60", "LONG-150"} <= customers
+
+
+def test_the_demo_world_has_no_long_history_unless_asked(full_store: SandboxStore) -> None:
+    assert not any(
+        row["number"].startswith("LONG-")
+        for company in full_store.companies
+        for row in full_store.table(company["id"], STANDARD_ROUTE, "customers")
+    )

@@ -9,14 +9,33 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 _COMPARISONS = ("<>", "<=", ">=", "<", ">", "=")
+_OPERATORS = re.compile(r"[|&*?@<>=()']|\.\.")
 
 
 def al_match(value: str, expression: str, *, case_insensitive: bool = False) -> bool:
     """Whether ``value`` passes the AL filter ``expression`` (``|`` or, ``&`` and, ``..`` range,
     ``*``/``?`` wildcards, ``@`` case-insensitive, ``<>``/``<``/``>``/``<=``/``>=``/``=`` comparisons)."""
-    return any(_match_all(value, alt, case_insensitive) for alt in expression.split("|"))
+    return al_matcher(expression, case_insensitive)(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def al_matcher(expression: str, case_insensitive: bool = False) -> Callable[[str], bool]:
+    """``al_match`` for one expression, decided once: a filter applies it to every row, and most
+    expressions are a plain value, which is a plain comparison."""
+    if is_plain(expression):
+        if case_insensitive:
+            folded = expression.casefold()
+            return lambda value: value.casefold() == folded
+        return lambda value: value == expression
+    return lambda value: any(_match_all(value, alt, case_insensitive) for alt in expression.split("|"))
+
+
+def is_plain(expression: str) -> bool:
+    """Whether the expression holds no AL filter operator: it matches exactly itself."""
+    return not _OPERATORS.search(expression)
 
 
 def _match_all(value: str, alternative: str, case_insensitive: bool) -> bool:

@@ -12,7 +12,8 @@ from typing import Any
 
 from gateway.sandbox.edm import EdmModel, EntityType, NavigationProperty, Property
 from gateway.sandbox.errors import no_property
-from gateway.sandbox.odata.filter import Predicate, compile_filter
+from gateway.sandbox.indexes import TableIndexes
+from gateway.sandbox.odata.filter import KeyCondition, Predicate, compile_filter
 from gateway.sandbox.odata.options import OrderKey, QueryOptions
 from gateway.sandbox.odata.serialize import etag
 from gateway.sandbox.odata.values import sort_key
@@ -37,6 +38,7 @@ class Plan:
     top: int | None
     skip: int | None
     expand: tuple[ExpandPlan, ...]
+    keys: tuple[KeyCondition, ...] = ()  # conditions an index can answer (the filter still applies)
 
 
 def build_plan(options: QueryOptions, entity: EntityType, model: EdmModel, *, schema_21: bool) -> Plan:
@@ -44,13 +46,14 @@ def build_plan(options: QueryOptions, entity: EntityType, model: EdmModel, *, sc
     for name in (*(options.select or ()), *(k.property for k in options.orderby)):
         if name not in entity.properties:
             raise no_property(name, entity.qualified_name)
-    predicate = compile_filter(options.filter, entity, schema_21=schema_21) if options.filter else None
+    compiled = compile_filter(options.filter, entity, schema_21=schema_21) if options.filter else None
     expand = tuple(
         _expand_plan(item.navigation, item.options, entity, model, schema_21) for item in options.expand
     )
     return Plan(
         entity=entity,
-        predicate=predicate,
+        predicate=compiled.predicate if compiled else None,
+        keys=compiled.keys if compiled else (),
         # A media stream is no JSON value: it is read at its own URL (gateway/sandbox/media.py).
         select=options.select or tuple(n for n, p in entity.properties.items() if p.type != "Edm.Stream"),
         orderby=options.orderby,
@@ -71,6 +74,17 @@ def _expand_plan(
     return ExpandPlan(navigation, model.set_for_type(navigation.target_type), plan)
 
 
+def narrowed(table: list[Row], plan: Plan, indexes: TableIndexes) -> Sequence[Row]:
+    """The rows of ``table`` that can pass the plan's key conditions, in table order (all of it
+    when the filter has none); ``query_rows`` still applies the whole filter to them."""
+    best: Sequence[Row] | None = None
+    for condition in plan.keys:
+        candidates = indexes.rows(table, (condition.field,), [(value,) for value in condition.values])
+        if best is None or len(candidates) < len(best):
+            best = candidates
+    return table if best is None else best
+
+
 def query_rows(rows: Sequence[Row], plan: Plan, *, window: bool = True) -> list[Row]:
     """Filter and sort; with ``window``, also apply $skip and $top."""
     selected = [r for r in rows if plan.predicate(r)] if plan.predicate else list(rows)
@@ -89,9 +103,11 @@ def _sort_key_of(prop: Property) -> Callable[[Row], tuple[bool, Any]]:
 
 @dataclass
 class Joiner:
-    """Children of a navigation property for any parent row; one index per (set, key) per request."""
+    """Children of a navigation property for any parent row: from the sandbox's kept ``indexes``,
+    or without them (rows that are no store table) one index per (set, key) per request."""
 
     read_table: TableReader
+    indexes: TableIndexes | None = None
     _indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[Row]]] = field(
         default_factory=dict
     )
@@ -101,6 +117,9 @@ class Joiner:
             return []
         source = tuple(s for s, _ in navigation.constraints)
         target = tuple(t for _, t in navigation.constraints)
+        if self.indexes is not None:
+            table = self.read_table(target_set)
+            return self.indexes.rows(table, target, [tuple(parent.get(s) for s in source)]) if table else []
         index = self._index(target_set, target)
         return index.get(tuple(_key(parent.get(s)) for s in source), [])
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from odata_query.grammar import ODataLexer, ODataParser
 
 from gateway.sandbox.edm import EntityType, Property
 from gateway.sandbox.errors import SandboxError, bad_request, no_property, query_syntax
-from gateway.sandbox.odata.alfilter import al_match
+from gateway.sandbox.odata.alfilter import al_matcher, is_plain
 from gateway.sandbox.odata.values import coerce_literal, is_text, row_value
 from gateway.sandbox.store import Row
 
@@ -62,6 +63,9 @@ _AL_OPERATORS: dict[type[ast._Comparator], str] = {
     ast.LtE: "<=",
 }
 NESTED_CALLS = "Nested function calls in a filter are supported only with $schemaversion=2.1."
+# Compiled filters by (text, entity type, schema 2.1): the same few requests come again and again.
+_COMPILED: OrderedDict[tuple[str, int, bool], tuple[EntityType, CompiledFilter]] = OrderedDict()
+_MAX_COMPILED = 4096
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,70 @@ def parse_filter(text: str) -> ast._Node:
     return tree
 
 
-def compile_filter(text: str, entity: EntityType, *, schema_21: bool) -> Predicate:
-    """A predicate over rows of ``entity``; raises ``SandboxError`` for what BC refuses."""
+@dataclass(frozen=True)
+class KeyCondition:
+    """A conjunct of the filter that only rows holding one of ``values`` in ``field`` pass
+    (``f eq 'v'``, or ``f eq 'a' or f eq 'b'``): an index can find them (``indexes.py``)."""
+
+    field: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    predicate: Predicate
+    keys: tuple[KeyCondition, ...]
+
+
+def compile_filter(text: str, entity: EntityType, *, schema_21: bool) -> CompiledFilter:
+    """A predicate over rows of ``entity``, and the key conditions it holds; raises
+    ``SandboxError`` for what BC refuses.  A filter text seen lately is not compiled again."""
+    key = (text, id(entity), schema_21)
+    kept = _COMPILED.get(key)
+    if kept is not None and kept[0] is entity:
+        _COMPILED.move_to_end(key)
+        return kept[1]
+    compiled = _compile(text, entity, schema_21)
+    _COMPILED[key] = (entity, compiled)
+    if len(_COMPILED) > _MAX_COMPILED:
+        _COMPILED.popitem(last=False)
+    return compiled
+
+
+def _compile(text: str, entity: EntityType, schema_21: bool) -> CompiledFilter:
     tree = parse_filter(text)
     _reject_or_across_fields(tree)
-    return _Compiler(entity, schema_21).compile(tree)
+    predicate = _Compiler(entity, schema_21).compile(tree)
+    keys = tuple(k for k in (_key_condition(part, entity) for part in _conjuncts(tree)) if k is not None)
+    return CompiledFilter(predicate, keys)
+
+
+def _conjuncts(node: ast._Node) -> list[ast._Node]:
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        return [*_conjuncts(node.left), *_conjuncts(node.right)]
+    return [node]
+
+
+def _key_condition(node: ast._Node, entity: EntityType) -> KeyCondition | None:
+    """``field eq literal`` (or an ``or`` of them over one field) where equality is exact: a GUID,
+    or text with no AL operator in it (``alfilter``)."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        left, right = _key_condition(node.left, entity), _key_condition(node.right, entity)
+        if left is None or right is None or left.field != right.field:
+            return None
+        return KeyCondition(left.field, (*left.values, *right.values))
+    if not (isinstance(node, ast.Compare) and isinstance(node.comparator, ast.Eq)):
+        return None
+    sides = (node.left, node.right)
+    name = next((s for s in sides if isinstance(s, ast.Identifier) and not s.namespace), None)
+    literal = next((s for s in sides if isinstance(s, ast.String | ast.GUID)), None)
+    prop = entity.properties.get(name.name) if isinstance(name, ast.Identifier) else None
+    if prop is None or literal is None or prop.type not in ("Edm.String", "Edm.Guid"):
+        return None
+    value = str(literal.val)
+    if prop.type == "Edm.String" and not is_plain(value):
+        return None
+    return KeyCondition(prop.name, (value,))
 
 
 def referenced_fields(node: ast._Node, *, schema_21: bool) -> set[str]:
@@ -105,13 +168,17 @@ def referenced_fields(node: ast._Node, *, schema_21: bool) -> set[str]:
     return set().union(*(referenced_fields(c, schema_21=schema_21) for c in children))
 
 
-def _reject_or_across_fields(node: ast._Node) -> None:
-    is_or = isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)
-    if is_or and len(referenced_fields(node, schema_21=True)) > 1:
+def _reject_or_across_fields(node: ast._Node) -> set[str]:
+    """The fields ``node`` names (as ``referenced_fields`` with 2.1 rules), refusing an ``or`` over
+    more than one; one pass, so a long ``or`` chain costs its length, not its square."""
+    if isinstance(node, ast.Identifier):
+        return {node.name}
+    children = [v for v in vars(node).values() if isinstance(v, ast._Node)]
+    children += [a for a in getattr(node, "args", []) if isinstance(a, ast._Node)]
+    fields: set[str] = set().union(*(_reject_or_across_fields(child) for child in children))
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(fields) > 1:
         raise bad_request(OR_ACROSS_FIELDS)
-    for child in vars(node).values():
-        if isinstance(child, ast._Node):
-            _reject_or_across_fields(child)
+    return fields
 
 
 class _Compiler:
@@ -161,9 +228,8 @@ class _Compiler:
             raise bad_request("The filter expression is not supported: compare a property with a literal.")
         literal = coerce_literal(field.prop, _literal(right))
         if is_text(field.prop) and isinstance(literal, str) and literal:
-            expression = _AL_OPERATORS[type(comparator)] + literal
-            ci = field.case_insensitive
-            return lambda row: al_match(str(field.value(row) or ""), expression, case_insensitive=ci)
+            text_matches = al_matcher(_AL_OPERATORS[type(comparator)] + literal, field.case_insensitive)
+            return lambda row: text_matches(str(field.value(row) or ""))
         if isinstance(comparator, ast.Eq | ast.NotEq):
             matches = self._equals(field, literal)
             if isinstance(comparator, ast.NotEq):
@@ -174,8 +240,8 @@ class _Compiler:
 
     def _equals(self, field: _Field, literal: Any) -> Predicate:
         if is_text(field.prop) and isinstance(literal, str) and literal:
-            ci = field.case_insensitive
-            return lambda row: al_match(str(field.value(row) or ""), literal, case_insensitive=ci)
+            matches = al_matcher(literal, field.case_insensitive)
+            return lambda row: matches(str(field.value(row) or ""))
         if isinstance(literal, str) and field.case_insensitive:
             folded = literal.casefold()
             return lambda row: str(field.value(row) or "").casefold() == folded
@@ -198,9 +264,8 @@ class _Compiler:
         if isinstance(node.args[0], ast.Call) and not self.schema_21:
             raise bad_request(NESTED_CALLS)
         field = self._field(node.args[0])
-        expression = pattern.format(node.args[1].val)
-        ci = field.case_insensitive
-        return lambda row: al_match(str(field.value(row) or ""), expression, case_insensitive=ci)
+        matches = al_matcher(pattern.format(node.args[1].val), field.case_insensitive)
+        return lambda row: matches(str(field.value(row) or ""))
 
 
 def _literal(node: ast._Node) -> Any:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from gateway.sandbox.store import ANALYTICS_ROUTE, PORTAL_ROUTE, STANDARD_ROUTE, SandboxStore
@@ -13,7 +14,9 @@ from .archives import archive_rows
 from .balances import CustomerBalance, customer_balances
 from .basics import bc_datetime, new_guid
 from .ledger import Ledger, settle
+from .long_histories import long_history_customers
 from .masterdata import MasterData, build_master_data
+from .model import Customer
 from .numbering import Numbering
 from .orders import OrderHistory, simulate_orders
 from .portal_logistics import availability_rows, delivery_document_rows, shipping_agent_rows, tracking_rows
@@ -44,19 +47,30 @@ class CompanyWorld:
     numbering: Numbering
 
 
-def simulate(seed: int, scale: float, today: date) -> tuple[CompanyWorld, ...]:
-    """The demo world: the same arguments always give the same companies, documents and ids."""
+def simulate(
+    seed: int, scale: float, today: date, long_histories: Sequence[int] = ()
+) -> tuple[CompanyWorld, ...]:
+    """The demo world: the same arguments always give the same companies, documents and ids.
+    ``long_histories``: order counts of customers added to the first company (``long_histories.py``)."""
     master = random.Random(seed)
     return tuple(
-        _company(random.Random(master.getrandbits(64)), spec, scale, today) for spec in ref.COMPANIES
+        _company(random.Random(master.getrandbits(64)), spec, scale, today, long_histories if i == 0 else ())
+        for i, spec in enumerate(ref.COMPANIES)
     )
 
 
-def _company(rng: random.Random, spec: ref.CompanySpec, scale: float, today: date) -> CompanyWorld:
+def _company(
+    rng: random.Random, spec: ref.CompanySpec, scale: float, today: date, long_histories: Sequence[int]
+) -> CompanyWorld:
     company_id = new_guid(rng)
     data = build_master_data(rng, spec, scale)
+    long: tuple[tuple[Customer, int], ...] = ()
+    if long_histories:
+        template = next(c for c in data.customers if c.blocked == "_x0020_")
+        long = long_history_customers(random.Random(rng.getrandbits(64)), template, long_histories)
+        data = replace(data, customers=(*data.customers, *(customer for customer, _ in long)))
     numbering = Numbering(spec)
-    histories = simulate_orders(rng, data, numbering, scale, today)
+    histories = simulate_orders(rng, data, numbering, scale, today, long)
     posted = post_documents(rng, data, numbering, histories, scale, today)
     ledger = settle(rng, data, numbering, posted.invoices, scale, today)
     receivables = build_receivables(ledger)
@@ -66,10 +80,12 @@ def _company(rng: random.Random, spec: ref.CompanySpec, scale: float, today: dat
     )
 
 
-def build_store(seed: int = 42, scale: float = 1.0, today: date | None = None) -> SandboxStore:
+def build_store(
+    seed: int = 42, scale: float = 1.0, today: date | None = None, long_histories: Sequence[int] = ()
+) -> SandboxStore:
     """The sandbox's store filled with the demo world; dates are relative to `today`."""
     day = today if today is not None else date.today()
-    worlds = simulate(seed, scale, day)
+    worlds = simulate(seed, scale, day, long_histories)
     store = SandboxStore(companies=[_company_row(w, seed) for w in worlds])
     for world in worlds:
         for entity_set, rows in standard_tables(world, seed).items():

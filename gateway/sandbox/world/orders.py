@@ -12,6 +12,7 @@ ones up to two weeks apart, and each invoice the day of its shipment or up to tw
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -23,6 +24,7 @@ from .model import Customer, DocLine, LineKind, Order, OrderLine, PostedLine
 from .numbering import Numbering
 
 HISTORY_DAYS = 548
+LONG_HISTORY_DAYS = 365  # a long history's orders are all of the last 12 months
 
 
 class Stage(Enum):
@@ -67,15 +69,29 @@ class OrderHistory:
 
 
 def simulate_orders(
-    rng: random.Random, data: MasterData, numbering: Numbering, scale: float, today: date
+    rng: random.Random,
+    data: MasterData,
+    numbering: Numbering,
+    scale: float,
+    today: date,
+    long: Sequence[tuple[Customer, int]] = (),
 ) -> list[OrderHistory]:
+    """The company's orders, oldest first.  ``long``: customers with that many orders of their own
+    in the last 12 months besides (``world/long_histories.py``); the others share the rest."""
     count = scaled(3000, scale, 40)
-    ages = sorted((_age(rng, i) for i in range(count)), reverse=True)
+    plan: list[tuple[int, Customer | None]] = [
+        (age, None) for age in sorted((_age(rng, i) for i in range(count)), reverse=True)
+    ]
+    if long:
+        own = random.Random(rng.getrandbits(64))
+        plan += [(own.randint(0, LONG_HISTORY_DAYS - 1), customer) for customer, n in long for _ in range(n)]
+        plan.sort(key=lambda entry: entry[0], reverse=True)
+    others = tuple(c for c in data.customers if c not in {customer for customer, _ in long})
     histories = []
-    for index, age in enumerate(ages):
+    for index, (age, owner) in enumerate(plan):
         document_date = today - timedelta(days=age)
-        stage = _stage(rng, age, index, count)
-        customer = _customer_for(rng, data.customers, stage)
+        stage = _stage(rng, age, index, len(plan))
+        customer = owner or _customer_for(rng, others, stage)
         histories.append(_history(rng, data, numbering, customer, document_date, stage, today))
     return histories
 

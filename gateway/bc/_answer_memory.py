@@ -1,0 +1,55 @@
+"""The answers this process keeps decoded, bounded by their rows, least recently used first out.
+
+Each answer keeps the generations it was read under; whoever takes it out compares them with the
+current ones (read from the shared store), so an answer a write invalidated is never served,
+whichever replica made the write.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ._answer_codec import StoredAnswer
+
+__all__ = ["MemoryAnswers"]
+
+
+class MemoryAnswers:
+    def __init__(self, max_rows: int) -> None:
+        self._max_rows = max_rows
+        self._answers: OrderedDict[str, StoredAnswer] = OrderedDict()
+        self._rows = 0
+
+    def get(self, key: str) -> StoredAnswer | None:
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
+
+    def put(self, key: str, answer: StoredAnswer) -> None:
+        self.discard(key)
+        size = _size(answer)
+        if size > self._max_rows:
+            return  # larger than the whole budget: not kept in memory
+        while self._answers and self._rows + size > self._max_rows:
+            _, oldest = self._answers.popitem(last=False)
+            self._rows -= _size(oldest)
+        self._answers[key] = answer
+        self._rows += size
+
+    def discard(self, key: str) -> None:
+        old = self._answers.pop(key, None)
+        if old is not None:
+            self._rows -= _size(old)
+
+    @property
+    def rows(self) -> int:
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+def _size(answer: StoredAnswer) -> int:
+    # An empty answer still takes a place: count it as one row.
+    return max(1, len(answer.rows))

@@ -1,0 +1,137 @@
+"""What the answer cache may keep, for whom, and for how long (``docs/caching.md``).
+
+Every entity set the gateway reads belongs to one kind of data, and each kind has one time to
+live.  Answers of customer-owned sets are kept per customer; only the sets in ``SHARED_SETS`` —
+the catalogue, stock, shipping agents: the same rows for every customer of a company — are
+shared.  A set that is in neither table is never cached: a set added later is
+read from BC every time until someone decides how it may be kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from ._scope import CUSTOMER_OWNED
+
+__all__ = [
+    "KIND_OF",
+    "SHARED_SETS",
+    "CacheSettings",
+    "DataKind",
+    "invalidated_by_write",
+]
+
+
+# Generations live far longer than any answer, so an expired one never revives an old answer.
+MAX_TTL_SECONDS: Final = 3600.0
+
+
+class DataKind(StrEnum):
+    """A kind of data: one time to live, and one generation per customer (and per company)."""
+
+    ORDERS = "orders"
+    SHIPMENTS = "shipments"
+    INVOICES = "invoices"
+    ACCOUNT = "account"
+    QUERIES = "queries"
+    CATALOGUE = "catalogue"
+    AVAILABILITY = "availability"
+
+
+KIND_OF: Final[Mapping[str, DataKind]] = MappingProxyType(
+    {
+        # Orders: open, archived (lines come expanded with their header).
+        "salesOrders": DataKind.ORDERS,
+        "salesOrderArchives": DataKind.ORDERS,
+        # Posted shipments and what the portal extension adds to them.
+        "salesShipments": DataKind.SHIPMENTS,
+        "shipmentTrackings": DataKind.SHIPMENTS,
+        "deliveryDocuments": DataKind.SHIPMENTS,
+        # Posted invoices and credit memos.
+        "salesInvoices": DataKind.INVOICES,
+        "salesCreditMemos": DataKind.INVOICES,
+        # The account: balance, credit, aging, the ledger, the statement's contact.
+        "customers": DataKind.ACCOUNT,
+        "customerFinancialDetails": DataKind.ACCOUNT,
+        "agedAccountsReceivables": DataKind.ACCOUNT,
+        "customerLedgerEntries": DataKind.ACCOUNT,
+        "customerContacts": DataKind.ACCOUNT,
+        # The customer's queries (support tickets) with their messages.
+        "customerQueries": DataKind.QUERIES,
+        # Shared across the company's customers.
+        "items": DataKind.CATALOGUE,
+        "itemCategories": DataKind.CATALOGUE,
+        "unitsOfMeasure": DataKind.CATALOGUE,
+        "shippingAgents": DataKind.CATALOGUE,
+        "itemAvailabilities": DataKind.AVAILABILITY,
+    }
+)
+"""Entity set → its kind of data.  A set not listed is never cached: ``generalLedgerSetup`` among
+them, whose one fact the gateway needs (the company's currency) it keeps itself, good answers only."""
+
+SHARED_SETS: Final = frozenset(
+    {
+        "items",
+        "itemCategories",
+        "unitsOfMeasure",
+        "shippingAgents",
+        "itemAvailabilities",
+    }
+)
+"""Sets whose answers serve every customer of a company: no row of them belongs to a customer."""
+
+if SHARED_SETS & set(CUSTOMER_OWNED):  # pragma: no cover - a guard on the tables above
+    raise AssertionError("a customer-owned entity set is listed as shared")
+
+# What a customer's own write changes, by the entity set written (BCSession.create and
+# create_under): a placed order is in the customer's orders and commits the company's stock.
+_WRITES: Final[Mapping[str, tuple[tuple[DataKind, bool], ...]]] = MappingProxyType(
+    {
+        "salesOrders": ((DataKind.ORDERS, False), (DataKind.AVAILABILITY, True)),
+        "customerQueries": ((DataKind.QUERIES, False),),
+        "customerQueryMessages": ((DataKind.QUERIES, False),),
+    }
+)
+
+
+def invalidated_by_write(entity_set: str) -> tuple[tuple[DataKind, bool], ...]:
+    """The kinds a write to ``entity_set`` changes, each with whether it is company-wide (shared)."""
+    if entity_set in _WRITES:
+        return _WRITES[entity_set]
+    kind = KIND_OF.get(entity_set)
+    return ((kind, entity_set in SHARED_SETS),) if kind is not None else ()
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """The answer cache's knobs (``GATEWAY_CACHE*``).  Times to live are in seconds."""
+
+    enabled: bool = True
+    orders_ttl: float = 15.0
+    shipments_ttl: float = 15.0
+    invoices_ttl: float = 15.0
+    account_ttl: float = 30.0
+    queries_ttl: float = 15.0
+    catalogue_ttl: float = 60.0
+    availability_ttl: float = 60.0
+    # Rows kept decoded in this process, all answers together (least recently used go first).
+    memory_rows: int = 200_000
+    # How long a replica waits for another replica that is reading the same answer from BC.
+    fill_wait_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        for kind in DataKind:
+            if not 0 < self.ttl(kind) <= MAX_TTL_SECONDS:
+                raise ValueError(f"{kind.value}_ttl must be in (0, {MAX_TTL_SECONDS:g}]")
+        if self.memory_rows < 0:
+            raise ValueError("memory_rows must not be negative")
+        if not self.fill_wait_seconds > 0:
+            raise ValueError("fill_wait_seconds must be positive")
+
+    def ttl(self, kind: DataKind) -> float:
+        ttl: float = getattr(self, f"{kind.value}_ttl")
+        return ttl

@@ -1,0 +1,339 @@
+"""A cache of BC's answers to reads, keyed by company, customer and the exact OData request.
+
+``BCSession.fetch`` asks :meth:`AnswerCache.read` with the read's :class:`ReadKey` and a way to
+read BC; the answer (the rows BC sent, checked against the customer's scope) comes from memory,
+from the shared store, from a read another request already has in flight, or from BC.  What may
+be kept, for whom and how long is ``_answer_policy``; ``docs/caching.md`` has the design.
+
+Invalidation is by generations: each (company, customer, kind of data) and each (company, kind)
+has one, a token in the shared store that every write replaces.  An answer remembers the
+generations it was read under and is served only while they are still current, so a write on
+one replica invalidates the answers of every replica at once, at the price of one small read per
+answer served.  While the store cannot be reached, reads go to BC (and writes remember their
+invalidations until it answers again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+from uuid import UUID
+
+from ._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer, generations_of
+from ._answer_fills import POLL_SECONDS, AnswerChannels, FillNotices
+from ._answer_memory import MemoryAnswers
+from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind
+
+__all__ = ["Answer", "AnswerCache", "AnswerStore", "ReadKey", "group_key", "read_key"]
+
+LOGGER = logging.getLogger("gateway.bc.answers")
+Rows = list[dict[str, Any]]
+Produce = Callable[[], Awaitable[Rows]]
+# Generations outlive every answer (TTLs are at most an hour), so one that expires revives nothing.
+_GENERATION_TTL: Final = 86_400.0
+_WARN_EVERY_SECONDS: Final = 60.0
+
+
+class AnswerValues(Protocol):
+    async def get(self, key: str) -> bytes | None: ...
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+    async def put(self, key: str, value: bytes, *, ttl_seconds: float) -> None: ...
+    async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None: ...
+    async def delete(self, key: str, *, expected: bytes | None = None) -> bool: ...
+
+
+class AnswerStore(Protocol):
+    """What the cache needs of the shared store (``gateway.store.Store`` is one)."""
+
+    @property
+    def kv(self) -> AnswerValues: ...
+    @property
+    def channels(self) -> AnswerChannels: ...
+    @property
+    def replicated(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ReadKey:
+    """One read: ``digest`` names the exact request; ``customer`` is ``None`` for shared data."""
+
+    digest: str
+    company: UUID
+    customer: str | None
+    kind: DataKind
+
+    @property
+    def storage(self) -> str:
+        return f"answers:{self.digest}"
+
+    @property
+    def generation_keys(self) -> tuple[str, ...]:
+        company_wide = generation_key(self.company, None, self.kind)
+        if self.customer is None:
+            return (company_wide,)
+        return (generation_key(self.company, self.customer, self.kind), company_wide)
+
+
+def generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
+    return f"answers:gen:{company}:{customer or '*'}:{kind.value}"
+
+
+def read_key(
+    route: str, company: UUID, customer: str, entity_set: str, params: Mapping[str, str]
+) -> ReadKey | None:
+    """The key of a read of ``entity_set`` for ``customer``, or ``None`` when it is never cached.
+
+    The customer is part of the key unless the set is shared (``SHARED_SETS``): two customers'
+    identical requests for their own data are two answers, always.
+    """
+    kind = KIND_OF.get(entity_set)
+    if kind is None:
+        return None
+    owner = None if entity_set in SHARED_SETS else customer
+    parts = [route, str(company), owner or "*", entity_set, *(f"{k}={v}" for k, v in sorted(params.items()))]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+    return ReadKey(digest, company, owner, kind)
+
+
+def group_key(keys: Sequence[ReadKey]) -> ReadKey:
+    """One key for reads kept as one answer (read together, expired together); they must be of
+    one company, owner and kind, so one set of generations and one time to live applies."""
+    first = keys[0]
+    if any((k.company, k.customer, k.kind) != (first.company, first.customer, first.kind) for k in keys):
+        raise ValueError("reads kept together must be of one company, owner and kind of data")
+    digest = hashlib.sha256("\x1f".join(k.digest for k in keys).encode()).hexdigest()[:40]
+    return ReadKey(digest, first.company, first.customer, first.kind)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The rows of a read; ``kept``: they were read from BC before this read (for another
+    request, or this one's before) and are ``age`` seconds old."""
+
+    rows: Rows
+    age: float = 0.0
+    kept: bool = False
+
+
+_SERVED_WITHOUT_BC: Final = frozenset({"hit", "joined"})
+
+
+class LookupRecorder(Protocol):
+    """Where each lookup is counted as a hit or a miss (``gateway.telemetry.Metrics`` is one)."""
+
+    def record_lookup(self, cache: str, *, hit: bool) -> None: ...
+
+
+class AnswerCache:
+    """One per app (opened in its lifespan); ``stats`` counts what happened, per kind of data.
+
+    ``wall_clock`` dates answers (replicas compare ages, so it is the wall clock); ``new_token``
+    makes generation tokens; ``recorder`` hears of each lookup as ``answers.<kind>``: a hit when
+    it was served kept or joined a read in flight, a miss when it went to BC.
+    """
+
+    def __init__(
+        self,
+        settings: CacheSettings,
+        store: AnswerStore,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+        new_token: Callable[[], str] = lambda: uuid.uuid4().hex,
+        recorder: LookupRecorder | None = None,
+    ) -> None:
+        self.settings = settings
+        self._recorder = recorder
+        self.stats: Counter[tuple[str, str]] = Counter()  # (kind, outcome) → count
+        self._store = store
+        self._clock = wall_clock
+        self._new_token = new_token
+        self._memory = MemoryAnswers(settings.memory_rows)
+        self._flights: dict[tuple[str, tuple[str, ...]], asyncio.Future[StoredAnswer]] = {}
+        self._pending: dict[str, None] = {}  # generations to replace once the store answers again
+        self._notices = FillNotices(store.channels) if store.replicated else None
+        self._warned_at = -_WARN_EVERY_SECONDS
+
+    async def read(self, key: ReadKey, produce: Produce) -> Answer:
+        """The answer to ``key``: kept while its generations are current and it is younger than
+        its kind's time to live; otherwise read once (``produce``), however many ask at once."""
+        try:
+            await self._replace_pending()
+            generations = generations_of(await self._store.kv.get_many(key.generation_keys))
+        except ConnectionError:
+            self._unavailable()
+            self._count(key, "bypass")
+            return Answer(await produce())
+        kept = self._memory.get(key.storage)
+        if kept is not None and self._current(key, kept, generations):
+            self._count(key, "hit")
+            return self._kept(kept)
+        flight = (key.storage, generations)
+        running = self._flights.get(flight)
+        if running is not None:
+            joined = await self._join(running)
+            if joined is not None:
+                self._count(key, "joined")
+                return self._kept(joined)
+            return Answer(await produce())  # the first reader failed: read on our own
+        future: asyncio.Future[StoredAnswer] = asyncio.get_running_loop().create_future()
+        self._flights[flight] = future
+        try:
+            stored, was_kept = await self._fill(key, generations, produce)
+        except asyncio.CancelledError:
+            future.cancel()  # its waiters read on their own
+            raise
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # its waiters read on their own; nothing is left unretrieved
+            raise
+        finally:
+            del self._flights[flight]
+        future.set_result(stored)
+        return self._kept(stored) if was_kept else Answer(stored.rows)
+
+    async def invalidate(
+        self, company: UUID, customer: str | None, kinds: Iterable[tuple[DataKind, bool]]
+    ) -> None:
+        """New generations for ``kinds`` (each with whether it is company-wide): every answer
+        read under the old ones is read from BC again, in every replica."""
+        for kind, company_wide in kinds:
+            self._pending[generation_key(company, None if company_wide else customer, kind)] = None
+            self.stats[(kind.value, "invalidated")] += 1
+        try:
+            await self._replace_pending()
+        except ConnectionError:
+            self._unavailable()  # replaced before the next answer is served from the cache
+
+    async def record_changed(self, company: UUID, entity_set: str, customer: str | None = None) -> None:
+        """A change BC reported (a webhook event): the entity set's answers of ``customer``, or
+        of every customer of the company when the event does not say whose record it was."""
+        kind = KIND_OF.get(entity_set)
+        if kind is not None:
+            shared = entity_set in SHARED_SETS or customer is None
+            await self.invalidate(company, customer, [(kind, shared)])
+
+    @property
+    def kept_in_memory(self) -> int:
+        """How many answers this process keeps decoded now."""
+        return len(self._memory)
+
+    async def aclose(self) -> None:
+        if self._notices is not None:
+            await self._notices.aclose()
+
+    def _current(self, key: ReadKey, stored: StoredAnswer, generations: tuple[str, ...]) -> bool:
+        fresh = self._clock() - stored.stored_at < self.settings.ttl(key.kind)
+        return fresh and stored.generations == generations
+
+    def _kept(self, stored: StoredAnswer) -> Answer:
+        return Answer(stored.rows, max(0.0, self._clock() - stored.stored_at), kept=True)
+
+    async def _join(self, running: asyncio.Future[StoredAnswer]) -> StoredAnswer | None:
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            if running.cancelled():
+                return None  # the first reader's request went away, not ours
+            raise
+        except Exception:  # noqa: BLE001 - the first reader's failure is its own; this one reads BC itself
+            return None
+
+    async def _fill(
+        self, key: ReadKey, generations: tuple[str, ...], produce: Produce
+    ) -> tuple[StoredAnswer, bool]:
+        """From the shared store when a replica has it (or is reading it): kept; else from BC."""
+        claim: tuple[str, bytes] | None = None
+        if self._store.replicated:
+            try:
+                found = await self._stored(key, generations)
+                if found is not None:
+                    self._count(key, "hit")
+                    return found, True
+                claim = await self._claim(key, generations)
+                if claim is None:
+                    found = await self._await_fill(key, generations)
+                    if found is not None:
+                        self._count(key, "joined")
+                        return found, True
+            except ConnectionError:
+                self._unavailable()
+        self._count(key, "miss")
+        stored = StoredAnswer(await produce(), self._clock(), generations)
+        self._memory.put(key.storage, stored)
+        if self._store.replicated:
+            await self._share(key, stored, claim)
+        return stored, False
+
+    async def _stored(self, key: ReadKey, generations: tuple[str, ...]) -> StoredAnswer | None:
+        raw = await self._store.kv.get(key.storage)
+        found = decode_answer(raw) if raw is not None else None
+        if found is None or not self._current(key, found, generations):
+            return None
+        self._memory.put(key.storage, found)
+        return found
+
+    async def _claim(self, key: ReadKey, generations: tuple[str, ...]) -> tuple[str, bytes] | None:
+        """This replica's claim to read the answer from BC, or ``None`` when another one has it."""
+        name = f"{key.storage}:fill:{hashlib.sha256(repr(generations).encode()).hexdigest()[:16]}"
+        token = self._new_token().encode()
+        held = await self._store.kv.claim(name, token, ttl_seconds=self.settings.fill_wait_seconds)
+        return (name, token) if held is None else None
+
+    async def _await_fill(self, key: ReadKey, generations: tuple[str, ...]) -> StoredAnswer | None:
+        if self._notices is None:  # pragma: no cover - only replicated stores claim
+            return None
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.settings.fill_wait_seconds
+        event = self._notices.waiter(key.storage)
+        try:
+            while True:
+                found = await self._stored(key, generations)
+                remaining = give_up - loop.time()
+                if found is not None or remaining <= 0:
+                    return found
+                event.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), min(POLL_SECONDS, remaining))
+        finally:
+            self._notices.forget(key.storage, event)
+
+    async def _share(self, key: ReadKey, stored: StoredAnswer, claim: tuple[str, bytes] | None) -> None:
+        try:
+            raw = encode_answer(stored)
+        except UnencodableAnswer:
+            raw = None
+        try:
+            if raw is not None:
+                await self._store.kv.put(key.storage, raw, ttl_seconds=self.settings.ttl(key.kind))
+            if claim is not None:
+                await self._store.kv.delete(claim[0], expected=claim[1])
+        except ConnectionError:
+            self._unavailable()
+            return
+        if self._notices is not None:
+            await self._notices.announce(key.storage)
+
+    async def _replace_pending(self) -> None:
+        while self._pending:
+            name = next(iter(self._pending))
+            await self._store.kv.put(name, self._new_token().encode(), ttl_seconds=_GENERATION_TTL)
+            self._pending.pop(name, None)
+
+    def _count(self, key: ReadKey, outcome: str) -> None:
+        self.stats[(key.kind.value, outcome)] += 1
+        if self._recorder is not None:
+            self._recorder.record_lookup(f"answers.{key.kind.value}", hit=outcome in _SERVED_WITHOUT_BC)
+
+    def _unavailable(self) -> None:
+        now = time.monotonic()
+        if now - self._warned_at >= _WARN_EVERY_SECONDS:
+            self._warned_at = now
+            LOGGER.warning("answer_cache_unavailable: the shared store did not answer; reading BC")
