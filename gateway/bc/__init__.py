@@ -51,6 +51,7 @@ from ._invoices import SalesInvoice, SalesInvoiceLine
 from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STATEMENT_PDF, Media, MediaStream
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
 from ._odata import Expand, Field, Filter, Query, al_operator_in, any_of, longest_literal_run
+from ._owners import OWNED_RECORDS, OwnerFields, RecordOwner, RecordOwners
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._receivables import (
     AgedReceivable,
@@ -72,6 +73,7 @@ __all__ = [
     "CUSTOMER_OWNED",
     "DELIVERY_DOCUMENT_CONTENT",
     "INVOICE_PDF",
+    "OWNED_RECORDS",
     "PORTAL_API",
     "STANDARD_API",
     "STATEMENT_PDF",
@@ -123,11 +125,14 @@ __all__ = [
     "Media",
     "MediaStream",
     "ODataBuildError",
+    "OwnerFields",
     "Query",
     "QueryAuthorType",
     "QueryCategory",
     "QueryDocumentType",
     "QueryStatus",
+    "RecordOwner",
+    "RecordOwners",
     "ResilienceSettings",
     "SalesCreditMemo",
     "SalesCreditMemoLine",
