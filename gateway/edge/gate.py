@@ -57,6 +57,7 @@ class CheckedOperation:
     document: str
     report: OperationReport
     body: dict[str, Any]
+    operation_type: str | None = None  # "query", "mutation", "subscription" (None: not singled out)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ class Gate:
             "operationName": params.operation_name,
             "extensions": extensions,
         }
-        return CheckedOperation(text, report, body)
+        kind = operation.operation.value if operation is not None else None
+        return CheckedOperation(text, report, body, kind)
 
     def _remember(self, text: str, document: DocumentNode) -> None:
         if len(self._valid) >= self.cache_size:

@@ -3,7 +3,9 @@
 A request without a valid bearer token is answered 401 with a GraphQL-shaped body (in the media
 type the client negotiated) before any resolver runs, so it can never cause a BC request.
 GraphiQL itself (a browser GET without a query) is served without a token; the developer pastes
-one into its headers.  The gateway has no subscriptions: a WebSocket is refused with a reason.
+one into its headers.  A WebSocket is a GraphQL subscription (``gateway/edge/live/``,
+docs/subscriptions.md), authenticated by its ``connection_init``; a subscription sent over HTTP is
+refused.
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from gateway.auth import AuthError, Identity, bearer_token
-from gateway.bc import CustomerScope, InvalidScope
+from gateway.bc import InvalidScope
+from gateway.edge.contexts import customer_context
 from gateway.edge.execution import cache_control, execute
 from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
+from gateway.edge.live import LiveConnection
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
-from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
-from gateway.resolvers.document_links import DocumentLinks
 from gateway.schema.error_codes import ErrorCode
 
 log = logging.getLogger("gateway.edge")
@@ -38,51 +41,21 @@ NO_SUBSCRIPTIONS = (
     "Subscriptions (GraphQL over WebSocket) are not available on this gateway; "
     "send queries and mutations with GET or POST."
 )
+OVER_WEBSOCKET = "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql, not over HTTP."
 # RFC 6455 §7.4.1: the endpoint refuses a message (here: a connection) that violates its policy.
 _POLICY_VIOLATION = 1008
 
 
 class PortalGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
-        state = gateway_state(request)
         identity: Identity = request.scope[IDENTITY_KEY]
-        membership = identity.membership_for(_requested_company(request))
-        scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
-        session = state.bc.session(scope, operation=None)
-
-        async def local_currency() -> str:
-            return await state.currencies.of(session)
-
-        return Context(
-            identity=identity,
-            membership=membership,
-            bc=session,
-            loaders=build_loaders(session, state.shared_cache),
-            policy=state.policy,
-            today=state.today(),
-            local_currency=local_currency,
-            **_document_state(state, request, scope),
-            **_write_state(state, request),
+        return customer_context(
+            gateway_state(request),
+            identity,
+            identity.membership_for(_requested_company(request)),
+            base_url=str(request.base_url),
+            idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
         )
-
-
-def _write_state(state: GatewayState, request: Request) -> dict[str, Any]:
-    """The app's write policy and key store, and the request's ``Idempotency-Key`` header."""
-    extra: dict[str, Any] = {"idempotency_key": request.headers.get(IDEMPOTENCY_HEADER)}
-    if state.writes is not None:
-        extra["writes"] = state.writes
-    return extra
-
-
-def _document_state(state: GatewayState, request: Request, scope: CustomerScope) -> dict[str, Any]:
-    """Signed /documents links for this customer, and BC's company names."""
-    extra: dict[str, Any] = {}
-    if state.documents is not None:
-        base_url = str(request.base_url).rstrip("/")
-        extra["documents"] = DocumentLinks(state.documents, scope, base_url)
-    if state.company_names is not None:
-        extra["company_names"] = state.company_names.get
-    return extra
 
 
 class AuthenticatedGraphQL:
@@ -93,8 +66,8 @@ class AuthenticatedGraphQL:
         self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":  # the server speaks WebSocket: close before accepting
-            await send({"type": "websocket.close", "code": _POLICY_VIOLATION, "reason": NO_SUBSCRIPTIONS})
+        if scope["type"] == "websocket":
+            await self._websocket(WebSocket(scope, receive, send))
             return
         request = Request(scope, receive)
         if scope["type"] != "http":
@@ -116,6 +89,14 @@ class AuthenticatedGraphQL:
             await self._guarded(request, state, state.edge, send)
         except Refused as refused:
             await refused.response(scope, receive, send)
+
+    async def _websocket(self, websocket: WebSocket) -> None:
+        """GraphQL subscriptions (gateway/edge/live/); without them, closed before accepting."""
+        state = gateway_state(websocket)
+        if state.live is None or state.edge is None:
+            await websocket.close(code=_POLICY_VIOLATION, reason=NO_SUBSCRIPTIONS)
+            return
+        await LiveConnection(websocket, state, state.edge, state.live).serve()
 
     async def _guarded(self, request: Request, state: GatewayState, edge: EdgeGuards, send: Send) -> None:
         """HTTP checks, then the token, then the operation checks and the rate limit: every
@@ -141,6 +122,8 @@ class AuthenticatedGraphQL:
             await edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
+        if any(operation.operation_type == "subscription" for operation in checked):
+            raise Refused(_refused(400, ErrorCode.SUBSCRIPTIONS_NOT_AVAILABLE, OVER_WEBSOCKET, media_type))
         cost = sum(max(1, operation.report.cost) for operation in checked)
         await _limit(edge, f"customer:{membership.company_id}:{membership.customer_number}", cost, media_type)
         request.scope[IDENTITY_KEY] = identity

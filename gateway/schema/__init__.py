@@ -11,10 +11,12 @@ from gateway.schema.errors import PortalSchema, TranslateErrors
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALARS
+from gateway.schema.subscription import Subscription
 
 schema = PortalSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     # Portal front ends send the same few documents over and over: parse and validate each once.
     extensions=[ParserCache, ValidationCache, OperationAudit, TranslateErrors],
     config=StrawberryConfig(scalar_map=SCALARS),

@@ -10,6 +10,7 @@ from gateway.auth import AuthSettings, ClaimNames
 from gateway.bc import BCSettings, ClientCredentials, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.limits import OperationLimits
+from gateway.edge.live.settings import LiveSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
@@ -75,6 +76,13 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
             timeout_seconds=env.get(v.REDIS_TIMEOUT_SECONDS),
         ),
         webhooks=_webhook_settings(env, mode),
+        live=LiveSettings(
+            enabled=env.get(v.SUBSCRIPTIONS_SWITCH),
+            max_connections=env.get(v.SUBSCRIPTION_CONNECTIONS),
+            max_operations=env.get(v.SUBSCRIPTION_OPERATIONS),
+            ping_seconds=env.get(v.SUBSCRIPTION_PING_SECONDS),
+            init_seconds=env.get(v.SUBSCRIPTION_INIT_SECONDS),
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from gateway.bc import BCSettings, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
+from gateway.edge.live.settings import LiveSettings
 from gateway.edge.persisted import PersistedMode, load_safelist
 from gateway.edge.portal import DEFAULT_SCOPES, DEVELOPMENT_CLIENT_ID
 from gateway.resolvers.context import PortalPolicy, WritePolicy
@@ -62,6 +63,7 @@ _PORTAL = PortalPolicy()
 _WRITES = WritePolicy()
 _STORE = StoreSettings()
 _WEBHOOKS = WebhookSettings()
+_LIVE = LiveSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
 
@@ -647,6 +649,43 @@ WEBHOOK_RENEW_MARGIN_SECONDS = WEBHOOKS.add(
     "renew a subscription this long before it expires (BC: 3 days after the last renewal)",
 )
 
+LIVE = Section("GraphQL subscriptions (WebSocket)")
+SUBSCRIPTIONS_SWITCH = LIVE.add(
+    "GATEWAY_SUBSCRIPTIONS",
+    SWITCH,
+    _LIVE.enabled,
+    "GraphQL subscriptions over WebSocket on `/graphql` (`graphql-transport-ws`: `orderUpdated`, "
+    "`documentPosted`, `queryUpdated`, `itemAvailabilityChanged`; `docs/subscriptions.md`), fed by BC's "
+    "webhooks; `off`: a WebSocket there is refused",
+)
+SUBSCRIPTION_CONNECTIONS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_CONNECTIONS",
+    integer(1, 1000),
+    _LIVE.max_connections,
+    "WebSockets one customer may hold open at once (with `GATEWAY_REDIS_URL`, on all replicas "
+    "together); one more is closed with `4429`",
+)
+SUBSCRIPTION_OPERATIONS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_OPERATIONS",
+    integer(1, 10_000),
+    _LIVE.max_operations,
+    "subscriptions one customer may run at once, all their sockets together; one more is answered "
+    "`SUBSCRIPTION_LIMIT`",
+)
+SUBSCRIPTION_PING_SECONDS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_PING_SECONDS",
+    number(1.0, 3600.0),
+    _LIVE.ping_seconds,
+    "the server pings every socket this often (`graphql-transport-ws` `ping`); a client that has not "
+    "answered by the next ping is disconnected (`1001`)",
+)
+SUBSCRIPTION_INIT_SECONDS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_INIT_SECONDS",
+    number(1.0, 300.0),
+    _LIVE.init_seconds,
+    "how long a new socket may take to send `connection_init` (then `4408`)",
+)
+
 DEVELOPMENT = Section("Development mode (the embedded sandbox)")
 DATA_DIR = DEVELOPMENT.add(
     "GATEWAY_DATA_DIR",
@@ -682,7 +721,7 @@ SANDBOX_STAFF_EVERY_SECONDS = DEVELOPMENT.add(
     "a query this often, so orders move on their own (`0`: only on demand, `bc-gateway staff`)",
 )
 
-SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, DEVELOPMENT)
+SECTIONS = (SERVER, EDGE, BC, IDENTITY, PORTAL, WRITES, DOCUMENTS, STORE, WEBHOOKS, LIVE, DEVELOPMENT)
 VARIABLES: tuple[Variable[Any], ...] = tuple(item for section in SECTIONS for item in section.variables)
 # Every variable the gateway reads (the README's configuration table lists the same names).
 KNOWN_VARIABLES = tuple(variable.name for variable in VARIABLES)

@@ -6,6 +6,10 @@ from typing import Any
 
 import pytest
 
+from gateway.app import create_app
+from gateway.edge.live import LiveSettings
+from gateway.settings import Settings
+from tests.conftest import TODAY
 from tests.edge.conftest import GatewayFactory
 
 pytestmark = pytest.mark.anyio
@@ -237,7 +241,10 @@ async def test_a_websocket_upgrade_is_refused_as_subscriptions_are_not_available
     assert bc_log.entries == []
 
 
-async def test_a_websocket_connection_is_closed_with_the_reason(gateway_app: Any) -> None:
+async def test_with_subscriptions_off_a_websocket_is_closed_with_the_reason(development: Any) -> None:
+    gateway_app = create_app(
+        Settings(live=LiveSettings(enabled=False)), development=development, today=lambda: TODAY
+    )
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
