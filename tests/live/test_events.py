@@ -6,7 +6,9 @@ import uuid
 from typing import Any
 
 import anyio.lowlevel
+import httpx
 import pytest
+from starlette.applications import Starlette
 
 from gateway.sandbox.app import sandbox_of
 from tests.live.conftest import LiveGateway, hub_of, settle
@@ -32,15 +34,20 @@ async def subscribe(
     )
 
 
-async def staff(live: LiveGateway, action: str, **options: Any) -> dict[str, Any]:
-    response = await live.http.post(f"/_sandbox/staff/{action}", json={"company": live.company, **options})
+async def staff_on(http: httpx.AsyncClient, company: str, action: str, **options: Any) -> dict[str, Any]:
+    """What BC's staff do (``/_sandbox/staff/…`` on the development gateway)."""
+    response = await http.post(f"/_sandbox/staff/{action}", json={"company": company, **options})
     assert response.status_code == 200, response.text
     outcome: dict[str, Any] = response.json()
     return outcome
 
 
-def row(live: LiveGateway, entity_set: str, record_id: str, route: str = "v2.0") -> dict[str, Any]:
-    rows = sandbox_of(live.sandbox).store.table(live.company, route, entity_set)
+async def staff(live: LiveGateway, action: str, **options: Any) -> dict[str, Any]:
+    return await staff_on(live.http, live.company, action, **options)
+
+
+def row(sandbox: Starlette, company: str, entity_set: str, record_id: str) -> dict[str, Any]:
+    rows = sandbox_of(sandbox).store.table(company, "v2.0", entity_set)
     return next(r for r in rows if r["id"] == record_id)
 
 
@@ -61,7 +68,7 @@ async def listening(live: LiveGateway, count: int) -> None:
 async def test_a_shipped_order_reaches_its_customer_at_once_and_nobody_else(live: LiveGateway) -> None:
     shipped = await staff(live, "ship")
     changes = {c["entitySet"]: c for c in shipped["changes"]}
-    order = row(live, "salesOrders", changes["salesOrders"]["id"])
+    order = row(live.sandbox, live.company, "salesOrders", changes["salesOrders"]["id"])
     customer, other = order["customerNumber"], other_customer(live, order["customerNumber"])
     async with connect(live.app) as mine, connect(live.app) as theirs:
         await initialised(mine, live.token(customer))
@@ -138,7 +145,9 @@ async def test_a_stock_change_reaches_those_who_watch_that_item_only(live: LiveG
     assert changed["id"] == "mine"
     item = changed["payload"]["data"]["itemAvailabilityChanged"]
     assert item["number"] == watched["number"]
-    assert float(item["availability"]["onHand"]) == float(row(live, "items", watched["id"])["inventory"])
+    assert float(item["availability"]["onHand"]) == float(
+        row(live.sandbox, live.company, "items", watched["id"])["inventory"]
+    )
     assert rest == []
 
 

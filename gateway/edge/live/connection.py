@@ -26,7 +26,6 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from graphql import parse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from gateway.auth import AuthError, Identity, Membership, bearer_token
@@ -228,7 +227,7 @@ class LiveConnection:
         if checked.operation_type != "subscription":
             only = "Only subscriptions run over WebSocket; POST queries and mutations."
             raise Rejected(_error(ErrorCode.BAD_REQUEST, only))
-        document = parse(checked.document)  # valid: the gate parsed it, and keeps that parse to itself
+        document = self._live.document(checked.document)
         await self._spend(membership, max(1, checked.report.cost))
         place = await self._take_operation_place(membership)
         feed = Feed(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from graphql import GraphQLSchema
+from graphql import DocumentNode, GraphQLSchema, parse
 
 from gateway.edge.live.hub import LiveHub
 from gateway.edge.live.quota import LiveQuota
@@ -38,3 +39,16 @@ class Live:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     leeway_seconds: float = 0.0  # the clock skew tokens are allowed (AUTH_LEEWAY_SECONDS)
     stats: LiveStats = field(default_factory=LiveStats)
+    # Parsed documents by text: the gate parsed and checked each already, and subscriptions of
+    # one document (every portal tab's) share one tree instead of holding a copy each.
+    _documents: OrderedDict[str, DocumentNode] = field(default_factory=OrderedDict, repr=False)
+
+    def document(self, text: str) -> DocumentNode:
+        """``text`` parsed (it passed the edge's gate: it parses)."""
+        found = self._documents.get(text)
+        if found is None:
+            found = self._documents[text] = parse(text)
+            while len(self._documents) > 1000:
+                self._documents.popitem(last=False)
+        self._documents.move_to_end(text)
+        return found
