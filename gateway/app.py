@@ -13,16 +13,17 @@ import logging
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import httpx
+import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from gateway.auth import DevIdentityProvider, JwksCache, TokenValidator
+from gateway.auth import AuthSettings, DevIdentityProvider, JwksCache, TokenValidator
 from gateway.bc import ANALYTICS_API, PORTAL_API, STANDARD_API, AnswerCache, BCClient, Clock
 from gateway.edge.access import AccessLog
 from gateway.edge.companies import KEEP_SECONDS as CURRENCY_SECONDS
@@ -34,6 +35,7 @@ from gateway.edge.graphiql import graphiql_assets
 from gateway.edge.graphql import AuthenticatedGraphQL
 from gateway.edge.guards import build_guards, edge_middleware
 from gateway.edge.health import healthz, readyz
+from gateway.edge.live import Live, LiveHub, LiveQuota
 from gateway.edge.metrics_endpoint import metrics_endpoint
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
@@ -75,6 +77,7 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
     token_clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     shutdown: Shutdown | None = None,
     tracer: Tracer | None = None,
 ) -> Starlette:
@@ -85,6 +88,7 @@ def create_app(
     ``bc_transport`` (default: the network) and validates tokens against ``settings.auth``.
     ``wall_clock`` dates download links and kept BC answers; ``token_clock`` judges tokens'
     ``exp``/``nbf`` (and is the development identity provider's clock when it is built here).
+    ``sleep`` waits for WebSocket timers (pings, ``connection_init``, token expiry) on ``clock``.
     ``shutdown``, once requested, turns ``/readyz`` to 503 (``bc-gateway serve`` requests it on
     SIGTERM).  ``tracer`` replaces the one ``settings.tracing`` would start (tests: an in-memory
     exporter's).
@@ -164,6 +168,7 @@ def create_app(
             webhooks = _webhooks(settings, bc, store, wall_clock)
             probe = StoreProbe(store, clock)
             metrics.watch_store(lambda: probe.last_answer)
+            live = _subscriptions(settings, store, schema, clock, token_clock, sleep, auth_settings)
             app.state.gateway = GatewayState(
                 bc=bc,
                 validator=TokenValidator(auth_settings, jwks, clock=token_clock),
@@ -182,12 +187,15 @@ def create_app(
                 store=probe,
                 telemetry=telemetry,
                 webhooks=webhooks,
+                live=live,
                 shutdown=shutdown,
             )
             try:
                 async with _live(app, webhooks, development):
                     yield
             finally:
+                if live is not None:
+                    await live.hub.aclose()
                 refresher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await refresher
@@ -195,7 +203,7 @@ def create_app(
     graphql = AuthenticatedGraphQL(schema, graphiql=settings.graphiql)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql),
-        WebSocketRoute("/graphql", graphql),  # refused with a reason: there are no subscriptions
+        WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws), docs/subscriptions.md
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/documents/{token}", documents_endpoint, methods=["GET"]),
@@ -229,6 +237,29 @@ def _webhooks(
     if not settings.webhooks.enabled:
         return None
     return WebhookService(settings.webhooks, bc, store, now=lambda: datetime.fromtimestamp(wall_clock(), UTC))
+
+
+def _subscriptions(
+    settings: Settings,
+    store: Store,
+    schema: strawberry.Schema,
+    clock: Callable[[], float],
+    token_clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+    auth_settings: AuthSettings,
+) -> Live | None:
+    if not settings.live.enabled:
+        return None
+    return Live(
+        settings=settings.live,
+        hub=LiveHub(store.channels, sleep=sleep),
+        quota=LiveQuota(store.slots, settings.live),
+        schema=schema._schema,
+        clock=clock,
+        token_clock=token_clock,
+        sleep=sleep,
+        leeway_seconds=auth_settings.leeway_seconds,
+    )
 
 
 @contextlib.asynccontextmanager

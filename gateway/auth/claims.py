@@ -29,6 +29,7 @@ def identity_from_claims(claims: Mapping[str, Any], names: ClaimNames) -> Identi
             roles=frozenset(_words(claims.get(names.roles))),
             scopes=frozenset(_words(claims.get(names.scopes))),
             display_name=_display_name(claims.get(names.name)),
+            expires_at=_expiry(claims.get("exp")),
         )
     except ValueError as exc:
         raise TokenRejected("invalid_claims") from exc
@@ -70,6 +71,11 @@ def _words(value: object) -> list[str]:
 def _display_name(value: object) -> str | None:
     # The name is only ever shown, never trusted; a provider sending junk loses the name only.
     return value if isinstance(value, str) and value.strip() else None
+
+
+def _expiry(value: object) -> float | None:
+    # check_time_window has already refused a missing or non-numeric ``exp``.
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _string(value: object) -> str:

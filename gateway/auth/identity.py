@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gateway.auth.errors import AccessDenied
 from gateway.customer_number import is_customer_number
@@ -43,6 +43,10 @@ class Identity:
     roles: frozenset[str] = frozenset()
     scopes: frozenset[str] = frozenset()
     display_name: str | None = None
+    # The token's ``exp`` (seconds since the epoch): a long-lived connection (a GraphQL
+    # subscription) ends when it passes, unless the client proves itself again.  Not part of
+    # who the caller is: two tokens of one caller are one identity.
+    expires_at: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.issuer or not self.subject:

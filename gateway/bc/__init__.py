@@ -56,6 +56,7 @@ from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STA
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted, CallWatch
 from ._odata import Expand, Field, Filter, Query, al_operator_in, any_of, longest_literal_run
+from ._owners import OWNED_RECORDS, OwnerFields, RecordOwner, RecordOwners
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._receivables import (
     AgedReceivable,
@@ -79,6 +80,7 @@ __all__ = [
     "INVOICE_PDF",
     "KIND_OF",
     "NO_OBSERVER",
+    "OWNED_RECORDS",
     "PORTAL_API",
     "SHARED_SETS",
     "STANDARD_API",
@@ -143,11 +145,14 @@ __all__ = [
     "MediaStream",
     "NonEmpty",
     "ODataBuildError",
+    "OwnerFields",
     "Query",
     "QueryAuthorType",
     "QueryCategory",
     "QueryDocumentType",
     "QueryStatus",
+    "RecordOwner",
+    "RecordOwners",
     "ResilienceSettings",
     "SalesCreditMemo",
     "SalesCreditMemoLine",

@@ -45,6 +45,7 @@ from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
 from ._odata import Expand, Query, validate_name
+from ._owners import RecordOwners
 from ._principals import Principal, Principals
 from ._resilience import Clock
 from ._retry import RetryPolicy
@@ -150,6 +151,7 @@ class BCClient:
         )
         self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
         self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
+        self.owners = RecordOwners(self)  # whose record a webhook notification names
         self._timeout = httpx.Timeout(settings.timeout_seconds)
         # No client-wide auth: each request signs in as the principal that sends it.
         self._http = httpx.AsyncClient(

@@ -71,7 +71,7 @@ class CheckedOperation:
     variables: dict[str, Any] | None
     extensions: dict[str, Any]  # the request's, without the persisted-query protocol's
     name: str | None  # the operation's own name, or the requested one
-    operation_type: str  # "query" or "mutation"
+    operation_type: str  # "query", "mutation" or "subscription"
 
     @property
     def cost(self) -> int:

@@ -3,7 +3,9 @@
 A request without a valid bearer token is answered 401 with a GraphQL-shaped body (in the media
 type the client negotiated) before any resolver runs, so it can never cause a BC request.
 GraphiQL itself (a browser GET without a query) is served without a token; the developer pastes
-one into its headers.  The gateway has no subscriptions: a WebSocket is refused with a reason.
+one into its headers.  A WebSocket is a GraphQL subscription (``gateway/edge/live/``,
+docs/subscriptions.md), authenticated by its ``connection_init``; a subscription sent over HTTP is
+refused.
 
 The whole way of an operation is :meth:`AuthenticatedGraphQL._guarded`: read, authenticate,
 check (parse and validate once, limits), rate-limit, execute (``edge/execution.py``), answer.
@@ -16,24 +18,24 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
 
 import strawberry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from gateway.auth import AuthError, Identity, Membership, bearer_token
-from gateway.bc import CustomerScope, InvalidScope
+from gateway.bc import InvalidScope
 from gateway.edge.access import Exchange, exchange_of
+from gateway.edge.contexts import customer_context
 from gateway.edge.execution import cache_control, respond, run_operation
 from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
+from gateway.edge.live import LiveConnection
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
-from gateway.loaders import build_loaders
 from gateway.resolvers.context import Context
-from gateway.resolvers.document_links import DocumentLinks
 from gateway.schema.error_codes import ErrorCode
 from gateway.telemetry import NO_TRACER
 
@@ -45,6 +47,7 @@ NO_SUBSCRIPTIONS = (
     "Subscriptions (GraphQL over WebSocket) are not available on this gateway; "
     "send queries and mutations with GET or POST."
 )
+OVER_WEBSOCKET = "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql, not over HTTP."
 # RFC 6455 §7.4.1: the endpoint refuses a message (here: a connection) that violates its policy.
 _POLICY_VIOLATION = 1008
 
@@ -57,46 +60,20 @@ def build_context(
     exchange: Exchange,
     operation: str | None,
 ) -> Context:
-    """One operation's Context: a BC session bound to the verified customer, named after the
-    operation and the request (every BC call's and write's audit record carries both), its own
-    loaders."""
-    scope = CustomerScope(company_id=membership.company_id, customer_number=membership.customer_number)
-    session = state.bc.session(scope, operation=operation, request_id=exchange.request_id or None)
-    exchange.used(session)
-
-    async def local_currency() -> str:
-        return await state.currencies.of(session)
-
-    return Context(
-        identity=identity,
-        membership=membership,
-        bc=session,
-        loaders=build_loaders(session),
-        policy=state.policy,
-        today=state.today(),
-        local_currency=local_currency,
-        **_document_state(state, request, scope),
-        **_write_state(state, request),
+    """One operation's Context (``edge/contexts.py``), its BC session named after the operation and
+    the request (every BC call's and write's audit record carries both) and counted in the
+    request's access line."""
+    context = customer_context(
+        state,
+        identity,
+        membership,
+        base_url=str(request.base_url),
+        operation=operation,
+        request_id=exchange.request_id or None,
+        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
     )
-
-
-def _write_state(state: GatewayState, request: Request) -> dict[str, Any]:
-    """The app's write policy and key store, and the request's ``Idempotency-Key`` header."""
-    extra: dict[str, Any] = {"idempotency_key": request.headers.get(IDEMPOTENCY_HEADER)}
-    if state.writes is not None:
-        extra["writes"] = state.writes
-    return extra
-
-
-def _document_state(state: GatewayState, request: Request, scope: CustomerScope) -> dict[str, Any]:
-    """Signed /documents links for this customer, and BC's company names."""
-    extra: dict[str, Any] = {}
-    if state.documents is not None:
-        base_url = str(request.base_url).rstrip("/")
-        extra["documents"] = DocumentLinks(state.documents, scope, base_url)
-    if state.company_names is not None:
-        extra["company_names"] = state.company_names.get
-    return extra
+    exchange.used(context.bc)
+    return context
 
 
 class AuthenticatedGraphQL:
@@ -107,8 +84,8 @@ class AuthenticatedGraphQL:
         self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":  # the server speaks WebSocket: close before accepting
-            await send({"type": "websocket.close", "code": _POLICY_VIOLATION, "reason": NO_SUBSCRIPTIONS})
+        if scope["type"] == "websocket":
+            await self._websocket(WebSocket(scope, receive, send))
             return
         request = Request(scope, receive)
         if scope["type"] != "http":
@@ -132,6 +109,14 @@ class AuthenticatedGraphQL:
         except Refused as refused:
             exchange.refused = _refusal_code(refused.response)
             await refused.response(scope, receive, send)
+
+    async def _websocket(self, websocket: WebSocket) -> None:
+        """GraphQL subscriptions (gateway/edge/live/); without them, closed before accepting."""
+        state = gateway_state(websocket)
+        if state.live is None or state.edge is None:
+            await websocket.close(code=_POLICY_VIOLATION, reason=NO_SUBSCRIPTIONS)
+            return
+        await LiveConnection(websocket, state, state.edge, state.live).serve()
 
     async def _guarded(
         self, request: Request, state: GatewayState, edge: EdgeGuards, exchange: Exchange, send: Send
@@ -160,6 +145,8 @@ class AuthenticatedGraphQL:
             await edge.gate.check(operation, method=request.method, media_type=media_type)
             for operation in incoming.operations
         ]
+        if any(operation.operation_type == "subscription" for operation in checked):
+            raise Refused(_refused(400, ErrorCode.SUBSCRIPTIONS_NOT_AVAILABLE, OVER_WEBSOCKET, media_type))
         await _limit(
             state,
             f"customer:{membership.company_id}:{membership.customer_number}",

@@ -53,6 +53,9 @@ class EdgeHygiene:
         self.always_hsts = always_hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -64,6 +67,17 @@ class EdgeHygiene:
             return
         await self.app(scope, receive, self._secured(send, https=https or self.always_hsts))
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket (GraphQL subscriptions) gets the same proxy and HTTPS rules: over plain
+        ``ws://`` in production, the handshake is refused (403) before anything else."""
+        scope = self._forwarded(scope)
+        if self.require_https and scope.get("scheme") != "wss":
+            await send(
+                {"type": "websocket.close", "code": 1008, "reason": "This gateway is served over HTTPS only."}
+            )
+            return
+        await self.app(scope, receive, send)
+
     def _forwarded(self, scope: Scope) -> Scope:
         client = scope.get("client")
         if not self.proxies or not client or not self._trusted(client[0]):
@@ -72,7 +86,8 @@ class EdgeHygiene:
         updated = dict(scope)
         proto = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
         if proto in ("http", "https"):
-            updated["scheme"] = proto
+            websocket = scope["type"] == "websocket"
+            updated["scheme"] = {"http": "ws", "https": "wss"}[proto] if websocket else proto
         hops = [hop.strip() for hop in headers.get("x-forwarded-for", "").split(",") if hop.strip()]
         # The client is the last hop that is not one of our own proxies.
         for hop in reversed(hops):

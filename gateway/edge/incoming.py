@@ -83,6 +83,16 @@ async def read_operations(
     return Incoming([_params(payload, refuse)], batch=False)
 
 
+def operation_params(raw: object) -> OperationParams:
+    """One operation's parameters from a JSON object — a WebSocket ``subscribe`` payload — or
+    ``Refused`` (its body saying why, as for a POST)."""
+
+    def refuse(status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None) -> Refused:
+        return Refused(graphql_error(status, code, message, headers=headers))
+
+    return _params(raw, refuse)
+
+
 def _check_content_type(value: str | None, refuse: Any) -> None:
     media, _, params = (value or "").partition(";")
     charset = next(

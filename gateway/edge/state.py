@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
@@ -23,6 +23,9 @@ from gateway.edge.telemetry import EdgeTelemetry
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
 from gateway.webhooks import WebhookService
+
+if TYPE_CHECKING:
+    from gateway.edge.live import Live
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class GatewayState:
     telemetry: EdgeTelemetry | None = None
     # BC's webhooks (docs/webhooks.md); None when they are off.
     webhooks: WebhookService | None = None
+    # GraphQL subscriptions over WebSocket (docs/subscriptions.md); None when they are off.
+    live: Live | None = None
     # Set on SIGTERM: /readyz answers 503 while the requests in flight finish.
     shutdown: Shutdown = field(default_factory=Shutdown)
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from gateway.auth import Identity, Membership
@@ -15,6 +15,9 @@ from gateway.loaders import Loaders
 from gateway.resolvers.document_links import DocumentLinks
 from gateway.resolvers.idempotency import DEFAULT_LEASE_SECONDS, KeyStore, SharedKeyStore
 from gateway.resolvers.writes.codec import WRITE_RESULTS
+
+if TYPE_CHECKING:
+    from gateway.resolvers.live import LiveFeed
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,5 @@ class Context:
     documents: DocumentLinks | None = None
     # BC's company names by id, for the ``companies`` query.
     company_names: Callable[[], Awaitable[dict[UUID, str]]] | None = None
+    # A GraphQL subscription's changes (gateway/resolvers/live.py); None for queries and mutations.
+    live: LiveFeed | None = None

@@ -9,9 +9,13 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.scalars import SCALARS
+from gateway.schema.subscription import Subscription
 
 # No Strawberry extensions: the edge parses and validates each document once and executes it
-# through gateway.schema.execution, which translates the errors.
-schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS))
+# through gateway.schema.execution (queries, mutations) or gateway.edge.live (subscriptions),
+# which translate the errors.
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, config=StrawberryConfig(scalar_map=SCALARS)
+)
 
 __all__ = ["schema"]

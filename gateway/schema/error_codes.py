@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
     HTTPS_REQUIRED = "HTTPS_REQUIRED"
     SUBSCRIPTIONS_NOT_AVAILABLE = "SUBSCRIPTIONS_NOT_AVAILABLE"
+    SUBSCRIPTION_LIMIT = "SUBSCRIPTION_LIMIT"
     SHUTTING_DOWN = "SHUTTING_DOWN"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
@@ -104,8 +105,14 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
     ),
     ErrorCode.SUBSCRIPTIONS_NOT_AVAILABLE: Meaning(
         f"400, {_REQUEST}",
-        "A WebSocket upgrade on `/graphql` reached a server that does not speak WebSocket: "
-        "subscriptions are not available there; use queries.",
+        "A subscription sent over HTTP (subscriptions run over WebSocket, `docs/subscriptions.md`), "
+        "or a WebSocket upgrade on `/graphql` that reached a server without WebSocket or a gateway "
+        "with `GATEWAY_SUBSCRIPTIONS=off`.",
+    ),
+    ErrorCode.SUBSCRIPTION_LIMIT: Meaning(
+        "the WebSocket's `error` message for that `subscribe`; the socket stays open",
+        "The customer already runs `GATEWAY_SUBSCRIPTION_OPERATIONS` subscriptions (on every "
+        "replica together): complete one first.",
     ),
     ErrorCode.SHUTTING_DOWN: Meaning(
         "503 with `Retry-After`, `data` absent",

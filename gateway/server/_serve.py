@@ -36,6 +36,9 @@ def serve(
         access_log=False,
         proxy_headers=False,
         timeout_graceful_shutdown=settings.grace_seconds,
+        # GraphQL subscriptions send small JSON messages; permessage-deflate (which browsers
+        # offer) would hold two zlib streams per idle socket, ~40 KB each (bench/live_connections.py).
+        ws_per_message_deflate=False,
         ssl_context_factory=None if tls is None else (lambda _config, _default: tls),
     )
     GracefulServer(config, on_listening, on_stopping, drain_seconds=settings.drain_seconds).run(

@@ -11,6 +11,7 @@ from gateway.auth import AuthSettings, ClaimNames
 from gateway.bc import BCSettings, CacheSettings, ClientCredentials, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.limits import OperationLimits
+from gateway.edge.live.settings import LiveSettings
 from gateway.edge.metrics_endpoint import MetricsSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.edge.ratelimit import RateLimit
@@ -91,6 +92,13 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         ),
         tracing=_tracing(env),
         webhooks=_webhook_settings(env, mode),
+        live=LiveSettings(
+            enabled=env.get(v.SUBSCRIPTIONS_SWITCH),
+            max_connections=env.get(v.SUBSCRIPTION_CONNECTIONS),
+            max_operations=env.get(v.SUBSCRIPTION_OPERATIONS),
+            ping_seconds=env.get(v.SUBSCRIPTION_PING_SECONDS),
+            init_seconds=env.get(v.SUBSCRIPTION_INIT_SECONDS),
+        ),
         cache=_cache_settings(env),
     )
 

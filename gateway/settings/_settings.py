@@ -10,6 +10,7 @@ from pathlib import Path
 from gateway.auth import AuthSettings
 from gateway.bc import BCSettings, CacheSettings, ResilienceSettings
 from gateway.edge.config import EdgeSettings
+from gateway.edge.live.settings import LiveSettings
 from gateway.edge.metrics_endpoint import MetricsSettings
 from gateway.edge.portal import WebPortalSettings
 from gateway.resolvers.context import PortalPolicy, WritePolicy
@@ -97,6 +98,8 @@ class Settings:
     # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the environment
     # (development mode by default) or a test turns them on.
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    # GraphQL subscriptions over WebSocket on /graphql (docs/subscriptions.md).
+    live: LiveSettings = field(default_factory=LiveSettings)
 
     @property
     def mode(self) -> Mode:

@@ -25,6 +25,7 @@ from gateway.bc import BCSettings, CacheSettings, DataKind, ResilienceSettings
 from gateway.edge.config import EdgeSettings
 from gateway.edge.hygiene import parse_networks
 from gateway.edge.limits import OperationLimits
+from gateway.edge.live.settings import LiveSettings
 from gateway.edge.persisted import PersistedMode, load_safelist
 from gateway.edge.portal import DEFAULT_SCOPES, DEVELOPMENT_CLIENT_ID
 from gateway.resolvers.context import PortalPolicy, WritePolicy
@@ -66,6 +67,7 @@ _LOGS = LogSettings()
 _TRACING = TracingSettings()
 _WEBHOOKS = WebhookSettings()
 _CACHE = CacheSettings()
+_LIVE = LiveSettings()
 
 # --- checks that are more than a type and bounds --------------------------------------------
 
@@ -799,6 +801,42 @@ SERVICE_NAME = OBSERVE.add(
 SDK_DISABLED = OBSERVE.add(
     "OTEL_SDK_DISABLED", SWITCH, False, "`true` switches tracing off whatever else is set"
 )
+LIVE = Section("GraphQL subscriptions (WebSocket)")
+SUBSCRIPTIONS_SWITCH = LIVE.add(
+    "GATEWAY_SUBSCRIPTIONS",
+    SWITCH,
+    _LIVE.enabled,
+    "GraphQL subscriptions over WebSocket on `/graphql` (`graphql-transport-ws`: `orderUpdated`, "
+    "`documentPosted`, `queryUpdated`, `itemAvailabilityChanged`; `docs/subscriptions.md`), fed by BC's "
+    "webhooks; `off`: a WebSocket there is refused",
+)
+SUBSCRIPTION_CONNECTIONS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_CONNECTIONS",
+    integer(1, 1000),
+    _LIVE.max_connections,
+    "WebSockets one customer may hold open at once (with `GATEWAY_REDIS_URL`, on all replicas "
+    "together); one more is closed with `4429`",
+)
+SUBSCRIPTION_OPERATIONS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_OPERATIONS",
+    integer(1, 10_000),
+    _LIVE.max_operations,
+    "subscriptions one customer may run at once, all their sockets together; one more is answered "
+    "`SUBSCRIPTION_LIMIT`",
+)
+SUBSCRIPTION_PING_SECONDS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_PING_SECONDS",
+    number(1.0, 3600.0),
+    _LIVE.ping_seconds,
+    "the server pings every socket this often (`graphql-transport-ws` `ping`); a client that has not "
+    "answered by the next ping is disconnected (`1001`)",
+)
+SUBSCRIPTION_INIT_SECONDS = LIVE.add(
+    "GATEWAY_SUBSCRIPTION_INIT_SECONDS",
+    number(1.0, 300.0),
+    _LIVE.init_seconds,
+    "how long a new socket may take to send `connection_init` (then `4408`)",
+)
 
 DEVELOPMENT = Section("Development mode (the embedded sandbox)")
 DATA_DIR = DEVELOPMENT.add(
@@ -865,6 +903,7 @@ SECTIONS = (
     CACHE,
     STORE,
     WEBHOOKS,
+    LIVE,
     OBSERVE,
     DEVELOPMENT,
 )

@@ -21,6 +21,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote
 
+from gateway.bc import RecordOwner
+
 __all__ = [
     "ChangeType",
     "Event",
@@ -98,6 +100,8 @@ class RecordChanged:
     record_id: str
     change_type: ChangeType
     last_modified: dt.datetime
+    # Whose record it is (gateway/webhooks/owners.py); None when that cannot be known.
+    owner: RecordOwner | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,7 @@ def encode_event(event: Event) -> bytes:
             "id": event.record_id,
             "changeType": event.change_type.value,
             "lastModified": _text(event.last_modified),
+            "owner": _owner_json(event.owner),
         }
     else:
         since = _text(event.since) if event.since else None
@@ -225,11 +230,24 @@ def decode_event(message: bytes) -> Event:
             body["id"],
             ChangeType(body["changeType"]),
             dt.datetime.fromisoformat(body["lastModified"]),
+            _owner_of(body["id"], body.get("owner")),
         )
     if body["kind"] == "resync":
         since = dt.datetime.fromisoformat(body["since"]) if body["since"] else None
         return ResourceResync(company, body["route"], body["entitySet"], since, body["reason"])
     raise ValueError(f"unknown event kind {body['kind']!r}")
+
+
+def _owner_json(owner: RecordOwner | None) -> dict[str, str | None] | None:
+    if owner is None:
+        return None
+    return {"number": owner.number, "customer": owner.customer_number, "order": owner.order_number}
+
+
+def _owner_of(record_id: str, body: Any) -> RecordOwner | None:
+    if body is None:
+        return None
+    return RecordOwner(record_id, str(body["number"]), body.get("customer"), body.get("order"))
 
 
 def _text(moment: dt.datetime) -> str:

@@ -23,6 +23,7 @@ from gateway.webhooks.dispatch import Dispatcher
 from gateway.webhooks.events import Notification
 from gateway.webhooks.inbox import Inbox
 from gateway.webhooks.manager import SubscriptionManager
+from gateway.webhooks.owners import OwnerDirectory
 from gateway.webhooks.publisher import EventPublisher
 from gateway.webhooks.settings import WebhookSettings
 from gateway.webhooks.stats import WebhookStats
@@ -50,12 +51,15 @@ class WebhookService:
         # subscriptions exist, and they are made again when it restarts.
         self.client_states = ClientStates(settings.secret or secrets.token_bytes(32))
         self.inbox = Inbox(settings.queue_capacity)
-        self.dispatcher = Dispatcher(
-            store.kv, self.stats, replay_window_seconds=settings.replay_window_seconds
-        )
         self.publisher = EventPublisher(store.channels, self.stats)
-        self.dispatcher.add_handler(self.publisher)
-        self.dispatcher.on_resync(self.publisher.resync)
+        self.owners = OwnerDirectory(bc.owners, store.kv, self.stats)
+        self.dispatcher = Dispatcher(
+            store.kv,
+            self.stats,
+            replay_window_seconds=settings.replay_window_seconds,
+            owners=self.owners,
+            publisher=self.publisher,
+        )
         self.manager = SubscriptionManager(
             bc, store.kv, settings, self.client_states, self.dispatcher, self.stats, now=now, sleep=sleep
         )

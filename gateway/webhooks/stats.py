@@ -22,6 +22,8 @@ class WebhookStats:
     unclaimed: int = 0  # processed without the replay check (the shared store did not answer)
     resyncs: int = 0
     events_published: int = 0
+    owner_reads: int = 0  # BC reads of whose records changed (one per entity set of a body)
+    owners_unknown: int = 0  # changes published without their owner (deleted unseen, BC down)
     # The subscription manager
     subscriptions_created: int = 0
     subscriptions_renewed: int = 0

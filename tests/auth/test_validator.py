@@ -56,6 +56,17 @@ async def test_valid_rs256_token_maps_claims_to_identity(
     )
 
 
+async def test_the_identity_knows_when_its_token_expires(
+    validator: TokenValidator, rsa_signing_key: SigningKey
+) -> None:
+    # A subscription over WebSocket outlives its request: it ends when the token does.
+    wanted = claims()
+
+    identity = await validator.validate(token(rsa_signing_key, wanted))
+
+    assert identity.expires_at == wanted["exp"]
+
+
 async def test_valid_es256_token_is_accepted(validator: TokenValidator, ec_signing_key: SigningKey) -> None:
     identity = await validator.validate(token(ec_signing_key, claims(sub="user-7")))
 

@@ -7,6 +7,11 @@ from typing import Any
 
 import pytest
 
+from gateway.app import create_app
+from gateway.edge.hygiene import EdgeHygiene
+from gateway.edge.live import LiveSettings
+from gateway.settings import Settings
+from tests.conftest import TODAY
 from tests.edge.conftest import GatewayFactory
 
 pytestmark = pytest.mark.anyio
@@ -238,7 +243,10 @@ async def test_a_websocket_upgrade_is_refused_as_subscriptions_are_not_available
     assert bc_log.entries == []
 
 
-async def test_a_websocket_connection_is_closed_with_the_reason(gateway_app: Any) -> None:
+async def test_with_subscriptions_off_a_websocket_is_closed_with_the_reason(development: Any) -> None:
+    gateway_app = create_app(
+        Settings(live=LiveSettings(enabled=False)), development=development, today=lambda: TODAY
+    )
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -264,3 +272,43 @@ async def test_a_websocket_connection_is_closed_with_the_reason(gateway_app: Any
         await gateway_app(scope, receive, send)
     assert [message["type"] for message in sent] == ["websocket.close"]
     assert "subscriptions" in sent[0]["reason"].lower()
+
+
+async def test_a_websocket_over_plain_ws_is_refused_where_https_is_required() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["scheme"])
+        await send({"type": "websocket.accept"})
+
+    guarded = EdgeHygiene(app, trusted_proxies=["10.0.0.0/8"], require_https=True)
+    direct = await _websocket_through(guarded, client="203.0.113.9", headers=[])
+    proxied = await _websocket_through(guarded, client="10.0.0.2", headers=[(b"x-forwarded-proto", b"https")])
+
+    assert direct == {
+        "type": "websocket.close",
+        "code": 1008,
+        "reason": "This gateway is served over HTTPS only.",
+    }
+    assert proxied == {"type": "websocket.accept"}
+    assert seen == ["wss"]
+
+
+async def _websocket_through(app: Any, *, client: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "websocket",
+        "scheme": "ws",
+        "path": "/graphql",
+        "headers": headers,
+        "client": (client, 1),
+    }
+    await app(scope, receive, send)
+    return sent[0]

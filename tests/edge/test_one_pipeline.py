@@ -71,7 +71,8 @@ async def test_a_new_document_is_parsed_and_validated_once_and_a_repeat_neither(
 
     assert first.status_code == again.status_code == 200
     assert "errors" not in first.json()
-    assert first.json() == again.json()
+    # The same data; the repeat may say it was served from kept answers (extensions).
+    assert first.json()["data"] == again.json()["data"]
     assert after_first == Counts(parses=1, validations=1)
     assert graphql_core == Counts(parses=1, validations=1)
 

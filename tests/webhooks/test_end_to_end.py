@@ -45,4 +45,17 @@ async def test_a_shipment_reaches_the_store_channel_as_typed_events(
         e for e in published if e["entitySet"] == "salesShipments"
     ).items()
     assert all(e["company"] == company for e in published)
+    owners = {e["entitySet"]: e["owner"] for e in published}
+    shipments = sandbox.store.table(company, "v2.0", "salesShipments")
+    customer = next(s["customerNumber"] for s in shipments if s["id"] == shipment)
+    assert owners["salesOrders"] == {
+        "number": changes["salesOrders"]["number"],
+        "customer": customer,
+        "order": None,
+    }
+    assert owners["salesShipments"] == {
+        "number": changes["salesShipments"]["number"],
+        "customer": customer,
+        "order": changes["salesOrders"]["number"],
+    }
     assert service_of(app).stats.processed == len(delivery.entries)

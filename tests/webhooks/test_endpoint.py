@@ -66,6 +66,7 @@ async def test_a_genuine_notification_is_acknowledged_and_published_as_a_typed_e
             "id": ORDER,
             "changeType": "updated",
             "lastModified": "2026-06-15T09:00:01.250000Z",
+            "owner": None,  # no such company in BC: whose record it is cannot be read
         }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gateway.bc import RecordOwner
 from gateway.webhooks import (
     ChangeType,
     MalformedNotification,
@@ -114,8 +116,10 @@ def test_events_survive_the_channel() -> None:
         company, "v2.0", "salesOrders", "abc", ChangeType.DELETED, dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
     )
     resync = ResourceResync(company, "v2.0", "items", None, "collection")
+    owned = replace(change, owner=RecordOwner("abc", "S-ORD1", "10000"))
 
     assert decode_event(encode_event(change)) == change
+    assert decode_event(encode_event(owned)) == owned
     assert decode_event(encode_event(resync)) == resync
     assert json.loads(encode_event(change)) == {
         "kind": "change",
@@ -125,4 +129,10 @@ def test_events_survive_the_channel() -> None:
         "id": "abc",
         "changeType": "deleted",
         "lastModified": "2026-01-02T00:00:00Z",
+        "owner": None,
+    }
+    assert json.loads(encode_event(owned))["owner"] == {
+        "number": "S-ORD1",
+        "customer": "10000",
+        "order": None,
     }

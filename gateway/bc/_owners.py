@@ -1,0 +1,155 @@
+"""Whose record changed: the one read that BC's change notifications need.
+
+A webhook notification names a record by its id and nothing else.  To tell the customer who owns
+it (and nobody else) and to forget that customer's cached answers, the gateway reads the record's
+number and its customer number — only those: a ``$select`` of identifiers, for every id of a
+notification body at once (``id eq … or id eq …``, 30 to a request, several requests in one
+``$batch``).  It is the one read of a customer-owned entity set without a customer filter, so it
+lives here, behind :class:`RecordOwners`, and answers identifiers only: no customer's data is
+ever answered from it (what a customer is then shown is read through their own scoped session).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+from uuid import UUID
+
+from ._audit import CallContext
+from ._entity import reader_for
+from ._errors import BCError, BCProtocolError
+from ._odata import Field, Query, any_of
+from ._settings import PORTAL_API, STANDARD_API, ApiRoute
+
+if TYPE_CHECKING:
+    from ._client import BCClient
+
+__all__ = ["OWNED_RECORDS", "OwnerFields", "RecordOwner", "RecordOwners"]
+
+_IDS_PER_REQUEST = 30  # 30 GUID comparisons: a $filter of about 1.4 KB
+_OPERATION = "webhook-owners"
+
+
+@dataclass(frozen=True)
+class OwnerFields:
+    """Where a record keeps its owner: the customer number (``None``: nobody owns it, like an
+    item) and, for posted documents, the number of the order they came from."""
+
+    customer: str | None
+    order: str | None = None
+
+
+OWNED_RECORDS: Final[Mapping[tuple[str, str], OwnerFields]] = MappingProxyType(
+    {
+        (STANDARD_API.path, "salesOrders"): OwnerFields("customerNumber"),
+        (STANDARD_API.path, "salesInvoices"): OwnerFields("customerNumber", "orderNumber"),
+        (STANDARD_API.path, "salesShipments"): OwnerFields("customerNumber", "orderNumber"),
+        (STANDARD_API.path, "salesCreditMemos"): OwnerFields("customerNumber"),
+        (STANDARD_API.path, "customers"): OwnerFields("number"),
+        (STANDARD_API.path, "items"): OwnerFields(None),
+        (PORTAL_API.path, "customerQueries"): OwnerFields("customerNumber"),
+    }
+)
+"""(route path, entity set) → where its records name their owner: the sets BC notifies about."""
+
+
+@dataclass(frozen=True)
+class RecordOwner:
+    """A record's identifiers: its id and number, the customer who owns it (``None`` for a
+    record nobody owns) and, for a posted shipment or invoice, its order's number."""
+
+    record_id: str
+    number: str
+    customer_number: str | None
+    order_number: str | None = None
+
+
+class RecordOwners:
+    """The owner read of one BC client (``BCClient.owners``)."""
+
+    def __init__(self, client: BCClient) -> None:
+        self._client = client
+
+    @staticmethod
+    def fields(route: ApiRoute, entity_set: str) -> OwnerFields | None:
+        """Where ``entity_set``'s records name their owner; ``None`` for a set it cannot read."""
+        return OWNED_RECORDS.get((route.path, entity_set))
+
+    async def read(
+        self, company_id: UUID, route: ApiRoute, entity_set: str, record_ids: Sequence[UUID]
+    ) -> list[RecordOwner]:
+        """The identifiers of those records that exist (a deleted one is simply not there)."""
+        fields = self._required(route, entity_set)
+        wanted = list(dict.fromkeys(record_ids))
+        queries = [
+            Query(entity_set, filter=any_of(Field("id"), chunk), select=_select(fields))
+            for chunk in (wanted[i : i + _IDS_PER_REQUEST] for i in range(0, len(wanted), _IDS_PER_REQUEST))
+        ]
+        asked = {str(record_id) for record_id in wanted}
+        return [
+            owner
+            for owner in await self._owners(company_id, route, queries, fields)
+            if owner.record_id in asked
+        ]
+
+    async def changed_since(
+        self, company_id: UUID, route: ApiRoute, entity_set: str, since: dt.datetime, *, limit: int
+    ) -> list[RecordOwner]:
+        """The identifiers of records modified after ``since`` (BC's ``collection``), at most ``limit``."""
+        fields = self._required(route, entity_set)
+        query = Query(
+            entity_set,
+            filter=Field("lastModifiedDateTime").gt(since),
+            select=_select(fields),
+            orderby=("lastModifiedDateTime desc",),
+            top=limit,
+        )
+        return await self._owners(company_id, route, [query], fields)
+
+    def _required(self, route: ApiRoute, entity_set: str) -> OwnerFields:
+        fields = self.fields(route, entity_set)
+        if fields is None:
+            raise ValueError(f"{route.path}/{entity_set} has no owner fields")
+        return fields
+
+    async def _owners(
+        self, company_id: UUID, route: ApiRoute, queries: list[Query], fields: OwnerFields
+    ) -> list[RecordOwner]:
+        from ._client import _Call, _Paged
+
+        client = self._client
+        context = CallContext(company=str(company_id), operation=_OPERATION)
+        base = f"companies({company_id})"
+        pending = []
+        for index, query in enumerate(queries):
+            client.capabilities.require(route, query.entity_set)
+            path = f"{base}/{query.entity_set}"
+            call = _Call(context, route, query.entity_set)
+            url = f"{client.settings.route_url(route)}/{path}"
+            pending.append(
+                (index, _Paged(path, url, query.params(), query.top, call, None, reader_for(None)))
+            )
+        batch_call = _Call(context, route, "$batch")
+        owners: list[RecordOwner] = []
+        for _, outcome in await client._fetch_paged(pending, route, batch_call):
+            if isinstance(outcome, BCError):
+                raise outcome
+            owners.extend(_owner(row, fields) for row in outcome)
+        return owners
+
+
+def _select(fields: OwnerFields) -> tuple[str, ...]:
+    names = ["id", "number", fields.customer, fields.order]
+    return tuple(dict.fromkeys(name for name in names if name is not None))
+
+
+def _owner(row: Mapping[str, Any], fields: OwnerFields) -> RecordOwner:
+    try:
+        customer = str(row[fields.customer]) if fields.customer is not None else None
+        order = str(row.get(fields.order) or "") or None if fields.order is not None else None
+        return RecordOwner(str(row["id"]).lower(), str(row["number"]), customer or None, order)
+    except KeyError as exc:
+        raise BCProtocolError("Business Central sent a record without its number or customer") from exc
