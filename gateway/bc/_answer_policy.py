@@ -22,6 +22,7 @@ __all__ = [
     "SHARED_SETS",
     "CacheSettings",
     "DataKind",
+    "invalidated_by_change",
     "invalidated_by_write",
 ]
 
@@ -104,6 +105,34 @@ def invalidated_by_write(entity_set: str) -> tuple[tuple[DataKind, bool], ...]:
         return _WRITES[entity_set]
     kind = KIND_OF.get(entity_set)
     return ((kind, entity_set in SHARED_SETS),) if kind is not None else ()
+
+
+# What a change BC reports (a webhook event, issue 13) makes stale, by the entity set it names.
+# A posted shipment moves its order's shipped quantities and status, and the stock; a posted
+# invoice (or a payment, an update of it) moves its order, the customer's balance and ledger; an
+# order deleted once invoiced is archived.  Items are shared: their change is company-wide.
+_CHANGES: Final[Mapping[str, tuple[DataKind, ...]]] = MappingProxyType(
+    {
+        "salesOrders": (DataKind.ORDERS, DataKind.AVAILABILITY),
+        "salesShipments": (DataKind.SHIPMENTS, DataKind.ORDERS, DataKind.AVAILABILITY),
+        "salesInvoices": (DataKind.INVOICES, DataKind.ORDERS, DataKind.ACCOUNT),
+        "salesCreditMemos": (DataKind.INVOICES, DataKind.ACCOUNT),
+        "customers": (DataKind.ACCOUNT,),
+        "customerQueries": (DataKind.QUERIES,),
+        "items": (DataKind.CATALOGUE, DataKind.AVAILABILITY),
+    }
+)
+_COMPANY_WIDE: Final = frozenset({DataKind.CATALOGUE, DataKind.AVAILABILITY})
+
+
+def invalidated_by_change(entity_set: str, *, owner_known: bool) -> tuple[tuple[DataKind, bool], ...]:
+    """The kinds a change BC reported in ``entity_set`` makes stale, each with whether it is
+    company-wide: the shared kinds always, the others when the change's owner is not known."""
+    kinds = _CHANGES.get(entity_set)
+    if kinds is None:
+        kind = KIND_OF.get(entity_set)
+        kinds = (kind,) if kind is not None else ()
+    return tuple((kind, kind in _COMPANY_WIDE or not owner_known) for kind in kinds)
 
 
 @dataclass(frozen=True)

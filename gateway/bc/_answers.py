@@ -30,7 +30,7 @@ from uuid import UUID
 from ._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer, generations_of
 from ._answer_fills import POLL_SECONDS, AnswerChannels, FillNotices
 from ._answer_memory import MemoryAnswers
-from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind
+from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, invalidated_by_change
 
 __all__ = ["Answer", "AnswerCache", "AnswerStore", "ReadKey", "group_key", "read_key"]
 
@@ -213,12 +213,12 @@ class AnswerCache:
             self._unavailable()  # replaced before the next answer is served from the cache
 
     async def record_changed(self, company: UUID, entity_set: str, customer: str | None = None) -> None:
-        """A change BC reported (a webhook event): the entity set's answers of ``customer``, or
-        of every customer of the company when the event does not say whose record it was."""
-        kind = KIND_OF.get(entity_set)
-        if kind is not None:
-            shared = entity_set in SHARED_SETS or customer is None
-            await self.invalidate(company, customer, [(kind, shared)])
+        """A change BC reported (a webhook event): what it makes stale (``invalidated_by_change``)
+        for ``customer``, or for every customer of the company when the event does not say whose
+        record it was (a ``collection``, an owner that could not be read)."""
+        kinds = invalidated_by_change(entity_set, owner_known=customer is not None)
+        if kinds:
+            await self.invalidate(company, customer, kinds)
 
     @property
     def kept_in_memory(self) -> int:

@@ -22,6 +22,7 @@ from gateway.webhooks.client_state import ClientStates
 from gateway.webhooks.dispatch import Dispatcher
 from gateway.webhooks.events import Notification
 from gateway.webhooks.inbox import Inbox
+from gateway.webhooks.invalidation import AnswerInvalidation
 from gateway.webhooks.manager import SubscriptionManager
 from gateway.webhooks.owners import OwnerDirectory
 from gateway.webhooks.publisher import EventPublisher
@@ -60,6 +61,11 @@ class WebhookService:
             owners=self.owners,
             publisher=self.publisher,
         )
+        if bc.answers is not None:
+            # This replica forgets what a change makes stale before the other replicas hear of it.
+            invalidation = AnswerInvalidation(bc.answers)
+            self.dispatcher.add_handler(invalidation)
+            self.dispatcher.on_resync(invalidation.resync)
         self.manager = SubscriptionManager(
             bc, store.kv, settings, self.client_states, self.dispatcher, self.stats, now=now, sleep=sleep
         )

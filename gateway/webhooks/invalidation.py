@@ -1,0 +1,29 @@
+"""BC's change events forget the cached answers they make stale (issue 13, item 4).
+
+The replica that processes a notification has already attached its owner (``owners.py``), so the
+change is forgotten for that customer only — their orders, shipments, invoices, account or queries,
+as ``AnswerCache.record_changed`` maps the entity set — and for the whole company where the data
+is shared (items, stock) or the owner is not known.  Forgetting is a new generation in the shared
+store: every replica's next read of that kind goes to BC, with or without Redis pub/sub.  A
+``collection`` (more changes than BC lists one by one) or a recreated subscription forgets the
+set's kinds for every customer of the company: each answer is read again once, on demand.
+"""
+
+from __future__ import annotations
+
+from gateway.bc import AnswerCache
+from gateway.webhooks.events import RecordChanged, ResourceResync
+
+
+class AnswerInvalidation:
+    """A change handler and a resync hook for one replica's :class:`AnswerCache`."""
+
+    def __init__(self, answers: AnswerCache) -> None:
+        self._answers = answers
+
+    async def record_changed(self, event: RecordChanged) -> None:
+        customer = event.owner.customer_number if event.owner is not None else None
+        await self._answers.record_changed(event.company_id, event.entity_set, customer)
+
+    async def resync(self, event: ResourceResync) -> None:
+        await self._answers.record_changed(event.company_id, event.entity_set)
