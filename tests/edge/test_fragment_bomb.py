@@ -64,9 +64,20 @@ def bomb(type_name: str, path: list[str], levels: int, *, operation: str = "quer
 
 assert GRAPHQL.query_type is not None
 assert GRAPHQL.mutation_type is not None
+assert GRAPHQL.subscription_type is not None
 READS = list(reachable_types(GRAPHQL.query_type))
 WRITES = [(t, p) for t, p in reachable_types(GRAPHQL.mutation_type) if t not in dict(READS)]
-EVERY_TYPE = [*((t, p, "query") for t, p in READS), *((t, p, "mutation") for t, p in WRITES)]
+# A subscription is checked by the same gate, over HTTP (then refused) as over WebSocket.
+LIVE = [
+    (t, p)
+    for t, p in reachable_types(GRAPHQL.subscription_type)
+    if t not in dict(READS) and t not in dict(WRITES)
+]
+EVERY_TYPE = [
+    *((t, p, "query") for t, p in READS),
+    *((t, p, "mutation") for t, p in WRITES),
+    *((t, p, "subscription") for t, p in LIVE),
+]
 
 
 def test_the_walk_reaches_every_object_type_of_the_schema() -> None:
