@@ -40,7 +40,8 @@ _STYLES = (
 )
 
 # The page Strawberry ships (strawberry/static/graphiql.html), with its assets served from here,
-# without a subscription URL (the gateway has no subscriptions) and without the CSRF cookie
+# without a subscription URL (GraphiQL's WebSocket client is not among the pinned assets:
+# subscriptions are tried with a graphql-ws client, docs/subscriptions.md) and without the CSRF cookie
 # (the gateway takes bearer tokens, never cookies).
 _PAGE = """<!doctype html>
 <html>

@@ -106,8 +106,9 @@ MEANINGS: Mapping[ErrorCode, Meaning] = {
     ErrorCode.SUBSCRIPTIONS_NOT_AVAILABLE: Meaning(
         f"400, {_REQUEST}",
         "A subscription sent over HTTP (subscriptions run over WebSocket, `docs/subscriptions.md`), "
-        "or a WebSocket upgrade on `/graphql` that reached a server without WebSocket or a gateway "
-        "with `GATEWAY_SUBSCRIPTIONS=off`.",
+        "or a WebSocket upgrade on `/graphql` that reached a server without WebSocket support and "
+        "arrived as a plain request.  (A server that speaks WebSocket refuses the handshake itself "
+        "when `GATEWAY_SUBSCRIPTIONS=off`: close 1008, which clients see as HTTP 403.)",
     ),
     ErrorCode.SUBSCRIPTION_LIMIT: Meaning(
         "the WebSocket's `error` message for that `subscribe`; the socket stays open",
