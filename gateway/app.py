@@ -169,6 +169,7 @@ def create_app(
             probe = StoreProbe(store, clock)
             metrics.watch_store(lambda: probe.last_answer)
             live = _subscriptions(settings, store, schema, clock, token_clock, sleep, auth_settings)
+            _watch(metrics, webhooks, live)
             app.state.gateway = GatewayState(
                 bc=bc,
                 validator=TokenValidator(auth_settings, jwks, clock=token_clock),
@@ -237,6 +238,15 @@ def _webhooks(
     if not settings.webhooks.enabled:
         return None
     return WebhookService(settings.webhooks, bc, store, now=lambda: datetime.fromtimestamp(wall_clock(), UTC))
+
+
+def _watch(metrics: Metrics, webhooks: WebhookService | None, live: Live | None) -> None:
+    """What ``/metrics`` reads of the webhooks and the GraphQL subscriptions when scraped."""
+    if webhooks is not None:
+        manager = webhooks.manager  # its report is replaced at each pass: read the current one
+        metrics.watch_webhooks(webhooks.stats.as_dict, lambda: manager.report.summary())
+    if live is not None:
+        metrics.watch_live(lambda: {**dataclasses.asdict(live.stats), **dataclasses.asdict(live.hub.stats)})
 
 
 def _subscriptions(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -87,6 +87,9 @@ class Metrics:
         self.operation_names = operation_names or OperationNames()
         self._bc_pressure: Callable[[], BCPressure] | None = None
         self._store_up: Callable[[], bool | None] | None = None
+        self._webhook_counts: Callable[[], Mapping[str, int]] | None = None
+        self._webhook_subscriptions: Callable[[], Mapping[str, int]] | None = None
+        self._live_counts: Callable[[], Mapping[str, int]] | None = None
         r = self.registry
         self.operations = Counter(
             f"{PREFIX}_operations",
@@ -210,6 +213,18 @@ class Metrics:
         """``up``: whether the shared store answered its last ping (``None``: not asked yet)."""
         self._store_up = up
 
+    def watch_webhooks(
+        self, counts: Callable[[], Mapping[str, int]], subscriptions: Callable[[], Mapping[str, int]]
+    ) -> None:
+        """``counts``: the webhook side's counters by event (``WebhookStats``); ``subscriptions``:
+        BC's subscriptions by state, as the manager last found them."""
+        self._webhook_counts = counts
+        self._webhook_subscriptions = subscriptions
+
+    def watch_live(self, counts: Callable[[], Mapping[str, int]]) -> None:
+        """``counts``: the GraphQL subscriptions' counters (``connections_open`` is a gauge)."""
+        self._live_counts = counts
+
     def render(self) -> bytes:
         """The exposition text Prometheus scrapes."""
         return generate_latest(self.registry)
@@ -249,6 +264,8 @@ class _Watched(Collector):
         for state in BREAKER_STATES:
             breaker.add_metric([state], 1.0 if pressure.breaker == state else 0.0)
         yield breaker
+        yield from self._webhooks()
+        yield from self._live()
         up = self._metrics._store_up() if self._metrics._store_up else None
         if up is not None:
             yield GaugeMetricFamily(
@@ -256,3 +273,44 @@ class _Watched(Collector):
                 "Whether the shared store (Redis, or this process) answered its last ping",
                 value=1.0 if up else 0.0,
             )
+
+    def _webhooks(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        metrics = self._metrics
+        if metrics._webhook_counts is None or metrics._webhook_subscriptions is None:
+            return
+        events = CounterMetricFamily(
+            f"{PREFIX}_webhook_events",
+            "BC's webhooks on this replica, by event: bodies and notifications accepted or refused, "
+            "processed, replayed, failed, resyncs, owner reads, subscriptions created and renewed",
+            labels=["event"],
+        )
+        for event, count in sorted(metrics._webhook_counts().items()):
+            events.add_metric([event], count)
+        yield events
+        states = GaugeMetricFamily(
+            f"{PREFIX}_webhook_subscriptions",
+            "The gateway's subscriptions in BC by state, as the managing replica last found them",
+            labels=["state"],
+        )
+        for state, count in sorted(metrics._webhook_subscriptions().items()):
+            states.add_metric([state], count)
+        yield states
+
+    def _live(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        if self._metrics._live_counts is None:
+            return
+        counts = dict(self._metrics._live_counts())
+        yield GaugeMetricFamily(
+            f"{PREFIX}_live_connections",
+            "GraphQL subscription WebSockets open on this replica",
+            value=counts.pop("connections_open", 0),
+        )
+        events = CounterMetricFamily(
+            f"{PREFIX}_live_events",
+            "GraphQL subscriptions on this replica, by event: refused handshakes and tokens, "
+            "refreshed tokens, messages sent, BC change events heard and offered to subscribers",
+            labels=["event"],
+        )
+        for event, count in sorted(counts.items()):
+            events.add_metric([event], count)
+        yield events
