@@ -301,7 +301,8 @@ class AnswerCache:
                     return found
                 event.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), min(POLL_SECONDS, remaining))
+                    async with asyncio.timeout(min(POLL_SECONDS, remaining)):
+                        await event.wait()
         finally:
             self._notices.forget(key.storage, event)
 

@@ -180,7 +180,8 @@ class FleetLimiter:
                     if remaining <= 0:
                         raise BCTimeout("no turn to call Business Central before the operation's deadline")
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(notice.wait(), min(_POLL_SECONDS, remaining))
+                        async with asyncio.timeout(min(_POLL_SECONDS, remaining)):
+                            await notice.wait()
                 finally:
                     self._notices.forget(notice)
         except ConnectionError:
@@ -190,7 +191,8 @@ class FleetLimiter:
     @asynccontextmanager
     async def _fallback_slot(self, deadline: Deadline) -> AsyncIterator[None]:
         try:
-            await asyncio.wait_for(self._fallback.acquire(), deadline.remaining())
+            async with asyncio.timeout(deadline.remaining()):
+                await self._fallback.acquire()
         except TimeoutError:
             raise BCTimeout("no turn to call Business Central before the operation's deadline") from None
         try:

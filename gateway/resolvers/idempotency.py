@@ -214,7 +214,8 @@ class SharedKeyStore(Generic[R]):
                 if remaining <= 0:
                     return
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(notice.wait(), min(self._poll, remaining))
+                    async with asyncio.timeout(min(self._poll, remaining)):
+                        await notice.wait()
             finally:
                 self._notices.forget(name, notice)
 

@@ -58,7 +58,7 @@ def open_store(settings: StoreSettings, *, clock: Callable[[], float] = time.mon
         settings.url,
         max_connections=_MAX_CONNECTIONS,
         timeout=settings.timeout_seconds,
-        socket_timeout=settings.timeout_seconds,
+        # No socket_timeout: RedisStore puts its own deadline on each command (see Boundary).
         socket_connect_timeout=settings.timeout_seconds,
         # A subscription's connection may stay silent for long: TCP keepalive notices a dead peer.
         **({"socket_keepalive": True} if tcp else {}),
@@ -66,4 +66,4 @@ def open_store(settings: StoreSettings, *, clock: Callable[[], float] = time.mon
         # only multiply the wait while Redis is down.
         retry=Retry(NoBackoff(), 1),
     )
-    return RedisStore(Redis.from_pool(pool), prefix=settings.prefix)
+    return RedisStore(Redis.from_pool(pool), prefix=settings.prefix, timeout_seconds=settings.timeout_seconds)

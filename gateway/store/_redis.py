@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
 from . import _redis_scripts as scripts
 from ._interfaces import Buckets, Channels, KeyValue, Slots, StoreUnavailable, Windows
-from ._redis_boundary import Keys, unavailable_on_error
+from ._redis_boundary import Boundary, Keys
 from ._redis_channels import RedisChannels
 
 __all__ = ["RedisStore"]
@@ -35,8 +35,9 @@ def _us(seconds: float) -> int:
 
 
 class _RedisKeyValue:
-    def __init__(self, client: Redis, prefix: str) -> None:
+    def __init__(self, client: Redis, prefix: str, boundary: Boundary) -> None:
         self._client = client
+        self._redis = boundary
         self._key = Keys(prefix, "kv")
         self._counter = Keys(prefix, "counter")  # apart from values, as in MemoryStore
         self._claim = client.register_script(scripts.CLAIM)
@@ -45,32 +46,32 @@ class _RedisKeyValue:
         self._increment = client.register_script(scripts.INCREMENT)
 
     async def get(self, key: str) -> bytes | None:
-        with unavailable_on_error("read a value"):
+        async with self._redis("read a value"):
             return _bytes_or_none(await self._client.get(self._key(key)))
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
-        with unavailable_on_error("read values"):
+        async with self._redis("read values"):
             values = await self._client.mget([self._key(key) for key in keys])
         return [_bytes_or_none(value) for value in values]
 
     async def put(self, key: str, value: bytes, *, ttl_seconds: float) -> None:
-        with unavailable_on_error("store a value"):
+        async with self._redis("store a value"):
             await self._client.set(self._key(key), value, px=_ms(ttl_seconds))
 
     async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None:
-        with unavailable_on_error("claim a key"):
+        async with self._redis("claim a key"):
             present = await self._claim(keys=[self._key(key)], args=[value, _ms(ttl_seconds)])
         return _bytes_or_none(present)
 
     async def swap(self, key: str, expected: bytes, value: bytes, *, ttl_seconds: float) -> bool:
-        with unavailable_on_error("swap a value"):
+        async with self._redis("swap a value"):
             swapped = await self._swap(keys=[self._key(key)], args=[expected, value, _ms(ttl_seconds)])
         return bool(swapped)
 
     async def delete(self, key: str, *, expected: bytes | None = None) -> bool:
-        with unavailable_on_error("delete a value"):
+        async with self._redis("delete a value"):
             if expected is None:
                 removed = await self._client.delete(self._key(key))
             else:
@@ -78,37 +79,40 @@ class _RedisKeyValue:
         return bool(removed)
 
     async def increment(self, key: str, *, ttl_seconds: float) -> int:
-        with unavailable_on_error("increment a counter"):
+        async with self._redis("increment a counter"):
             return int(await self._increment(keys=[self._counter(key)], args=[_ms(ttl_seconds)]))
 
 
 class _RedisBuckets:
-    def __init__(self, client: Redis, prefix: str) -> None:
+    def __init__(self, client: Redis, prefix: str, boundary: Boundary) -> None:
+        self._redis = boundary
         self._key = Keys(prefix, "bucket")
         self._take = client.register_script(scripts.TAKE)
 
     async def take(self, key: str, cost: float, *, per_second: float, burst: float) -> float:
-        with unavailable_on_error("take from a bucket"):
+        async with self._redis("take from a bucket"):
             wait = await self._take(keys=[self._key(key)], args=[repr(cost), repr(per_second), repr(burst)])
         return float(wait)
 
 
 class _RedisWindows:
-    def __init__(self, client: Redis, prefix: str, new_token: TokenFactory) -> None:
+    def __init__(self, client: Redis, prefix: str, boundary: Boundary, new_token: TokenFactory) -> None:
+        self._redis = boundary
         self._key = Keys(prefix, "window")
         self._admit = client.register_script(scripts.ADMIT)
         self._new_token = new_token  # each event is a member of a sorted set: it needs a name
 
     async def admit(self, key: str, *, limit: int, window_seconds: float) -> float:
         args: list[int | str] = [limit, _us(window_seconds), self._new_token()]
-        with unavailable_on_error("count an event"):
+        async with self._redis("count an event"):
             wait_us = await self._admit(keys=[self._key(key)], args=args)
         return int(wait_us) / 1_000_000
 
 
 class _RedisSlots:
-    def __init__(self, client: Redis, prefix: str, new_token: TokenFactory) -> None:
+    def __init__(self, client: Redis, prefix: str, boundary: Boundary, new_token: TokenFactory) -> None:
         self._client = client
+        self._redis = boundary
         self._key = Keys(prefix, "slots")
         self._acquire = client.register_script(scripts.ACQUIRE)
         self._renew = client.register_script(scripts.RENEW)
@@ -117,20 +121,20 @@ class _RedisSlots:
 
     async def acquire(self, pool: str, *, limit: int, lease_seconds: float) -> str | None:
         token = self._new_token()
-        with unavailable_on_error("acquire a slot"):
+        async with self._redis("acquire a slot"):
             taken = await self._acquire(keys=[self._key(pool)], args=[limit, _us(lease_seconds), token])
         return token if taken else None
 
     async def renew(self, pool: str, token: str, *, lease_seconds: float) -> bool:
-        with unavailable_on_error("renew a slot"):
+        async with self._redis("renew a slot"):
             return bool(await self._renew(keys=[self._key(pool)], args=[_us(lease_seconds), token]))
 
     async def release(self, pool: str, token: str) -> None:
-        with unavailable_on_error("release a slot"):
+        async with self._redis("release a slot"):
             await self._client.zrem(self._key(pool), token)
 
     async def held(self, pool: str) -> int:
-        with unavailable_on_error("count slots"):
+        async with self._redis("count slots"):
             return int(await self._held(keys=[self._key(pool)], args=[]))
 
 
@@ -141,9 +145,10 @@ def _bytes_or_none(value: Any) -> bytes | None:
 class RedisStore:
     """The :class:`~gateway.store.Store` of a fleet, on one ``redis.asyncio.Redis`` client.
 
-    ``client`` must answer bytes (``decode_responses=False``) and should have short socket
-    timeouts: :func:`~gateway.store.open_store` builds such a client from a URL.  ``new_token``
-    names slot leases and window events (random by default).
+    ``client`` must answer bytes (``decode_responses=False``): :func:`~gateway.store.open_store`
+    builds such a client from a URL.  Each command may take ``timeout_seconds`` (``None``: as long
+    as Redis takes), then it is ``StoreUnavailable``.  ``new_token`` names slot leases and window
+    events (random by default).
     """
 
     def __init__(
@@ -151,6 +156,7 @@ class RedisStore:
         client: Redis,
         *,
         prefix: str,
+        timeout_seconds: float | None = None,
         new_token: TokenFactory = lambda: secrets.token_hex(12),
     ) -> None:
         if not prefix or any(c.isspace() for c in prefix):
@@ -158,11 +164,12 @@ class RedisStore:
         self._client = client
         self.prefix = prefix
         # Typed as the interfaces, so mypy proves each part implements its interface.
-        self.kv: KeyValue = _RedisKeyValue(client, prefix)
-        self.buckets: Buckets = _RedisBuckets(client, prefix)
-        self.windows: Windows = _RedisWindows(client, prefix, new_token)
-        self.slots: Slots = _RedisSlots(client, prefix, new_token)
-        self.channels: Channels = RedisChannels(client, Keys(prefix, "channel"))
+        self._redis = boundary = Boundary(timeout_seconds)
+        self.kv: KeyValue = _RedisKeyValue(client, prefix, boundary)
+        self.buckets: Buckets = _RedisBuckets(client, prefix, boundary)
+        self.windows: Windows = _RedisWindows(client, prefix, boundary, new_token)
+        self.slots: Slots = _RedisSlots(client, prefix, boundary, new_token)
+        self.channels: Channels = RedisChannels(client, Keys(prefix, "channel"), boundary)
 
     @property
     def replicated(self) -> bool:
@@ -170,8 +177,9 @@ class RedisStore:
 
     async def ping(self) -> bool:
         try:
-            with unavailable_on_error("answer a ping"):
-                return bool(await self._client.ping())
+            async with self._redis("answer a ping"):
+                # redis-py 7 types the asyncio client's ping as the sync one's union.
+                return bool(await cast("Awaitable[bool]", self._client.ping()))
         except StoreUnavailable:
             return False
 

@@ -17,32 +17,34 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from ._interfaces import StoreUnavailable
-from ._redis_boundary import Keys, unavailable_on_error
+from ._redis_boundary import Boundary, Keys
 
 __all__ = ["RedisChannels"]
 
 
 class RedisChannels:
-    def __init__(self, client: Redis, key: Keys, *, confirm_seconds: float = 5.0) -> None:
+    def __init__(self, client: Redis, key: Keys, boundary: Boundary, *, confirm_seconds: float = 5.0) -> None:
         self._client = client
+        self._redis = boundary
         self._key = key
         self._confirm_seconds = confirm_seconds
 
     async def publish(self, channel: str, message: bytes) -> None:
-        with unavailable_on_error("publish a message"):
+        async with self._redis("publish a message"):
             await self._client.publish(self._key(channel), message)
 
     @asynccontextmanager
     async def subscribe(self, *channels: str) -> AsyncIterator[AsyncIterator[bytes]]:
         pubsub = self._client.pubsub()
         try:
-            with unavailable_on_error("subscribe"):
+            async with self._redis("subscribe"):
                 await pubsub.subscribe(*(self._key(channel) for channel in channels))
                 early = await self._confirmed(pubsub, len(channels))
-            yield _messages(pubsub, early)
+            yield _messages(pubsub, early, Boundary(None))
         finally:
-            with contextlib.suppress(StoreUnavailable), unavailable_on_error("unsubscribe"):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
+            with contextlib.suppress(StoreUnavailable):
+                async with self._redis("unsubscribe"):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
 
     async def _confirmed(self, pubsub: PubSub, count: int) -> list[bytes]:
         """Read until Redis confirmed ``count`` channels; messages seen meanwhile are kept."""
@@ -58,11 +60,11 @@ class RedisChannels:
         return early
 
 
-async def _messages(pubsub: PubSub, early: list[bytes]) -> AsyncIterator[bytes]:
+async def _messages(pubsub: PubSub, early: list[bytes], waiting: Boundary) -> AsyncIterator[bytes]:
     for data in early:
         yield data
     while True:
-        with unavailable_on_error("receive a message"):
+        async with waiting("receive a message"):
             message: dict[str, Any] | None = await pubsub.get_message(timeout=None)
         if message is not None and message["type"] == "message":
             yield bytes(message["data"])

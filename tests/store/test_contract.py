@@ -155,3 +155,24 @@ async def test_subscribers_receive_what_is_published_after_they_subscribe(backen
 
 async def test_ping_answers(backend: Backend) -> None:
     assert await backend.store.ping()
+
+
+async def test_a_cancelled_call_is_cancelled_wherever_the_cancellation_lands(backend: Backend) -> None:
+    """A shutdown cancels tasks that are talking to the store (the webhook dispatcher, a BC slot
+    wait).  redis-py 8.0/8.1 returned from a command as if nothing happened when the cancellation
+    landed inside it (83–97 of 100 tries): the task ran on and the replica never stopped."""
+    kv = backend.store.kv
+
+    async def writing() -> None:
+        for number in range(1_000_000):
+            await kv.put(f"cancel-{number % 10}", b"v", ttl_seconds=10)
+            await asyncio.sleep(0)  # the in-memory store never waits: let the cancellation in
+
+    for turns in range(30):  # the cancellation lands after 0, 1, 2, … loop turns: in every step
+        task = asyncio.create_task(writing())
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=5)  # a hang guard: it must stop at once
+        assert task in done, f"still running after a cancellation {turns} turns in"
+        assert task.cancelled()
