@@ -86,6 +86,8 @@ BENCH_ENVIRON = {
     "AUTH_JWKS_URL": f"{ISSUER}/.well-known/jwks.json",
     "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000000000",
     "GATEWAY_RATE_LIMIT_BURST": "1000000000",
+    # Production mode requires the key every replica signs download links with.
+    "GATEWAY_DOCUMENT_KEY": "a-document-key-for-the-benchmark-0123456789",
 }
 # The 1,000-order page is far beyond the default cost budget and page size, on purpose.
 BIG_ENVIRON = {
