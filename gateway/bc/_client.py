@@ -614,15 +614,14 @@ class BCSession:
         if key is None or self._client.answers is None:
             return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
         # A kept answer is BC's rows as plain mappings (decimals exact; bytes in Redis), whoever
-        # reads them: the read behind it is made without a model, and each reader decodes them.
+        # reads them: the read behind it is made without a model, and the cache decodes them into
+        # the reader's model once per answer (frozen models, shared by every later reader).
         _, check_plain = self._authorise(query, None)
         answer = await self._client.answers.read(
-            key, lambda: self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            key, lambda: self._fetch_from_bc(query, plain, check_plain, route, None, None), model
         )
         self._note(answer)
-        if model is None:
-            return list(answer.rows)
-        return [model.from_row(row) for row in answer.rows]
+        return list(answer.rows)
 
     async def fetch_together(
         self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
