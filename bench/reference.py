@@ -52,6 +52,7 @@ from bench.sandbox_process import SandboxProcess
 from gateway.app import create_app
 from gateway.auth import DevIdentityProvider
 from gateway.resolvers.dates import months_before
+from gateway.server import freeze_start_up_objects
 from gateway.settings import KNOWN_VARIABLES, settings_from_environ
 
 DASHBOARD = """
@@ -187,6 +188,7 @@ async def gateway_on(
         jwks_transport=httpx.ASGITransport(app=identity.asgi_app()),
     )
     async with app.router.lifespan_context(app):
+        freeze_start_up_objects()  # as `bc-gateway serve` does once the app has started
         gateway = Gateway(app, identity.mint(company, customer))
         for _ in range(3):  # warm-up: JWKS, BC token, local currency, documents in the gate's cache
             for query in warm_up:
