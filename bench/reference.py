@@ -52,6 +52,7 @@ from bench.sandbox_process import SandboxProcess
 from gateway.app import create_app
 from gateway.auth import DevIdentityProvider
 from gateway.resolvers.dates import months_before
+from gateway.server import freeze_start_up_objects
 from gateway.settings import KNOWN_VARIABLES, settings_from_environ
 
 DASHBOARD = """
@@ -86,6 +87,8 @@ BENCH_ENVIRON = {
     "AUTH_JWKS_URL": f"{ISSUER}/.well-known/jwks.json",
     "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000000000",
     "GATEWAY_RATE_LIMIT_BURST": "1000000000",
+    # Production mode requires the key every replica signs download links with.
+    "GATEWAY_DOCUMENT_KEY": "a-document-key-for-the-benchmark-0123456789",
 }
 # The 1,000-order page is far beyond the default cost budget and page size, on purpose.
 BIG_ENVIRON = {
@@ -185,6 +188,7 @@ async def gateway_on(
         jwks_transport=httpx.ASGITransport(app=identity.asgi_app()),
     )
     async with app.router.lifespan_context(app):
+        freeze_start_up_objects()  # as `bc-gateway serve` does once the app has started
         gateway = Gateway(app, identity.mint(company, customer))
         for _ in range(3):  # warm-up: JWKS, BC token, local currency, documents in the gate's cache
             for query in warm_up:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
@@ -32,11 +32,16 @@ class UnencodableAnswer(ValueError):
 
 @dataclass(frozen=True)
 class StoredAnswer:
-    """Rows as BC answered them, when (wall-clock seconds) and under which generations."""
+    """Rows as BC answered them, when (wall-clock seconds) and under which generations.
+
+    ``decoded``: the rows as each model that read them (frozen ``msgspec`` Structs, so every
+    request may share them), decoded on the first read rather than on every one; never encoded.
+    """
 
     rows: Rows
     stored_at: float
     generations: tuple[str, ...]
+    decoded: dict[type, list[Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def encode_answer(answer: StoredAnswer) -> bytes:

@@ -31,6 +31,7 @@ from ._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encod
 from ._answer_fills import POLL_SECONDS, AnswerChannels, FillNotices
 from ._answer_memory import MemoryAnswers
 from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, invalidated_by_change
+from ._entity import Entity
 
 __all__ = ["Answer", "AnswerCache", "AnswerStore", "ReadKey", "group_key", "read_key"]
 
@@ -115,10 +116,11 @@ def group_key(keys: Sequence[ReadKey]) -> ReadKey:
 
 @dataclass(frozen=True)
 class Answer:
-    """The rows of a read; ``kept``: they were read from BC before this read (for another
-    request, or this one's before) and are ``age`` seconds old."""
+    """The rows of a read (plain, or as the model asked for); ``kept``: they were read from BC
+    before this read (for another request, or this one's before) and are ``age`` seconds old.
+    The list is shared with other readers of the answer: copy it before changing it."""
 
-    rows: Rows
+    rows: Sequence[Any]
     age: float = 0.0
     kept: bool = False
 
@@ -161,28 +163,31 @@ class AnswerCache:
         self._notices = FillNotices(store.channels) if store.replicated else None
         self._warned_at = -_WARN_EVERY_SECONDS
 
-    async def read(self, key: ReadKey, produce: Produce) -> Answer:
+    async def read(self, key: ReadKey, produce: Produce, model: type[Entity] | None = None) -> Answer:
         """The answer to ``key``: kept while its generations are current and it is younger than
-        its kind's time to live; otherwise read once (``produce``), however many ask at once."""
+        its kind's time to live; otherwise read once (``produce``), however many ask at once.
+
+        With ``model``, the rows come as ``model`` instances, decoded once per kept answer: every
+        later reader shares them (they are frozen)."""
         try:
             await self._replace_pending()
             generations = generations_of(await self._store.kv.get_many(key.generation_keys))
         except ConnectionError:
             self._unavailable()
             self._count(key, "bypass")
-            return Answer(await produce())
+            return Answer(_decode(await produce(), model))
         kept = self._memory.get(key.storage)
         if kept is not None and self._current(key, kept, generations):
             self._count(key, "hit")
-            return self._kept(kept)
+            return self._kept(key, kept, model)
         flight = (key.storage, generations)
         running = self._flights.get(flight)
         if running is not None:
             joined = await self._join(running)
             if joined is not None:
                 self._count(key, "joined")
-                return self._kept(joined)
-            return Answer(await produce())  # the first reader failed: read on our own
+                return self._kept(key, joined, model)
+            return Answer(_decode(await produce(), model))  # the first reader failed: read on our own
         future: asyncio.Future[StoredAnswer] = asyncio.get_running_loop().create_future()
         self._flights[flight] = future
         try:
@@ -197,7 +202,7 @@ class AnswerCache:
         finally:
             del self._flights[flight]
         future.set_result(stored)
-        return self._kept(stored) if was_kept else Answer(stored.rows)
+        return self._kept(key, stored, model) if was_kept else Answer(self._decoded(key, stored, model))
 
     async def invalidate(
         self, company: UUID, customer: str | None, kinds: Iterable[tuple[DataKind, bool]]
@@ -233,8 +238,20 @@ class AnswerCache:
         fresh = self._clock() - stored.stored_at < self.settings.ttl(key.kind)
         return fresh and stored.generations == generations
 
-    def _kept(self, stored: StoredAnswer) -> Answer:
-        return Answer(stored.rows, max(0.0, self._clock() - stored.stored_at), kept=True)
+    def _kept(self, key: ReadKey, stored: StoredAnswer, model: type[Entity] | None) -> Answer:
+        rows = self._decoded(key, stored, model)
+        return Answer(rows, max(0.0, self._clock() - stored.stored_at), kept=True)
+
+    def _decoded(self, key: ReadKey, stored: StoredAnswer, model: type[Entity] | None) -> Sequence[Any]:
+        """``stored``'s rows as ``model``: decoded on the first read of the answer as that model."""
+        if model is None:
+            return stored.rows
+        found = stored.decoded.get(model)
+        if found is None:
+            found = stored.decoded[model] = _decode(stored.rows, model)
+            if self._memory.holds(key.storage, stored):
+                self._memory.put(key.storage, stored)  # it holds more rows now
+        return found
 
     async def _join(self, running: asyncio.Future[StoredAnswer]) -> StoredAnswer | None:
         try:
@@ -338,3 +355,7 @@ class AnswerCache:
         if now - self._warned_at >= _WARN_EVERY_SECONDS:
             self._warned_at = now
             LOGGER.warning("answer_cache_unavailable: the shared store did not answer; reading BC")
+
+
+def _decode(rows: Rows, model: type[Entity] | None) -> list[Any]:
+    return rows if model is None else [model.from_row(row) for row in rows]

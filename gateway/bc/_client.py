@@ -235,24 +235,30 @@ class BCClient:
         bytes of each page are BC's whole answer to the request: what a cache of BC reads would
         keep, reading them with the same ``reader`` on a hit."""
         headers = self._page_headers(top)
-        origin = httpx.URL(url)
-        next_url: httpx.URL | None = origin
+        # Parsed only once a page is requested or a nextLink checked: a read answered on one page
+        # inside a $batch (most reads) needs neither.
+        origin: httpx.URL | None = None
+        next_url: httpx.URL | None = None
         next_params: Mapping[str, str] | None = params
         read = _page_read(reader)
         rows: list[T] = []
         for _ in range(_MAX_PAGES):
-            if next_url is None:
-                return rows
             if first_page is not None:
                 page, first_page = reader(first_page), None
             else:
-                page = await self._request("GET", str(next_url), next_params, headers, call, read)
+                origin = origin if origin is not None else httpx.URL(url)
+                target = next_url if next_url is not None else origin
+                page = await self._request("GET", str(target), next_params, headers, call, read)
             found, link = page
             rows.extend(found if check_row is None else [row for row in found if check_row(row)])
             if limit is not None and len(rows) >= limit:
                 return rows[:limit]
+            if link is None:
+                return rows
             # The nextLink carries every query option (and the skiptoken) itself.
-            next_url, next_params = _checked_next_link(link, origin, next_url), None
+            origin = origin if origin is not None else httpx.URL(url)
+            next_url = _checked_next_link(link, origin, next_url if next_url is not None else origin)
+            next_params = None
         raise BCProtocolError("Business Central kept sending nextLinks")
 
     def _page_headers(self, top: int | None) -> dict[str, str]:
@@ -614,15 +620,14 @@ class BCSession:
         if key is None or self._client.answers is None:
             return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
         # A kept answer is BC's rows as plain mappings (decimals exact; bytes in Redis), whoever
-        # reads them: the read behind it is made without a model, and each reader decodes them.
+        # reads them: the read behind it is made without a model, and the cache decodes them into
+        # the reader's model once per answer (frozen models, shared by every later reader).
         _, check_plain = self._authorise(query, None)
         answer = await self._client.answers.read(
-            key, lambda: self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            key, lambda: self._fetch_from_bc(query, plain, check_plain, route, None, None), model
         )
         self._note(answer)
-        if model is None:
-            return list(answer.rows)
-        return [model.from_row(row) for row in answer.rows]
+        return list(answer.rows)
 
     async def fetch_together(
         self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
@@ -941,10 +946,8 @@ def _page_read(
     return read
 
 
-def _checked_next_link(link: object, origin: httpx.URL, current: httpx.URL) -> httpx.URL | None:
+def _checked_next_link(link: object, origin: httpx.URL, current: httpx.URL) -> httpx.URL:
     """The next page's URL, if it points at the same scheme, host, port and path as ``origin``."""
-    if link is None:
-        return None
     if not isinstance(link, str):
         raise BCProtocolError("Business Central sent a nextLink that is not a string")
     target = current.join(link)

@@ -18,7 +18,8 @@ uvicorn's own proxy-header handling is off: ``X-Forwarded-*`` are believed only 
 
 from __future__ import annotations
 
+from ._heap import freeze_start_up_objects
 from ._listen import listen
 from ._serve import serve
 
-__all__ = ["listen", "serve"]
+__all__ = ["freeze_start_up_objects", "listen", "serve"]

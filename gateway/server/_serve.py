@@ -13,6 +13,8 @@ from starlette.types import ASGIApp
 
 from gateway.settings import ServeSettings
 
+from ._heap import freeze_start_up_objects
+
 
 def serve(
     app: ASGIApp,
@@ -71,6 +73,7 @@ class GracefulServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started and not self.should_exit:
+            freeze_start_up_objects()  # the app's lifespan has run: what it opened stays
             self._on_listening()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:

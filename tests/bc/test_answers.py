@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gateway.bc import AnswerCache, CacheSettings, DataKind
+from gateway.bc import AnswerCache, CacheSettings, DataKind, Entity
 from gateway.bc._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer
 from gateway.bc._answers import ReadKey, read_key
 from gateway.store import MemoryStore, RedisStore
@@ -254,6 +254,38 @@ async def test_memory_keeps_the_most_recently_used_answers_within_its_rows() -> 
     assert answers.kept_in_memory == 2
     assert (await answers.read(keys[0], reads)).kept is False  # the oldest went first
     assert (await answers.read(keys[2], reads)).kept is True
+
+
+class Invoice(Entity, frozen=True, kw_only=True):
+    number: str
+    amount: Decimal = Decimal(0)
+
+
+async def test_a_kept_answer_is_decoded_into_its_model_once_and_shared_by_later_readers() -> None:
+    clock, reads = WallClock(), Reads()
+    answers = cache(MemoryStore(), clock)
+    key = invoices_key()
+
+    first = await answers.read(key, reads, Invoice)
+    kept = await answers.read(key, reads, Invoice)
+    plain = await answers.read(key, reads)
+
+    assert first.rows == [Invoice(number="S-INV-1", amount=Decimal("1000.00"))]
+    assert kept.kept is True
+    assert kept.rows[0] is first.rows[0]  # the same frozen model, not decoded again
+    assert plain.rows == ROWS
+    assert reads.count == 1
+
+
+async def test_rows_decoded_into_a_model_count_twice_against_the_memory() -> None:
+    clock, reads = WallClock(), Reads()
+    answers = cache(MemoryStore(), clock, memory_rows=2)
+    decoded, plain = invoices_key(**{"$skip": "0"}), invoices_key(**{"$skip": "1"})
+    await answers.read(decoded, reads, Invoice)  # one row, held plain and as Invoice: two
+    await answers.read(plain, reads)
+
+    assert answers.kept_in_memory == 1
+    assert (await answers.read(decoded, reads, Invoice)).kept is False
 
 
 async def test_two_replicas_share_answers_and_invalidations_through_redis(
