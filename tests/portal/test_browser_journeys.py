@@ -9,8 +9,6 @@ uncaught page error fails the journey.  Screenshots go to ``SCREENSHOTS_DIR`` (d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,104 +18,29 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.portal.conftest import ACCESS_TOKEN_TTL, SCREENSHOTS, Gateway, graphql_with
+from tests.portal.conftest import (
+    ACCESS_TOKEN_TTL,
+    DESKTOP,
+    Gateway,
+    Watch,
+    expect,
+    graphql_with,
+    heading,
+    shot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.slow
 
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # A buyer for customer 10000 of both demo companies, and one for customer 20000 of both.
 GROUP_10000 = "O'Brien & Sons Ltd. / Jan Ubezpieczenia S.A."
 GROUP_20000 = "Müller Bürobedarf GmbH / Łódzkie Zakłady Meblowe Sp. z o.o."
 
 
-@dataclass
-class Watch:
-    """What the page did on the network and in its console."""
-
-    errors: list[str] = field(default_factory=list)
-    authorize_urls: list[str] = field(default_factory=list)
-    token_forms: list[dict[str, str]] = field(default_factory=list)
-    token_answers: list[dict[str, Any]] = field(default_factory=list)
-    graphql: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
-    graphql_statuses: list[int] = field(default_factory=list)
-    revocations: int = 0
-
-    def attach(self, page: Any) -> None:
-        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("request", self._request)
-        page.on("response", self._response)
-
-    def _request(self, request: Any) -> None:
-        path = urlsplit(request.url).path
-        if path.endswith("/dev-idp/authorize") and request.method == "GET":
-            self.authorize_urls.append(request.url)
-        elif path.endswith("/dev-idp/token"):
-            self.token_forms.append({k: v[0] for k, v in parse_qs(request.post_data or "").items()})
-        elif path.endswith("/dev-idp/revoke"):
-            self.revocations += 1
-        elif path == "/graphql":
-            self.graphql.append((dict(request.headers), request.post_data_json))
-
-    def _response(self, response: Any) -> None:
-        path = urlsplit(response.url).path
-        if path == "/graphql":
-            self.graphql_statuses.append(response.status)
-        elif path.endswith("/dev-idp/token") and response.ok:
-            self.token_answers.append(response.json())
-
-    def grants(self, grant_type: str) -> list[dict[str, str]]:
-        return [form for form in self.token_forms if form.get("grant_type") == grant_type]
-
-    def last_bearer(self) -> str:
-        return self.graphql[-1][0]["authorization"].removeprefix("Bearer ")
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def opener(viewport: dict[str, int]) -> tuple[Any, Watch]:
-        context = browser.new_context(viewport=viewport, accept_downloads=True, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        watch = Watch()
-        watch.attach(page)
-        return page, watch
-
-    yield opener
-    for context in contexts:
-        context.close()
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
-
-
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def heading(page: Any) -> Any:
-    return page.locator("main h1")
-
-
 def go(page: Any, section: str) -> None:
     page.locator("#nav").get_by_role("link", name=section, exact=True).click()
     expect(heading(page)).to_have_text(section if section != "Dashboard" else re.compile("Welcome"))
-
-
-def sign_in(page: Any, gateway: Gateway, account: str) -> None:
-    page.goto(gateway.portal)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url("**/dev-idp/authorize?**")
-    page.get_by_role("button", name=f"Sign in as {account}", exact=True).click()
-    expect(heading(page)).to_have_text(re.compile("^Welcome"))
 
 
 def fits_the_screen(page: Any) -> bool:

@@ -133,8 +133,12 @@ def _complete(desk: Desk, order: Row, lines: list[Row]) -> None:
 
 
 def _portion(quantity: Decimal, fraction: Decimal) -> Decimal:
+    """``fraction`` of ``quantity`` in whole units (at least one), or all of it: 11.5 metres
+    shipped in full are 11.5, not 11."""
     if quantity <= 0:
         return ZERO
+    if fraction >= 1:
+        return quantity
     part = (quantity * fraction).to_integral_value(rounding=ROUND_FLOOR)
     return min(quantity, max(part, Decimal(1)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,16 +20,26 @@ PORTAL = "/v2.0/sandbox/production/api/bcgateway/portal/v1.0"
 
 def open_order(sandbox: Sandbox, company_id: str, *, unshipped: bool) -> dict[str, Any]:
     """A released order whose customer may be shipped to: nothing shipped yet, or partly invoiced."""
+
+    def fresh(goods: list[dict[str, Any]]) -> bool:
+        return all(r["shippedQuantity"] == 0 for r in goods) and all(r["quantity"] >= 2 for r in goods)
+
+    return shippable_order(sandbox, company_id, lambda goods: fresh(goods) == unshipped)
+
+
+def shippable_order(
+    sandbox: Sandbox, company_id: str, accept: Callable[[list[dict[str, Any]]], bool]
+) -> dict[str, Any]:
+    """A released order whose customer may be shipped to, and whose lines (but comments) ``accept``."""
     customers = {c["id"]: c for c in rows(sandbox, company_id, "customers")}
     for order in rows(sandbox, company_id, "salesOrders"):
         lines = [r for r in rows(sandbox, company_id, "salesOrderLines") if r["documentId"] == order["id"]]
         goods = [r for r in lines if r["lineType"] != "Comment"]
-        fresh = all(r["shippedQuantity"] == 0 for r in goods) and all(r["quantity"] >= 2 for r in goods)
         if (
             order["status"] == "Open"
             and customers[order["customerId"]]["blocked"] == "_x0020_"
             and goods
-            and fresh == unshipped
+            and accept(goods)
         ):
             return order
     raise LookupError("no such order in the demo world")
@@ -58,6 +69,26 @@ async def test_shipping_an_order_posts_a_shipment_and_moves_quantities_and_stock
             assert items_before[line["itemId"]] - items_after[line["itemId"]] >= amount(line["quantity"])
     tracking = (await bc.get(f"{PORTAL}/companies({co})/shipmentTrackings({shipment['id']})")).json()
     assert tracking["shipmentNumber"] == shipment["number"]
+    assert outcome.summary.startswith(f"Shipped order {order['number']} completely")
+
+
+async def test_shipping_in_full_ships_a_fractional_quantity_too(
+    sandbox: Sandbox, bc: httpx.AsyncClient
+) -> None:
+    co = company(sandbox)
+    order = shippable_order(  # nothing shipped yet, and a quantity like 11.5 metres
+        sandbox,
+        co,
+        lambda goods: (
+            all(r["shippedQuantity"] == 0 for r in goods) and any(amount(r["quantity"]) % 1 for r in goods)
+        ),
+    )
+
+    outcome = await run_action(sandbox, "ship", {"order": order["number"]}, sandbox.staff_rng)
+
+    after = await read(bc, co, f"salesOrders({order['id']})/salesOrderLines")
+    assert all(amount(r["shippedQuantity"]) == amount(r["quantity"]) for r in after)
+    assert (await read(bc, co, "salesOrders", **{"$filter": f"id eq {order['id']}"}))[0]["fullyShipped"]
     assert outcome.summary.startswith(f"Shipped order {order['number']} completely")
 
 

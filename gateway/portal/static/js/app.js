@@ -1,9 +1,12 @@
-// The portal's entry point: sign-in, the header (who, company switcher, sign out) and the router.
+// The portal's entry point: sign-in, the header (who, company switcher, live state, sign out),
+// live updates and the router.
 
 import { Auth, SessionEnded } from "./auth.js";
 import { h, replace, loading, errorBox } from "./dom.js";
 import { Client } from "./graphql.js";
+import { Live } from "./live.js";
 import { SESSION } from "./operations.js";
+import { Updates } from "./updates.js";
 import { routes } from "./views/routes.js";
 
 const main = document.getElementById("main");
@@ -12,6 +15,7 @@ const accountBar = document.getElementById("account");
 const companySelect = document.getElementById("company");
 let auth;
 let client;
+let updates;
 let session = null; // { companies, me }
 let renderCount = 0;
 
@@ -26,6 +30,11 @@ async function start() {
   }
   auth = new Auth(config);
   client = new Client(auth);
+  const live = new Live(auth, {
+    onState: (state) => updates.showState(state),
+    onSessionEnded: (error) => showSignIn(error.message),
+  });
+  updates = new Updates(live, { notices: document.getElementById("notices"), indicator: document.getElementById("live-state") });
   const params = new URLSearchParams(window.location.search);
   if (params.has("code") || params.has("error")) {
     try {
@@ -59,6 +68,7 @@ async function loadSession() {
   const active = session.companies.find((company) => company.active);
   if (active && !client.company) client.setCompany(active.id);
   showChrome();
+  updates.begin(client.company);
   await render();
 }
 
@@ -86,11 +96,13 @@ function showChrome() {
 
 async function switchCompany(id) {
   client.setCompany(id);
+  updates.switchCompany(id);
   if (window.location.hash === "#/" || window.location.hash === "") await render();
   else window.location.hash = "#/"; // document numbers belong to one company: start over
 }
 
 function showSignIn(message) {
+  updates.end();
   accountBar.hidden = true;
   nav.hidden = true;
   const returnTo = window.location.hash && window.location.hash !== "#/signed-out" ? window.location.hash : "#/";
@@ -110,6 +122,7 @@ function showSignIn(message) {
 }
 
 async function signOut() {
+  updates.end();
   session = null;
   client.setCompany(null);
   await auth.signOut();
@@ -127,7 +140,8 @@ async function render() {
     else link.removeAttribute("aria-current");
   }
   replace(main, loading());
-  const context = { client, auth, session, params, navigate, stale: () => ticket !== renderCount };
+  const live = updates.enterView();
+  const context = { client, auth, session, params, navigate, live, stale: () => ticket !== renderCount };
   try {
     const content = await view(context);
     if (ticket !== renderCount) return; // the user moved on while this was loading

@@ -3,6 +3,8 @@
 // one refresh at a time (refresh tokens rotate, and using one twice ends the session).
 //
 // Tokens live in sessionStorage: one browser tab, gone when it closes, kept across a reload.
+// Whoever holds the access token beyond one request (the live connection, live.js) hears of
+// each refreshed one through onRefresh().
 
 const STORE = "portal.session";
 const PENDING = "portal.pending";
@@ -16,6 +18,7 @@ export class Auth {
     this.clock = clock;
     this.provider = null;
     this.refreshing = null;
+    this.refreshListeners = new Set();
     this.session = JSON.parse(sessionStorage.getItem(STORE) || "null");
   }
 
@@ -108,6 +111,19 @@ export class Auth {
     return this.session.accessToken;
   }
 
+  // Milliseconds until accessToken() will refresh the token (0: at the next call); null when
+  // signed out.
+  refreshDueIn() {
+    if (!this.session) return null;
+    return Math.max(0, this.session.expiresAt - EARLY_SECONDS * 1000 - this.clock());
+  }
+
+  // Calls listener(accessToken) after each refresh; returns a function that stops it.
+  onRefresh(listener) {
+    this.refreshListeners.add(listener);
+    return () => this.refreshListeners.delete(listener);
+  }
+
   async refresh() {
     const refreshToken = this.session && this.session.refreshToken;
     if (!refreshToken) {
@@ -125,6 +141,7 @@ export class Auth {
       throw error;
     }
     this.store(tokens, this.session.claims);
+    for (const listener of this.refreshListeners) listener(this.session.accessToken);
   }
 
   async signOut() {

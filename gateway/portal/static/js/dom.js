@@ -30,8 +30,27 @@ export function replace(element, ...children) {
   append(element, children);
 }
 
-// A table that stacks into cards on a narrow screen; columns: [{label, cell(row), num}]
-export function table(columns, rows, { caption, footer } = {}) {
+// Replaces what a live update changed without losing a keyboard user's place: focus that was
+// inside `element` moves to `fallback` (the part's heading), not to the top of the document.
+export function refill(element, fallback, ...children) {
+  const hadFocus = element.contains(document.activeElement);
+  replace(element, ...children);
+  if (hadFocus && fallback) {
+    fallback.setAttribute("tabindex", "-1");
+    fallback.focus({ preventScroll: true });
+  }
+}
+
+// Marks an element a live update just changed (a brief highlight, styles.css).
+export function flash(element) {
+  element.classList.remove("just-updated");
+  void element.offsetWidth; // restart the animation when the same element changes again
+  element.classList.add("just-updated");
+}
+
+// A table that stacks into cards on a narrow screen; columns: [{label, cell(row), num}];
+// rowAttributes(row) names a row for live updates (e.g. {"data-order": number}).
+export function table(columns, rows, { caption, footer, rowAttributes } = {}) {
   return h(
     "div",
     { class: "table-wrap" },
@@ -44,12 +63,25 @@ export function table(columns, rows, { caption, footer } = {}) {
         "tbody",
         {},
         rows.map((row) =>
-          h("tr", {}, columns.map((c) => h("td", { "data-label": c.label, class: c.num ? "num" : null }, c.cell(row)))),
+          h(
+            "tr",
+            rowAttributes ? rowAttributes(row) : {},
+            columns.map((c) => h("td", { "data-label": c.label, class: c.num ? "num" : null }, c.cell(row))),
+          ),
         ),
       ),
       footer ? h("tfoot", {}, footer) : null,
     ),
   );
+}
+
+// Fills the cells of `columns` in the table row `tr` from `row` again.
+export function refillCells(tr, columns, row) {
+  for (const column of columns) {
+    const cell = tr.querySelector(`td[data-label="${CSS.escape(column.label)}"]`);
+    if (cell) replace(cell, column.cell(row));
+  }
+  flash(tr);
 }
 
 export function loading(text = "Loading…") {

@@ -1,6 +1,7 @@
 // Every GraphQL operation the portal sends, and nothing else.  `bc-gateway portal-manifest`
 // collects each /* GraphQL */ template below into the gateway's safelist, so a gateway in
-// `safelist` mode runs the portal and refuses any other document.  Keep them literal: no ${…}.
+// `safelist` mode runs the portal and refuses any other document — the subscriptions at the end,
+// sent over WebSocket (live.js), included.  Keep them literal: no ${…}.
 
 export const SESSION = /* GraphQL */ `
 query PortalSession {
@@ -241,5 +242,68 @@ mutation PortalReplyToQuery($input: ReplyToQueryInput!) {
     __typename
     ... on CustomerQuery { id number status }
     ... on WriteError { code message correlationId }
+  }
+}`;
+
+// Live updates (updates.js): what a view needs to show a change without asking again.
+export const ORDER_UPDATED = /* GraphQL */ `
+subscription PortalOrderUpdated {
+  orderUpdated {
+    number
+    status
+    open
+    totalIncludingTax { amount currencyCode }
+    lines { sequence quantity shippedQuantity invoicedQuantity shipmentDate }
+  }
+}`;
+
+export const DOCUMENT_POSTED = /* GraphQL */ `
+subscription PortalDocumentPosted {
+  documentPosted {
+    __typename
+    ... on Shipment {
+      number
+      orderNumber
+      postingDate
+      shipmentMethodCode
+      carrier { code name }
+      trackingNumber
+      trackingUrl
+      proofOfDelivery { id fileName byteSize }
+    }
+    ... on Invoice {
+      number
+      orderNumber
+      invoiceDate
+      dueDate
+      status
+      isOverdue
+      daysOverdue
+      remainingAmount { amount currencyCode }
+      totalIncludingTax { amount currencyCode }
+    }
+    ... on CreditMemo { number totalIncludingTax { amount currencyCode } }
+  }
+}`;
+
+export const QUERY_UPDATED = /* GraphQL */ `
+subscription PortalQueryUpdated {
+  queryUpdated {
+    id
+    number
+    subject
+    status
+    createdAt
+    lastActivityAt
+    messages { id sequence author authorName body createdAt }
+  }
+}`;
+
+export const STOCK_CHANGED = /* GraphQL */ `
+subscription PortalStockChanged($numbers: [String!]!) {
+  itemAvailabilityChanged(numbers: $numbers) {
+    number
+    unitPrice { amount currencyCode }
+    availability { onHand committed available nextReceiptDate nextReceiptQuantity }
   }
 }`;

@@ -1,4 +1,4 @@
-import { h, replace, table, loading, errorBox } from "../dom.js";
+import { h, flash, replace, refill, refillCells, table, loading, errorBox } from "../dom.js";
 import { download } from "../download.js";
 import { chip, date, invoiceChip, money, quantity, statusLabel } from "../format.js";
 import { INVOICE_PDF, ORDER, ORDERS, PROOF_OF_DELIVERY } from "../operations.js";
@@ -7,7 +7,22 @@ import { link } from "./routes.js";
 const PAGE = 25;
 const STATUSES = ["DRAFT", "PENDING_APPROVAL", "RELEASED", "PARTIALLY_SHIPPED", "SHIPPED", "PARTIALLY_INVOICED", "INVOICED"];
 
-export async function orders({ client }) {
+// The columns a live update changes in a list of orders (orderUpdated).
+const STATUS_COLUMN = { label: "Status", cell: (o) => chip(o.status) };
+const TOTAL_COLUMN = { label: "Total", num: true, cell: (o) => money(o.totalIncludingTax) };
+export const ORDER_LIST_COLUMNS = { status: STATUS_COLUMN, total: TOTAL_COLUMN };
+
+// An order row names its order, so that updateOrderRows finds it.
+export const orderRow = (o) => ({ "data-order": o.number });
+
+// A changed order, in every row of `container` that shows it.
+export function updateOrderRows(container, order) {
+  for (const row of container.querySelectorAll(`tr[data-order="${CSS.escape(order.number)}"]`)) {
+    refillCells(row, [STATUS_COLUMN, TOTAL_COLUMN], order);
+  }
+}
+
+export async function orders({ client, live }) {
   const results = h("div", { id: "order-results" });
   const status = h("select", { name: "status" }, h("option", { value: "" }, "All statuses"), STATUSES.map((s) => h("option", { value: s }, statusLabel(s))));
   const from = h("input", { type: "date", name: "from" });
@@ -20,7 +35,8 @@ export async function orders({ client }) {
     if (from.value) filter.from = from.value;
     if (to.value) filter.to = to.value;
     if (number.value.trim()) filter.number = number.value.trim();
-    await pages(client, results, ORDERS, { filter }, (data) => data.orders, orderTable, "No orders match.");
+    const render = (nodes) => (live.know(nodes), orderTable(nodes));
+    await pages(client, results, ORDERS, { filter }, (data) => data.orders, render, "No orders match.");
   }
 
   const form = h(
@@ -33,6 +49,7 @@ export async function orders({ client }) {
     h("button", { type: "submit", class: "button secondary" }, "Filter"),
   );
   status.addEventListener("change", load);
+  live.on("order", (changed) => updateOrderRows(results, changed));
   await load();
   return h("section", {}, h("h1", {}, "Orders"), h("p", { class: "subtitle" }, "Your orders of the last 12 months, newest first."), form, results);
 }
@@ -44,11 +61,11 @@ function orderTable(nodes) {
       { label: "Order date", cell: (o) => date(o.orderDate) },
       { label: "Your reference", cell: (o) => o.externalDocumentNumber || "—" },
       { label: "Requested delivery", cell: (o) => date(o.requestedDeliveryDate) },
-      { label: "Status", cell: (o) => chip(o.status) },
-      { label: "Total", num: true, cell: (o) => money(o.totalIncludingTax) },
+      STATUS_COLUMN,
+      TOTAL_COLUMN,
     ],
     nodes,
-    { caption: "Orders" },
+    { caption: "Orders", rowAttributes: orderRow },
   );
 }
 
@@ -87,11 +104,60 @@ export function field(label, control, extra = "") {
   return h("label", { class: `field ${extra}`.trim() }, label, control);
 }
 
-export async function order({ client, auth, params }) {
+export async function order({ client, auth, params, live }) {
   const data = await client.query(ORDER, { number: params.number });
   const o = data.order;
   if (!o) throw new Error(`Order ${params.number} was not found.`);
+  live.know([o]);
   const items = o.lines.filter((line) => line.lineType === "ITEM");
+  const state = h("p", { class: "subtitle", id: "order-status" });
+  const total = h("span", { id: "order-total" });
+  const lines = h("div", { id: "order-lines" });
+  const shipmentsHeading = h("h2", {}, "Shipments");
+  const shipments = h("div", { id: "order-shipments" });
+  const invoicesHeading = h("h2", {}, "Invoices");
+  const invoices = h("div", { id: "order-invoices" });
+
+  function paint() {
+    replace(state, chip(o.status), " ", o.open ? "" : "Completed");
+    replace(total, money(o.totalIncludingTax));
+    replace(lines, lineTable(o.lines));
+  }
+  function paintDocuments() {
+    refill(shipments, shipmentsHeading, o.shipments.length ? shipmentList(client, auth, o.shipments) : h("p", { class: "empty" }, "Nothing has shipped yet."));
+    refill(invoices, invoicesHeading, o.invoices.length ? invoiceTable(client, auth, o.invoices) : h("p", { class: "empty" }, "Not invoiced yet."));
+  }
+  paint();
+  paintDocuments();
+
+  // orderUpdated: status, total and each line's quantities and dates; a line the page does not
+  // have yet (staff added one) needs the whole order again.
+  live.on("order", async (changed) => {
+    if (changed.number !== o.number) return;
+    const known = new Map(o.lines.map((line) => [line.sequence, line]));
+    if (changed.lines.some((line) => !known.has(line.sequence))) {
+      const fresh = (await client.query(ORDER, { number: o.number })).order;
+      if (!fresh) return;
+      Object.assign(o, fresh);
+      paintDocuments();
+    } else {
+      for (const line of changed.lines) Object.assign(known.get(line.sequence), line);
+      Object.assign(o, { status: changed.status, open: changed.open, totalIncludingTax: changed.totalIncludingTax });
+    }
+    paint();
+    flash(state);
+    flash(lines);
+  });
+  // documentPosted: a new shipment or invoice of this order joins its list.
+  live.on("document", (posted) => {
+    if (posted.orderNumber !== o.number) return;
+    const list = { Shipment: o.shipments, Invoice: o.invoices }[posted.__typename];
+    if (!list || list.some((known) => known.number === posted.number)) return;
+    list.push(posted);
+    paintDocuments();
+    flash(posted.__typename === "Shipment" ? shipments : invoices);
+  });
+
   return h(
     "section",
     {},
@@ -99,7 +165,7 @@ export async function order({ client, auth, params }) {
     h(
       "div",
       { class: "page-head" },
-      h("div", {}, h("h1", {}, `Order ${o.number}`), h("p", { class: "subtitle" }, chip(o.status), " ", o.open ? "" : "Completed")),
+      h("div", {}, h("h1", {}, `Order ${o.number}`), state),
       h(
         "div",
         { class: "actions" },
@@ -115,27 +181,31 @@ export async function order({ client, auth, params }) {
       detail("Your reference", o.externalDocumentNumber || "—"),
       detail("Ship to", [o.shipTo.name, o.shipTo.line1, o.shipTo.city].filter(Boolean).join(", ") || "—"),
       detail("Total excl. tax", money(o.totalExcludingTax)),
-      detail("Total", money(o.totalIncludingTax)),
+      detail("Total", total),
     ),
     h("h2", {}, "Lines"),
-    table(
-      [
-        { label: "Item", cell: (l) => l.number || "—" },
-        { label: "Description", cell: (l) => l.description || "" },
-        { label: "Ordered", num: true, cell: (l) => `${quantity(l.quantity)} ${l.unitOfMeasureCode || ""}`.trim() },
-        { label: "Shipped", num: true, cell: (l) => quantity(l.shippedQuantity) },
-        { label: "Invoiced", num: true, cell: (l) => quantity(l.invoicedQuantity) },
-        { label: "Expected ship date", cell: (l) => (l.lineType === "ITEM" ? date(l.shipmentDate) : "") },
-        { label: "Unit price", num: true, cell: (l) => (l.lineType === "COMMENT" ? "" : money(l.unitPrice)) },
-        { label: "Amount", num: true, cell: (l) => (l.lineType === "COMMENT" ? "" : money(l.amountIncludingTax)) },
-      ],
-      o.lines,
-      { caption: "Order lines" },
-    ),
-    h("h2", {}, "Shipments"),
-    o.shipments.length ? shipmentList(client, auth, o.shipments) : h("p", { class: "empty" }, "Nothing has shipped yet."),
-    h("h2", {}, "Invoices"),
-    o.invoices.length ? invoiceTable(client, auth, o.invoices) : h("p", { class: "empty" }, "Not invoiced yet."),
+    lines,
+    shipmentsHeading,
+    shipments,
+    invoicesHeading,
+    invoices,
+  );
+}
+
+function lineTable(lines) {
+  return table(
+    [
+      { label: "Item", cell: (l) => l.number || "—" },
+      { label: "Description", cell: (l) => l.description || "" },
+      { label: "Ordered", num: true, cell: (l) => `${quantity(l.quantity)} ${l.unitOfMeasureCode || ""}`.trim() },
+      { label: "Shipped", num: true, cell: (l) => quantity(l.shippedQuantity) },
+      { label: "Invoiced", num: true, cell: (l) => quantity(l.invoicedQuantity) },
+      { label: "Expected ship date", cell: (l) => (l.lineType === "ITEM" ? date(l.shipmentDate) : "") },
+      { label: "Unit price", num: true, cell: (l) => (l.lineType === "COMMENT" ? "" : money(l.unitPrice)) },
+      { label: "Amount", num: true, cell: (l) => (l.lineType === "COMMENT" ? "" : money(l.amountIncludingTax)) },
+    ],
+    lines,
+    { caption: "Order lines" },
   );
 }
 

@@ -1,13 +1,21 @@
 // Customer queries: the list, one query's thread with a reply box, and raising a new one.
 
-import { h, replace, table } from "../dom.js";
+import { h, flash, refill, refillCells, replace, table } from "../dom.js";
 import { CATEGORY_LABELS, DOCUMENT_LABELS, chip, dateTime } from "../format.js";
 import { CUSTOMER_QUERY, QUERIES, REPLY_TO_QUERY, SUBMIT_QUERY } from "../operations.js";
 import { field, pages } from "./orders.js";
 import { link } from "./routes.js";
 
-export async function queries({ client }) {
+// The columns a live update changes in the list (queryUpdated).
+const STATUS_COLUMN = { label: "Status", cell: (q) => chip(q.status) };
+const ACTIVITY_COLUMN = { label: "Last activity", cell: (q) => dateTime(q.lastActivityAt || q.createdAt) };
+
+export async function queries({ client, live }) {
   const results = h("div", { id: "query-results" });
+  live.on("query", (changed) => {
+    const row = results.querySelector(`tr[data-query="${CSS.escape(changed.id)}"]`);
+    if (row) refillCells(row, [STATUS_COLUMN, ACTIVITY_COLUMN], changed);
+  });
   await pages(
     client,
     results,
@@ -20,11 +28,11 @@ export async function queries({ client }) {
           { label: "Query", cell: (q) => h("a", { href: link("queries", q.id) }, q.number) },
           { label: "Subject", cell: (q) => q.subject },
           { label: "About", cell: (q) => related(q.relatedDocument) },
-          { label: "Status", cell: (q) => chip(q.status) },
-          { label: "Last activity", cell: (q) => dateTime(q.lastActivityAt || q.createdAt) },
+          STATUS_COLUMN,
+          ACTIVITY_COLUMN,
         ],
         nodes,
-        { caption: "Your queries" },
+        { caption: "Your queries", rowAttributes: (q) => ({ "data-query": q.id }) },
       ),
     "You have not raised any queries.",
   );
@@ -37,10 +45,12 @@ export async function queries({ client }) {
   );
 }
 
-export async function customerQuery({ client, params }) {
+export async function customerQuery({ client, params, live }) {
   const data = await client.query(CUSTOMER_QUERY, { id: params.id });
   const q = data.query;
   if (!q) throw new Error("This query was not found.");
+  const heading = h("h1", {}, q.subject);
+  const status = h("span", { id: "query-status" }, chip(q.status));
   const thread = h("div", { class: "thread", id: "thread" }, q.messages.map(message));
   const body = h("textarea", { name: "message", required: true, maxlength: 4000, rows: 4 });
   const outcome = h("div", { "aria-live": "polite" });
@@ -72,16 +82,32 @@ export async function customerQuery({ client, params }) {
     }
   }
 
+  const resolved = h("p", { class: "muted" }, "This query is resolved. Raise a new one if you need more help.");
+  const form = h("form", { onsubmit: reply, oninput: () => (pendingKey = null) }, field("Your reply", body, "wide"), h("div", { class: "actions" }, send), outcome);
+  const answer = h("div", {}, q.status === "RESOLVED" ? resolved : form);
+
+  // queryUpdated: a staff reply joins the thread; once resolved, there is no reply box.
+  live.on("query", (changed) => {
+    if (changed.id !== q.id) return;
+    replace(thread, changed.messages.map(message));
+    flash(thread.lastElementChild || thread);
+    if (changed.status !== q.status) {
+      replace(status, chip(changed.status));
+      flash(status);
+      if (changed.status === "RESOLVED") refill(answer, heading, resolved);
+      else if (q.status === "RESOLVED") refill(answer, heading, form);
+      q.status = changed.status;
+    }
+  });
+
   return h(
     "section",
     {},
     h("p", {}, h("a", { href: "#/queries" }, "← Queries")),
-    h("div", { class: "page-head" }, h("h1", {}, q.subject), chip(q.status)),
+    h("div", { class: "page-head" }, heading, status),
     h("p", { class: "subtitle" }, `${q.number} · ${CATEGORY_LABELS[q.category] || q.category}`, q.relatedDocument ? ` · about ${related(q.relatedDocument)}` : ""),
     thread,
-    q.status === "RESOLVED"
-      ? h("p", { class: "muted" }, "This query is resolved. Raise a new one if you need more help.")
-      : h("form", { onsubmit: reply, oninput: () => (pendingKey = null) }, field("Your reply", body, "wide"), h("div", { class: "actions" }, send), outcome),
+    answer,
   );
 }
 

@@ -13,7 +13,7 @@ const UNCERTAIN = new Set(["BC_UNAVAILABLE", "IN_PROGRESS"]);
 // Nothing was written, but "try again" is the advice: the same key stays safe either way.
 const RETRY_WITH_SAME_KEY = new Set([...UNCERTAIN, "STORE_UNAVAILABLE"]);
 
-export async function reorder({ client, params }) {
+export async function reorder({ client, params, live }) {
   const data = await client.query(ORDER, { number: params.number });
   const original = data.order;
   if (!original) throw new Error(`Order ${params.number} was not found.`);
@@ -86,6 +86,7 @@ export async function reorder({ client, params }) {
     try {
       const result = (await client.query(REORDER, { input })).reorder;
       if (result.__typename === "PlacedOrder") {
+        live.know([result.order]); // its notification brings no news to the one who placed it
         pendingKey = null;
         replace(form, placed(result));
         form.querySelector("h2").focus();
