@@ -49,6 +49,8 @@ class LiveHub:
         self._retry_seconds = retry_seconds
         self._feeds: dict[uuid.UUID, set[Feed]] = {}
         self._listeners: dict[uuid.UUID, asyncio.Task[None]] = {}
+        # Listeners told to stop and not finished yet: their store connection is still closing.
+        self._stopping: set[asyncio.Task[None]] = set()
         self._listening: set[uuid.UUID] = set()
         self.stats = HubStats()
 
@@ -70,6 +72,8 @@ class LiveHub:
             task = self._listeners.pop(feed.company_id, None)
             if task is not None:
                 task.cancel()
+                self._stopping.add(task)
+                task.add_done_callback(self._stopping.discard)
             self._listening.discard(feed.company_id)
 
     def listening(self, company_id: uuid.UUID) -> bool:
@@ -96,7 +100,9 @@ class LiveHub:
                     self.stats.changes_offered += 1
 
     async def aclose(self) -> None:
-        tasks = list(self._listeners.values())
+        """Stops listening, and waits until every listener has closed its channel (before the
+        store itself closes: a listener cut short would leave its Redis connection open)."""
+        tasks = [*self._listeners.values(), *self._stopping]
         self._listeners.clear()
         self._feeds.clear()
         self._listening.clear()
