@@ -9,7 +9,7 @@ import json
 import logging
 import operator
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
@@ -619,13 +619,16 @@ class BCSession:
         key = self._answer_key(plain, route) if limit is None else None
         if key is None or self._client.answers is None:
             return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
+
         # A kept answer is BC's rows as plain mappings (decimals exact; bytes in Redis), whoever
         # reads them: the read behind it is made without a model, and the cache decodes them into
-        # the reader's model once per answer (frozen models, shared by every later reader).
-        _, check_plain = self._authorise(query, None)
-        answer = await self._client.answers.read(
-            key, lambda: self._fetch_from_bc(query, plain, check_plain, route, None, None), model
-        )
+        # the reader's model once per answer (frozen models, shared by every later reader).  The
+        # plain rows' scope check is built only when BC is asked: a kept answer needs none.
+        def from_bc() -> Awaitable[list[Any]]:
+            check_plain = self._authorise(query, None)[1]
+            return self._fetch_from_bc(query, plain, check_plain, route, None, None)
+
+        answer = await self._client.answers.read(key, from_bc, model)
         self._note(answer)
         return list(answer.rows)
 
