@@ -39,6 +39,7 @@ from gateway.edge.live import Live, LiveHub, LiveQuota
 from gateway.edge.metrics_endpoint import metrics_endpoint
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.response_cache import ResponseCache
 from gateway.edge.shared_facts import SharedFacts
 from gateway.edge.shutdown import DrainingMiddleware, Shutdown
 from gateway.edge.state import GatewayState
@@ -139,6 +140,18 @@ def create_app(
             if settings.cache.enabled
             else None
         )
+        # Whole responses to queries, kept while the answers they were built from are current.
+        responses = (
+            ResponseCache(
+                answers,
+                store,
+                memory_bytes=settings.edge.response_cache_bytes,
+                wall_clock=wall_clock,
+                recorder=metrics,
+            )
+            if answers is not None
+            else None
+        )
         async with (
             _telemetry_open(telemetry, settings),
             contextlib.aclosing(store),
@@ -190,6 +203,7 @@ def create_app(
                 webhooks=webhooks,
                 live=live,
                 shutdown=shutdown,
+                responses=responses,
             )
             try:
                 async with _live(app, webhooks, development):
