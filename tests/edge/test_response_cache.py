@@ -19,13 +19,13 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.bc import CacheSettings
+from gateway.bc import AnswerCache, AnswerSource, CacheSettings
 from gateway.edge.development import Development
 from gateway.edge.response_cache import ResponseCache
 from gateway.edge.state import gateway_state
 from gateway.sandbox.store import SandboxStore
 from gateway.settings import Settings
-from gateway.store import StoreSettings
+from gateway.store import StoreSettings, open_store
 from tests.conftest import TODAY
 from tests.edge.conftest import FakeClock
 from tests.edge.portal_support import other_customers
@@ -324,3 +324,21 @@ async def test_a_response_with_download_links_is_kept_for_half_their_life_at_mos
     assert urls[1] == urls[0]
     assert urls[2] != urls[0]
     assert responses_of(app).stats == {"miss": 1, "hit": 1, "stale": 1}
+
+
+async def test_a_process_keeps_responses_up_to_its_bytes_least_recently_used_out(clock: FakeClock) -> None:
+    store = open_store(StoreSettings(), clock=clock)
+    answers = AnswerCache(CacheSettings(), store, wall_clock=clock)
+    data = b'{"me":{"number":"10000"}}'
+    cache = ResponseCache(answers, store, memory_bytes=2 * (len(data) + len("responses:a")), wall_clock=clock)
+    source = AnswerSource((("answers:gen:company:10000:account", ""),), clock(), clock() + 30.0)
+    for key in ("responses:a", "responses:b"):
+        await cache.keep(key, data, [source])
+
+    assert await cache.lookup("responses:a") is not None  # used last now
+    await cache.keep("responses:c", data, [source])
+
+    assert await cache.lookup("responses:b") is None  # the least recently used went
+    assert await cache.lookup("responses:a") == (data, 0.0)
+    assert await cache.lookup("responses:c") == (data, 0.0)
+    assert cache.kept_in_memory == 2
