@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import logging
 import os
 import sys
@@ -148,6 +149,7 @@ def create_app(
                 memory_bytes=settings.edge.response_cache_bytes,
                 wall_clock=wall_clock,
                 recorder=metrics,
+                namespace=_answers_shape(settings),
             )
             if answers is not None
             else None
@@ -244,6 +246,11 @@ def create_app(
         *edge_middleware(settings.edge, production=production),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _answers_shape(settings: Settings) -> str:
+    """What shapes a query's answer besides BC and the request: the schema and the portal policy."""
+    return hashlib.sha256(f"{schema.as_str()}\n{settings.portal!r}".encode()).hexdigest()[:16]
 
 
 def _webhooks(

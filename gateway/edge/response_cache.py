@@ -120,7 +120,10 @@ def merged_sources(sources: Sequence[AnswerSource]) -> tuple[dict[str, str], flo
 
 
 class ResponseCache:
-    """One per app, beside the answer cache it is built on; ``stats`` counts hit, miss, stale."""
+    """One per app, beside the answer cache it is built on; ``stats`` counts hit, miss, stale.
+
+    ``namespace`` names what else shapes an answer (the schema, the portal policy): replicas
+    that differ in it (a rolling deploy) never share a response."""
 
     def __init__(
         self,
@@ -130,7 +133,9 @@ class ResponseCache:
         memory_bytes: int,
         wall_clock: Callable[[], float] = time.time,
         recorder: LookupRecorder | None = None,
+        namespace: str = "",
     ) -> None:
+        self._namespace = namespace
         self._answers = answers
         self._store = store
         self._clock = wall_clock
@@ -143,6 +148,7 @@ class ResponseCache:
     def key(self, requester: str, operation: CheckedOperation) -> str:
         """The entry of ``operation`` for ``requester`` (``requester_of``)."""
         parts = [
+            self._namespace,
             requester,
             operation.document_hash,
             operation.name or "",

@@ -23,6 +23,7 @@ from gateway.bc import AnswerCache, AnswerSource, CacheSettings
 from gateway.edge.development import Development
 from gateway.edge.response_cache import ResponseCache
 from gateway.edge.state import gateway_state
+from gateway.resolvers.context import PortalPolicy
 from gateway.sandbox.store import SandboxStore
 from gateway.settings import Settings
 from gateway.store import StoreSettings, open_store
@@ -342,3 +343,24 @@ async def test_a_process_keeps_responses_up_to_its_bytes_least_recently_used_out
     assert await cache.lookup("responses:a") == (data, 0.0)
     assert await cache.lookup("responses:c") == (data, 0.0)
     assert cache.kept_in_memory == 2
+
+
+async def test_replicas_with_another_portal_policy_never_share_a_response(
+    development: Development,
+    clock: FakeClock,
+    shared_store: SandboxStore,
+    token_for: Any,
+    redis_server: RedisServer,
+) -> None:
+    company, number = a_customer(shared_store)
+    token = token_for(number, company)
+    store = StoreSettings(redis_server.url, prefix=f"test-responses-{uuid.uuid4().hex[:8]}")
+    shorter = Settings(store=store, portal=PortalPolicy(order_history_months=1))
+    async with (
+        served_app(development, clock, Settings(store=store)) as (_, one_http),
+        served_app(development, clock, shorter) as (two, two_http),
+    ):
+        await ask(one_http, ORDERS, token)
+        await ask(two_http, ORDERS, token)  # a rolling deploy's other version: its own answer
+
+    assert responses_of(two).stats == {"miss": 1}
