@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import logging
 import os
 import sys
@@ -39,6 +40,7 @@ from gateway.edge.live import Live, LiveHub, LiveQuota
 from gateway.edge.metrics_endpoint import metrics_endpoint
 from gateway.edge.portal import DEVELOPMENT_CLIENT_ID, PortalSignIn, portal_routes
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.response_cache import ResponseCache
 from gateway.edge.shared_facts import SharedFacts
 from gateway.edge.shutdown import DrainingMiddleware, Shutdown
 from gateway.edge.state import GatewayState
@@ -139,6 +141,19 @@ def create_app(
             if settings.cache.enabled
             else None
         )
+        # Whole responses to queries, kept while the answers they were built from are current.
+        responses = (
+            ResponseCache(
+                answers,
+                store,
+                memory_bytes=settings.edge.response_cache_bytes,
+                wall_clock=wall_clock,
+                recorder=metrics,
+                namespace=_answers_shape(settings),
+            )
+            if answers is not None
+            else None
+        )
         async with (
             _telemetry_open(telemetry, settings),
             contextlib.aclosing(store),
@@ -190,6 +205,7 @@ def create_app(
                 webhooks=webhooks,
                 live=live,
                 shutdown=shutdown,
+                responses=responses,
             )
             try:
                 async with _live(app, webhooks, development):
@@ -230,6 +246,11 @@ def create_app(
         *edge_middleware(settings.edge, production=production),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _answers_shape(settings: Settings) -> str:
+    """What shapes a query's answer besides BC and the request: the schema and the portal policy."""
+    return hashlib.sha256(f"{schema.as_str()}\n{settings.portal!r}".encode()).hexdigest()[:16]
 
 
 def _webhooks(

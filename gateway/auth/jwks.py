@@ -60,6 +60,10 @@ class JwksCache:
         key = self._keys.get(kid)
         return dict(key) if key is not None else None
 
+    def knows(self, kid: str) -> bool:
+        """Whether ``kid`` is among the keys fetched last (never fetches)."""
+        return self._keys is not None and kid in self._keys
+
     def _refresh_is_due(self) -> bool:
         return self._last_attempt is None or self._clock() - self._last_attempt >= self._min_refresh_seconds
 

@@ -8,7 +8,7 @@ Everything public is listed in ``__all__``; the modules behind it are private.
 from __future__ import annotations
 
 from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind
-from ._answers import Answer, AnswerCache, AnswerStore
+from ._answers import Answer, AnswerCache, AnswerSource, AnswerStore
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
@@ -88,6 +88,7 @@ __all__ = [
     "AgedReceivable",
     "Answer",
     "AnswerCache",
+    "AnswerSource",
     "AnswerStore",
     "ApiRoute",
     "BCAuthenticationFailed",

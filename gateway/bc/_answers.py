@@ -33,7 +33,7 @@ from ._answer_memory import MemoryAnswers
 from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, invalidated_by_change
 from ._entity import Entity
 
-__all__ = ["Answer", "AnswerCache", "AnswerStore", "ReadKey", "group_key", "read_key"]
+__all__ = ["Answer", "AnswerCache", "AnswerSource", "AnswerStore", "ReadKey", "group_key", "read_key"]
 
 LOGGER = logging.getLogger("gateway.bc.answers")
 Rows = list[dict[str, Any]]
@@ -115,14 +115,28 @@ def group_key(keys: Sequence[ReadKey]) -> ReadKey:
 
 
 @dataclass(frozen=True)
+class AnswerSource:
+    """What a kept (or just kept) answer stands on: the generations it was read under, when BC
+    gave it and until when it may be served (wall-clock seconds).  A result built from answers
+    (a whole GraphQL response) is as good as its sources: see :meth:`AnswerCache.still_current`."""
+
+    generations: tuple[tuple[str, str], ...]  # (generation key, generation) pairs
+    fetched_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True)
 class Answer:
     """The rows of a read (plain, or as the model asked for); ``kept``: they were read from BC
     before this read (for another request, or this one's before) and are ``age`` seconds old.
-    The list is shared with other readers of the answer: copy it before changing it."""
+    ``source`` is ``None`` when the answer was not kept (the store did not answer, or the read
+    it waited for failed).  The list is shared with other readers of the answer: copy it before
+    changing it."""
 
     rows: Sequence[Any]
     age: float = 0.0
     kept: bool = False
+    source: AnswerSource | None = None
 
 
 _SERVED_WITHOUT_BC: Final = frozenset({"hit", "joined"})
@@ -202,7 +216,18 @@ class AnswerCache:
         finally:
             del self._flights[flight]
         future.set_result(stored)
-        return self._kept(key, stored, model) if was_kept else Answer(self._decoded(key, stored, model))
+        if was_kept:
+            return self._kept(key, stored, model)
+        return Answer(self._decoded(key, stored, model), source=self._source(key, stored))
+
+    async def still_current(self, generations: Mapping[str, str]) -> bool:
+        """Whether every generation named is still the current one (one store round trip), so
+        a result built from answers read under them may still be served.  ``ConnectionError``
+        when the store cannot say (then nothing kept may be trusted)."""
+        await self._replace_pending()
+        names = list(generations)
+        current = generations_of(await self._store.kv.get_many(names))
+        return all(generations[name] == value for name, value in zip(names, current, strict=True))
 
     async def invalidate(
         self, company: UUID, customer: str | None, kinds: Iterable[tuple[DataKind, bool]]
@@ -240,7 +265,12 @@ class AnswerCache:
 
     def _kept(self, key: ReadKey, stored: StoredAnswer, model: type[Entity] | None) -> Answer:
         rows = self._decoded(key, stored, model)
-        return Answer(rows, max(0.0, self._clock() - stored.stored_at), kept=True)
+        age = max(0.0, self._clock() - stored.stored_at)
+        return Answer(rows, age, kept=True, source=self._source(key, stored))
+
+    def _source(self, key: ReadKey, stored: StoredAnswer) -> AnswerSource:
+        generations = tuple(zip(key.generation_keys, stored.generations, strict=True))
+        return AnswerSource(generations, stored.stored_at, stored.stored_at + self.settings.ttl(key.kind))
 
     def _decoded(self, key: ReadKey, stored: StoredAnswer, model: type[Entity] | None) -> Sequence[Any]:
         """``stored``'s rows as ``model``: decoded on the first read of the answer as that model."""

@@ -20,7 +20,7 @@ import httpx
 import msgspec
 
 from ._answer_policy import invalidated_by_write
-from ._answers import Answer, AnswerCache, ReadKey, group_key, read_key
+from ._answers import Answer, AnswerCache, AnswerSource, ReadKey, group_key, read_key
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
 from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
@@ -517,8 +517,9 @@ class BCSession:
 
     Customer-owned entity sets are readable only through ``scoped()`` queries for this session's
     scope, and every row that comes back is checked against the scope.  Reads are answered from
-    the client's answer cache where it may (never after ``read_fresh()`` or a write), and
-    ``oldest_kept_answer_age`` says how old the oldest kept answer used was.
+    the client's answer cache where it may (never after ``read_fresh()`` or a write),
+    ``oldest_kept_answer_age`` says how old the oldest kept answer used was, and
+    ``answer_sources`` what a result built from its reads stands on (the response cache).
     """
 
     def __init__(
@@ -540,6 +541,9 @@ class BCSession:
         self._stats = _Stats()
         self._fresh = client.answers is None
         self._kept_age: float | None = None
+        # The kept answers every read was served from; None once a read was not (from BC for this
+        # session alone, media, a write): a result built from them cannot be kept then.
+        self._sources: list[AnswerSource] | None = []
         # One deadline for the whole operation: no retry, wait or page may run past it.
         self.deadline = client.deadline()
         self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together)
@@ -573,10 +577,20 @@ class BCSession:
         answer it used was read from BC for it."""
         return self._kept_age
 
+    @property
+    def answer_sources(self) -> tuple[AnswerSource, ...] | None:
+        """The kept answers (their generations, ages and expiries) that served every read of this
+        session, or ``None`` when one read was not served from a kept answer: a read from BC for
+        this session alone (``read_fresh()``, a row limit, a set never cached, the store not
+        answering), a media download or a write.  A result built from the reads may be kept as
+        long as every source is current (``AnswerCache.still_current``), and no longer."""
+        return tuple(self._sources) if self._sources is not None else None
+
     def read_fresh(self) -> None:
         """From now on, every read of this session goes to BC (a write's reads, a download's
         ownership check): nothing it decides is based on a kept answer."""
         self._fresh = True
+        self._sources = None
 
     @property
     def bc_seconds(self) -> float:
@@ -618,6 +632,7 @@ class BCSession:
             raise ODataBuildError("limit must be a positive integer")
         key = self._answer_key(plain, route) if limit is None else None
         if key is None or self._client.answers is None:
+            self._sources = None
             return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
 
         # A kept answer is BC's rows as plain mappings (decimals exact; bytes in Redis), whoever
@@ -653,6 +668,7 @@ class BCSession:
         keys = [self._answer_key(plain, route) for _, plain, _, route in checked]
         answers = self._client.answers
         if answers is None or not keys or any(key is None for key in keys):
+            self._sources = None
             return await from_bc()
 
         async def wrapped() -> list[dict[str, Any]]:
@@ -665,6 +681,10 @@ class BCSession:
     def _note(self, answer: Answer) -> None:
         if answer.kept:
             self._kept_age = answer.age if self._kept_age is None else max(self._kept_age, answer.age)
+        if answer.source is None:
+            self._sources = None
+        elif self._sources is not None:
+            self._sources.append(answer.source)
 
     def _answer_key(self, plain: Query, route: ApiRoute) -> ReadKey | None:
         if self._fresh:
@@ -699,6 +719,7 @@ class BCSession:
         the caller proves the entity is the customer's (a scoped read) before asking for it.
         """
         self._client.capabilities.require(stream.route, stream.entity_set)
+        self._sources = None
         url = stream.url(self._client.settings.route_url(stream.route), self.scope.company_id, key)
         call = _Call(self._context, stream.route, stream.entity_set, self._stats, self.deadline)
         headers = {"Accept": "application/pdf, application/octet-stream, */*"}
@@ -773,7 +794,7 @@ class BCSession:
     async def _written(self, entity_set: str) -> None:
         """After a write (or an attempt whose outcome is unknown): this session reads BC from now
         on, and every replica's answers of what the write changes are stale."""
-        self._fresh = True
+        self.read_fresh()
         answers = self._client.answers
         if answers is not None:
             changed = invalidated_by_write(entity_set)
@@ -788,6 +809,7 @@ class BCSession:
         HTTP request per 100 instead of one per query); a query whose entity set this tenant
         lacks fails alone with ``CapabilityUnavailable``, without HTTP.
         """
+        self._sources = None  # read from BC for this session alone
         return await self._fetch_many([_Read(query, route, None) for query in queries], route)
 
     async def _fetch_many(self, reads: Sequence[_Read], route: ApiRoute) -> list[list[Any] | BCError]:

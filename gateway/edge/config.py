@@ -31,3 +31,5 @@ class EdgeSettings:
     trusted_proxies: tuple[str, ...] = ()
     public_url: str | None = None
     get_max_age_seconds: int = 0
+    # Bytes of kept responses each process holds (edge/response_cache.py); least recently used out.
+    response_cache_bytes: int = 64 * 1024 * 1024

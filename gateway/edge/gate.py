@@ -8,7 +8,8 @@ stranger; and the variables are read against their declared types.
 
 A document is parsed and validated once: the parsed document is kept (a bounded LRU keyed by the
 document's text), so a repeated or persisted query skips both, and the operation that executes
-is that same document object (``edge/execution.py``).
+is that same document object (``edge/execution.py``).  Its limits are measured once per operation
+name and variables too (they depend on nothing else), so a repeated query costs no walk.
 
 A value the client wrote that its type refuses (a variable ``quantity: "abc"``, a missing
 required input field, a ``Date`` BC cannot hold, inline or in a variable) is the client's
@@ -19,6 +20,8 @@ a request that cannot execute (400 for ``application/graphql-response+json``, 20
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -66,9 +69,11 @@ class CheckedOperation:
     """An operation that may run: its parsed, validated document and what to execute it with."""
 
     document: DocumentNode
+    document_hash: str  # SHA-256 of its text, however it arrived (sent, APQ, persisted)
     report: OperationReport
     operation_name: str | None  # as the request named it
     variables: dict[str, Any] | None
+    variables_key: str  # the variables as canonical JSON (keys sorted)
     extensions: dict[str, Any]  # the request's, without the persisted-query protocol's
     name: str | None  # the operation's own name, or the requested one
     operation_type: str  # "query", "mutation" or "subscription"
@@ -79,6 +84,19 @@ class CheckedOperation:
         return max(1, self.report.cost)
 
 
+@dataclass
+class _Known:
+    """A document that parsed and validated, and its limits as measured per operation name and
+    variables (a few; a document sent with ever new variables measures them each time)."""
+
+    document: DocumentNode
+    hash: str
+    reports: dict[tuple[str | None, str], OperationReport] = field(default_factory=dict)
+
+
+_REPORTS_PER_DOCUMENT = 64
+
+
 @dataclass(frozen=True)
 class Gate:
     schema: GraphQLSchema
@@ -87,7 +105,7 @@ class Gate:
     production: bool
     # Documents that parsed and validated, by text, most recently used last: a persisted or
     # repeated query skips both.
-    _valid: OrderedDict[str, DocumentNode] = field(default_factory=OrderedDict, compare=False, repr=False)
+    _valid: OrderedDict[str, _Known] = field(default_factory=OrderedDict, compare=False, repr=False)
     cache_size: int = 1000
 
     async def check(self, params: OperationParams, *, method: str, media_type: str) -> CheckedOperation:
@@ -117,9 +135,10 @@ class Gate:
     def _checked(
         self, text: str, params: OperationParams, *, method: str, media_type: str
     ) -> CheckedOperation:
+        variables_key = json.dumps(params.variables or {}, sort_keys=True, separators=(",", ":"))
         try:
             cached = self._recall(text)
-            document = cached if cached is not None else self._parse(text, media_type)
+            document = cached.document if cached is not None else self._parse(text, media_type)
             operation = get_operation_ast(document, params.operation_name)
             if method == "GET" and operation is not None and operation.operation is not OperationType.QUERY:
                 raise Refused(
@@ -131,7 +150,8 @@ class Gate:
                         headers={"Allow": "POST"},
                     )
                 )
-            report = check_operation(
+            measured = cached.reports.get((params.operation_name, variables_key)) if cached else None
+            report = measured or check_operation(
                 document,
                 self.schema,
                 self.limits,
@@ -145,7 +165,10 @@ class Gate:
             ) from None
         if cached is None:
             self._validate(document, media_type)
-            self._remember(text, document)
+            cached = self._remember(text, document)
+        if len(cached.reports) >= _REPORTS_PER_DOCUMENT:
+            cached.reports.clear()
+        cached.reports[(params.operation_name, variables_key)] = report
         if operation is not None and operation.variable_definitions:
             self._coerce_variables(operation, params.variables, media_type)
         if operation is None:
@@ -154,24 +177,27 @@ class Gate:
             )
         return CheckedOperation(
             document=document,
+            document_hash=cached.hash,
             report=report,
             operation_name=params.operation_name,
             variables=params.variables,
+            variables_key=variables_key,
             extensions={k: v for k, v in (params.extensions or {}).items() if k != "persistedQuery"},
             name=operation.name.value if operation.name else params.operation_name,
             operation_type=operation.operation.value,
         )
 
-    def _recall(self, text: str) -> DocumentNode | None:
-        document = self._valid.get(text)
-        if document is not None:
+    def _recall(self, text: str) -> _Known | None:
+        known = self._valid.get(text)
+        if known is not None:
             self._valid.move_to_end(text)
-        return document
+        return known
 
-    def _remember(self, text: str, document: DocumentNode) -> None:
-        self._valid[text] = document
+    def _remember(self, text: str, document: DocumentNode) -> _Known:
+        known = self._valid[text] = _Known(document, hashlib.sha256(text.encode()).hexdigest())
         while len(self._valid) > self.cache_size:
             self._valid.popitem(last=False)
+        return known
 
     def _parse(self, text: str, media_type: str) -> DocumentNode:
         limits = self.limits

@@ -29,10 +29,11 @@ from gateway.auth import AuthError, Identity, Membership, bearer_token
 from gateway.bc import InvalidScope
 from gateway.edge.access import Exchange, exchange_of
 from gateway.edge.contexts import customer_context
-from gateway.edge.execution import cache_control, respond, run_operation
+from gateway.edge.execution import KeptResponses, cache_control, respond, run_operation
 from gateway.edge.graphiql import graphiql_page
 from gateway.edge.incoming import Refused, read_operations
 from gateway.edge.live import LiveConnection
+from gateway.edge.response_cache import requester_of
 from gateway.edge.responses import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.edge.state import EdgeGuards, GatewayState, gateway_state
 from gateway.resolvers.context import Context
@@ -159,6 +160,12 @@ class AuthenticatedGraphQL:
 
         tracer = state.telemetry.tracer if state.telemetry is not None else NO_TRACER
         incoming_headers = dict(request.headers)  # the caller's trace context, if any
+        responses = None
+        if state.responses is not None:
+            requester = requester_of(
+                identity, membership, base_url=str(request.base_url), today=state.today()
+            )
+            responses = KeptResponses(state.responses, requester)
         for operation in checked:
             run = await run_operation(
                 self.schema,
@@ -167,6 +174,7 @@ class AuthenticatedGraphQL:
                 production=edge.production,
                 tracer=tracer,
                 incoming=incoming_headers,
+                responses=responses,
             )
             exchange.operations.append(run)  # the access line and the metrics read it
         cache = cache_control(request.method, edge.settings.get_max_age_seconds)

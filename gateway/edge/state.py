@@ -17,6 +17,7 @@ from gateway.edge.company_names import CompanyNames
 from gateway.edge.config import EdgeSettings
 from gateway.edge.gate import Gate
 from gateway.edge.ratelimit import RateLimiter
+from gateway.edge.response_cache import ResponseCache
 from gateway.edge.shutdown import Shutdown
 from gateway.edge.store_probe import StoreProbe
 from gateway.edge.telemetry import EdgeTelemetry
@@ -61,6 +62,8 @@ class GatewayState:
     webhooks: WebhookService | None = None
     # GraphQL subscriptions over WebSocket (docs/subscriptions.md); None when they are off.
     live: Live | None = None
+    # Whole responses to queries (docs/caching.md); None when caching is off.
+    responses: ResponseCache | None = None
     # Set on SIGTERM: /readyz answers 503 while the requests in flight finish.
     shutdown: Shutdown = field(default_factory=Shutdown)
 

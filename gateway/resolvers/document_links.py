@@ -16,7 +16,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from uuid import UUID
 
@@ -82,8 +82,12 @@ class DocumentSigner:
         self._clock = clock
         self.ttl_seconds = ttl_seconds
 
+    def new_link_expiry(self) -> int:
+        """When a link signed now expires (Unix seconds)."""
+        return int(self._clock()) + self.ttl_seconds
+
     def sign(self, kind: DocumentKind, scope: CustomerScope, document_id: UUID) -> str:
-        expires = int(self._clock()) + self.ttl_seconds
+        expires = self.new_link_expiry()
         payload = [
             _VERSION,
             kind.value,
@@ -135,6 +139,19 @@ class DocumentLinks:
     signer: DocumentSigner
     scope: CustomerScope
     base_url: str  # the gateway's origin as the client reached it, without a trailing slash
+    # When the first link of this request was signed to expire (a kept response must not
+    # outlive its links: edge/response_cache.py).
+    _first_expiry: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def url(self, kind: DocumentKind, document_id: UUID) -> str:
+        if not self._first_expiry:
+            self._first_expiry.append(self.signer.new_link_expiry())
         return f"{self.base_url}/documents/{self.signer.sign(kind, self.scope, document_id)}"
+
+    @property
+    def fresh_until(self) -> float | None:
+        """Until when the links signed so far have at least half their lifetime left (Unix
+        seconds); ``None`` when none was signed."""
+        if not self._first_expiry:
+            return None
+        return self._first_expiry[0] - self.signer.ttl_seconds / 2

@@ -220,6 +220,7 @@ def _edge_settings(env: Environment) -> EdgeSettings:
         trusted_proxies=env.get(v.TRUSTED_PROXIES),
         public_url=env.get(v.PUBLIC_URL),
         get_max_age_seconds=env.get(v.GET_MAX_AGE_SECONDS),
+        response_cache_bytes=env.get(v.CACHE_RESPONSES_MEMORY_BYTES),
     )
 
 

@@ -613,8 +613,8 @@ CACHE_SWITCH = CACHE.add(
     _CACHE.enabled,
     "keep BC's answers to reads for the times below — per customer, shared across customers only "
     "for the catalogue and stock — in the shared store (with `GATEWAY_REDIS_URL`: one cache for all "
-    "replicas); a customer's own write drops what it changes; `off`: every read goes to BC "
-    "(`docs/caching.md`)",
+    "replicas), and whole query responses built from them; a customer's own write drops what it "
+    "changes; `off`: every read goes to BC and every query executes (`docs/caching.md`)",
 )
 _KEPT = {
     DataKind.ORDERS: "orders (open orders and their archives)",
@@ -647,6 +647,14 @@ CACHE_FILL_WAIT_SECONDS = CACHE.add(
     _CACHE.fill_wait_seconds,
     "with Redis: how long a replica waits for another one that is reading the same answer from BC "
     "before it reads BC itself",
+)
+CACHE_RESPONSES_MEMORY_BYTES = CACHE.add(
+    "GATEWAY_CACHE_RESPONSES_MEMORY_BYTES",
+    integer(0, 2**40),
+    _EDGE.response_cache_bytes,
+    "bytes of whole query responses each process keeps (the least recently used go first); a "
+    "response is kept while every answer it was built from is current, and with Redis it is "
+    "shared by all replicas (`docs/caching.md`)",
 )
 
 STORE = Section("Replicas and Redis")

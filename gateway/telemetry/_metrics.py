@@ -150,7 +150,7 @@ class Metrics:
         )
         self.cache_lookups = Counter(
             f"{PREFIX}_cache_lookups",
-            "Lookups in the gateway's caches, by cache and result (hit, miss)",
+            "Lookups in the gateway's caches, by cache and result (hit, miss; stale for responses)",
             ["cache", "result"],
             registry=r,
         )
@@ -198,6 +198,10 @@ class Metrics:
     def record_lookup(self, cache: str, *, hit: bool) -> None:
         """A lookup in the cache of BC's answers, as ``answers.<kind of data>``."""
         self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
+
+    def record_response_lookup(self, result: str) -> None:
+        """A lookup in the cache of whole responses: ``hit``, ``miss`` or ``stale``."""
+        self.cache_lookups.labels("responses", result).inc()
 
     def record_write(self, mutation: str, outcome: str) -> None:
         self.writes.labels(mutation, outcome).inc()

@@ -387,3 +387,54 @@ async def test_missing_subject_is_rejected(validator: TokenValidator, rsa_signin
     raw = token(rsa_signing_key, claims(sub=None))
 
     assert await rejection(validator, raw) == "invalid_claims"
+
+
+# A token is verified once and then only its time window is checked, on the validator's clock.
+
+
+async def test_a_token_is_verified_once_for_many_requests(
+    validator: TokenValidator, rsa_signing_key: SigningKey
+) -> None:
+    raw = token(rsa_signing_key)
+
+    identities = [await validator.validate(raw) for _ in range(3)]
+
+    assert identities[0] == identities[1] == identities[2]
+    assert validator.verifications == 1
+    await validator.validate(token(rsa_signing_key, claims(sub="user-43")))
+    assert validator.verifications == 2  # another token is verified on its own
+
+
+async def verified_now(
+    settings: AuthSettings, jwks_cache: JwksCache, key: SigningKey
+) -> tuple[TokenValidator, FakeClock, str]:
+    """A validator on a clock of its own, and a token valid for 10 minutes it has verified."""
+    issued = int(time.time())
+    clock = FakeClock(issued)
+    validator = TokenValidator(settings, jwks_cache, clock=clock)
+    raw = token(key, claims(iat=issued, nbf=issued, exp=issued + 600))
+    await validator.validate(raw)
+    return validator, clock, raw
+
+
+async def test_a_verified_token_is_refused_once_it_expires_and_forgotten(
+    settings: AuthSettings, jwks_cache: JwksCache, rsa_signing_key: SigningKey
+) -> None:
+    validator, clock, raw = await verified_now(settings, jwks_cache, rsa_signing_key)
+    issued = clock.now
+
+    clock.advance(600 + settings.leeway_seconds + 1)
+    assert await rejection(validator, raw) == "expired"
+    clock.now = issued  # a clock moved back finds nothing kept: the token is verified again
+    await validator.validate(raw)
+    assert validator.verifications == 2
+
+
+async def test_a_verified_token_is_refused_before_its_nbf(
+    settings: AuthSettings, jwks_cache: JwksCache, rsa_signing_key: SigningKey
+) -> None:
+    validator, clock, raw = await verified_now(settings, jwks_cache, rsa_signing_key)
+
+    clock.advance(-(settings.leeway_seconds + 60))
+
+    assert await rejection(validator, raw) == "not_yet_valid"

@@ -6,9 +6,11 @@ the caller's company and customer filter.
 The operations come from introspecting the schema, so fields other features add are covered
 without touching this test.  Mutations are left out: they write, and this world is shared.
 
-One app answers every example, customer after customer, with its answer cache on: an answer kept
-for one customer must never reach another (docs/caching.md), and the test checks that kept
-answers were served.
+One app answers every example, customer after customer, with its answer cache and its response
+cache on: an answer or a whole response kept for one customer must never reach another
+(docs/caching.md) — each example is asked by one customer, then by another with the same
+document and variables, then by the first again — and the test checks that kept answers and kept
+responses were served.
 """
 
 from __future__ import annotations
@@ -219,8 +221,14 @@ def test_random_operations_never_show_another_customers_rows(
     )
     @given(pair=st.sampled_from(pairs), operation=operations())
     def check(pair: tuple[tuple[str, str], tuple[str, str]], operation: tuple[str, dict[str, Any]]) -> None:
-        (company, customer), _ = pair
-        document, variables = operation
+        # The first customer asks, then the second the very same document with the very same
+        # variables, then the first again (from the response cache when it kept the answer):
+        # a response kept for one customer must never answer another.
+        first, second = pair
+        for company, customer in (first, second, first):
+            ask_as(company, customer, *operation)
+
+    def ask_as(company: str, customer: str, document: str, variables: dict[str, Any]) -> None:
         bc_log.clear()
         response = loop.run_until_complete(
             settled(
@@ -257,6 +265,9 @@ def test_random_operations_never_show_another_customers_rows(
         assert answers is not None
         served_kept = sum(count for (_, outcome), count in answers.stats.items() if outcome == "hit")
         assert served_kept > 0  # the property held with kept answers in play
+        responses = gateway_state(gateway_app).responses
+        assert responses is not None
+        assert responses.stats["hit"] > 0  # and with whole responses kept
     finally:
         loop.run_until_complete(client.aclose())
         loop.run_until_complete(lifespan.__aexit__(None, None, None))

@@ -154,11 +154,13 @@ async def test_the_metrics_move_with_the_traffic(
     client: httpx.AsyncClient, token_for: Callable[..., str], development: Development, bc_log: Any
 ) -> None:
     token = token_for(development.customers[0].customer_number)
+    other = token_for(development.customers[1].customer_number)
     before = await scrape(client)
     bc_log.clear()
     await graphql(client, DASHBOARD, token=token)
     await graphql(client, CATALOGUE, token=token)
-    await graphql(client, CATALOGUE, token=token)  # the catalogue again: from the shared cache
+    await graphql(client, CATALOGUE, token=token)  # the same response again: kept whole
+    await graphql(client, CATALOGUE, token=other)  # another customer: the shared answers are kept
     await graphql(client, "{ me { number", token=token)  # does not parse: refused
     sent_to_bc = http_requests(bc_log)
     after = await scrape(client)
@@ -167,8 +169,8 @@ async def test_the_metrics_move_with_the_traffic(
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert moved("bc_gateway_operations_total", operation="Dashboard", type="query", outcome="ok") == 1
-    assert moved("bc_gateway_operations_total", operation="Catalogue", type="query", outcome="ok") == 2
-    assert moved("bc_gateway_operation_duration_seconds_count", operation="Catalogue", type="query") == 2
+    assert moved("bc_gateway_operations_total", operation="Catalogue", type="query", outcome="ok") == 3
+    assert moved("bc_gateway_operation_duration_seconds_count", operation="Catalogue", type="query") == 3
     assert moved("bc_gateway_requests_refused_total", code="GRAPHQL_PARSE_FAILED") == 1
     assert total(after, "bc_gateway_bc_requests_total") - total(before, "bc_gateway_bc_requests_total") == (
         sent_to_bc
@@ -180,6 +182,7 @@ async def test_the_metrics_move_with_the_traffic(
     )
     assert moved("bc_gateway_cache_lookups_total", cache="answers.catalogue", result="miss") >= 1
     assert moved("bc_gateway_cache_lookups_total", cache="answers.catalogue", result="hit") >= 1
+    assert moved("bc_gateway_cache_lookups_total", cache="responses", result="hit") == 1
     assert value(after, "bc_gateway_bc_breaker_state", state="closed") == 1
     assert value(after, "bc_gateway_bc_in_flight") == 0
 

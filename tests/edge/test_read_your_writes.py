@@ -19,7 +19,8 @@ from gateway.sandbox.world import build_store
 from gateway.settings import Settings
 from gateway.store import StoreSettings
 from tests.conftest import SEED, TODAY
-from tests.edge.writes_support import WRITE_SCALE, customer, gateway_client, items, place
+from tests.edge.test_reorder import order_with_item_lines, reorderer, unblocked
+from tests.edge.writes_support import WRITE_SCALE, customer, gateway_client, items, place, reorder
 from tests.helpers import data_of, graphql
 from tests.redis_server import RedisServer
 
@@ -132,6 +133,48 @@ async def test_a_query_read_before_replying_to_it_shows_the_reply_right_after(
     assert replied["replyToQuery"]["number"] == submitted["number"]
     thread = next(query for query in after["queries"]["nodes"] if query["number"] == submitted["number"])
     assert [message["body"] for message in thread["messages"]] == ["Hi", "One more thing"]
+
+
+# With the response cache: a whole query answer kept before the write is not served after it.
+
+
+async def kept_whole(client: httpx.AsyncClient, query: str, token: str, bc_log: Any) -> None:
+    """Ask ``query`` twice: the second answer is the first one kept whole (no BC request)."""
+    await data_of(client, query, token=token)
+    bc_log.clear()
+    again = await graphql(client, query, token=token)
+    assert bc_log.entries == []
+    assert "oldestDataAgeSeconds" in again.json()["extensions"]
+
+
+async def test_a_kept_orders_response_shows_the_callers_reorder_right_after(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = reorderer(store)
+    unblocked(store, company)
+    token = token_for(number, company)
+    original = order_with_item_lines(store, company, number)
+    await kept_whole(client, ORDERS, token, bc_log)
+
+    placed = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "ryw-whole"})
+    after = await data_of(client, ORDERS, token=token)
+
+    assert placed["__typename"] == "PlacedOrder", placed
+    assert placed["order"]["number"] in [order["number"] for order in after["orders"]["nodes"]]
+
+
+async def test_a_kept_queries_response_shows_the_callers_submitted_query_right_after(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = customer(store)
+    token = token_for(number, company)
+    await kept_whole(client, QUERIES, token, bc_log)
+    question = {"category": "OTHER", "subject": "Whole?", "message": "Hi", "idempotencyKey": "ryw-whole-q"}
+
+    submitted = await data_of(client, SUBMIT, {"input": question}, token=token)
+    after = await data_of(client, QUERIES, token=token)
+
+    assert submitted["submitQuery"]["number"] in [query["number"] for query in after["queries"]["nodes"]]
 
 
 async def test_a_mutation_reads_what_bc_holds_now_not_a_kept_answer(

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.bc import CacheSettings
 from gateway.edge.development import Development, mint_for, start_development
+from gateway.edge.state import gateway_state
 from gateway.sandbox.app import sandbox_of
 from gateway.settings import Settings
 from gateway.webhooks import ResourceResync
@@ -123,14 +124,20 @@ async def test_a_shipment_event_refreshes_its_owners_order_and_leaves_other_cust
     other = portal.token(company, other_number)
     others_before = await portal.ask(other, ORDERS)
     bc_reads(portal)
+    responses = gateway_state(portal.app).responses
+    assert responses is not None
+    hits = responses.stats["hit"]
 
     still = await portal.ask(owner, ORDER, n=order["number"])
     assert bc_reads(portal) == 0  # kept: BC has not told the gateway yet
     assert still["data"] == before["data"]
+    assert responses.stats["hit"] == hits + 1  # the whole response, kept
 
     await deliver(portal, clock)
     bc_reads(portal)
+    stale = responses.stats["stale"]
     after = await portal.ask(owner, ORDER, n=order["number"])
+    assert responses.stats["stale"] == stale + 1  # the event made the kept response stale
     owner_reads = bc_reads(portal)
     others_after = await portal.ask(other, ORDERS)
     other_reads = bc_reads(portal)
