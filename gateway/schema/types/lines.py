@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from gateway import bc
 from gateway.resolvers.context import Context
+from gateway.schema.plain_fields import NOT_AHEAD, NotAhead, resolved_ahead
 from gateway.schema.types.common import Money, quantity, text
 from gateway.schema.types.enums import LineType, line_type
 from gateway.schema.types.items import Item
@@ -32,16 +33,25 @@ class DocumentLine:
     _item_id: strawberry.Private[Any]
     _item: strawberry.Private[bc.Item | None]
 
-    # Not a coroutine when the item came with the line — as it does whenever an order, invoice
-    # or credit memo query selects it ($expand): a line then completes synchronously, and so do
-    # the lists of lines, where an awaitable per line would cost a task per line.
-    @strawberry.field(description="The catalogue item, for item lines.", graphql_type=Item | None)
+    # Read without a resolver call when the item came with the line — as it does whenever an
+    # order, invoice or credit memo query selects it ($expand): a line then completes
+    # synchronously, and so do the lists of lines, where an awaitable per line would cost a task
+    # per line.
+    @strawberry.field(
+        description="The catalogue item, for item lines.",
+        graphql_type=Item | None,
+        metadata=resolved_ahead("item_ahead"),
+    )
     def item(self, info: Info[Context, None]) -> Item | Awaitable[Item | None] | None:
+        ahead = self.item_ahead
+        return self._load_item(info.context) if isinstance(ahead, NotAhead) else ahead
+
+    @property
+    def item_ahead(self) -> Item | NotAhead | None:
+        """The line's item when no request to BC is needed for it, else ``NOT_AHEAD``."""
         if self.line_type is not LineType.ITEM:
             return None
-        if self._item is not None:
-            return Item.from_bc(self._item)
-        return self._load_item(info.context)
+        return Item.from_bc(self._item) if self._item is not None else NOT_AHEAD
 
     async def _load_item(self, ctx: Context) -> Item | None:
         found: bc.Item | None = None
