@@ -142,7 +142,7 @@ class _Writer:
                 return None
             value = f"{self.name(complete)}(v)"
         lines = [f"    v = s.{plan.attribute}"]
-        if isinstance(plan, Object) and plan.ahead:
+        if isinstance(plan, Leaf | Object) and plan.ahead:
             lines += ["    if v is NOT_AHEAD:", "        raise Refused"]
         if plan.nullable:
             return [*lines, f"    {result} = None if v is None else {value}"]

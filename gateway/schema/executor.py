@@ -53,6 +53,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             if value is None:
                 if plain.nullable:
                     return None
+            elif value is NOT_AHEAD:
+                pass  # only the resolver can answer
             elif isinstance(plain, Leaf):
                 coerced = _coerced(plain, value)
                 if coerced is not _NOT_PLAIN:
@@ -61,7 +63,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 written = self._written(plain.item_type, field_details_list, value, plain)
                 if written is not _NOT_PLAIN:
                     return written
-            elif value is not NOT_AHEAD:
+            else:
                 written = self._written(plain.type, field_details_list, value, None)
                 if written is not _NOT_PLAIN:
                     return written

@@ -4,7 +4,8 @@ A field is plain when Strawberry resolves it by reading its attribute (no resolv
 arguments, no extension: Strawberry's "basic" fields, ``SalesOrderLine.quantity``,
 ``Money.amount``) and its type is a scalar or enum, a list of them, a concrete object type or a
 list of one.  A field with a resolver is plain too where its object already holds the answer
-(:func:`resolved_ahead`): ``DocumentLine.item`` when BC sent the item with the line.  Which
+(:func:`resolved_ahead`): ``DocumentLine.item`` when BC sent the item with the line, or an
+``id`` written from its UUID only when it is selected.  Which
 fields are plain is decided once per schema, from Strawberry's own field definitions.
 """
 
@@ -51,6 +52,7 @@ class Leaf:
     coerce: Callable[[Any], Any]
     nullable: bool
     is_list: bool  # a list of the scalar (its items never null)
+    ahead: bool = False  # the attribute may hold NOT_AHEAD: then the field's resolver answers
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ def _plain(field: GraphQLField) -> Plain | None:
     ahead = definition.metadata.get(_RESOLVED_AHEAD)
     if isinstance(ahead, str):
         nullable, inner = _unwrapped(field.type)
+        if is_leaf_type(inner):
+            return Leaf(ahead, inner.coerce_output_value, nullable, is_list=False, ahead=True)
         if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None:
             return Object(ahead, inner, nullable, field.type, ahead=True)
         return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 import strawberry
@@ -22,6 +23,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from gateway.schema.executor import PlainFieldExecutor
 from gateway.schema.plain_fields import NOT_AHEAD, NotAhead, resolved_ahead
 from gateway.schema.scalars import SCALARS
+from gateway.schema.types.common import uuid_id
 
 RESOLVED: list[int] = []  # the lines whose `part` resolver was called, by sequence
 
@@ -52,11 +54,13 @@ class Row:
 
 @strawberry.type
 class Line(Row):
+    id: strawberry.ID = uuid_id()
     kind: Kind
     quantity: Decimal
     shipped: date | None
     price: Money
     discount: Money | None
+    _id: strawberry.Private[UUID]
     _part: strawberry.Private[Any]
 
     @strawberry.field(graphql_type=Part | None, metadata=resolved_ahead("part_ahead"))
@@ -87,6 +91,7 @@ class Odd:
     """A row holding values the schema refuses."""
 
     sequence: Any = 1
+    _id: Any = "1"  # written as the ID scalar writes any value
     kind: Any = Kind.ITEM
     quantity: Any = Decimal(1)
     shipped: Any = None
@@ -108,6 +113,7 @@ def line(sequence: int, part: Any = None, **changes: Any) -> Line:
         "price": money("9.99"),
         "discount": money("1.00") if sequence == 2 else None,
         "_part": part,
+        "_id": UUID(int=sequence),
     }
     values.update(changes)
     return Line(**values)
@@ -171,7 +177,7 @@ query Rich($withParts: Boolean!, $skipTotals: Boolean!) {
   }
 }
 fragment LineFields on Line {
-  __typename sequence kind quantity shipped price { amount currency } discount { c: currency amount }
+  __typename id sequence kind quantity shipped price { amount currency } discount { c: currency amount }
 }
 """
 VARIABLES = [
@@ -219,7 +225,7 @@ async def test_a_rich_document_is_answered_as_graphql_core_answers_it(variables:
 @pytest.mark.parametrize("at", BROKEN)
 async def test_a_wrong_value_in_the_middle_of_a_list_is_reported_as_graphql_core_reports_it(at: str) -> None:
     query = f"""{{ broken(at: "{at}") {{ number lines {{
-        sequence kind quantity price {{ amount }} part {{ number name }} }} }} }}"""
+        id sequence kind quantity price {{ amount }} part {{ number name }} }} }} }}"""
 
     compiled, graphql_cores = await both(query)
 

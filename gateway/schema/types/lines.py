@@ -6,6 +6,7 @@ from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -13,15 +14,15 @@ from strawberry.types import Info
 from gateway import bc
 from gateway.resolvers.context import Context
 from gateway.schema.plain_fields import NOT_AHEAD, NotAhead, resolved_ahead
-from gateway.schema.types.common import Money, quantity, text
+from gateway.schema.types.common import Money, quantity, text, uuid_id
 from gateway.schema.types.enums import LineType, line_type
 from gateway.schema.types.items import Item
 
 
 @strawberry.interface(description="A line of an order, invoice or shipment.")
 class DocumentLine:
-    id: strawberry.ID = strawberry.field(
-        description="Stable: the same line has the same id in every query (a key for normalised caches)."
+    id: strawberry.ID = uuid_id(
+        "Stable: the same line has the same id in every query (a key for normalised caches)."
     )
     sequence: int
     line_type: LineType
@@ -30,6 +31,7 @@ class DocumentLine:
     quantity: Decimal
     unit_of_measure_code: str | None
 
+    _id: strawberry.Private[UUID]
     _item_id: strawberry.Private[Any]
     _item: strawberry.Private[bc.Item | None]
 
@@ -103,7 +105,7 @@ class ShipmentLine(DocumentLine):
     @classmethod
     def from_bc(cls, line: bc.SalesShipmentLine) -> ShipmentLine:
         return cls(
-            id=strawberry.ID(str(line.id)),
+            _id=line.id,
             sequence=line.sequence,
             line_type=line_type(line.line_type),
             number=text(line.line_object_number),
@@ -122,7 +124,7 @@ PricedLine = bc.SalesOrderLine | bc.SalesInvoiceLine | bc.SalesCreditMemoLine
 def line_fields(line: PricedLine) -> dict[str, Any]:
     """What every order, invoice and credit-memo line shows (BC's Sales Invoice Line Aggregate)."""
     return {
-        "id": strawberry.ID(str(line.id)),
+        "_id": line.id,
         "sequence": line.sequence,
         "line_type": line_type(line.line_type),
         "number": text(line.line_object_number),
