@@ -77,8 +77,7 @@ class SalesOrderLine(DocumentLine):
     @classmethod
     def from_bc(cls, line: bc.SalesOrderLine, currency: str | None) -> SalesOrderLine:
         return cls(
-            **line_fields(line),
-            **priced_fields(line, currency),
+            **line_fields(line, currency),
             shipped_quantity=quantity(line.shipped_quantity),
             invoiced_quantity=quantity(line.invoiced_quantity),
             shipment_date=line.shipment_date,
@@ -95,7 +94,7 @@ class InvoiceLine(DocumentLine):
 
     @classmethod
     def from_bc(cls, line: bc.SalesInvoiceLine, currency: str | None) -> InvoiceLine:
-        return cls(**line_fields(line), **priced_fields(line, currency), shipment_date=line.shipment_date)
+        return cls(**line_fields(line, currency), shipment_date=line.shipment_date)
 
 
 @strawberry.type
@@ -121,8 +120,10 @@ class ShipmentLine(DocumentLine):
 PricedLine = bc.SalesOrderLine | bc.SalesInvoiceLine | bc.SalesCreditMemoLine
 
 
-def line_fields(line: PricedLine) -> dict[str, Any]:
-    """What every order, invoice and credit-memo line shows (BC's Sales Invoice Line Aggregate)."""
+def line_fields(line: PricedLine, currency: str | None) -> dict[str, Any]:
+    """What every order, invoice and credit-memo line shows (BC's Sales Invoice Line Aggregate),
+    its price and amounts in the document's currency.  One dictionary: a page of 1,000 orders
+    builds 10,000 lines."""
     return {
         "_id": line.id,
         "sequence": line.sequence,
@@ -133,12 +134,6 @@ def line_fields(line: PricedLine) -> dict[str, Any]:
         "unit_of_measure_code": text(line.unit_of_measure_code),
         "_item_id": line.item_id,
         "_item": line.item,
-    }
-
-
-def priced_fields(line: PricedLine, currency: str | None) -> dict[str, Any]:
-    """Price and amounts, in the document's currency."""
-    return {
         "unit_price": Money.of(line.unit_price, currency),
         "discount_percent": quantity(line.discount_percent),
         "amount_excluding_tax": Money.of(line.amount_excluding_tax, currency),
