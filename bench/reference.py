@@ -13,8 +13,9 @@ request's HTTP) is not included.
 2. The reference query at 20 concurrent clients, BC at 50 ms: operations per second, cold
    (response cache off) and warm (on), once the gateway has a cache switch.
 3. One answer of 1,000 orders × 10 lines with each line's item number and name, from a canned
-   BC that answers instantly (``bench/canned_bc.py``): gateway CPU; and the same answer without
-   the items, for comparison (BC expands no items then).
+   BC that answers instantly (``bench/canned_bc.py``): gateway CPU (up to the answer's last byte;
+   reading the 2.6 MB answer is the client's); and the same answer without the items, for
+   comparison (BC expands no items then).
 
 The table goes to stdout and to ``bench/results/reference.md`` (with the date and the machine),
 which the README quotes.  ``--profile dashboard|reference|big`` prints where the CPU goes instead
