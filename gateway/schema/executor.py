@@ -1,66 +1,43 @@
 """Strawberry's executor, with the per-field work that plain fields do not need left out.
 
-Most fields of an answer are plain: an attribute of a schema object with no resolver, no
-arguments and no extension (Strawberry's "basic" fields: ``SalesOrderLine.quantity``,
+Most fields of an answer are plain (``gateway/schema/plain_fields.py``): an attribute of a schema
+object with no resolver, no arguments and no extension (``SalesOrderLine.quantity``,
 ``Money.amount``, ``Address.city``).  graphql-core resolves each of them as it would any field —
 a resolve-info tuple, Strawberry's resolver wrapper, then the completion dispatch — which is most
 of an answer's CPU: a page of 1,000 orders × 10 lines holds 100,000 such fields.
 
-:class:`PlainFieldExecutor` reads such a field straight off its object: a scalar or enum (or a
-list of them) is coerced with its type's ``coerce_output_value``, and a plain object without an
-``is_type_of`` check goes straight to its sub-fields.  Anything else — a resolver, a null where
-the schema promises a value, a value the type refuses — takes graphql-core's own path, which
-resolves or reports it exactly as before.  Which fields are plain is decided once per schema,
-from Strawberry's own field definitions.
+:class:`PlainFieldExecutor` reads such a field straight off its object.  A list of objects, or an
+object, whose whole sub-selection is plain is written by a function compiled once per execution
+for that selection (``gateway/schema/compiled.py``); a scalar or enum (or a list of them) is
+coerced with its type's ``coerce_output_value``; a plain object whose selection is not all plain
+goes straight to its sub-fields.  Anything else — a resolver, a null where the schema promises a
+value, a value the type refuses — takes graphql-core's own path for the whole field, which
+resolves or reports it exactly as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
-from graphql import (
-    GraphQLField,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    Undefined,
-    is_leaf_type,
-)
+from graphql import GraphQLObjectType, Undefined
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
+
+from gateway.schema.compiled import Complete, compile_list, compile_selection
+from gateway.schema.plain_fields import NOT_AHEAD, Leaf, Object, ObjectList, plain_field
 
 _NOT_PLAIN: Final = object()
 
 
-@dataclass(frozen=True)
-class _Leaf:
-    attribute: str
-    coerce: Callable[[Any], Any]
-    nullable: bool
-    is_list: bool  # a list of the scalar (its items never null)
-
-
-@dataclass(frozen=True)
-class _Object:
-    attribute: str
-    type: GraphQLObjectType
-    nullable: bool
-    field_type: GraphQLOutputType  # as declared, for graphql-core's error handling
-
-
-_Plain = _Leaf | _Object
-# Per object type (types belong to one schema, which lives as long as the process), per field.
-_PLANS: dict[GraphQLObjectType, dict[str, _Plain | None]] = {}
-
-
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context; plain fields are read without a resolver call each."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per field selection, as graphql-core memoises collected sub-fields: keyed by the
+        # identity of the field details list, which the entry keeps alive.
+        self._compiled: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Complete | None]] = {}
 
     def execute_field(
         self,
@@ -70,22 +47,57 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        plain = _plan(parent_type, field_details_list[0].node.name.value)
+        plain = plain_field(parent_type, field_details_list[0].node.name.value)
         if plain is not None and not self.middleware_manager:
             value = getattr(source, plain.attribute, None)
             if value is None:
                 if plain.nullable:
                     return None
-            elif isinstance(plain, _Leaf):
+            elif value is NOT_AHEAD:
+                pass  # only the resolver can answer
+            elif isinstance(plain, Leaf):
                 coerced = _coerced(plain, value)
                 if coerced is not _NOT_PLAIN:
                     return coerced
+            elif isinstance(plain, ObjectList):
+                written = self._written(plain.item_type, field_details_list, value, plain)
+                if written is not _NOT_PLAIN:
+                    return written
             else:
+                written = self._written(plain.type, field_details_list, value, None)
+                if written is not _NOT_PLAIN:
+                    return written
                 return self._object(plain, value, field_details_list, path, position_context)
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
+    def _written(
+        self,
+        type_: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        value: Any,
+        list_: ObjectList | None,
+    ) -> Any:
+        """``value`` written by its selection's compiled function; ``_NOT_PLAIN`` where there is
+        none or it refused, for graphql-core's path to complete (or report) it."""
+        key = (type_, id(field_details_list))
+        cached = self._compiled.get(key)
+        if cached is None:
+            compiled = (
+                compile_list(list_, field_details_list, self.collect_subfields)
+                if list_ is not None
+                else compile_selection(type_, field_details_list, self.collect_subfields)
+            )
+            cached = self._compiled[key] = (field_details_list, compiled)
+        complete = cached[1]
+        if complete is None:
+            return _NOT_PLAIN
+        try:
+            return complete(value)
+        except Exception:  # noqa: BLE001 - graphql-core's path completes it and reports what is wrong
+            return _NOT_PLAIN
+
     def _object(
-        self, plain: _Object, value: Any, field_details_list: FieldDetailsList, path: Path, position: Any
+        self, plain: Object, value: Any, field_details_list: FieldDetailsList, path: Path, position: Any
     ) -> Any:
         """The sub-fields of a plain object; an error below nulls this field, as graphql-core's
         own path does (or its parent, when this one cannot be null)."""
@@ -109,7 +121,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         return awaited()
 
 
-def _coerced(leaf: _Leaf, value: Any) -> Any:
+def _coerced(leaf: Leaf, value: Any) -> Any:
     """``value`` as the leaf type writes it, or ``_NOT_PLAIN`` for graphql-core to report."""
     try:
         if leaf.is_list:
@@ -119,43 +131,3 @@ def _coerced(leaf: _Leaf, value: Any) -> Any:
     except Exception:  # noqa: BLE001 - graphql-core's own path turns it into the field's error
         return _NOT_PLAIN
     return _NOT_PLAIN if coerced is None or coerced is Undefined else coerced
-
-
-def _plan(parent_type: GraphQLObjectType, name: str) -> _Plain | None:
-    plans = _PLANS.get(parent_type)
-    if plans is None:
-        plans = _PLANS[parent_type] = {}
-    try:
-        return plans[name]
-    except KeyError:
-        field = parent_type.fields.get(name)
-        plan = plans[name] = _plain(field) if field is not None else None
-        return plan
-
-
-def _plain(field: GraphQLField) -> _Plain | None:
-    """How to read ``field`` off its object, or ``None`` when it needs its resolver."""
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    # Strawberry marks the resolver of a field that just reads its attribute.
-    if not isinstance(definition, StrawberryField) or not getattr(field.resolve, "_is_default", False):
-        return None
-    if definition.default_resolver is not getattr or field.args:
-        return None
-    attribute = definition.python_name
-    nullable, inner = _unwrapped(field.type)
-    if is_leaf_type(inner):
-        return _Leaf(attribute, inner.coerce_output_value, nullable, is_list=False)
-    if isinstance(inner, GraphQLList):
-        item_nullable, item = _unwrapped(inner.of_type)
-        if is_leaf_type(item) and not item_nullable:
-            return _Leaf(attribute, item.coerce_output_value, nullable, is_list=True)
-        return None
-    if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None:
-        return _Object(attribute, inner, nullable, field.type)
-    return None
-
-
-def _unwrapped(type_: GraphQLOutputType) -> tuple[bool, GraphQLOutputType]:
-    if isinstance(type_, GraphQLNonNull):
-        return False, type_.of_type
-    return True, type_

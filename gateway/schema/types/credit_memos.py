@@ -15,7 +15,7 @@ from gateway.resolvers.context import Context
 from gateway.resolvers.document_links import DocumentKind
 from gateway.resolvers.writes.reference import customer_lines
 from gateway.schema.types.common import Money, text
-from gateway.schema.types.lines import DocumentLine, line_fields, priced_fields
+from gateway.schema.types.lines import DocumentLine, line_fields
 
 
 @strawberry.enum(description="A posted credit memo's state.")
@@ -43,7 +43,7 @@ class CreditMemoLine(DocumentLine):
 
     @classmethod
     def from_bc(cls, line: bc.SalesCreditMemoLine, currency: str | None) -> CreditMemoLine:
-        return cls(**line_fields(line), **priced_fields(line, currency))
+        return cls(**line_fields(line, currency))
 
 
 @strawberry.type(description="A posted sales credit memo of the signed-in customer.")

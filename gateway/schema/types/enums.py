@@ -70,12 +70,23 @@ _SALES_LINE_TYPES = {
 }
 
 
+# By member (BC's enums are strings: each table is for one enum), so that a line's type costs
+# one lookup — there are 10,000 in a page of 1,000 orders.
+_BY_SALES_LINE_TYPE = {
+    member: _SALES_LINE_TYPES.get(member.name, LineType.OTHER) for member in bc.SalesLineType
+}
+_BY_INVOICE_LINE_TYPE = {
+    member: _INVOICE_LINE_TYPES.get(member.name, LineType.OTHER) for member in bc.InvoiceLineType
+}
+
+
 def line_type(value: bc.InvoiceLineType | bc.SalesLineType | None) -> LineType:
     """Order and invoice lines use one BC enum, shipment lines another; clients see one."""
     if value is None:
         return LineType.COMMENT
-    table = _SALES_LINE_TYPES if isinstance(value, bc.SalesLineType) else _INVOICE_LINE_TYPES
-    return table.get(value.name, LineType.OTHER)
+    if isinstance(value, bc.SalesLineType):
+        return _BY_SALES_LINE_TYPE[value]
+    return _BY_INVOICE_LINE_TYPE[value]
 
 
 @strawberry.enum
@@ -86,8 +97,11 @@ class ItemType(Enum):
     OTHER = "OTHER"
 
 
+_BY_BC_ITEM_TYPE = {member: ItemType.__members__.get(member.name, ItemType.OTHER) for member in bc.ItemType}
+
+
 def item_type(value: bc.ItemType | None) -> ItemType:
-    return ItemType.__members__.get(value.name, ItemType.OTHER) if value is not None else ItemType.OTHER
+    return _BY_BC_ITEM_TYPE[value] if value is not None else ItemType.OTHER
 
 
 @strawberry.enum(description="What Business Central refuses to do for a blocked customer.")

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from gateway import bc
 from gateway.resolvers.availability import availability_of
 from gateway.resolvers.context import Context
-from gateway.schema.types.common import Money, quantity, text
+from gateway.schema.types.common import Money, quantity, text, uuid_id
 from gateway.schema.types.enums import ItemType, item_type
 
 
@@ -63,7 +63,7 @@ class ItemAvailability:
 
 @strawberry.type(description="A catalogue item with its list price and stock on hand.")
 class Item:
-    id: strawberry.ID
+    id: strawberry.ID = uuid_id()
     number: str
     name: str
     name2: str | None
@@ -73,6 +73,7 @@ class Item:
     base_unit_of_measure: UnitOfMeasure | None
     category: ItemCategory | None
     gtin: str | None
+    _id: strawberry.Private[UUID]
     _unit_price: strawberry.Private[Decimal | None]
 
     @strawberry.field(
@@ -84,7 +85,7 @@ class Item:
 
     @strawberry.field(description="Stock on hand, committed, available and next receipt.")
     def availability(self) -> ItemAvailability:
-        return ItemAvailability(on_hand=self.inventory, _item_id=UUID(str(self.id)))
+        return ItemAvailability(on_hand=self.inventory, _item_id=self._id)
 
     @strawberry.field(
         description="The units the item is sold in.  API v2.0 exposes only the base unit (BC's "
@@ -98,7 +99,7 @@ class Item:
         category = item.item_category
         unit = item.unit_of_measure
         return cls(
-            id=strawberry.ID(str(item.id)),
+            _id=item.id,
             number=item.number,
             name=item.display_name or item.number,
             name2=text(item.display_name2),

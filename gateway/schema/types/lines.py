@@ -6,21 +6,23 @@ from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
 from gateway import bc
 from gateway.resolvers.context import Context
-from gateway.schema.types.common import Money, quantity, text
+from gateway.schema.plain_fields import NOT_AHEAD, NotAhead, resolved_ahead
+from gateway.schema.types.common import Money, quantity, text, uuid_id
 from gateway.schema.types.enums import LineType, line_type
 from gateway.schema.types.items import Item
 
 
 @strawberry.interface(description="A line of an order, invoice or shipment.")
 class DocumentLine:
-    id: strawberry.ID = strawberry.field(
-        description="Stable: the same line has the same id in every query (a key for normalised caches)."
+    id: strawberry.ID = uuid_id(
+        "Stable: the same line has the same id in every query (a key for normalised caches)."
     )
     sequence: int
     line_type: LineType
@@ -29,19 +31,29 @@ class DocumentLine:
     quantity: Decimal
     unit_of_measure_code: str | None
 
+    _id: strawberry.Private[UUID]
     _item_id: strawberry.Private[Any]
     _item: strawberry.Private[bc.Item | None]
 
-    # Not a coroutine when the item came with the line — as it does whenever an order, invoice
-    # or credit memo query selects it ($expand): a line then completes synchronously, and so do
-    # the lists of lines, where an awaitable per line would cost a task per line.
-    @strawberry.field(description="The catalogue item, for item lines.", graphql_type=Item | None)
+    # Read without a resolver call when the item came with the line — as it does whenever an
+    # order, invoice or credit memo query selects it ($expand): a line then completes
+    # synchronously, and so do the lists of lines, where an awaitable per line would cost a task
+    # per line.
+    @strawberry.field(
+        description="The catalogue item, for item lines.",
+        graphql_type=Item | None,
+        metadata=resolved_ahead("item_ahead"),
+    )
     def item(self, info: Info[Context, None]) -> Item | Awaitable[Item | None] | None:
+        ahead = self.item_ahead
+        return self._load_item(info.context) if isinstance(ahead, NotAhead) else ahead
+
+    @property
+    def item_ahead(self) -> Item | NotAhead | None:
+        """The line's item when no request to BC is needed for it, else ``NOT_AHEAD``."""
         if self.line_type is not LineType.ITEM:
             return None
-        if self._item is not None:
-            return Item.from_bc(self._item)
-        return self._load_item(info.context)
+        return Item.from_bc(self._item) if self._item is not None else NOT_AHEAD
 
     async def _load_item(self, ctx: Context) -> Item | None:
         found: bc.Item | None = None
@@ -65,8 +77,7 @@ class SalesOrderLine(DocumentLine):
     @classmethod
     def from_bc(cls, line: bc.SalesOrderLine, currency: str | None) -> SalesOrderLine:
         return cls(
-            **line_fields(line),
-            **priced_fields(line, currency),
+            **line_fields(line, currency),
             shipped_quantity=quantity(line.shipped_quantity),
             invoiced_quantity=quantity(line.invoiced_quantity),
             shipment_date=line.shipment_date,
@@ -83,7 +94,7 @@ class InvoiceLine(DocumentLine):
 
     @classmethod
     def from_bc(cls, line: bc.SalesInvoiceLine, currency: str | None) -> InvoiceLine:
-        return cls(**line_fields(line), **priced_fields(line, currency), shipment_date=line.shipment_date)
+        return cls(**line_fields(line, currency), shipment_date=line.shipment_date)
 
 
 @strawberry.type
@@ -93,7 +104,7 @@ class ShipmentLine(DocumentLine):
     @classmethod
     def from_bc(cls, line: bc.SalesShipmentLine) -> ShipmentLine:
         return cls(
-            id=strawberry.ID(str(line.id)),
+            _id=line.id,
             sequence=line.sequence,
             line_type=line_type(line.line_type),
             number=text(line.line_object_number),
@@ -109,10 +120,12 @@ class ShipmentLine(DocumentLine):
 PricedLine = bc.SalesOrderLine | bc.SalesInvoiceLine | bc.SalesCreditMemoLine
 
 
-def line_fields(line: PricedLine) -> dict[str, Any]:
-    """What every order, invoice and credit-memo line shows (BC's Sales Invoice Line Aggregate)."""
+def line_fields(line: PricedLine, currency: str | None) -> dict[str, Any]:
+    """What every order, invoice and credit-memo line shows (BC's Sales Invoice Line Aggregate),
+    its price and amounts in the document's currency.  One dictionary: a page of 1,000 orders
+    builds 10,000 lines."""
     return {
-        "id": strawberry.ID(str(line.id)),
+        "_id": line.id,
         "sequence": line.sequence,
         "line_type": line_type(line.line_type),
         "number": text(line.line_object_number),
@@ -121,12 +134,6 @@ def line_fields(line: PricedLine) -> dict[str, Any]:
         "unit_of_measure_code": text(line.unit_of_measure_code),
         "_item_id": line.item_id,
         "_item": line.item,
-    }
-
-
-def priced_fields(line: PricedLine, currency: str | None) -> dict[str, Any]:
-    """Price and amounts, in the document's currency."""
-    return {
         "unit_price": Money.of(line.unit_price, currency),
         "discount_percent": quantity(line.discount_percent),
         "amount_excluding_tax": Money.of(line.amount_excluding_tax, currency),
