@@ -7,20 +7,33 @@ an inner failure in that inner response's ``body.error``.  BC accepts at most 10
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import httpx
 import msgspec
 
 from ._errors import BCError, BCProtocolError, error_from_response
 
-__all__ = ["MAX_BATCH_OPERATIONS", "BatchOperation", "InnerResponse", "batch_body", "read_batch"]
+__all__ = [
+    "MAX_BATCH_OPERATIONS",
+    "BatchOperation",
+    "InnerResponse",
+    "batch_body",
+    "query_string",
+    "read_batch",
+]
 
 MAX_BATCH_OPERATIONS: Final = 100  # BC online's "Max batch size" (REFERENCE §5)
 _SAFE: Final = "$,'()"  # characters OData query options use and that need no escaping
+# What quote(text, safe=_SAFE) escapes of ASCII (everything but letters, digits, "_.-~" and
+# _SAFE), and the %XX it writes for each.
+_ESCAPED: Final = re.compile(r"[^A-Za-z0-9_.\-~$,'()]")
+_ESCAPES: Final = {chr(code): f"%{code:02X}" for code in range(128) if _ESCAPED.match(chr(code))}
 
 
 @dataclass(frozen=True)
@@ -35,8 +48,27 @@ class BatchOperation:
     def url(self) -> str:
         if not self.params:
             return self.path
-        # %20, not '+': OData servers read a '+' in $filter literally.
-        return f"{self.path}?{urlencode(dict(self.params), quote_via=quote, safe=_SAFE)}"
+        return f"{self.path}?{query_string(self.params)}"
+
+
+def query_string(params: Mapping[str, str]) -> str:
+    """``urlencode(params, quote_via=quote, safe=_SAFE)``: %20, not '+', since OData servers
+    read a '+' in ``$filter`` literally.  ``quote`` looks up every byte in Python, and a
+    ``$select`` or ``$expand`` runs to a thousand; here only the few characters escaped are."""
+    return "&".join(f"{_quoted(key)}={_quoted(value)}" for key, value in params.items())
+
+
+# A pure function of the text; $select, $expand and $orderby are the same few strings in every
+# operation, and a customer's filters repeat while it uses the portal.
+@functools.lru_cache(maxsize=256)
+def _quoted(text: str) -> str:
+    if text.isascii():
+        return _ESCAPED.sub(_escape, text)
+    return quote(text, safe=_SAFE)  # UTF-8 bytes, each as %XX
+
+
+def _escape(found: re.Match[str]) -> str:
+    return _ESCAPES[found.group()]
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ class _Attempt:
     """One try of one HTTP request; ``number`` counts from 1 (more: a retry)."""
 
     method: str
-    url: str
+    url: str | httpx.URL  # a URL object: httpx parses no string
     params: Mapping[str, str] | None
     headers: Mapping[str, str]
     call: _Call
@@ -153,6 +153,7 @@ class BCClient:
         self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
         self.owners = RecordOwners(self)  # whose record a webhook notification names
         self._timeout = httpx.Timeout(settings.timeout_seconds)
+        self._batch_urls: dict[str, httpx.URL] = {}
         # No client-wide auth: each request signs in as the principal that sends it.
         self._http = httpx.AsyncClient(
             transport=transport,
@@ -248,7 +249,7 @@ class BCClient:
             else:
                 origin = origin if origin is not None else httpx.URL(url)
                 target = next_url if next_url is not None else origin
-                page = await self._request("GET", str(target), next_params, headers, call, read)
+                page = await self._request("GET", target, next_params, headers, call, read)
             found, link = page
             rows.extend(found if check_row is None else [row for row in found if check_row(row)])
             if limit is not None and len(rows) >= limit:
@@ -311,7 +312,7 @@ class BCClient:
         todo = {str(number): item for number, item in enumerate(chunk, start=1)}
         done: list[tuple[int, list[Row] | BCError]] = []
         deadline = batch_call.deadline or self.deadline()
-        url = f"{self.settings.route_url(route)}/$batch"
+        url = self._batch_url(route)
         for attempt in range(1, self.retry.max_attempts + 1):
             operations = [
                 BatchOperation(key, paged.path, paged.params, self._page_headers(paged.top))
@@ -349,6 +350,13 @@ class BCClient:
             todo = {key: todo[key] for key in failed}
         raise AssertionError("unreachable: the last attempt never retries")  # pragma: no cover
 
+    def _batch_url(self, route: ApiRoute) -> httpx.URL:
+        """``{route}/$batch``, parsed once per route rather than by httpx in every request."""
+        url = self._batch_urls.get(route.path)
+        if url is None:
+            url = self._batch_urls[route.path] = httpx.URL(f"{self.settings.route_url(route)}/$batch")
+        return url
+
     async def _inner_outcome(self, inner: InnerResponse | None, paged: _Paged) -> list[Row] | BCError:
         if inner is None:
             return BCProtocolError("Business Central's $batch answer left out an operation")
@@ -359,7 +367,7 @@ class BCClient:
     async def _request(
         self,
         method: str,
-        url: str,
+        url: str | httpx.URL,
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
         call: _Call,
@@ -485,7 +493,7 @@ class BCClient:
     async def _send(
         self,
         method: str,
-        url: str,
+        url: str | httpx.URL,
         params: Mapping[str, str] | None,
         headers: Mapping[str, str],
         json_body: Any,

@@ -17,6 +17,7 @@ Query options are meant for httpx ``params=``; nothing here builds a URL.
 
 from __future__ import annotations
 
+import functools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -274,14 +275,39 @@ def any_of(field: Field, values: Iterable[Literal]) -> Filter:
 
 
 def _check_names(names: tuple[str, ...], what: str) -> None:
+    try:
+        _valid_names(names, what)
+    except TypeError:  # unhashable: not a tuple of names, which the check itself then says
+        for name in names:
+            validate_name(name, what)
+
+
+def _check_orderby(items: tuple[str, ...]) -> None:
+    try:
+        _valid_orderby(items)
+    except TypeError:
+        for item in items:
+            _orderby_item(item)
+
+
+# A query's $select and $orderby are the same few tuples, read from the entity declarations, in
+# every operation (hundreds of names per dashboard): each tuple is checked once per process.  Only
+# a tuple that passed is remembered (a failed check raises, and lru_cache keeps no exception).
+@functools.lru_cache(maxsize=512)
+def _valid_names(names: tuple[str, ...], what: str) -> None:
     for name in names:
         validate_name(name, what)
 
 
-def _check_orderby(items: tuple[str, ...]) -> None:
+@functools.lru_cache(maxsize=512)
+def _valid_orderby(items: tuple[str, ...]) -> None:
     for item in items:
-        if not isinstance(item, str) or not _ORDERBY.match(item):
-            raise ODataBuildError("invalid $orderby item")
+        _orderby_item(item)
+
+
+def _orderby_item(item: str) -> None:
+    if not isinstance(item, str) or not _ORDERBY.match(item):
+        raise ODataBuildError("invalid $orderby item")
 
 
 def _check_top_skip(top: int | None, skip: int | None) -> None:
@@ -316,6 +342,11 @@ class Expand:
         _check_top_skip(self.top, None)
 
     def render(self) -> str:
+        return self._rendered
+
+    @functools.cached_property
+    def _rendered(self) -> str:
+        # Immutable, and the portal's line expansions are per-process constants: rendered once.
         options = []
         if self.select:
             options.append("$select=" + ",".join(self.select))

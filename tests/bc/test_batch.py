@@ -6,11 +6,13 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 import pytest
 import respx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.bc import (
     STANDARD_API,
@@ -24,6 +26,7 @@ from gateway.bc import (
     ResilienceSettings,
     scoped,
 )
+from gateway.bc._batch import query_string
 from gateway.bc._capabilities import RouteCapabilities
 from tests.bc.conftest import COMPANY_ID, COMPANY_PATH
 from tests.bc.fakes import FakeTime
@@ -176,3 +179,9 @@ async def test_a_missing_entity_set_fails_alone_without_http(
     assert isinstance(results[0], CapabilityUnavailable)
     assert results[1] == []
     assert get.call_count == 1
+
+
+@given(st.dictionaries(st.text(max_size=12), st.text(max_size=80), max_size=6))
+def test_an_inner_reads_query_string_is_what_urlencode_with_quote_writes(params: dict[str, str]) -> None:
+    # %20 for a space and every byte outside the OData-safe set escaped, non-ASCII as UTF-8.
+    assert query_string(params) == urlencode(params, quote_via=quote, safe="$,'()")
