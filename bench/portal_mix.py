@@ -4,25 +4,40 @@ Issue 11, item 6.  Each simulated customer uses the reference portal's own opera
 (gateway/portal/static/js/operations.js): it opens the dashboard every 30 seconds and, between
 dashboards, browses — its orders (page 1, now and then page 2), an order of those, its open
 invoices, the stock (a few searches every customer makes) — with 3 to 9 seconds between clicks,
-and about one action in 40 is a reorder of a recent order.  Customers start spread over the
-first 30 seconds; what happens during the warm-up (``--warmup``, 30 s of the run) is not counted,
-so the figures are those of a portal in steady use, its cache filled.
+and about one action in 40 is a reorder of a recent order.  Meanwhile BC's staff work: the
+sandbox's staff simulator releases, ships, invoices, takes payments, moves stock and answers
+queries, one action every ``--staff-every`` seconds (5), so BC's change notifications flow and
+answers are invalidated as in a working day.  Customers start spread over the first 30 seconds;
+what happens during the warm-up (``--warmup``) is not counted: the figures are those of a portal
+in steady use.
 
-Time is compressed (``--compress``, default 5): think times, the cache's times to live and BC's
-request window (6,000 per 5 minutes) are all divided by it, so the cache and BC's window see what
-they would see in real time, in a run of a couple of minutes.  BC's latency (50 ms) and its 5
-concurrent requests are not: the run asks BC ``compress`` times as often per second as real
-customers would, which makes queueing for BC's 5 slots harsher than in reality, not kinder.
+Three processes, so that what is measured is the gateway alone:
 
-The sandbox runs in its own process (its CPU is not the gateway's), with BC's limits: 5 processed
-at once per principal, a queue of 95, 429 beyond, the compressed window.  The gateway and the
-simulated customers share this process.  Printed, and written to ``bench/results/portal_mix.md``:
-portal operations, BC HTTP requests (a $batch is one) and the reads BC processed in them,
-operations per BC request, BC's 429s, failed operations, p50/p99, the CPU the gateway (with the
-simulated customers) and the sandbox spent, and where the BC requests went, by operation.
+- the sandbox (``--serve-sandbox``), with BC's limits (5 requests processed at once, a queue of
+  95, 429 beyond, 6,000 requests per 5 minutes), 50 ms per request, BC's webhooks (notifications
+  30 s after a change) and the staff simulator.  Its notifications reach the gateway through the
+  TLS-terminating proxy a deployment has in front of it, here one header
+  (``X-Forwarded-Proto: https`` from a trusted address);
+- the gateway: ``bc-gateway serve`` in production mode (an identity provider's JWKS, client
+  credentials against the sandbox, its own in-process store), webhooks on or off
+  (``--webhooks on,off`` runs both, each on a fresh world and a fresh gateway), its log lines
+  written to a file as a deployment would ship them;
+- this process: the 200 customers, over real HTTP with one keep-alive client.
 
-Run: .venv/bin/python bench/portal_mix.py [--customers 200] [--seconds 120] [--warmup 30]
-     [--compress 5] [--scale 2.2] [--cache on|off] [--ttl-scale 1]
+Time is compressed (``--compress``, default 2): think times, the cache's times to live, BC's
+notification delay, the staff's pace and BC's request window are all divided by it, so the cache
+and BC see what they would see in real time, in a run of a few minutes.  BC's latency (50 ms) and
+its 5 concurrent requests are not: BC and the gateway get ``compress`` times the real load per
+second, which is harsher than reality, not kinder.
+
+Printed, and appended to ``bench/results/portal_mix.md``: portal operations, BC HTTP requests (a
+$batch is one) and the reads BC processed in them, operations per BC request and per read, BC's
+429s, failed operations, p50/p99, the gateway's CPU per operation (its process's /proc stat), the
+CPU of each process, the load average, and where the BC requests went, by operation (the
+gateway's access log lines).
+
+Run: .venv/bin/python bench/portal_mix.py [--customers 200] [--seconds 120] [--warmup 60]
+     [--compress 2] [--webhooks off,on] [--staff-every 5]
 """
 
 from __future__ import annotations
@@ -32,38 +47,38 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import logging
+import json
 import os
 import platform
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from gateway.app import create_app
-from gateway.bc import BCSettings, CacheSettings, ClientCredentials, DataKind
-from gateway.edge.config import EdgeSettings
-from gateway.edge.development import Development, mint_for, start_development
-from gateway.edge.ratelimit import RateLimit
+from gateway.bc import CacheSettings, DataKind
 from gateway.portal.operations import collect_operations, operations_source
-from gateway.sandbox.app import create_sandbox_app
 from gateway.sandbox.config import SandboxConfig
-from gateway.sandbox.faults import Fault
-from gateway.sandbox.limits import Limits
-from gateway.settings import Settings
+from tests.edge.replica_support import BusinessCentral, IdentityProvider
+from tests.redis_server import free_port
 
-RESULTS = Path(__file__).resolve().parent / "results" / "portal_mix.md"
+RESULTS = ROOT / "bench" / "results" / "portal_mix.md"
 SEARCHES = (None, None, "chair", "desk", "paper", "lamp")  # what customers look for in the stock
 SEED = 42
+PROXIED = {"x-forwarded-proto": "https"}  # the TLS-terminating proxy in front of the gateway
+METRICS_TOKEN = "portal-mix-metrics-token"
+GATEWAY_CLIENT = SandboxConfig().credentials[0]
+READER_CLIENT = SandboxConfig(clients=2).credentials[1]  # this bench's own, to list the customers
 
 
 def portal_operations() -> dict[str, str]:
@@ -75,76 +90,148 @@ def portal_operations() -> dict[str, str]:
 # --- the sandbox, in a process of its own --------------------------------------------------------
 
 
-def serve_sandbox(port: int, scale: float, compress: float, latency_ms: float) -> None:
-    import uvicorn
-
-    limits = Limits(window_seconds=300.0 / compress)
-    faults = (Fault("latency", latency_ms=latency_ms, jitter_ms=latency_ms / 5),)
-    config = SandboxConfig(seed=SEED, scale=scale, limits=limits, faults=faults)
-    app = create_sandbox_app(config)
-    print("ready", flush=True)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
-
-
-def cpu_seconds(pid: int) -> float:
-    """A process's CPU time so far (Linux: /proc/<pid>/stat, user + system)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextlib.contextmanager
-def sandbox_process(port: int, args: argparse.Namespace) -> Iterator[tuple[str, int]]:
-    command = [sys.executable, __file__, "--serve-sandbox", str(port), "--scale", str(args.scale)]
-    command += ["--compress", str(args.compress), "--latency-ms", str(args.latency_ms)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own script
-    try:
-        assert process.stdout is not None
-        if process.stdout.readline().strip() != "ready":
-            raise RuntimeError("the sandbox process did not start")
-        yield f"http://127.0.0.1:{port}", process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-# --- the gateway, on that sandbox ---------------------------------------------------------------
-
-
-class Counting(httpx.AsyncBaseTransport):
-    """The gateway's HTTP requests to BC (a $batch is one), and BC's 429 answers."""
+class ThroughTheProxy(httpx.AsyncBaseTransport):
+    """BC's calls to the gateway's /webhooks/bc as they arrive behind the deployment's TLS proxy."""
 
     def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=50))
-        self.requests = 0
-        self.throttled = 0
+        self.inner = httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if "/api/" in request.url.path and not request.url.path.endswith("$metadata"):
-            self.requests += 1
-            self.throttled += response.status_code == 429
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+        request.headers.update(PROXIED)
+        return await self.inner.handle_async_request(request)
 
 
-def gateway_settings(args: argparse.Namespace) -> Settings:
+def serve_sandbox(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from gateway.sandbox.app import create_sandbox_app
+    from gateway.sandbox.faults import Fault
+    from gateway.sandbox.limits import Limits
+    from gateway.sandbox.state import sandbox_of
+    from gateway.sandbox.webhooks.config import WebhookConfig
+
+    config = SandboxConfig(
+        seed=SEED,
+        scale=args.scale,
+        clients=2,
+        limits=Limits(window_seconds=300.0 / args.compress),
+        faults=(Fault("latency", latency_ms=args.latency_ms, jitter_ms=args.latency_ms / 5),),
+        webhooks=WebhookConfig(delay_seconds=30.0 / args.compress),
+        staff_every_seconds=args.staff_every / args.compress,
+    )
+    app = create_sandbox_app(config)
+    sandbox_of(app).webhooks.deliver_through(ThroughTheProxy())
+    uvicorn.run(app, host="127.0.0.1", port=args.serve_sandbox, log_level="warning")
+
+
+# --- the processes ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Process:
+    """A process of this benchmark, its output going to ``log``."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @classmethod
+    def start(cls, arguments: list[str], environ: dict[str, str], log: Path) -> Process:
+        with log.open("wb") as out:
+            process = subprocess.Popen(  # noqa: S603 - this repository's own commands
+                [sys.executable, *arguments], cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
+            )
+        return cls(process, log)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU so far (Linux: /proc/<pid>/stat)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def clean_environ(**variables: str) -> dict[str, str]:
+    prefixes = ("BC_", "AUTH_", "GATEWAY_", "SANDBOX_", "PORTAL_", "DEV_IDP_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)} | variables
+
+
+def wait_until(url: str, ready: Any = lambda answer: answer.status_code == 200, seconds: float = 180) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.get(url, timeout=5.0)
+            if ready(answer):
+                return answer
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not get ready within {seconds:g} s")
+
+
+def start_sandbox(args: argparse.Namespace, directory: Path) -> tuple[Process, str]:
+    port = free_port()
+    arguments = [__file__, "--serve-sandbox", str(port), "--scale", str(args.scale)]
+    arguments += ["--compress", str(args.compress), "--latency-ms", str(args.latency_ms)]
+    arguments += ["--staff-every", str(args.staff_every)]
+    process = Process.start(arguments, clean_environ(), directory / "sandbox.log")
+    origin = f"http://127.0.0.1:{port}"
+    wait_until(f"{origin}/_sandbox/stats")
+    return process, origin
+
+
+def gateway_environ(
+    args: argparse.Namespace, origin: str, identity: IdentityProvider, port: int, webhooks: bool
+) -> dict[str, str]:
+    config = SandboxConfig()
     ttls = {
-        f"{kind.value}_ttl": CacheSettings().ttl(kind) * args.ttl_scale / args.compress for kind in DataKind
+        f"GATEWAY_CACHE_TTL_{kind.name}_SECONDS": f"{CacheSettings().ttl(kind) / args.compress:g}"
+        for kind in DataKind
     }
-    return Settings(
-        cache=CacheSettings(enabled=args.cache == "on", **ttls),
+    long_ttl = CacheSettings().with_webhooks_ttl / args.compress
+    return clean_environ(
+        BC_BASE_URL=f"{origin}/v2.0/{config.tenant}/{config.environment}",
+        BC_TOKEN_URL=f"{origin}/{config.tenant}/oauth2/v2.0/token",
+        BC_CLIENT_ID=GATEWAY_CLIENT[0],
+        BC_CLIENT_SECRET=GATEWAY_CLIENT[1],
+        AUTH_ISSUER=identity.issuer,
+        AUTH_AUDIENCE=identity.audience,
+        AUTH_JWKS_URL=identity.jwks_url,
+        GATEWAY_METRICS_TOKEN=METRICS_TOKEN,
+        GATEWAY_DOCUMENT_KEY="the portal mix's document key, one per deployment",
+        GATEWAY_TRUSTED_PROXIES="127.0.0.1",
+        GATEWAY_WEBHOOKS="on" if webhooks else "off",
+        GATEWAY_WEBHOOK_URL=f"http://127.0.0.1:{port}/webhooks/bc",
+        GATEWAY_WEBHOOK_SECRET="the portal mix's webhook secret, thirty-two or more",
+        GATEWAY_CACHE_TTL_WITH_WEBHOOKS_SECONDS=f"{long_ttl:g}",
         # The simulated customers are real customers: their own rate limits are not what is measured.
-        edge=EdgeSettings(rate_limit=RateLimit(per_minute=10**9, burst=10**9)),
+        GATEWAY_RATE_LIMIT_PER_MINUTE="1000000000",
+        GATEWAY_RATE_LIMIT_BURST="1000000000",
+        **ttls,
     )
 
 
-def on_remote_bc(development: Development, origin: str, transport: Counting) -> Development:
-    """Development mode's identity provider and demo customers, with BC in the other process."""
-    credentials = ClientCredentials(f"{origin}/sandbox/oauth2/v2.0/token", "sandbox-client", "sandbox-secret")
-    bc_settings = BCSettings(f"{origin}/v2.0/sandbox/production", credentials)
-    return dataclasses.replace(development, bc_settings=bc_settings, bc_transport=transport)
+def start_gateway(
+    args: argparse.Namespace, origin: str, identity: IdentityProvider, webhooks: bool, directory: Path
+) -> tuple[Process, str]:
+    port = free_port()
+    environ = gateway_environ(args, origin, identity, port, webhooks)
+    process = Process.start(
+        ["-m", "gateway", "serve", "--port", str(port)], environ, directory / "gateway.log"
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until(f"{url}/readyz")
+    if webhooks:  # BC's subscriptions made: notifications flow from now on
+        wait_until(f"{url}/readyz", lambda answer: subscribed(answer.json()))
+    return process, url
+
+
+def subscribed(readiness: dict[str, Any]) -> bool:
+    hooks = readiness.get("webhooks") or {}
+    planned = (hooks.get("budget") or {}).get("planned")
+    return bool(planned) and (hooks.get("states") or {}).get("active") == planned
 
 
 # --- the customers ------------------------------------------------------------------------------
@@ -157,10 +244,87 @@ class Tally:
     by_operation: Counter[str] = dataclasses.field(default_factory=Counter)
     failed: Counter[str] = dataclasses.field(default_factory=Counter)
 
+    def clear(self) -> None:
+        for counted in (self.latencies, self.latencies_by, self.by_operation, self.failed):
+            counted.clear()
+
+
+class Connection:
+    """One customer's keep-alive HTTP/1.1 connection to the gateway: a few lines over asyncio
+    streams instead of an HTTP client library, so that 200 customers cost this process little
+    beside the gateway.  It is opened again when it has been idle longer than the server keeps
+    it (uvicorn: 5 s), or when the server closed it before answering (then the request is sent
+    again once: it never reached the gateway)."""
+
+    IDLE_SECONDS = 4.0
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        address = httpx.URL(url)
+        self.host, self.port = address.host, address.port or 80
+        self.head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.used_at = 0.0
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        request = (
+            f"POST {path} HTTP/1.1\r\nhost: {self.host}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\n{self.head}\r\n"
+        ).encode() + body
+        for last_try in (False, True):
+            if self.streams is None or time.monotonic() - self.used_at > self.IDLE_SECONDS:
+                await self.close()
+                self.streams = await asyncio.open_connection(self.host, self.port)
+            reader, writer = self.streams
+            try:
+                writer.write(request)
+                await writer.drain()
+                status_line = await reader.readline()
+                if not status_line:
+                    raise ConnectionResetError("closed before answering")
+            except OSError:
+                await self.close()
+                if last_try:
+                    raise
+                continue
+            answer = await self._answer(reader, int(status_line.split()[1]))
+            self.used_at = time.monotonic()
+            return answer
+        raise AssertionError("unreachable")
+
+    async def _answer(self, reader: asyncio.StreamReader, status: int) -> tuple[int, bytes]:
+        length, chunked, close = 0, False, False
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            chunked |= name == "transfer-encoding" and "chunked" in value
+            close |= name == "connection" and value == "close"
+        if chunked:
+            payload = b""
+            while size := int((await reader.readline()).split(b";")[0], 16):
+                payload += await reader.readexactly(size + 2)
+                payload = payload[:-2]
+            await reader.readline()
+        else:
+            payload = await reader.readexactly(length)
+        if close:
+            await self.close()
+        return status, payload
+
+    async def close(self) -> None:
+        if self.streams is not None:
+            writer = self.streams[1]
+            self.streams = None
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
 
 class Customer:
     def __init__(self, name: str, token: str, rng: random.Random, operations: dict[str, str]) -> None:
-        self.token = token
+        self.headers = {"authorization": f"Bearer {token}", **PROXIED}
+        self.connection: Connection | None = None
         self.rng = rng
         self.ops = operations
         self.orders: list[str] = []
@@ -168,154 +332,226 @@ class Customer:
         self.reorders = 0
         self.name = name
 
-    async def ask(self, client: httpx.AsyncClient, tally: Tally, name: str, variables: dict[str, Any]) -> Any:
+    async def ask(self, gateway: str, tally: Tally, name: str, variables: dict[str, Any]) -> Any:
+        if self.connection is None:
+            self.connection = Connection(gateway, self.headers)
         started = time.perf_counter()
-        response = await client.post(
-            "/graphql",
-            json={"query": self.ops[name], "variables": variables},
-            headers={"authorization": f"Bearer {self.token}"},
-        )
+        try:
+            body = json.dumps({"query": self.ops[name], "variables": variables}).encode()
+            status, payload = await self.connection.post("/graphql", body)
+        except (OSError, asyncio.IncompleteReadError) as error:
+            tally.failed[f"{name} {type(error).__name__}"] += 1
+            return {}
         tally.latencies.append(time.perf_counter() - started)
         tally.latencies_by[name].append(tally.latencies[-1])
         tally.by_operation[name] += 1
-        body = response.json() if response.status_code == 200 else {"errors": [{"message": response.text}]}
-        for error in body.get("errors") or ():
-            code = (error.get("extensions") or {}).get("code", str(response.status_code))
+        answer: dict[str, Any] = (
+            json.loads(payload) if status == 200 else {"errors": [{"message": payload.decode()[:200]}]}
+        )
+        for problem in answer.get("errors") or ():
+            code = (problem.get("extensions") or {}).get("code", str(status))
             tally.failed[f"{name} {code}"] += 1
             break
-        return body.get("data") or {}
+        return answer.get("data") or {}
 
-    async def dashboard(self, client: httpx.AsyncClient, tally: Tally) -> None:
-        data = await self.ask(client, tally, "PortalDashboard", {})
+    async def dashboard(self, gateway: str, tally: Tally) -> None:
+        data = await self.ask(gateway, tally, "PortalDashboard", {})
         nodes = (data.get("orders") or {}).get("nodes") or []
         self.orders = [node["number"] for node in nodes] or self.orders
 
-    async def browse(self, client: httpx.AsyncClient, tally: Tally) -> None:
+    async def browse(self, gateway: str, tally: Tally) -> None:
         roll = self.rng.random()
         if roll < 0.025 and self.orders:
-            key = f"mix-{self.name}-{self.reorders}"
+            key = f"mix-{self.name}-{self.reorders}-{SEED}"
             self.reorders += 1
             variables = {"input": {"orderNumber": self.rng.choice(self.orders), "idempotencyKey": key}}
-            await self.ask(client, tally, "PortalReorder", variables)
+            await self.ask(gateway, tally, "PortalReorder", variables)
         elif roll < 0.30:
-            data = await self.ask(client, tally, "PortalOrders", {"first": 20})
+            data = await self.ask(gateway, tally, "PortalOrders", {"first": 20})
             page = data.get("orders") or {}
             self.orders = [node["number"] for node in page.get("nodes") or []][:10] or self.orders
             self.cursor = (page.get("pageInfo") or {}).get("endCursor")
         elif roll < 0.35 and self.cursor:
-            await self.ask(client, tally, "PortalOrders", {"first": 20, "after": self.cursor})
+            await self.ask(gateway, tally, "PortalOrders", {"first": 20, "after": self.cursor})
         elif roll < 0.60 and self.orders:
-            await self.ask(client, tally, "PortalOrder", {"number": self.rng.choice(self.orders)})
+            await self.ask(gateway, tally, "PortalOrder", {"number": self.rng.choice(self.orders)})
         elif roll < 0.80:
-            await self.ask(client, tally, "PortalInvoices", {"first": 20, "filter": {"status": ["OPEN"]}})
+            await self.ask(gateway, tally, "PortalInvoices", {"first": 20, "filter": {"status": ["OPEN"]}})
         else:
-            await self.ask(client, tally, "PortalStock", {"first": 20, "search": self.rng.choice(SEARCHES)})
+            await self.ask(gateway, tally, "PortalStock", {"first": 20, "search": self.rng.choice(SEARCHES)})
 
 
-async def run_customer(
-    customer: Customer, client: httpx.AsyncClient, tally: Tally, args: argparse.Namespace, until: float
-) -> None:
+async def run_customer(customer: Customer, gateway: str, tally: Tally, compress: float, until: float) -> None:
     loop = asyncio.get_running_loop()
-    await asyncio.sleep(customer.rng.uniform(0, 30) / args.compress)
+    await asyncio.sleep(customer.rng.uniform(0, 30) / compress)
     while loop.time() < until:
-        cycle = loop.time() + 30 / args.compress
-        await customer.dashboard(client, tally)
+        cycle = loop.time() + 30 / compress
+        await customer.dashboard(gateway, tally)
         while True:
-            pause = customer.rng.uniform(3, 9) / args.compress
+            pause = customer.rng.uniform(3, 9) / compress
             if loop.time() + pause >= min(cycle, until):
                 break
             await asyncio.sleep(pause)
-            await customer.browse(client, tally)
+            await customer.browse(gateway, tally)
         await asyncio.sleep(max(0.0, min(cycle, until) - loop.time()))
 
 
-class BCRequestsByOperation(logging.Handler):
-    """The gateway's one audit line per operation: BC requests it made, by operation name."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests: defaultdict[str, int] = defaultdict(int)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        line = record.graphql_operation  # type: ignore[attr-defined]
-        self.requests[str(line.get("operation"))] += int(line.get("bc_requests") or 0)
-
-
-async def measure(args: argparse.Namespace, origin: str, sandbox_pid: int) -> dict[str, Any]:
-    # The same world as the sandbox process builds: the identity provider's demo customers.
-    local = create_sandbox_app(SandboxConfig(seed=SEED, scale=args.scale))
-    transport = Counting()
-    development = on_remote_bc(start_development(Settings(), sandbox=local), origin, transport)
-    app = create_app(gateway_settings(args), development=development)
-    operations = portal_operations()
-    rng = random.Random(SEED)
-    people = development.customers[: args.customers]
-    if len(people) < args.customers:
-        raise SystemExit(f"the world at scale {args.scale} has {len(people)} customers; raise --scale")
-    customers = [
-        Customer(p.customer_number, mint_for(development, p), random.Random(rng.getrandbits(64)), operations)
-        for p in people
-    ]
-    audit = logging.getLogger("gateway.operation.audit")
-    by_operation = BCRequestsByOperation()
-    audit.addHandler(by_operation)
-    audit.setLevel(logging.INFO)
-    tally = Tally()
+def portal_customers(origin: str, count: int) -> list[tuple[str, str]]:
+    """``count`` (company id, customer number) pairs, unblocked customers first, read from BC."""
+    config = SandboxConfig()
+    values = {
+        "BC_BASE_URL": f"{origin}/v2.0/{config.tenant}/{config.environment}",
+        "BC_TOKEN_URL": f"{origin}/{config.tenant}/oauth2/v2.0/token",
+    }
+    bc = BusinessCentral(origin, values, READER_CLIENT)
     try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://gateway.bench", timeout=60
-            ) as client,
-        ):
-            await customers[0].dashboard(client, Tally())  # keys, capabilities, currency
-
-            async def measured_from_now() -> tuple[dict[str, int], float, float, float]:
-                """After the warm-up (the cache filled as it would be in steady use), count."""
-                await asyncio.sleep(args.warmup)
-                tally.latencies.clear()
-                tally.latencies_by.clear()
-                tally.by_operation.clear()
-                tally.failed.clear()
-                transport.requests = transport.throttled = 0
-                by_operation.requests.clear()
-                marks = (time.process_time(), time.perf_counter(), cpu_seconds(sandbox_pid))
-                return (await sandbox_stats(origin), *marks)
-
-            window = asyncio.ensure_future(measured_from_now())
-            until = asyncio.get_running_loop().time() + args.warmup + args.seconds
-            await asyncio.gather(*(run_customer(c, client, tally, args, until) for c in customers))
-            before, cpu, started, sandbox_cpu = await window
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-            sandbox_cpu = cpu_seconds(sandbox_pid) - sandbox_cpu
-            after = await sandbox_stats(origin)
+        found = [
+            (row["blocked"] != "_x0020_", company["id"], row["number"])
+            for company in bc.rows(None, "companies")
+            for row in bc.rows(company["id"], "customers", **{"$select": "number,blocked"})
+        ]
     finally:
-        audit.removeHandler(by_operation)
+        bc.close()
+    if len(found) < count:
+        raise SystemExit(f"the world has {len(found)} customers; raise --scale")
+    return [(company, number) for _, company, number in sorted(found)[:count]]
+
+
+# --- one measured run ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Marks:
+    """Counters at one moment: BC's (the sandbox's), each process's CPU, the gateway's log."""
+
+    at: float
+    bc: dict[str, Any]
+    gateway_cpu: float
+    sandbox_cpu: float
+    bench_cpu: float
+    log_offset: int
+    counters: Counter[str]
+
+
+def marks(origin: str, url: str, gateway: Process, sandbox: Process) -> Marks:
+    stats = httpx.get(f"{origin}/_sandbox/stats", timeout=30).json()
+    return Marks(
+        time.perf_counter(),
+        stats,
+        gateway.cpu_seconds(),
+        sandbox.cpu_seconds(),
+        time.process_time(),
+        gateway.log.stat().st_size,
+        gateway_counters(url),
+    )
+
+
+def gateway_counters(url: str) -> Counter[str]:
+    """From the gateway's /metrics: its webhook events (notifications processed, owners it could
+    not know, resyncs) and its cache's hits and misses, by kind of data."""
+    headers = {"authorization": f"Bearer {METRICS_TOKEN}", **PROXIED}
+    text = httpx.get(f"{url}/metrics", headers=headers, timeout=30).text
+    counters: Counter[str] = Counter()
+    for line in text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name.startswith(("bc_gateway_webhook_events_total{", "bc_gateway_cache_lookups_total{")):
+            counters[name.split("{", 1)[1].rstrip("}")] += int(float(value))
+    return counters
+
+
+def bc_counts(stats: dict[str, Any]) -> tuple[int, int, int]:
+    """BC HTTP requests (a $batch is one), reads it processed (in a $batch each), 429s."""
+    envelopes = int(stats["by_entity_set"].get("$batch", 0))
+    return (
+        int(stats["http_requests"]),
+        int(stats["requests"]) - envelopes,
+        int(stats["by_status"].get("429", 0)),
+    )
+
+
+def bc_requests_by_operation(log: Path, offset: int) -> dict[str, int]:
+    """The gateway's access lines after ``offset``: BC requests each operation made."""
+    spent: defaultdict[str, int] = defaultdict(int)
+    with log.open("rb") as lines:
+        lines.seek(offset)
+        for raw in lines:
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            access = line.get("access", line) if isinstance(line, dict) else {}
+            if isinstance(access, dict) and access.get("operation") and access.get("path") == "/graphql":
+                spent[str(access["operation"])] += int(access.get("bc_calls") or 0)
+    return dict(spent)
+
+
+async def drive(
+    args: argparse.Namespace, url: str, people: list[Customer], measure: Callable[[], Marks]
+) -> tuple[Tally, Marks]:
+    """The customers at work; what they saw after the warm-up, and the counters when it ended."""
+    tally = Tally()
+    await people[0].dashboard(url, Tally())  # keys, capabilities, currency
+    until = asyncio.get_running_loop().time() + args.warmup + args.seconds
+
+    async def after_warmup() -> Marks:
+        await asyncio.sleep(args.warmup)
+        tally.clear()
+        return await asyncio.to_thread(measure)
+
+    window = asyncio.ensure_future(after_warmup())
+    try:
+        await asyncio.gather(*(run_customer(c, url, tally, args.compress, until) for c in people))
+    finally:
+        for customer in people:
+            if customer.connection is not None:
+                await customer.connection.close()
+    return tally, await window
+
+
+def run(args: argparse.Namespace, webhooks: bool, directory: Path) -> dict[str, Any]:
+    identity = IdentityProvider()
+    sandbox, origin = start_sandbox(args, directory)
+    gateway: Process | None = None
+    try:
+        gateway, url = start_gateway(args, origin, identity, webhooks, directory)
+        rng = random.Random(SEED)
+        operations = portal_operations()
+        people = [
+            Customer(number, identity.token(company, number), random.Random(rng.getrandbits(64)), operations)
+            for company, number in portal_customers(origin, args.customers)
+        ]
+        running = gateway
+        load_before = os.getloadavg()
+        tally, start = asyncio.run(drive(args, url, people, lambda: marks(origin, url, running, sandbox)))
+        end = marks(origin, url, gateway, sandbox)
+        load_after = os.getloadavg()
+    finally:
+        if gateway is not None:
+            gateway.stop()
+        sandbox.stop()
+        identity.close()
+    requests, reads, throttled = (b - a for a, b in zip(bc_counts(start.bc), bc_counts(end.bc), strict=True))
     operations_run = sum(tally.by_operation.values())
     return {
+        "webhooks": webhooks,
         "operations": operations_run,
-        "bc_requests": transport.requests,
-        "bc_reads": after["reads"] - before["reads"],
-        "throttled": transport.throttled,
+        "bc_requests": requests,
+        "bc_reads": reads,
+        "throttled": throttled,
         "failed": sum(tally.failed.values()),
         "failed_by": dict(tally.failed),
-        "p50": statistics.median(tally.latencies) * 1000,
+        "p50": statistics.median(tally.latencies) * 1000 if tally.latencies else 0.0,
         "p99": percentile(tally.latencies, 0.99) * 1000,
-        "seconds": elapsed,
-        "cpu": cpu,
-        "sandbox_cpu": sandbox_cpu,
+        "seconds": end.at - start.at,
+        "gateway_cpu": end.gateway_cpu - start.gateway_cpu,
+        "sandbox_cpu": end.sandbox_cpu - start.sandbox_cpu,
+        "bench_cpu": end.bench_cpu - start.bench_cpu,
+        "load": (load_before, load_after),
+        "counters": end.counters - start.counters,
         "by_operation": dict(tally.by_operation),
-        "bc_by_operation": dict(by_operation.requests),
+        "bc_by_operation": bc_requests_by_operation(gateway.log, start.log_offset),
         "latencies_by": {name: list(values) for name, values in tally.latencies_by.items()},
     }
-
-
-async def sandbox_stats(origin: str) -> dict[str, int]:
-    """What BC processed: every request and every operation inside a $batch, the envelopes not
-    counted (the sandbox logs both)."""
-    async with httpx.AsyncClient() as http:
-        stats = (await http.get(f"{origin}/_sandbox/stats")).json()
-    return {"reads": int(stats["requests"]) - int(stats["by_entity_set"].get("$batch", 0))}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -323,51 +559,91 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
 
 
-def report(result: dict[str, Any], args: argparse.Namespace) -> str:
-    ratio = result["operations"] / max(1, result["bc_requests"])
-    per_window = result["bc_requests"] / result["seconds"] * 300 / args.compress
-    verdict = {
-        "≥ 10 operations per BC request": ratio >= 10,
-        "zero BC 429s": result["throttled"] == 0,
-        "p99 ≤ 1 s": result["p99"] <= 1000,
-    }
+# --- the report ---------------------------------------------------------------------------------
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     command = (
         f"bench/portal_mix.py --customers {args.customers} --seconds {args.seconds:g} "
-        f"--warmup {args.warmup:g} --compress {args.compress:g} --cache {args.cache} "
-        f"--ttl-scale {args.ttl_scale:g}"
+        f"--warmup {args.warmup:g} --compress {args.compress:g} --staff-every {args.staff_every:g} "
+        f"--webhooks {','.join(args.webhooks)}"
     )
     machine = f"{platform.machine()} {platform.system()} ({os.cpu_count()} cores)"
     lines = [
-        f"`{command}` — {dt.date.today().isoformat()}, {machine}, Python {platform.python_version()}; "
-        f"sandbox in its own process, {args.latency_ms:g} ms, BC's limits",
+        f"`{command}` — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine}, Python "
+        f"{platform.python_version()}; gateway (`bc-gateway serve`, production), sandbox and customers "
+        f"in three processes; BC at {args.latency_ms:g} ms with BC's limits; time compressed "
+        f"{args.compress:g}×",
         "",
-        "| portal operations | BC requests | reads in them | operations per BC request | BC 429s | failed "
-        "| p50 | p99 | BC requests per real 5 min | CPU: gateway + customers / sandbox |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| {result['operations']:,} | {result['bc_requests']:,} | {result['bc_reads']:,} | {ratio:.1f} "
-        f"| {result['throttled']} "
-        f"| {result['failed']} | {result['p50']:.0f} ms | {result['p99']:.0f} ms "
-        f"| {per_window:,.0f} of 6,000 | {result['cpu']:.0f} s / {result['sandbox_cpu']:.0f} s "
-        f"in {result['seconds']:.0f} s |",
-        "",
-        "Targets: "
-        + ", ".join(f"{name} — {'met' if met else '**not met**'}" for name, met in verdict.items()),
-        "",
-        "Where the BC requests went (each operation's own requests; a $batch is one):",
-        "",
-        "| operation | run | BC requests | per operation | p50 | p99 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| webhooks | times to live | portal operations | BC requests | reads in them "
+        "| operations per BC request / per read | the same without the reorders | BC 429s | failed "
+        "| p50 | p99 | gateway CPU per operation | CPU: gateway / sandbox / customers "
+        "| load average (1 min), before → after |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name, count in sorted(result["by_operation"].items(), key=lambda kv: -kv[1]):
-        spent = result["bc_by_operation"].get(name, 0)
-        times = result["latencies_by"].get(name) or [0.0]
-        p50, p99 = statistics.median(times) * 1000, percentile(times, 0.99) * 1000
+    for result in results:
+        ops = result["operations"]
+        ttl = "default + 600 s while subscribed" if result["webhooks"] else "default (15/30/60 s)"
+        # Reads alone: the reorders and the BC requests they made themselves left out.
+        reads_only = ops - result["by_operation"].get("PortalReorder", 0)
+        their_requests = result["bc_requests"] - result["bc_by_operation"].get("PortalReorder", 0)
         lines.append(
-            f"| {name} | {count:,} | {spent:,} | {spent / count:.2f} | {p50:.0f} ms | {p99:.0f} ms |"
+            f"| {'on' if result['webhooks'] else 'off'} | {ttl} | {ops:,} | {result['bc_requests']:,} "
+            f"| {result['bc_reads']:,} | {ops / max(1, result['bc_requests']):.1f} / "
+            f"{ops / max(1, result['bc_reads']):.1f} | {reads_only / max(1, their_requests):.1f} "
+            f"| {result['throttled']} | {result['failed']} "
+            f"| {result['p50']:.0f} ms | {result['p99']:.0f} ms "
+            f"| {result['gateway_cpu'] / max(1, ops) * 1000:.1f} ms "
+            f"| {result['gateway_cpu']:.0f} s / {result['sandbox_cpu']:.0f} s / {result['bench_cpu']:.0f} s "
+            f"in {result['seconds']:.0f} s | {result['load'][0][0]:.2f} → {result['load'][1][0]:.2f} |"
         )
-    if result["failed_by"]:
-        lines += ["", f"Failed: {result['failed_by']}"]
-    return "\n".join(lines) + "\n"
+    lines.append("")
+    for result in results:
+        ratio = result["operations"] / max(1, result["bc_requests"])
+        verdict = {
+            "≥ 10 operations per BC request": ratio >= 10,
+            "zero BC 429s": result["throttled"] == 0,
+            "p99 ≤ 1 s": result["p99"] <= 1000,
+        }
+        met = ", ".join(f"{name} — {'met' if ok else '**not met**'}" for name, ok in verdict.items())
+        lines.append(f"Targets, webhooks {'on' if result['webhooks'] else 'off'}: {met}")
+        lines.append("")
+    for result in results:
+        lines += [
+            f"Where the BC requests went, webhooks {'on' if result['webhooks'] else 'off'} (each "
+            "operation's own, from the gateway's access lines; a $batch is one):",
+            "",
+            "| operation | run | BC requests | per operation | p50 | p99 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, count in sorted(result["by_operation"].items(), key=lambda kv: -kv[1]):
+            spent = result["bc_by_operation"].get(name, 0)
+            times = result["latencies_by"].get(name) or [0.0]
+            p50, p99 = statistics.median(times) * 1000, percentile(times, 0.99) * 1000
+            lines.append(
+                f"| {name} | {count:,} | {spent:,} | {spent / count:.2f} | {p50:.0f} ms | {p99:.0f} ms |"
+            )
+        if result["failed_by"]:
+            lines += ["", f"Failed: {result['failed_by']}"]
+        counters = result["counters"]
+        events = ", ".join(
+            f"{name.split('=')[1].strip(chr(34))} {count:,}"
+            for name, count in sorted(counters.items())
+            if name.startswith("event=") and count
+        )
+        misses = {
+            name.split('"')[1]: count for name, count in counters.items() if name.endswith('result="miss"')
+        }
+        hits = {
+            name.split('"')[1]: count for name, count in counters.items() if name.endswith('result="hit"')
+        }
+        kept = ", ".join(
+            f"{cache.removeprefix('answers.')} {hits.get(cache, 0):,}/{hits.get(cache, 0) + misses[cache]:,}"
+            for cache in sorted(misses)
+            if cache.startswith("answers.")
+        )
+        lines += ["", f"Answers kept (hits/lookups): {kept or '—'}", f"Webhook events: {events or '—'}", ""]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -375,23 +651,29 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--customers", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=120.0, help="measured, after the warm-up")
-    parser.add_argument("--warmup", type=float, default=30.0, help="seconds run before measuring")
-    parser.add_argument("--compress", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=150.0, help="measured, after the warm-up")
+    parser.add_argument("--warmup", type=float, default=60.0, help="seconds run before measuring")
+    parser.add_argument("--compress", type=float, default=1.0)
     parser.add_argument("--scale", type=float, default=2.2)
     parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--cache", choices=("on", "off"), default="on")
-    parser.add_argument("--ttl-scale", type=float, default=1.0, help="multiply the default times to live")
-    parser.add_argument("--port", type=int, default=8187)
+    parser.add_argument("--staff-every", type=float, default=5.0, help="a staff action this often (real s)")
+    parser.add_argument(
+        "--webhooks", type=lambda text: text.split(","), default=["off", "on"], help="off, on or off,on"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--serve-sandbox", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_sandbox:
-        serve_sandbox(args.serve_sandbox, args.scale, args.compress, args.latency_ms)
+        serve_sandbox(args)
         return
-    with sandbox_process(args.port, args) as (origin, pid):
-        result = asyncio.run(measure(args, origin, pid))
-    text = report(result, args)
+    if not set(args.webhooks) <= {"on", "off"}:
+        parser.error("--webhooks: off, on or off,on")
+    directory = Path(tempfile.mkdtemp(prefix="portal-mix-"))  # the processes' logs
+    results = []
+    for mode in args.webhooks:
+        (directory / mode).mkdir()
+        results.append(run(args, mode == "on", directory / mode))
+    text = report(results, args)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a") as out:

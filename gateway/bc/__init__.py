@@ -7,8 +7,8 @@ Everything public is listed in ``__all__``; the modules behind it are private.
 
 from __future__ import annotations
 
-from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind
-from ._answers import Answer, AnswerCache, AnswerSource, AnswerStore
+from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, notified_by
+from ._answers import Answer, AnswerCache, AnswerSource, AnswerStore, Coverage
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
@@ -117,6 +117,7 @@ __all__ = [
     "ClientCredentials",
     "Clock",
     "Company",
+    "Coverage",
     "CreditMemoStatus",
     "Customer",
     "CustomerBlocked",
@@ -180,5 +181,6 @@ __all__ = [
     "any_of",
     "body",
     "longest_literal_run",
+    "notified_by",
     "scoped",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "DataKind",
     "invalidated_by_change",
     "invalidated_by_write",
+    "notified_by",
 ]
 
 
@@ -135,6 +136,16 @@ def invalidated_by_change(entity_set: str, *, owner_known: bool) -> tuple[tuple[
     return tuple((kind, kind in _COMPANY_WIDE or not owner_known) for kind in kinds)
 
 
+def notified_by(kind: DataKind) -> frozenset[str]:
+    """The entity sets whose change notifications, all together, keep answers of ``kind`` fresh:
+    every set of the table above whose changes invalidate it.  Empty for the shared kinds, which
+    keep their own times to live: stock moves through item ledger entries, which BC does not
+    notify, and a shared answer costs one BC read per company and time to live, whoever asks."""
+    if kind in _COMPANY_WIDE:
+        return frozenset()
+    return frozenset(entity_set for entity_set, kinds in _CHANGES.items() if kind in kinds)
+
+
 @dataclass(frozen=True)
 class CacheSettings:
     """The answer cache's knobs (``GATEWAY_CACHE*``).  Times to live are in seconds."""
@@ -147,15 +158,18 @@ class CacheSettings:
     queries_ttl: float = 15.0
     catalogue_ttl: float = 60.0
     availability_ttl: float = 60.0
+    # The customer-owned kinds while BC's webhooks cover them (``notified_by``): a change is then
+    # forgotten when BC reports it, and this only bounds what BC never reports (docs/caching.md).
+    with_webhooks_ttl: float = 600.0
     # Rows kept decoded in this process, all answers together (least recently used go first).
     memory_rows: int = 200_000
     # How long a replica waits for another replica that is reading the same answer from BC.
     fill_wait_seconds: float = 2.0
 
     def __post_init__(self) -> None:
-        for kind in DataKind:
-            if not 0 < self.ttl(kind) <= MAX_TTL_SECONDS:
-                raise ValueError(f"{kind.value}_ttl must be in (0, {MAX_TTL_SECONDS:g}]")
+        for name in (*(f"{kind.value}_ttl" for kind in DataKind), "with_webhooks_ttl"):
+            if not 0 < getattr(self, name) <= MAX_TTL_SECONDS:
+                raise ValueError(f"{name} must be in (0, {MAX_TTL_SECONDS:g}]")
         if self.memory_rows < 0:
             raise ValueError("memory_rows must not be negative")
         if not self.fill_wait_seconds > 0:

@@ -33,7 +33,16 @@ from ._answer_memory import MemoryAnswers
 from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, invalidated_by_change
 from ._entity import Entity
 
-__all__ = ["Answer", "AnswerCache", "AnswerSource", "AnswerStore", "ReadKey", "group_key", "read_key"]
+__all__ = [
+    "Answer",
+    "AnswerCache",
+    "AnswerSource",
+    "AnswerStore",
+    "Coverage",
+    "ReadKey",
+    "group_key",
+    "read_key",
+]
 
 LOGGER = logging.getLogger("gateway.bc.answers")
 Rows = list[dict[str, Any]]
@@ -142,6 +151,14 @@ class Answer:
 _SERVED_WITHOUT_BC: Final = frozenset({"hit", "joined"})
 
 
+class Coverage(Protocol):
+    """Whether BC's webhooks report every change of a kind of data now (``gateway/webhooks``)."""
+
+    def covered_since(self, company: UUID, kind: DataKind) -> float | None:
+        """The wall-clock time since which BC has notified, without a gap, every change that makes
+        ``company``'s answers of ``kind`` stale; ``None`` when it does not now."""
+
+
 class LookupRecorder(Protocol):
     """Where each lookup is counted as a hit or a miss (``gateway.telemetry.Metrics`` is one)."""
 
@@ -176,6 +193,12 @@ class AnswerCache:
         self._pending: dict[str, None] = {}  # generations to replace once the store answers again
         self._notices = FillNotices(store.channels) if store.replicated else None
         self._warned_at = -_WARN_EVERY_SECONDS
+        self._coverage: Coverage | None = None
+
+    def follow(self, coverage: Coverage) -> None:
+        """Keep answers of the kinds ``coverage`` reports on for ``with_webhooks_ttl`` while it
+        does: BC's notifications, not the time to live, then say when they are stale."""
+        self._coverage = coverage
 
     async def read(self, key: ReadKey, produce: Produce, model: type[Entity] | None = None) -> Answer:
         """The answer to ``key``: kept while its generations are current and it is younger than
@@ -260,8 +283,18 @@ class AnswerCache:
             await self._notices.aclose()
 
     def _current(self, key: ReadKey, stored: StoredAnswer, generations: tuple[str, ...]) -> bool:
-        fresh = self._clock() - stored.stored_at < self.settings.ttl(key.kind)
+        fresh = self._clock() - stored.stored_at < self._ttl(key, stored.stored_at)
         return fresh and stored.generations == generations
+
+    def _ttl(self, key: ReadKey, stored_at: float) -> float:
+        """The kind's own time to live; the long one for an answer read while BC's webhooks
+        covered its kind, and only as long as they still do without a gap since (an answer
+        read before they did may miss a change nobody notified)."""
+        if self._coverage is not None:
+            since = self._coverage.covered_since(key.company, key.kind)
+            if since is not None and stored_at >= since:
+                return self.settings.with_webhooks_ttl
+        return self.settings.ttl(key.kind)
 
     def _kept(self, key: ReadKey, stored: StoredAnswer, model: type[Entity] | None) -> Answer:
         rows = self._decoded(key, stored, model)
@@ -269,6 +302,9 @@ class AnswerCache:
         return Answer(rows, age, kept=True, source=self._source(key, stored))
 
     def _source(self, key: ReadKey, stored: StoredAnswer) -> AnswerSource:
+        # The kind's own time to live, never the longer one BC's webhooks allow: whether they
+        # still cover the kind is decided at each read of an answer (`_ttl`), and a result
+        # built from this one is not read through here again (docs/caching.md, "Whole responses").
         generations = tuple(zip(key.generation_keys, stored.generations, strict=True))
         return AnswerSource(generations, stored.stored_at, stored.stored_at + self.settings.ttl(key.kind))
 
@@ -360,7 +396,8 @@ class AnswerCache:
             raw = None
         try:
             if raw is not None:
-                await self._store.kv.put(key.storage, raw, ttl_seconds=self.settings.ttl(key.kind))
+                ttl = self._ttl(key, stored.stored_at)
+                await self._store.kv.put(key.storage, raw, ttl_seconds=ttl)
             if claim is not None:
                 await self._store.kv.delete(claim[0], expected=claim[1])
         except ConnectionError:

@@ -108,6 +108,7 @@ def _cache_settings(env: Environment) -> CacheSettings:
         enabled=env.get(v.CACHE_SWITCH),
         memory_rows=env.get(v.CACHE_MEMORY_ROWS),
         fill_wait_seconds=env.get(v.CACHE_FILL_WAIT_SECONDS),
+        with_webhooks_ttl=env.get(v.CACHE_TTL_WITH_WEBHOOKS),
         **{f"{kind.value}_ttl": env.get(variable) for kind, variable in v.CACHE_TTLS.items()},
     )
 

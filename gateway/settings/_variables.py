@@ -634,6 +634,14 @@ CACHE_TTLS = {
     )
     for kind, what in _KEPT.items()
 }
+CACHE_TTL_WITH_WEBHOOKS = CACHE.add(
+    "GATEWAY_CACHE_TTL_WITH_WEBHOOKS_SECONDS",
+    number(0.1, 3600.0),
+    _CACHE.with_webhooks_ttl,
+    "how long answers about orders, shipments, invoices, the account and queries are kept while BC's "
+    "webhook subscriptions for everything that changes them are active: BC's notifications then "
+    "drop what changed, and this bounds only what BC does not notify (`docs/caching.md`)",
+)
 CACHE_MEMORY_ROWS = CACHE.add(
     "GATEWAY_CACHE_MEMORY_ROWS",
     integer(0, 100_000_000),

@@ -164,6 +164,8 @@ class SubscriptionManager:
 
     async def reconcile(self) -> Report:
         """Compare BC's subscriptions with the plan and make BC match it."""
+        if self.report.checked_at is None:
+            await self._read_report()  # a new holder goes on from what the last one found
         before = {entry["key"]: entry for entry in self.report.subscriptions}
         companies = [Company.from_row(row).id for row in await self._bc.fetch_companies()]
         offered = {
@@ -184,7 +186,8 @@ class SubscriptionManager:
                 detail = "BC's limit of 200 subscriptions is reached"
                 entries.append(self._entry(want, "over_budget", detail=detail))
                 continue
-            entries.append(await self._keep(want, mine.get(want.key), before.get(want.key)))
+            entry = await self._keep(want, mine.get(want.key), before.get(want.key))
+            entries.append(_active_since(entry, before.get(want.key)))
         self.report = Report(
             checked_at=_text(self._now()),
             leader=self.replica,
@@ -348,6 +351,18 @@ def _entry(
     if detail is not None:
         entry["detail"] = detail[:300]
     return entry
+
+
+def _active_since(entry: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    """``entry`` with ``activeSince``: when its subscription became active without a gap since —
+    kept from the last pass while it is the same subscription and was active then, else now.
+    The answer cache keeps answers long only if read since then (``coverage.py``)."""
+    if entry["state"] != "active":
+        return entry
+    since = entry["seenAt"]
+    if before is not None and _was_active(before) and before.get("subscriptionId") == entry["subscriptionId"]:
+        since = before.get("activeSince") or since
+    return {**entry, "activeSince": since}
 
 
 def _was_active(before: dict[str, Any] | None) -> bool:

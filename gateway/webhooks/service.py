@@ -19,6 +19,7 @@ from typing import Any
 from gateway.bc import BCClient
 from gateway.store import Store
 from gateway.webhooks.client_state import ClientStates
+from gateway.webhooks.coverage import SubscriptionCoverage
 from gateway.webhooks.dispatch import Dispatcher
 from gateway.webhooks.events import Notification
 from gateway.webhooks.inbox import Inbox
@@ -61,14 +62,16 @@ class WebhookService:
             owners=self.owners,
             publisher=self.publisher,
         )
+        self.manager = SubscriptionManager(
+            bc, store.kv, settings, self.client_states, self.dispatcher, self.stats, now=now, sleep=sleep
+        )
         if bc.answers is not None:
             # This replica forgets what a change makes stale before the other replicas hear of it.
             invalidation = AnswerInvalidation(bc.answers)
             self.dispatcher.add_handler(invalidation)
             self.dispatcher.on_resync(invalidation.resync)
-        self.manager = SubscriptionManager(
-            bc, store.kv, settings, self.client_states, self.dispatcher, self.stats, now=now, sleep=sleep
-        )
+            # And keeps what the subscriptions cover for longer, as long as they do.
+            bc.answers.follow(SubscriptionCoverage(self.manager, settings, now))
 
     def accept(self, notifications: list[Notification]) -> Verdict:
         """Keep the notifications that carry their subscription's ``clientState`` and queue them.

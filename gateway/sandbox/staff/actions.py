@@ -106,6 +106,8 @@ def _release(desk: Desk, options: Mapping[str, Any]) -> str:
 
 
 def _ship(desk: Desk, options: Mapping[str, Any]) -> str:
+    lines = orders.lines_by_order(desk)
+
     def shippable(order: Row) -> bool:
         customer = find(desk.table("customers"), "id", order["customerId"])
         return (
@@ -114,7 +116,7 @@ def _ship(desk: Desk, options: Mapping[str, Any]) -> str:
             and customer.get("blocked") not in ("Ship", "All")
             and any(
                 orders.outstanding(line) > 0
-                for line in orders.lines_of(desk, order)
+                for line in lines.get(order["id"], ())
                 if line["lineType"] != "Comment"
             )
         )
@@ -124,11 +126,12 @@ def _ship(desk: Desk, options: Mapping[str, Any]) -> str:
 
 
 def _invoice(desk: Desk, options: Mapping[str, Any]) -> str:
+    lines = orders.lines_by_order(desk)
     order = _target(
         desk,
         options,
         "order",
-        lambda o: any(orders.uninvoiced(line) > 0 for line in orders.lines_of(desk, o)),
+        lambda o: any(orders.uninvoiced(line) > 0 for line in lines.get(o["id"], ())),
     )
     return orders.invoice(desk, order)
 
