@@ -7,6 +7,7 @@ Everything public is listed in ``__all__``; the modules behind it are private.
 
 from __future__ import annotations
 
+from ._answer_owners import AnswerOwners
 from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, notified_by
 from ._answers import Answer, AnswerCache, AnswerSource, AnswerStore, Coverage
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
@@ -88,6 +89,7 @@ __all__ = [
     "AgedReceivable",
     "Answer",
     "AnswerCache",
+    "AnswerOwners",
     "AnswerSource",
     "AnswerStore",
     "ApiRoute",

@@ -30,6 +30,7 @@ from uuid import UUID
 from ._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer, generations_of
 from ._answer_fills import POLL_SECONDS, AnswerChannels, FillNotices
 from ._answer_memory import MemoryAnswers
+from ._answer_owners import AnswerOwners
 from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, invalidated_by_change
 from ._entity import Entity
 
@@ -56,6 +57,7 @@ class AnswerValues(Protocol):
     async def get(self, key: str) -> bytes | None: ...
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
     async def put(self, key: str, value: bytes, *, ttl_seconds: float) -> None: ...
+    async def put_many(self, values: Mapping[str, bytes], *, ttl_seconds: float) -> None: ...
     async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None: ...
     async def delete(self, key: str, *, expected: bytes | None = None) -> bool: ...
 
@@ -166,7 +168,8 @@ class LookupRecorder(Protocol):
 
 
 class AnswerCache:
-    """One per app (opened in its lifespan); ``stats`` counts what happened, per kind of data.
+    """One per app (opened in its lifespan); ``stats`` counts what happened, per kind of data;
+    ``owners`` remembers whose records the kept answers hold (``_answer_owners``).
 
     ``wall_clock`` dates answers (replicas compare ages, so it is the wall clock); ``new_token``
     makes generation tokens; ``recorder`` hears of each lookup as ``answers.<kind>``: a hit when
@@ -194,6 +197,7 @@ class AnswerCache:
         self._notices = FillNotices(store.channels) if store.replicated else None
         self._warned_at = -_WARN_EVERY_SECONDS
         self._coverage: Coverage | None = None
+        self.owners = AnswerOwners(store)
 
     def follow(self, coverage: Coverage) -> None:
         """Keep answers of the kinds ``coverage`` reports on for ``with_webhooks_ttl`` while it

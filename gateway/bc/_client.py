@@ -9,7 +9,7 @@ import json
 import logging
 import operator
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
@@ -647,12 +647,25 @@ class BCSession:
         # reads them: the read behind it is made without a model, and the cache decodes them into
         # the reader's model once per answer (frozen models, shared by every later reader).  The
         # plain rows' scope check is built only when BC is asked: a kept answer needs none.
-        def from_bc() -> Awaitable[list[Any]]:
-            check_plain = self._authorise(query, None)[1]
-            return self._fetch_from_bc(query, plain, check_plain, route, None, None)
+        read: list[list[Any]] = []
 
-        answer = await self._client.answers.read(key, from_bc, model)
+        async def from_bc() -> list[Any]:
+            check_plain = self._authorise(query, None)[1]
+            rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            read.append(rows)
+            return rows
+
+        answers = self._client.answers
+        answer = await answers.read(key, from_bc, model)
         self._note(answer)
+        if read and answer.source is not None and not answer.kept and isinstance(query, ScopedQuery):
+            # Read from BC for this session and kept: remember whose records it holds, for BC's
+            # notifications of their deletion (``_answer_owners``).  The customer is the scope's,
+            # from the verified token, and each row must carry it: it passed the scope check.
+            scope = self.scope
+            await answers.owners.learn(
+                scope.company_id, route.path, plain.entity_set, scope.customer_number, read[0]
+            )
         return list(answer.rows)
 
     async def fetch_together(

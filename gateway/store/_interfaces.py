@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -24,6 +24,9 @@ class KeyValue(Protocol):
 
     async def put(self, key: str, value: bytes, *, ttl_seconds: float) -> None:
         """Store ``value`` under ``key`` for ``ttl_seconds``, replacing what was there."""
+
+    async def put_many(self, values: Mapping[str, bytes], *, ttl_seconds: float) -> None:
+        """``put`` each of ``values`` (key → value) for ``ttl_seconds``, in one round trip."""
 
     async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None:
         """Store ``value`` only if ``key`` is absent, atomically across replicas.

@@ -12,7 +12,7 @@ import itertools
 import math
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Final
 
@@ -62,6 +62,10 @@ class _MemoryKeyValue:
 
     async def put(self, key: str, value: bytes, *, ttl_seconds: float) -> None:
         self._store(key, value, ttl_seconds)
+
+    async def put_many(self, values: Mapping[str, bytes], *, ttl_seconds: float) -> None:
+        for key, value in values.items():
+            self._store(key, value, ttl_seconds)
 
     async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None:
         present = self._live(key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -59,6 +59,15 @@ class _RedisKeyValue:
     async def put(self, key: str, value: bytes, *, ttl_seconds: float) -> None:
         async with self._redis("store a value"):
             await self._client.set(self._key(key), value, px=_ms(ttl_seconds))
+
+    async def put_many(self, values: Mapping[str, bytes], *, ttl_seconds: float) -> None:
+        if not values:
+            return
+        async with self._redis("store values"):
+            pipeline = self._client.pipeline(transaction=False)  # one round trip, not atomic
+            for key, value in values.items():
+                pipeline.set(self._key(key), value, px=_ms(ttl_seconds))
+            await pipeline.execute()
 
     async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None:
         async with self._redis("claim a key"):

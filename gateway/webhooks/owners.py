@@ -6,7 +6,9 @@ notification looks the owner up once and publishes it with the event: the other 
 nothing.  Owners are remembered in process and in the shared store (``webhooks:owner:…``, a week),
 because a deleted record cannot be read any more and because a record changes many times; what is
 not remembered is read from BC for the whole notification body at once
-(``BCClient.owners``: identifiers only, many ids per request).
+(``BCClient.owners``: identifiers only, many ids per request).  A record BC cannot tell the owner
+of — deleted, or gone before it was read — is looked up among the owners the answer cache learned
+from the rows it keeps (``AnswerOwners``): whoever's kept answers can hold it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from gateway.bc import PORTAL_API, STANDARD_API, ApiRoute, BCError, RecordOwner, RecordOwners
+from gateway.bc import PORTAL_API, STANDARD_API, AnswerOwners, ApiRoute, BCError, RecordOwner, RecordOwners
 from gateway.store import KeyValue, StoreUnavailable
 from gateway.webhooks.events import ChangeType, RecordChanged
 from gateway.webhooks.stats import WebhookStats
@@ -43,8 +45,10 @@ class OwnerDirectory:
         *,
         remember_seconds: float = REMEMBER_SECONDS,
         capacity: int = 10_000,
+        learned: AnswerOwners | None = None,
     ) -> None:
         self._owners = owners
+        self._learned = learned
         self._kv = kv
         self._stats = stats
         self._remember_seconds = remember_seconds
@@ -59,9 +63,14 @@ class OwnerDirectory:
         found |= await self._remembered(missing)
         # A deleted record cannot be read: its owner is known from before, or not at all.
         unread = [c for c in missing if _key(c) not in found and c.change_type is not ChangeType.DELETED]
-        found |= await self._read(unread)
+        read, unanswered = await self._read(unread)
+        found |= read
         for key, owner in found.items():
             self._keep(key, owner)
+        # No owner BC can tell (deleted, or gone before the read; not when BC did not answer: a
+        # record that exists may have moved to a customer who never read it).
+        gone = [c for c in missing if _key(c) not in found and _key(c) not in unanswered]
+        found |= await self._learned_owners(gone)
         attached = [replace(change, owner=found.get(_key(change))) for change in changes]
         self._stats.owners_unknown += sum(1 for c in attached if c.owner is None and _readable(c))
         return attached
@@ -76,26 +85,43 @@ class OwnerDirectory:
             return {}
         return {key: _decode(value) for key, value in zip(keys, values, strict=True) if value is not None}
 
-    async def _read(self, changes: Sequence[RecordChanged]) -> dict[_Key, RecordOwner]:
-        """One owner read per (company, route, entity set), every id of it at once."""
+    async def _learned_owners(self, changes: Sequence[RecordChanged]) -> dict[_Key, RecordOwner]:
+        """The owners the answer cache learned from the rows it kept, per (company, entity set)."""
+        if self._learned is None:
+            return {}
+        groups: dict[tuple[uuid.UUID, str], list[str]] = {}
+        for change in changes:
+            groups.setdefault((change.company_id, change.entity_set), []).append(change.record_id)
+        found: dict[_Key, RecordOwner] = {}
+        for (company, entity_set), ids in groups.items():
+            for record_id, owner in (await self._learned.recall(company, entity_set, ids)).items():
+                found[(company, entity_set, record_id)] = owner
+        self._stats.owners_learned += len(found)
+        return found
+
+    async def _read(self, changes: Sequence[RecordChanged]) -> tuple[dict[_Key, RecordOwner], set[_Key]]:
+        """One owner read per (company, route, entity set), every id of it at once; and the
+        changes whose read BC did not answer."""
         groups: dict[tuple[uuid.UUID, str, str], list[uuid.UUID]] = {}
         for change in changes:
             groups.setdefault((change.company_id, change.route, change.entity_set), []).append(
                 uuid.UUID(change.record_id)
             )
         found: dict[_Key, RecordOwner] = {}
+        unanswered: set[_Key] = set()
         for (company, route, entity_set), ids in groups.items():
             try:
                 owners = await self._owners.read(company, _ROUTES[route], entity_set, ids)
             except BCError as error:
                 log.warning("webhook_owner_unread", extra={"entity_set": entity_set, "bc_code": error.code})
+                unanswered.update((company, entity_set, str(record_id)) for record_id in ids)
                 continue
             self._stats.owner_reads += 1
             for owner in owners:
                 key = (company, entity_set, owner.record_id)
                 found[key] = owner
                 await self._remember(key, owner)
-        return found
+        return found, unanswered
 
     async def _remember(self, key: _Key, owner: RecordOwner) -> None:
         # Unreachable store: this replica still remembers it; another reads it again if it must.

@@ -54,7 +54,8 @@ class WebhookService:
         self.client_states = ClientStates(settings.secret or secrets.token_bytes(32))
         self.inbox = Inbox(settings.queue_capacity)
         self.publisher = EventPublisher(store.channels, self.stats)
-        self.owners = OwnerDirectory(bc.owners, store.kv, self.stats)
+        learned = bc.answers.owners if bc.answers is not None else None
+        self.owners = OwnerDirectory(bc.owners, store.kv, self.stats, learned=learned)
         self.dispatcher = Dispatcher(
             store.kv,
             self.stats,

@@ -23,6 +23,7 @@ class WebhookStats:
     resyncs: int = 0
     events_published: int = 0
     owner_reads: int = 0  # BC reads of whose records changed (one per entity set of a body)
+    owners_learned: int = 0  # owners BC could not tell (deleted records) found among kept answers' rows
     owners_unknown: int = 0  # changes published without their owner (deleted unseen, BC down)
     # The subscription manager
     subscriptions_created: int = 0

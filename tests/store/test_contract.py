@@ -26,6 +26,16 @@ async def test_get_many_answers_in_key_order_with_gaps(backend: Backend) -> None
     assert await kv.get_many(["c", "b", "a"]) == [b"3", None, b"1"]
 
 
+async def test_put_many_stores_each_value_for_its_ttl(backend: Backend) -> None:
+    kv = backend.store.kv
+    await kv.put("b", b"old", ttl_seconds=10)
+    await kv.put_many({"a": b"1", "b": b"2"}, ttl_seconds=0.5)
+    await kv.put_many({}, ttl_seconds=0.5)
+    assert await kv.get_many(["a", "b"]) == [b"1", b"2"]
+    await backend.advance(0.6)
+    assert await kv.get_many(["a", "b"]) == [None, None]
+
+
 async def test_only_one_of_many_concurrent_claims_wins(backend: Backend) -> None:
     kv = backend.store.kv
     answers = await asyncio.gather(

@@ -1,0 +1,183 @@
+"""A deleted record's owner comes from the rows the gateway kept, so its deletion forgets that
+customer's answers only (docs/caching.md, "A deleted record's owner").
+
+BC deletes a sales order once it is shipped and invoiced, and a deleted record has no owner left
+to read: before, every such deletion made every customer's kept orders stale.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+from gateway.app import create_app
+from gateway.bc import AnswerOwners
+from gateway.edge.development import start_development
+from gateway.sandbox.app import sandbox_of
+from gateway.sandbox.staff.desk import Desk
+from gateway.settings import Settings
+from gateway.store import StoreSettings
+from tests.conftest import TODAY
+from tests.redis_server import RedisServer
+from tests.sandbox.webhooks.support import FakeClock
+from tests.webhooks.conftest import WEBHOOKS, client_for, service_of, store_of, until
+from tests.webhooks.test_endpoint import notification, post
+from tests.webhooks.test_invalidation import CACHE, ORDERS, Portal, bc_reads, deliver, portal
+
+pytestmark = pytest.mark.anyio
+
+__all__ = ["portal"]  # the fixture, shared with test_invalidation
+
+
+def order_numbers(body: dict[str, Any]) -> list[str]:
+    return [node["number"] for node in body["data"]["orders"]["nodes"]]
+
+
+def sales_orders(sandbox: Starlette, company: str) -> list[dict[str, Any]]:
+    return sandbox_of(sandbox).store.table(company, "v2.0", "salesOrders")
+
+
+def customers_with_orders(sandbox: Starlette, company: str) -> list[str]:
+    return list(dict.fromkeys(order["customerNumber"] for order in sales_orders(sandbox, company)))
+
+
+def delete_order(sandbox: Starlette, company: str, order: dict[str, Any]) -> None:
+    """BC deletes the order (as it does once it is invoiced): its notification follows."""
+    Desk(sandbox_of(sandbox), company, random.Random(0)).delete("salesOrders", order)
+
+
+def shown_order(sandbox: Starlette, company: str, customer: str, shown: list[str]) -> dict[str, Any] | None:
+    """A sales order of ``customer`` that their orders page shows."""
+    return next(
+        (
+            o
+            for o in sales_orders(sandbox, company)
+            if o["customerNumber"] == customer and o["number"] in shown
+        ),
+        None,
+    )
+
+
+async def owner_and_other(portal: Portal, company: str) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
+    """A customer's token, another customer's, the first one's orders page and an order in it."""
+    numbers = customers_with_orders(portal.sandbox, company)
+    for number in numbers:
+        token = portal.token(company, number)
+        page = await portal.ask(token, ORDERS)
+        order = shown_order(portal.sandbox, company, number, order_numbers(page))
+        if order is not None:
+            other = portal.token(company, next(n for n in numbers if n != number))
+            return token, other, page, order
+    pytest.fail("no customer's orders page shows a sales order")
+
+
+async def test_a_deleted_order_forgets_its_owners_answers_and_no_other_customers(
+    portal: Portal, clock: FakeClock
+) -> None:
+    company = str(sandbox_of(portal.sandbox).store.companies[0]["id"])
+    owner, other, _, order = await owner_and_other(portal, company)
+    others_before = await portal.ask(other, ORDERS)
+    stats = service_of(portal.app).stats
+    bc_reads(portal)
+
+    delete_order(portal.sandbox, company, order)
+    await deliver(portal, clock)
+    bc_reads(portal)
+    others_after = await portal.ask(other, ORDERS)
+    other_reads = bc_reads(portal)
+    await portal.ask(owner, ORDERS)
+    owner_reads = bc_reads(portal, "salesOrders")
+
+    assert other_reads == 0  # the other customer's kept orders stay kept
+    assert others_after["data"] == others_before["data"]
+    assert owner_reads > 0  # the owner's sales orders are read again, without the deleted one
+    assert (stats.owners_learned, stats.owners_unknown) == (1, 0)
+
+
+async def test_a_deleted_order_the_gateway_never_read_forgets_every_customers_answers(
+    portal: Portal, clock: FakeClock
+) -> None:
+    company = str(sandbox_of(portal.sandbox).store.companies[0]["id"])
+    *readers, unread = customers_with_orders(portal.sandbox, company)[:3]
+    tokens = [portal.token(company, number) for number in readers]
+    for token in tokens:
+        await portal.ask(token, ORDERS)
+    order = next(o for o in sales_orders(portal.sandbox, company) if o["customerNumber"] == unread)
+    bc_reads(portal)
+
+    delete_order(portal.sandbox, company, order)
+    await deliver(portal, clock)
+    bc_reads(portal)
+    reads = [bc_reads(portal) for token in tokens if await portal.ask(token, ORDERS)]
+
+    assert service_of(portal.app).stats.owners_unknown == 1
+    assert all(n > 0 for n in reads)  # nobody can tell whose answers held it: everyone's go
+
+
+async def test_without_the_remembered_owner_a_deletion_forgets_every_customers_answers(
+    portal: Portal, clock: FakeClock
+) -> None:
+    company = str(sandbox_of(portal.sandbox).store.companies[0]["id"])
+    _, other, _, order = await owner_and_other(portal, company)
+    await portal.ask(other, ORDERS)
+    # The store lost the entry (evicted, or restarted): the deletion cannot be attributed.
+    key = AnswerOwners.key(uuid.UUID(company), "salesOrders", order["id"])
+    assert await store_of(portal.app).kv.delete(key)
+    bc_reads(portal)
+
+    delete_order(portal.sandbox, company, order)
+    await deliver(portal, clock)
+    bc_reads(portal)
+    await portal.ask(other, ORDERS)
+
+    assert service_of(portal.app).stats.owners_unknown == 1
+    assert bc_reads(portal) > 0
+
+
+async def test_with_redis_one_replica_reads_the_order_and_another_attributes_its_deletion(
+    redis_server: RedisServer, live_sandbox: Starlette, clock: FakeClock
+) -> None:
+    shared = StoreSettings(redis_server.url, prefix=f"test-owners-{uuid.uuid4().hex[:8]}")
+    settings = Settings(webhooks=WEBHOOKS, cache=CACHE, store=shared)
+    development = start_development(settings, sandbox=live_sandbox)
+    first, second = (
+        create_app(
+            settings, development=development, today=lambda: TODAY, wall_clock=lambda: clock.now.timestamp()
+        )
+        for _ in range(2)
+    )
+    async with (
+        first.router.lifespan_context(first),
+        second.router.lifespan_context(second),
+        client_for(first) as to_first,
+        client_for(second) as to_second,
+    ):
+        managers = [service_of(first).manager, service_of(second).manager]
+        await until(lambda: any(m.reported.is_set() for m in managers))
+        portal = Portal(first, to_first, development, live_sandbox)  # customers ask the first replica
+        company = str(sandbox_of(live_sandbox).store.companies[0]["id"])
+        owner, other, _, order = await owner_and_other(portal, company)
+        others_before = await portal.ask(other, ORDERS)
+        bc_reads(portal)
+
+        delete_order(live_sandbox, company, order)  # and BC's notification reaches the second
+        resource = f"api/v2.0/companies({company})/salesOrders({order['id']})"
+        sent = notification(second, resource=resource, changeType="deleted")
+        sent["clientState"] = service_of(second).client_states.for_resource(
+            uuid.UUID(company), "v2.0", "salesOrders"
+        )
+        assert (await post(to_second, sent)).status_code == 202
+        stats = service_of(second).stats
+        await until(lambda: stats.processed == 1)
+        others_after = await portal.ask(other, ORDERS)
+        other_reads = bc_reads(portal)
+        await portal.ask(owner, ORDERS)
+        owner_reads = bc_reads(portal, "salesOrders")
+
+    assert (other_reads, others_after["data"]) == (0, others_before["data"])
+    assert owner_reads > 0
+    assert (stats.owners_learned, stats.owners_unknown) == (1, 0)
