@@ -120,9 +120,9 @@ class BCClient:
     principal's token and concurrency limiter (shared by all its sessions) and the environment's
     circuit breaker; ``clock`` is injectable for exact tests.  With a replicated ``shared`` store,
     BC's limits hold per principal for all replicas together (``FleetLimiter``); without one, for
-    this process.  ``observer`` hears of every HTTP attempt (metrics, traces).  With ``answers``,
-    sessions' reads are answered from that cache where it may (``docs/caching.md``); the app opens
-    and closes it.
+    this process (its limiter and ``ProcessWindow``).  ``observer`` hears of every HTTP attempt
+    (metrics, traces).  With ``answers``, sessions' reads are answered from that cache where it
+    may (``docs/caching.md``); the app opens and closes it.
     """
 
     def __init__(
@@ -412,6 +412,8 @@ class BCClient:
         principal = self.principals.pick(attempt.call.affinity)
         fleet_turn = principal.fleet.turn(deadline) if principal.fleet else contextlib.nullcontext()
         async with principal.limiter.slot(deadline.remaining()), fleet_turn:
+            if principal.window is not None:
+                await principal.window.admit(deadline)
             self.breaker.before_call()
             try:
                 result = await self._audited(attempt, read, json_body, deadline, principal)

@@ -2,8 +2,9 @@
 
 BC's limits — 5 requests at a time, 6,000 per 5 minutes — hold per principal, and Microsoft's
 advice for more throughput is more app registrations.  Each principal here has its own token, its
-own limiter and, with a replicated store, its own fleet slots and window, so N principals carry N
-times the load while each stays within BC's limits.
+own limiter and, with a replicated store, its own fleet slots and window (without one, its own
+window in this process, ``_window.py``), so N principals carry N times the load while each stays
+within BC's limits.
 
 A write names an *affinity* (derived from its idempotency key): it always goes through the
 principal that affinity hashes to, on every replica and every retry.  A read goes to the least
@@ -20,6 +21,7 @@ from ._limiter import ConcurrencyLimiter
 from ._resilience import Clock
 from ._settings import BCSettings
 from ._token import EntraTokenAuth
+from ._window import ProcessWindow
 
 __all__ = ["Principal", "Principals"]
 
@@ -32,6 +34,7 @@ class Principal:
     auth: EntraTokenAuth | None
     limiter: ConcurrencyLimiter
     fleet: FleetLimiter | None
+    window: ProcessWindow | None  # BC's request window, when no fleet counts it
 
     @property
     def load(self) -> int:
@@ -52,6 +55,9 @@ class Principals:
                 ),
                 limiter=ConcurrencyLimiter(knobs.max_concurrency, knobs.queue_limit),
                 fleet=FleetLimiter(shared, name, knobs, clock) if shared is not None and replicated else None,
+                window=None
+                if replicated
+                else ProcessWindow(knobs.window_requests, knobs.window_seconds, clock),
             )
             for credentials in settings.principals or (None,)
         )
