@@ -13,7 +13,6 @@ reasoning, and why a record not found here still makes the change company-wide.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -69,9 +68,8 @@ class AnswerOwners:
             if record_id is None or number is None or row.get(fields.customer) != customer:
                 continue
             order = (row.get(fields.order) or None) if fields.order is not None else None
-            body = [str(number), customer, str(order) if order is not None else None]
-            key = self.key(company, entity_set, str(record_id))
-            values[key] = json.dumps(body, separators=(",", ":")).encode()
+            owner = RecordOwner(str(record_id).lower(), str(number), customer, str(order) if order else None)
+            values[self.key(company, entity_set, owner.record_id)] = owner.encode()
         if not values:
             return
         try:
@@ -94,11 +92,11 @@ class AnswerOwners:
         except ConnectionError:
             self._unavailable("recall")
             return {}
-        found = {}
-        for record_id, value in zip(ids, values, strict=True):
-            if value is not None:
-                number, customer, order = json.loads(value)
-                found[record_id] = RecordOwner(record_id, number, customer, order)
+        found = {
+            record_id: RecordOwner.decode(value)
+            for record_id, value in zip(ids, values, strict=True)
+            if value is not None
+        }
         self.stats["recalled"] += len(found)
         return found
 

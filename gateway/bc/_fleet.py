@@ -28,9 +28,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final, Protocol
 
 from ._deadline import Deadline
-from ._errors import BCThrottled, BCTimeout
+from ._errors import BCTimeout
 from ._resilience import Clock, ResilienceSettings
 from ._settings import ClientCredentials
+from ._window import wait_for_room
 
 __all__ = ["FleetChannels", "FleetLimiter", "FleetSlots", "FleetWindows", "SharedLimits", "principal_key"]
 
@@ -202,19 +203,16 @@ class FleetLimiter:
 
     async def _admit(self, deadline: Deadline) -> None:
         """Count the request in BC's window, waiting for room while the deadline allows."""
+        await wait_for_room(self._count, deadline, self._clock)
+
+    async def _count(self) -> float:
         knobs = self._knobs
-        while True:
-            try:
-                wait = await self._shared.windows.admit(
-                    self.pool, limit=knobs.window_requests, window_seconds=knobs.window_seconds
-                )
-            except ConnectionError:
-                return  # unknowable now: BC's own 429 and the retry policy still apply
-            if wait <= 0:
-                return
-            if wait >= deadline.remaining():
-                raise BCThrottled("the Business Central principal's request window is full", retry_after=wait)
-            await self._clock.sleep(wait)
+        try:
+            return await self._shared.windows.admit(
+                self.pool, limit=knobs.window_requests, window_seconds=knobs.window_seconds
+            )
+        except ConnectionError:
+            return 0.0  # unknowable now: BC's own 429 and the retry policy still apply
 
     async def _keep(self, token: str) -> None:
         """Renew the lease while the request runs.  Real time: leases run on the store's clock."""

@@ -12,6 +12,7 @@ ever answered from it (what a customer is then shown is read through their own s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -65,6 +66,16 @@ class RecordOwner:
     number: str
     customer_number: str | None
     order_number: str | None = None
+
+    def encode(self) -> bytes:
+        """As kept in the shared store (webhooks' remembered owners, the answers' learned ones)."""
+        body = [self.record_id, self.number, self.customer_number, self.order_number]
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    @classmethod
+    def decode(cls, value: bytes) -> RecordOwner:
+        record_id, number, customer, order = json.loads(value)
+        return cls(record_id, number, customer, order)
 
 
 class RecordOwners:

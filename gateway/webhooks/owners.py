@@ -14,7 +14,6 @@ from the rows it keeps (``AnswerOwners``): whoever's kept answers can hold it.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import uuid
 from collections import OrderedDict
@@ -83,7 +82,11 @@ class OwnerDirectory:
             values = await self._kv.get_many([_store_key(key) for key in keys])
         except StoreUnavailable:
             return {}
-        return {key: _decode(value) for key, value in zip(keys, values, strict=True) if value is not None}
+        return {
+            key: RecordOwner.decode(value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }
 
     async def _learned_owners(self, changes: Sequence[RecordChanged]) -> dict[_Key, RecordOwner]:
         """The owners the answer cache learned from the rows it kept, per (company, entity set)."""
@@ -126,7 +129,7 @@ class OwnerDirectory:
     async def _remember(self, key: _Key, owner: RecordOwner) -> None:
         # Unreachable store: this replica still remembers it; another reads it again if it must.
         with contextlib.suppress(StoreUnavailable):
-            await self._kv.put(_store_key(key), _encode(owner), ttl_seconds=self._remember_seconds)
+            await self._kv.put(_store_key(key), owner.encode(), ttl_seconds=self._remember_seconds)
 
     def _keep(self, key: _Key, owner: RecordOwner) -> None:
         self._known[key] = owner
@@ -164,13 +167,3 @@ def _key(change: RecordChanged) -> _Key:
 def _store_key(key: _Key) -> str:
     company, entity_set, record_id = key
     return f"webhooks:owner:{company}:{entity_set}:{record_id}"
-
-
-def _encode(owner: RecordOwner) -> bytes:
-    body = [owner.record_id, owner.number, owner.customer_number, owner.order_number]
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-def _decode(value: bytes) -> RecordOwner:
-    record_id, number, customer, order = json.loads(value)
-    return RecordOwner(record_id, number, customer, order)
