@@ -90,10 +90,11 @@ if SHARED_SETS & set(CUSTOMER_OWNED):  # pragma: no cover - a guard on the table
     raise AssertionError("a customer-owned entity set is listed as shared")
 
 # What a customer's own write changes, by the entity set written (BCSession.create and
-# create_under): a placed order is in the customer's orders and commits the company's stock.
+# create_under): a placed order is in the customer's orders.  It also commits stock, but stock is
+# kept its own minute for everyone, the writer too (below).
 _WRITES: Final[Mapping[str, tuple[tuple[DataKind, bool], ...]]] = MappingProxyType(
     {
-        "salesOrders": ((DataKind.ORDERS, False), (DataKind.AVAILABILITY, True)),
+        "salesOrders": ((DataKind.ORDERS, False),),
         "customerQueries": ((DataKind.QUERIES, False),),
         "customerQueryMessages": ((DataKind.QUERIES, False),),
     }
@@ -109,18 +110,29 @@ def invalidated_by_write(entity_set: str) -> tuple[tuple[DataKind, bool], ...]:
 
 
 # What a change BC reports (a webhook event, issue 13) makes stale, by the entity set it names.
-# A posted shipment moves its order's shipped quantities and status, and the stock; a posted
-# invoice (or a payment, an update of it) moves its order, the customer's balance and ledger; an
-# order deleted once invoiced is archived.  Items are shared: their change is company-wide.
+# A posted shipment moves its order's shipped quantities and status; a posted invoice (or a
+# payment, an update of it) moves its order, the customer's balance and ledger; an order deleted
+# once invoiced is archived.
+#
+# The shared kinds — the catalogue and stock — keep their own minute whatever BC reports, so no
+# change names them (nor does a customer's own order, ``_WRITES``).  Orders placed, changed and
+# shipped by every customer and every member of staff move stock all day, and every shipment
+# touches its items (BC resets their "Cost is Adjusted"), so ``items`` is notified for stock
+# moves as often as for a new price: each of these changes is company-wide for a shared answer,
+# and invalidated on them the company's stock answers lived a few seconds under load, so that most
+# stock pages cost BC a read (bench/results/portal_mix.md).  Stock also moves through item ledger
+# entries BC never notifies, so the minute is what the portal promises either way; what a write
+# decides on an item (exists, blocked) is read from BC at the time (docs/caching.md, "The
+# catalogue and stock keep their minute").
 _CHANGES: Final[Mapping[str, tuple[DataKind, ...]]] = MappingProxyType(
     {
-        "salesOrders": (DataKind.ORDERS, DataKind.AVAILABILITY),
-        "salesShipments": (DataKind.SHIPMENTS, DataKind.ORDERS, DataKind.AVAILABILITY),
+        "salesOrders": (DataKind.ORDERS,),
+        "salesShipments": (DataKind.SHIPMENTS, DataKind.ORDERS),
         "salesInvoices": (DataKind.INVOICES, DataKind.ORDERS, DataKind.ACCOUNT),
         "salesCreditMemos": (DataKind.INVOICES, DataKind.ACCOUNT),
         "customers": (DataKind.ACCOUNT,),
         "customerQueries": (DataKind.QUERIES,),
-        "items": (DataKind.CATALOGUE, DataKind.AVAILABILITY),
+        "items": (),  # its catalogue and stock keep their minute
     }
 )
 _COMPANY_WIDE: Final = frozenset({DataKind.CATALOGUE, DataKind.AVAILABILITY})
@@ -128,12 +140,13 @@ _COMPANY_WIDE: Final = frozenset({DataKind.CATALOGUE, DataKind.AVAILABILITY})
 
 def invalidated_by_change(entity_set: str, *, owner_known: bool) -> tuple[tuple[DataKind, bool], ...]:
     """The kinds a change BC reported in ``entity_set`` makes stale, each with whether it is
-    company-wide: the shared kinds always, the others when the change's owner is not known."""
+    company-wide (when the change's owner is not known).  Never a shared kind: they keep their
+    own minute (above)."""
     kinds = _CHANGES.get(entity_set)
     if kinds is None:
         kind = KIND_OF.get(entity_set)
         kinds = (kind,) if kind is not None else ()
-    return tuple((kind, kind in _COMPANY_WIDE or not owner_known) for kind in kinds)
+    return tuple((kind, not owner_known) for kind in kinds if kind not in _COMPANY_WIDE)
 
 
 def notified_by(kind: DataKind) -> frozenset[str]:

@@ -9,7 +9,8 @@ import json
 import logging
 import operator
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
@@ -522,6 +523,11 @@ class BCClient:
             raise BCProtocolError("unexpected HTTP failure talking to Business Central") from exc
 
 
+# The session whose reads may be served from kept answers in the running task although it reads
+# fresh (``BCSession.kept_answers_serve``); a context variable, so reads running beside them are not.
+_KEPT_SERVES: ContextVar[BCSession | None] = ContextVar("bc_kept_answers_serve", default=None)
+
+
 class BCSession:
     """BC access for one GraphQL operation: bound to one ``CustomerScope``, counted and audited.
 
@@ -550,6 +556,7 @@ class BCSession:
         )
         self._stats = _Stats()
         self._fresh = client.answers is None
+        self._wrote = False
         self._kept_age: float | None = None
         # The kept answers every read was served from; None once a read was not (from BC for this
         # session alone, media, a write): a result built from them cannot be kept then.
@@ -601,6 +608,18 @@ class BCSession:
         ownership check): nothing it decides is based on a kept answer."""
         self._fresh = True
         self._sources = None
+
+    @contextlib.contextmanager
+    def kept_answers_serve(self) -> Iterator[None]:
+        """Within the block, and only in the task that runs it (and the tasks it starts), reads
+        of this session may be served from kept answers although it reads fresh — for what a
+        write may take as the customer last saw it (a reorder's source lines, docs/writes.md).
+        Never once the session wrote: its reads go to BC from then on whatever the block says."""
+        token = _KEPT_SERVES.set(self)
+        try:
+            yield
+        finally:
+            _KEPT_SERVES.reset(token)
 
     @property
     def bc_seconds(self) -> float:
@@ -710,7 +729,7 @@ class BCSession:
             self._sources.append(answer.source)
 
     def _answer_key(self, plain: Query, route: ApiRoute) -> ReadKey | None:
-        if self._fresh:
+        if self._fresh and (self._wrote or _KEPT_SERVES.get() is not self):
             return None
         scope = self.scope
         return read_key(route.path, scope.company_id, scope.customer_number, plain.entity_set, plain.params())
@@ -818,6 +837,7 @@ class BCSession:
         """After a write (or an attempt whose outcome is unknown): this session reads BC from now
         on, and every replica's answers of what the write changes are stale."""
         self.read_fresh()
+        self._wrote = True
         answers = self._client.answers
         if answers is not None:
             changed = invalidated_by_write(entity_set)

@@ -86,7 +86,7 @@ async def place_order(
 
     async def perform() -> OrderOutcome:
         try:
-            return await _create(ctx, checked, cart, details, skipped=(), skip_unorderable=False)
+            return await _create(ctx, checked, cart, details)
         except _UNREACHABLE as error:
             return _unavailable(error)
 
@@ -131,19 +131,56 @@ async def reorder(
 async def _reorder(
     ctx: Context, key: str, source: ReorderSource, changes: Sequence[LineChange], details: OrderDetails
 ) -> OrderOutcome:
-    found = await find_by_reference(ctx, _reference(ctx, key))
-    if found is not None:
-        return OrderPlaced(found, found_existing=True)
-    original = await _source_lines(ctx, source)
+    reference = _reference(ctx, key)
+    # The source's lines as the customer last saw them: a kept answer of the order view serves
+    # (customer-scoped, dropped by the customer's own writes and by BC's change events).  What
+    # the write is decided on is read from BC now, in one $batch: whether this key's order
+    # exists already, whether the customer is blocked, whether each item may be sold.
+    with ctx.bc.kept_answers_serve():
+        original = await _source_lines(ctx, source)
+    lines: list[CartLine] = []
+    skipped: tuple[LineProblem, ...] = ()
+    problems: list[LineProblem] = []
+    if not isinstance(original, WriteError):
+        problems = _change_problems(ctx, original, changes)
+        if not problems:
+            lines, skipped = _apply(original, changes)
+    facts = await _facts(ctx, lines, reference)
+    if facts.found is not None:
+        # Looked up before any answer about the source: a retry of a reorder BC committed finds it.
+        return OrderPlaced(facts.found, found_existing=True)
     if isinstance(original, WriteError):
         return original
-    problems = _change_problems(ctx, original, changes)
     if problems:
         return WriteError(
             WriteErrorCode.VALIDATION_FAILED, "Some changes cannot be applied.", tuple(problems)
         )
-    lines, skipped = _apply(original, changes)
-    return await _create(ctx, key, lines, details, skipped=skipped, skip_unorderable=True, looked=True)
+    return await _decide(ctx, reference, lines, details, facts, skipped=skipped, skip_unorderable=True)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What BC holds now that decides a write: the order this key made (if any), the customer,
+    and the items the lines name."""
+
+    found: bc.SalesOrder | None
+    me: bc.Customer | None
+    items: dict[str, bc.Item]
+
+
+async def _facts(ctx: Context, lines: Sequence[CartLine], reference: str) -> _Facts:
+    """Read from BC together (one $batch): the reference look-up, the customer, the items."""
+    numbers = list(dict.fromkeys(line.item_number for line in lines if _is_item_number(line.item_number)))
+
+    async def no_items() -> list[bc.Item | None]:
+        return []
+
+    found, me, items = await asyncio.gather(
+        find_by_reference(ctx, reference),
+        get_me(ctx),
+        ctx.loaders.items_by_number.load_many(numbers) if numbers else no_items(),
+    )
+    return _Facts(found, me, {item.number: item for item in items if item is not None})
 
 
 async def _create(
@@ -151,31 +188,37 @@ async def _create(
     key: str,
     lines: list[CartLine],
     details: OrderDetails,
-    *,
-    skipped: tuple[LineProblem, ...],
-    skip_unorderable: bool,
-    looked: bool = False,
 ) -> OrderOutcome:
     reference = _reference(ctx, key)
-    numbers = list(dict.fromkeys(line.item_number for line in lines if _is_item_number(line.item_number)))
-    if not numbers and not skip_unorderable:
+    if not any(_is_item_number(line.item_number) for line in lines):
         # No line names an item BC could look up, so every line's problem is known already: a cart
         # that was never valid was never written either, and BC need not be asked anything.
         problems = [p for _, found in _checked_lines(ctx, lines, {}, cart=True) for p in found]
         return WriteError(WriteErrorCode.VALIDATION_FAILED, "Some lines cannot be ordered.", tuple(problems))
-    lookups: list[Any] = [get_me(ctx), ctx.loaders.items_by_number.load_many(numbers)]
-    if not looked:
-        lookups.append(find_by_reference(ctx, reference))
-    me, items, *found = await asyncio.gather(*lookups)
-    if found and found[0] is not None:
-        return OrderPlaced(found[0], found_existing=True)
+    facts = await _facts(ctx, lines, reference)
+    if facts.found is not None:
+        return OrderPlaced(facts.found, found_existing=True)
+    return await _decide(ctx, reference, lines, details, facts, skipped=(), skip_unorderable=False)
+
+
+async def _decide(
+    ctx: Context,
+    reference: str,
+    lines: list[CartLine],
+    details: OrderDetails,
+    facts: _Facts,
+    *,
+    skipped: tuple[LineProblem, ...],
+    skip_unorderable: bool,
+) -> OrderOutcome:
+    """Refuse what BC's current state forbids, else insert the order."""
+    me = facts.me
     if me is None or me.blocked is not bc.CustomerBlocked.NONE:
         return WriteError(
             WriteErrorCode.CUSTOMER_BLOCKED,
             "Your account is blocked for new orders; please contact us.",
         )
-    by_number = {item.number: item for item in items if item is not None}
-    checked = _checked_lines(ctx, lines, by_number, cart=not skip_unorderable)
+    checked = _checked_lines(ctx, lines, facts.items, cart=not skip_unorderable)
     # Every problem of every line at once; a reorder leaves unorderable lines out instead.
     problems = [p for _, found in checked for p in found if not (skip_unorderable and p.code in _UNORDERABLE)]
     if problems:

@@ -1,0 +1,173 @@
+"""What a reorder costs BC, exactly, and what it still decides on BC's state at the time.
+
+A reorder needs the source's lines, the look-up of its reference (a retry of a committed reorder
+finds that order), the customer's blocked state, the items' state, the write and the read-back
+(docs/writes.md, "What a reorder costs").  The source's lines may come from the answer kept when
+the customer viewed the order; everything the write is decided on is read from BC, in one $batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from gateway.edge.development import Development
+from gateway.sandbox.app import create_sandbox_app
+from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.store import SandboxStore
+from gateway.sandbox.world import build_store
+from tests.conftest import SEED, TODAY
+from tests.edge.test_order_idempotency import DropAfterOrderCommits
+from tests.edge.test_reorder import order_with_item_lines, reorderer, unblocked
+from tests.edge.writes_support import WRITE_SCALE, gateway_client, lines_of, orders_of, reorder
+from tests.helpers import data_of, rows
+
+pytestmark = pytest.mark.anyio
+
+# The portal's order view, as much of it as matters here (PortalOrder asks for more fields of the
+# same reads).
+ORDER_VIEW = """
+query($number: String!) {
+  order(number: $number) { number status lines { sequence lineType number quantity item { number blocked } } }
+}
+"""
+
+
+@pytest.fixture
+def store() -> SandboxStore:
+    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
+
+
+@pytest.fixture
+def sandbox(store: SandboxStore) -> Starlette:
+    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+
+
+def bc_requests(log: Any) -> list[tuple[str, str]]:
+    """The HTTP requests BC answered since the last call (a $batch is one), then forgets them."""
+    asked = [(e.method, e.entity_set or e.path) for e in log.entries if not e.in_batch]
+    log.clear()
+    return asked
+
+
+def batched_reads(log: Any) -> list[list[str]]:
+    """The entity sets read inside each $batch since the last clear, in order."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for entry in log.entries:
+        if entry.in_batch:
+            current.append(entry.entity_set or entry.path)
+        elif entry.entity_set == "$batch":
+            batches.append(sorted(current))
+            current = []
+    return batches
+
+
+def source(store: SandboxStore) -> tuple[str, str, dict[str, Any]]:
+    company, number = reorderer(store)
+    unblocked(store, company)
+    return company, number, order_with_item_lines(store, company, number)
+
+
+async def test_a_reorder_of_an_order_the_customer_just_viewed_costs_bc_three_requests(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number, original = source(store)
+    token = token_for(number, company)
+    await data_of(client, ORDER_VIEW, {"number": original["number"]}, token=token)
+    bc_log.clear()
+
+    result = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "viewed"})
+
+    assert result["__typename"] == "PlacedOrder", result
+    # The source's lines from the view's kept answer; one $batch for what the write is decided
+    # on; the deep insert; the read-back of the order as BC priced it.
+    assert batched_reads(bc_log) == [["customers", "items", "salesInvoices", "salesOrders"]]
+    assert bc_requests(bc_log) == [("POST", "$batch"), ("POST", "salesOrders"), ("GET", "salesOrders")]
+
+
+async def test_a_reorder_of_an_order_not_viewed_costs_bc_four_requests(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number, original = source(store)
+    bc_log.clear()
+
+    result = await reorder(
+        client, token_for(number, company), {"orderNumber": original["number"], "idempotencyKey": "cold"}
+    )
+
+    assert result["__typename"] == "PlacedOrder", result
+    # The source (open, or rebuilt from its posted documents: one $batch), then as above.
+    assert batched_reads(bc_log)[1:] == [["customers", "items", "salesInvoices", "salesOrders"]]
+    assert bc_requests(bc_log) == [
+        ("POST", "$batch"),
+        ("POST", "$batch"),
+        ("POST", "salesOrders"),
+        ("GET", "salesOrders"),
+    ]
+
+
+async def test_an_item_blocked_after_the_view_is_left_out_and_reported(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str]
+) -> None:
+    company, number, original = source(store)
+    token = token_for(number, company)
+    viewed = await data_of(client, ORDER_VIEW, {"number": original["number"]}, token=token)
+    item_lines = [line for line in lines_of(store, company, original["id"]) if line["lineType"] == "Item"]
+    first_item = item_lines[0]["lineObjectNumber"]
+    blocked = next(item for item in rows(store, company, "items") if item["number"] == first_item)
+    assert not any(line["item"] and line["item"]["blocked"] for line in viewed["order"]["lines"])
+    blocked["blocked"] = True  # in BC, after the customer saw the order
+
+    result = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "blocked"})
+
+    assert result["__typename"] == "PlacedOrder", result
+    skipped = [(line["sequence"], line["itemNumber"], line["code"]) for line in result["skippedLines"]]
+    assert (item_lines[0]["sequence"], first_item, "ITEM_BLOCKED") in skipped
+    assert blocked["number"] not in [line["number"] for line in result["order"]["lines"]]
+
+
+async def test_a_customer_blocked_after_the_view_cannot_reorder(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number, original = source(store)
+    token = token_for(number, company)
+    await data_of(client, ORDER_VIEW, {"number": original["number"]}, token=token)
+    await data_of(client, "{ me { number } }", {}, token=token)  # the account kept too
+    before = len(orders_of(store, company, number))
+    next(c for c in rows(store, company, "customers") if c["number"] == number)["blocked"] = "Ship"
+    bc_log.clear()
+
+    result = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "stopped"})
+
+    assert result["code"] == "CUSTOMER_BLOCKED", result
+    assert len(orders_of(store, company, number)) == before
+    assert bc_log.count(entity_set="salesOrders", method="POST") == 0
+
+
+async def test_a_retry_of_a_reorder_bc_committed_finds_it_although_the_source_is_kept(
+    development: Development, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number, original = source(store)
+    token = token_for(number, company)
+    before = len(orders_of(store, company, number))
+    request = {"orderNumber": original["number"], "idempotencyKey": "lost"}
+    # BC commits the reorder, its answer is lost and BC stays unreachable for this replica.
+    flaky = DropAfterOrderCommits(development.bc_transport, then_unreachable=True)
+    async with gateway_client(replace(development, bc_transport=flaky)) as first_replica:
+        first = await reorder(first_replica, token, request)
+
+    async with gateway_client(development) as other_replica:
+        await data_of(other_replica, ORDER_VIEW, {"number": original["number"]}, token=token)
+        bc_log.clear()
+        retried = await reorder(other_replica, token, request)
+
+    assert first["code"] == "BC_UNAVAILABLE", first
+    assert retried["__typename"] == "PlacedOrder", retried
+    assert len(orders_of(store, company, number)) == before + 1
+    assert bc_log.count(entity_set="salesOrders", method="POST") == 0  # found by its reference
