@@ -18,6 +18,7 @@ from typing import Final
 from ._scope import CUSTOMER_OWNED
 
 __all__ = [
+    "GENERATION_TTL_SECONDS",
     "KIND_OF",
     "SHARED_SETS",
     "CacheSettings",
@@ -28,8 +29,11 @@ __all__ = [
 ]
 
 
-# Generations live far longer than any answer, so an expired one never revives an old answer.
+# The longest time to live an answer can have.
 MAX_TTL_SECONDS: Final = 3600.0
+# Generations live far longer than any answer; one that expires (or is lost) is made anew, with a
+# token no answer was read under, so it never revives an old answer.
+GENERATION_TTL_SECONDS: Final = 86_400.0
 
 
 class DataKind(StrEnum):
@@ -138,10 +142,15 @@ _CHANGES: Final[Mapping[str, tuple[DataKind, ...]]] = MappingProxyType(
 _COMPANY_WIDE: Final = frozenset({DataKind.CATALOGUE, DataKind.AVAILABILITY})
 
 
-def invalidated_by_change(entity_set: str, *, owner_known: bool) -> tuple[tuple[DataKind, bool], ...]:
+def invalidated_by_change(
+    entity_set: str, *, owner_known: bool, held: bool = True
+) -> tuple[tuple[DataKind, bool], ...]:
     """The kinds a change BC reported in ``entity_set`` makes stale, each with whether it is
-    company-wide (when the change's owner is not known).  Never a shared kind: they keep their
-    own minute (above)."""
+    company-wide (when the change's owner is not known); none at all when no kept answer holds
+    the record (``held`` false: a record gone from BC that no kept answer's read remembered,
+    docs/caching.md).  Never a shared kind: they keep their own minute (above)."""
+    if not (owner_known or held):
+        return ()
     kinds = _CHANGES.get(entity_set)
     if kinds is None:
         kind = KIND_OF.get(entity_set)

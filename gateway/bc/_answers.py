@@ -30,8 +30,15 @@ from uuid import UUID
 from ._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer, generations_of
 from ._answer_fills import POLL_SECONDS, AnswerChannels, FillNotices
 from ._answer_memory import MemoryAnswers
-from ._answer_owners import AnswerOwners
-from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, invalidated_by_change
+from ._answer_owners import OWNERS_GENERATION, AnswerOwners, owners_generation
+from ._answer_policy import (
+    GENERATION_TTL_SECONDS,
+    KIND_OF,
+    SHARED_SETS,
+    CacheSettings,
+    DataKind,
+    invalidated_by_change,
+)
 from ._entity import Entity
 
 __all__ = [
@@ -48,8 +55,8 @@ __all__ = [
 LOGGER = logging.getLogger("gateway.bc.answers")
 Rows = list[dict[str, Any]]
 Produce = Callable[[], Awaitable[Rows]]
-# Generations outlive every answer (TTLs are at most an hour), so one that expires revives nothing.
-_GENERATION_TTL: Final = 86_400.0
+# Whether rows just read may be kept: their owners remembered (``AnswerOwners.learn``).
+Holds = Callable[[Rows], Awaitable[bool]]
 _WARN_EVERY_SECONDS: Final = 60.0
 
 
@@ -60,6 +67,7 @@ class AnswerValues(Protocol):
     async def put_many(self, values: Mapping[str, bytes], *, ttl_seconds: float) -> None: ...
     async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None: ...
     async def delete(self, key: str, *, expected: bytes | None = None) -> bool: ...
+    async def losses(self) -> str: ...
 
 
 class AnswerStore(Protocol):
@@ -88,10 +96,12 @@ class ReadKey:
 
     @property
     def generation_keys(self) -> tuple[str, ...]:
+        """The generations the answer is read under: its kind's, company-wide and, for a
+        customer's data, that customer's and the owners generation (``_answer_owners``)."""
         company_wide = generation_key(self.company, None, self.kind)
         if self.customer is None:
             return (company_wide,)
-        return (generation_key(self.company, self.customer, self.kind), company_wide)
+        return (generation_key(self.company, self.customer, self.kind), company_wide, OWNERS_GENERATION)
 
 
 def generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
@@ -204,15 +214,19 @@ class AnswerCache:
         does: BC's notifications, not the time to live, then say when they are stale."""
         self._coverage = coverage
 
-    async def read(self, key: ReadKey, produce: Produce, model: type[Entity] | None = None) -> Answer:
+    async def read(
+        self, key: ReadKey, produce: Produce, model: type[Entity] | None = None, *, holds: Holds | None = None
+    ) -> Answer:
         """The answer to ``key``: kept while its generations are current and it is younger than
         its kind's time to live; otherwise read once (``produce``), however many ask at once.
 
         With ``model``, the rows come as ``model`` instances, decoded once per kept answer: every
-        later reader shares them (they are frozen)."""
+        later reader shares them (they are frozen).  ``holds`` is asked, before rows read from BC
+        are kept, whether they may be (their owners remembered); when not, they serve this read
+        only, and the reads waiting for it read BC on their own."""
         try:
             await self._replace_pending()
-            generations = generations_of(await self._store.kv.get_many(key.generation_keys))
+            generations = await self._generations(key.generation_keys)
         except ConnectionError:
             self._unavailable()
             self._count(key, "bypass")
@@ -232,7 +246,7 @@ class AnswerCache:
         future: asyncio.Future[StoredAnswer] = asyncio.get_running_loop().create_future()
         self._flights[flight] = future
         try:
-            stored, was_kept = await self._fill(key, generations, produce)
+            stored, was_kept, keepable = await self._fill(key, generations, produce, holds)
         except asyncio.CancelledError:
             future.cancel()  # its waiters read on their own
             raise
@@ -242,6 +256,9 @@ class AnswerCache:
             raise
         finally:
             del self._flights[flight]
+        if not keepable:
+            future.cancel()  # its waiters read on their own
+            return Answer(_decode(stored.rows, model))
         future.set_result(stored)
         if was_kept:
             return self._kept(key, stored, model)
@@ -253,8 +270,12 @@ class AnswerCache:
         when the store cannot say (then nothing kept may be trusted)."""
         await self._replace_pending()
         names = list(generations)
-        current = generations_of(await self._store.kv.get_many(names))
-        return all(generations[name] == value for name, value in zip(names, current, strict=True))
+        current = await self._store.kv.get_many(names)
+        # An absent generation is current for nothing: whatever is made in its place is new.
+        return all(
+            value is not None and generations[name] == value.decode()
+            for name, value in zip(names, current, strict=True)
+        )
 
     async def invalidate(
         self, company: UUID, customer: str | None, kinds: Iterable[tuple[DataKind, bool]]
@@ -269,11 +290,15 @@ class AnswerCache:
         except ConnectionError:
             self._unavailable()  # replaced before the next answer is served from the cache
 
-    async def record_changed(self, company: UUID, entity_set: str, customer: str | None = None) -> None:
+    async def record_changed(
+        self, company: UUID, entity_set: str, customer: str | None = None, *, held: bool = True
+    ) -> None:
         """A change BC reported (a webhook event): what it makes stale (``invalidated_by_change``)
         for ``customer``, or for every customer of the company when the event does not say whose
-        record it was (a ``collection``, an owner that could not be read)."""
-        kinds = invalidated_by_change(entity_set, owner_known=customer is not None)
+        record it was (a ``collection``, an owner that could not be read) — unless no kept answer
+        holds the record (``held``: false for a record gone from BC that no read remembered,
+        ``AnswerOwners.recall``), when it makes nobody's answers stale."""
+        kinds = invalidated_by_change(entity_set, owner_known=customer is not None, held=held)
         if kinds:
             await self.invalidate(company, customer, kinds)
 
@@ -334,30 +359,36 @@ class AnswerCache:
             return None
 
     async def _fill(
-        self, key: ReadKey, generations: tuple[str, ...], produce: Produce
-    ) -> tuple[StoredAnswer, bool]:
-        """From the shared store when a replica has it (or is reading it): kept; else from BC."""
+        self, key: ReadKey, generations: tuple[str, ...], produce: Produce, holds: Holds | None
+    ) -> tuple[StoredAnswer, bool, bool]:
+        """From the shared store when a replica has it (or is reading it): kept before; else from
+        BC, and kept unless ``holds`` refuses it.  (The answer, kept before, may be kept.)"""
         claim: tuple[str, bytes] | None = None
         if self._store.replicated:
             try:
                 found = await self._stored(key, generations)
                 if found is not None:
                     self._count(key, "hit")
-                    return found, True
+                    return found, True, True
                 claim = await self._claim(key, generations)
                 if claim is None:
                     found = await self._await_fill(key, generations)
                     if found is not None:
                         self._count(key, "joined")
-                        return found, True
+                        return found, True, True
             except ConnectionError:
                 self._unavailable()
         self._count(key, "miss")
         stored = StoredAnswer(await produce(), self._clock(), generations)
+        if holds is not None and not await holds(stored.rows):
+            self.stats[(key.kind.value, "unkept")] += 1
+            if claim is not None:
+                await self._release(claim)
+            return stored, False, False
         self._memory.put(key.storage, stored)
         if self._store.replicated:
             await self._share(key, stored, claim)
-        return stored, False
+        return stored, False, True
 
     async def _stored(self, key: ReadKey, generations: tuple[str, ...]) -> StoredAnswer | None:
         raw = await self._store.kv.get(key.storage)
@@ -410,10 +441,34 @@ class AnswerCache:
         if self._notices is not None:
             await self._notices.announce(key.storage)
 
+    async def _release(self, claim: tuple[str, bytes]) -> None:
+        """Let another replica read the answer (this one is not keeping it)."""
+        try:
+            await self._store.kv.delete(claim[0], expected=claim[1])
+        except ConnectionError:
+            self._unavailable()
+
+    async def _generations(self, names: Sequence[str]) -> tuple[str, ...]:
+        """The current generations; one that is absent (never made, expired, or lost with the
+        store) is made now, with a token no answer was ever read under — never read as a value
+        that an old answer may have been kept under."""
+        kv = self._store.kv
+        values = await kv.get_many(names)
+        for index, value in enumerate(values):
+            if value is None:
+                name = names[index]
+                made = (
+                    owners_generation(await kv.losses())
+                    if name == OWNERS_GENERATION
+                    else self._new_token().encode()
+                )
+                values[index] = await kv.claim(name, made, ttl_seconds=GENERATION_TTL_SECONDS) or made
+        return generations_of(values)
+
     async def _replace_pending(self) -> None:
         while self._pending:
             name = next(iter(self._pending))
-            await self._store.kv.put(name, self._new_token().encode(), ttl_seconds=_GENERATION_TTL)
+            await self._store.kv.put(name, self._new_token().encode(), ttl_seconds=GENERATION_TTL_SECONDS)
             self._pending.pop(name, None)
 
     def _count(self, key: ReadKey, outcome: str) -> None:

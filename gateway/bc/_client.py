@@ -9,7 +9,7 @@ import json
 import logging
 import operator
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -668,25 +668,18 @@ class BCSession:
         # reads them: the read behind it is made without a model, and the cache decodes them into
         # the reader's model once per answer (frozen models, shared by every later reader).  The
         # plain rows' scope check is built only when BC is asked: a kept answer needs none.
-        read: list[list[Any]] = []
-
         async def from_bc() -> list[Any]:
             check_plain = self._authorise(query, None)[1]
-            rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)
-            read.append(rows)
-            return rows
+            return await self._fetch_from_bc(query, plain, check_plain, route, None, None)
 
         answers = self._client.answers
-        answer = await answers.read(key, from_bc, model)
+        learn = self._learner(answers, key)
+
+        async def holds(rows: list[dict[str, Any]]) -> bool:
+            return learn is None or await learn(plain.entity_set, rows)
+
+        answer = await answers.read(key, from_bc, model, holds=holds)
         self._note(answer)
-        if read and answer.source is not None and not answer.kept and isinstance(query, ScopedQuery):
-            # Read from BC for this session and kept: remember whose records it holds, for BC's
-            # notifications of their deletion (``_answer_owners``).  The customer is the scope's,
-            # from the verified token, and each row must carry it: it passed the scope check.
-            scope = self.scope
-            await answers.owners.learn(
-                scope.company_id, route.path, plain.entity_set, scope.customer_number, read[0]
-            )
         return list(answer.rows)
 
     async def fetch_together(
@@ -716,9 +709,36 @@ class BCSession:
         async def wrapped() -> list[dict[str, Any]]:
             return [{"rows": rows} for rows in await from_bc()]
 
-        answer = await answers.read(group_key([key for key in keys if key is not None]), wrapped)
+        key = group_key([key for key in keys if key is not None])
+        learn = self._learner(answers, key)
+
+        async def holds(parts: list[dict[str, Any]]) -> bool:
+            if learn is None:
+                return True
+            for (_, plain, _, _), part in zip(checked, parts, strict=True):
+                if not await learn(plain.entity_set, part["rows"]):
+                    return False
+            return True
+
+        answer = await answers.read(key, wrapped, holds=holds)
         self._note(answer)
         return [list(part["rows"]) for part in answer.rows]
+
+    def _learner(
+        self, answers: AnswerCache, key: ReadKey
+    ) -> Callable[[str, list[dict[str, Any]]], Awaitable[bool]] | None:
+        """For a customer's read: before its rows of an entity set are kept, remember whose
+        records they hold, for BC's notifications of their deletion (``_answer_owners``); an
+        answer whose owners are not remembered is not kept.  The customer is the scope's, from
+        the verified token, and each row carries it: it passed the scope check."""
+        if key.customer is None:
+            return None
+        company, customer = self.scope.company_id, self.scope.customer_number
+
+        async def learn(entity_set: str, rows: list[dict[str, Any]]) -> bool:
+            return await answers.owners.learn(company, entity_set, customer, rows)
+
+        return learn
 
     def _note(self, answer: Answer) -> None:
         if answer.kept:

@@ -59,11 +59,12 @@ OWNED_RECORDS: Final[Mapping[tuple[str, str], OwnerFields]] = MappingProxyType(
 
 @dataclass(frozen=True)
 class RecordOwner:
-    """A record's identifiers: its id and number, the customer who owns it (``None`` for a
-    record nobody owns) and, for a posted shipment or invoice, its order's number."""
+    """A record's identifiers: its id and number (``None`` when learned from a kept answer that
+    did not select it), the customer who owns it (``None`` for a record nobody owns) and, for a
+    posted shipment or invoice, its order's number."""
 
     record_id: str
-    number: str
+    number: str | None
     customer_number: str | None
     order_number: str | None = None
 

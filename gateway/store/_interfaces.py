@@ -45,6 +45,12 @@ class KeyValue(Protocol):
         """Add one to the counter at ``key`` (absent: 0) and return the new value; the counter
         lives ``ttl_seconds`` from its last increment."""
 
+    async def losses(self) -> str:
+        """A mark that changes whenever the store may have lost a value before its time to live:
+        Redis evicted a key or restarted.  The same mark twice means nothing was lost between the
+        two calls (a value deleted by hand is not seen).  In process it never changes: values go
+        only when they expire (a restart is a new process, which starts with nothing kept)."""
+
 
 class Buckets(Protocol):
     async def take(self, key: str, cost: float, *, per_second: float, burst: float) -> float:

@@ -93,6 +93,9 @@ class _MemoryKeyValue:
         self._counters[key] = (value, now + ttl_seconds)
         return value
 
+    async def losses(self) -> str:
+        return "in-process"  # nothing is ever evicted: only expired values go
+
 
 class _MemoryBuckets:
     def __init__(self, clock: Clock) -> None:

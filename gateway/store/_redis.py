@@ -91,6 +91,13 @@ class _RedisKeyValue:
         async with self._redis("increment a counter"):
             return int(await self._increment(keys=[self._counter(key)], args=[_ms(ttl_seconds)]))
 
+    async def losses(self) -> str:
+        # A restart is a new run id (with appendonly, the last second of writes may be gone);
+        # an eviction moves the counter.  Both are server-wide, whatever the prefix.
+        async with self._redis("read the server's state"):
+            info = await self._client.info("default")
+        return f"{info['run_id']}:{info['evicted_keys']}"
+
 
 class _RedisBuckets:
     def __init__(self, client: Redis, prefix: str, boundary: Boundary) -> None:

@@ -102,6 +102,10 @@ class RecordChanged:
     last_modified: dt.datetime
     # Whose record it is (gateway/webhooks/owners.py); None when that cannot be known.
     owner: RecordOwner | None = None
+    # No owner, and proven to be in no kept answer: gone from BC, and no read remembered it
+    # (``AnswerOwners.recall``), so its change makes no customer's answers stale.  Only for the
+    # replica that processes it (which invalidates): not published.
+    unread: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,10 @@ def _owner_json(owner: RecordOwner | None) -> dict[str, str | None] | None:
 def _owner_of(record_id: str, body: Any) -> RecordOwner | None:
     if body is None:
         return None
-    return RecordOwner(record_id, str(body["number"]), body.get("customer"), body.get("order"))
+    number = body.get("number")
+    return RecordOwner(
+        record_id, str(number) if number is not None else None, body.get("customer"), body.get("order")
+    )
 
 
 def _text(moment: dt.datetime) -> str:

@@ -23,7 +23,9 @@ class AnswerInvalidation:
 
     async def record_changed(self, event: RecordChanged) -> None:
         customer = event.owner.customer_number if event.owner is not None else None
-        await self._answers.record_changed(event.company_id, event.entity_set, customer)
+        await self._answers.record_changed(
+            event.company_id, event.entity_set, customer, held=not event.unread
+        )
 
     async def resync(self, event: ResourceResync) -> None:
         await self._answers.record_changed(event.company_id, event.entity_set)

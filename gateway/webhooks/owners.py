@@ -69,9 +69,16 @@ class OwnerDirectory:
         # No owner BC can tell (deleted, or gone before the read; not when BC did not answer: a
         # record that exists may have moved to a customer who never read it).
         gone = [c for c in missing if _key(c) not in found and _key(c) not in unanswered]
-        found |= await self._learned_owners(gone)
-        attached = [replace(change, owner=found.get(_key(change))) for change in changes]
-        self._stats.owners_unknown += sum(1 for c in attached if c.owner is None and _readable(c))
+        learned, held_by_none = await self._learned_owners(gone)
+        found |= learned
+        attached = [
+            replace(change, owner=found.get(_key(change)), unread=_key(change) in held_by_none)
+            for change in changes
+        ]
+        self._stats.owners_unread += sum(1 for c in attached if c.unread)
+        self._stats.owners_unknown += sum(
+            1 for c in attached if c.owner is None and not c.unread and _readable(c)
+        )
         return attached
 
     async def _remembered(self, changes: Sequence[RecordChanged]) -> dict[_Key, RecordOwner]:
@@ -88,19 +95,29 @@ class OwnerDirectory:
             if value is not None
         }
 
-    async def _learned_owners(self, changes: Sequence[RecordChanged]) -> dict[_Key, RecordOwner]:
-        """The owners the answer cache learned from the rows it kept, per (company, entity set)."""
+    async def _learned_owners(
+        self, changes: Sequence[RecordChanged]
+    ) -> tuple[dict[_Key, RecordOwner], set[_Key]]:
+        """The owners the answer cache learned from the rows it kept, per (company, entity set),
+        and the records proven to be in no kept answer (no owner learned, nothing lost)."""
         if self._learned is None:
-            return {}
+            return {}, set()
         groups: dict[tuple[uuid.UUID, str], list[str]] = {}
         for change in changes:
             groups.setdefault((change.company_id, change.entity_set), []).append(change.record_id)
         found: dict[_Key, RecordOwner] = {}
+        unread: set[_Key] = set()
         for (company, entity_set), ids in groups.items():
-            for record_id, owner in (await self._learned.recall(company, entity_set, ids)).items():
-                found[(company, entity_set, record_id)] = owner
+            recalled = await self._learned.recall(company, entity_set, ids)
+            for record_id in ids:
+                key = (company, entity_set, record_id)
+                owner = recalled.owners.get(record_id.lower())
+                if owner is not None:
+                    found[key] = owner
+                elif recalled.complete:
+                    unread.add(key)
         self._stats.owners_learned += len(found)
-        return found
+        return found, unread
 
     async def _read(self, changes: Sequence[RecordChanged]) -> tuple[dict[_Key, RecordOwner], set[_Key]]:
         """One owner read per (company, route, entity set), every id of it at once; and the

@@ -24,7 +24,8 @@ class WebhookStats:
     events_published: int = 0
     owner_reads: int = 0  # BC reads of whose records changed (one per entity set of a body)
     owners_learned: int = 0  # owners BC could not tell (deleted records) found among kept answers' rows
-    owners_unknown: int = 0  # changes published without their owner (deleted unseen, BC down)
+    owners_unread: int = 0  # records gone from BC that no kept answer holds: nobody's answers go
+    owners_unknown: int = 0  # changes published without their owner (an owner entry lost, BC down)
     # The subscription manager
     subscriptions_created: int = 0
     subscriptions_renewed: int = 0

@@ -332,7 +332,9 @@ async def test_a_process_keeps_responses_up_to_its_bytes_least_recently_used_out
     answers = AnswerCache(CacheSettings(), store, wall_clock=clock)
     data = b'{"me":{"number":"10000"}}'
     cache = ResponseCache(answers, store, memory_bytes=2 * (len(data) + len("responses:a")), wall_clock=clock)
-    source = AnswerSource((("answers:gen:company:10000:account", ""),), clock(), clock() + 30.0)
+    # A generation that exists: an absent one is current for nothing (docs/caching.md).
+    await store.kv.put("answers:gen:company:10000:account", b"g1", ttl_seconds=3600.0)
+    source = AnswerSource((("answers:gen:company:10000:account", "g1"),), clock(), clock() + 30.0)
     for key in ("responses:a", "responses:b"):
         await cache.keep(key, data, [source])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from redis.asyncio import Redis
 
 from gateway.store import MemoryStore, RedisStore, StoreSettings, StoreUnavailable, open_store
 from tests.redis_server import RedisServer, free_port, redis_store
@@ -134,3 +135,26 @@ async def test_a_subscription_ends_with_store_unavailable_when_redis_goes(own_se
                 pass
     finally:
         await store.aclose()
+
+
+async def test_the_loss_mark_moves_when_redis_evicts_a_value_or_restarts(own_server: RedisServer) -> None:
+    """What the answer cache's owners generation checks (docs/caching.md, "A deleted record's owner")."""
+    store = redis_store(own_server)
+    admin = Redis.from_url(own_server.url)
+    try:
+        first = await store.kv.losses()
+        assert await store.kv.losses() == first  # nothing lost, the same mark
+        used = int((await admin.info("memory"))["used_memory"])
+        await admin.config_set("maxmemory-policy", "allkeys-random")
+        await admin.config_set("maxmemory", str(used + 200_000))
+        for index in range(100):  # 1 MB into 200 KB of room: Redis evicts
+            await store.kv.put(f"filler-{index}", b"x" * 10_000, ttl_seconds=60)
+        evicted = await store.kv.losses()
+        await admin.aclose()
+        own_server.stop()
+        own_server.start()
+        restarted = await store.kv.losses()
+    finally:
+        await store.aclose()
+
+    assert len({first, evicted, restarted}) == 3

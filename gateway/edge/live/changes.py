@@ -24,19 +24,20 @@ def customer_changes(event: RecordChanged) -> list[tuple[str | None, LiveChange]
     owner = event.owner
     if owner is None:
         return []
-    customer = owner.customer_number
+    customer, number = owner.customer_number, owner.number
     if event.entity_set == "items":
-        return [(ANYONE, ItemMoved(owner.number))]
+        return [(ANYONE, ItemMoved(number))] if number is not None else []
     if customer is None:
         return []
     if event.entity_set == "salesOrders":
-        return [(customer, OrderMoved(owner.number))]
+        # No number: learned from a kept answer that did not select it; nothing to tell by.
+        return [(customer, OrderMoved(number))] if number is not None else []
     if event.entity_set == "customerQueries" and event.change_type is not ChangeType.DELETED:
         return [(customer, QueryMoved(uuid.UUID(event.record_id)))]
     kind = _POSTED.get(event.entity_set)
-    if kind is None or event.change_type is not ChangeType.CREATED:
+    if kind is None or number is None or event.change_type is not ChangeType.CREATED:
         return []  # a payment changes an invoice, but nothing new was posted
-    changes: list[tuple[str | None, LiveChange]] = [(customer, DocumentPosted(kind, owner.number))]
+    changes: list[tuple[str | None, LiveChange]] = [(customer, DocumentPosted(kind, number))]
     if owner.order_number is not None:
         # A posted shipment or invoice moves its order (and may be all that is left of it: BC
         # deletes an order once it is shipped and invoiced).
