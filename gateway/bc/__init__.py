@@ -13,7 +13,7 @@ from ._answers import Answer, AnswerCache, AnswerSource, AnswerStore, Coverage
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
-from ._client import BCClient, BCLoad, BCSession
+from ._client import BCClient, BCLoad, BCSession, RowsByKey
 from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
 from ._customer_queries import (
     CustomerQuery,
@@ -158,6 +158,7 @@ __all__ = [
     "RecordOwner",
     "RecordOwners",
     "ResilienceSettings",
+    "RowsByKey",
     "SalesCreditMemo",
     "SalesCreditMemoLine",
     "SalesInvoice",

@@ -61,5 +61,5 @@ class MemoryAnswers:
 
 
 def _size(answer: StoredAnswer) -> int:
-    # An empty answer still takes a place: count it as one row.
-    return max(1, len(answer.rows)) * (1 + len(answer.decoded))
+    # An empty answer still takes a place: count it as one row (decoded, it holds no more).
+    return max(1, len(answer.rows) * (1 + len(answer.decoded)))

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -57,7 +58,12 @@ Rows = list[dict[str, Any]]
 Produce = Callable[[], Awaitable[Rows]]
 # Whether rows just read may be kept: their owners remembered (``AnswerOwners.learn``).
 Holds = Callable[[Rows], Awaitable[bool]]
+# The rows of the keys at the given places, one list per place, and whether they may be kept as
+# each key's answer (exactly each key's rows, their owners remembered); else they are not kept.
+ProduceByKey = Callable[[list[int]], Awaitable[tuple[list[Rows], bool]]]
 _WARN_EVERY_SECONDS: Final = 60.0
+# Reads of several keys whose keys this process remembers (a few hundred bytes each).
+_WHOLES_REMEMBERED: Final = 20_000
 
 
 class AnswerValues(Protocol):
@@ -94,7 +100,7 @@ class ReadKey:
     def storage(self) -> str:
         return f"answers:{self.digest}"
 
-    @property
+    @functools.cached_property
     def generation_keys(self) -> tuple[str, ...]:
         """The generations the answer is read under: its kind's, company-wide and, for a
         customer's data, that customer's and the owners generation (``_answer_owners``)."""
@@ -104,6 +110,7 @@ class ReadKey:
         return (generation_key(self.company, self.customer, self.kind), company_wide, OWNERS_GENERATION)
 
 
+@functools.lru_cache(maxsize=4096)
 def generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
     return f"answers:gen:{company}:{customer or '*'}:{kind.value}"
 
@@ -174,7 +181,7 @@ class Coverage(Protocol):
 class LookupRecorder(Protocol):
     """Where each lookup is counted as a hit or a miss (``gateway.telemetry.Metrics`` is one)."""
 
-    def record_lookup(self, cache: str, *, hit: bool) -> None: ...
+    def record_lookup(self, cache: str, *, hit: bool, count: int = 1) -> None: ...
 
 
 class AnswerCache:
@@ -208,6 +215,8 @@ class AnswerCache:
         self._warned_at = -_WARN_EVERY_SECONDS
         self._coverage: Coverage | None = None
         self.owners = AnswerOwners(store)
+        # Reads by key (``read_by_key``): the keys' digests of each read of several keys.
+        self._wholes: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     def follow(self, coverage: Coverage) -> None:
         """Keep answers of the kinds ``coverage`` reports on for ``with_webhooks_ttl`` while it
@@ -264,6 +273,121 @@ class AnswerCache:
             return self._kept(key, stored, model)
         return Answer(self._decoded(key, stored, model), source=self._source(key, stored))
 
+    async def read_by_key(
+        self,
+        whole: ReadKey,
+        keys: Callable[[], Sequence[ReadKey]],
+        produce: ProduceByKey,
+        model: type[Entity] | None = None,
+    ) -> list[Answer]:
+        """The answer to a read of many keys (``whole``: ``f eq k1 or f eq k2 …``), kept one
+        answer per key (``keys()``: each the read of ``f eq k`` alone, of the same company, owner
+        and kind): a key read before — alone, or among other keys by any read — is served kept
+        while its generations are current, and the rest are read from BC by one read
+        (``produce``, given their places), each key's rows kept as that key's own answer.  This
+        process remembers which keys ``whole`` was, so the same read again finds them without
+        working out each key's read.  docs/caching.md, "One answer per key".
+
+        Keyed reads join no read in flight: they are many keys, each one a small answer."""
+        each: Sequence[ReadKey] = ()
+        try:
+            await self._replace_pending()
+            generations = await self._generations(whole.generation_keys)
+            remembered = self._wholes.get(whole.storage)
+            if remembered is not None:
+                self._wholes.move_to_end(whole.storage)
+                served = self._all_kept(whole, remembered, generations, model)
+                if served is not None:
+                    return served
+            each = _of_one_kind(whole, keys())
+            kept = await self._kept_by_key(each, generations)
+        except ConnectionError:
+            self._unavailable()
+            each = each or _of_one_kind(whole, keys())
+            for key in each:
+                self._count(key, "bypass")
+            rows, _ = await produce(list(range(len(each))))
+            return [Answer(_decode(part, model)) for part in rows]
+        answers = [
+            self._kept(key, stored, model) if stored is not None else None
+            for key, stored in zip(each, kept, strict=True)
+        ]
+        missing = [place for place, stored in enumerate(kept) if stored is None]
+        if len(missing) < len(each):
+            self._count(whole, "hit", len(each) - len(missing))
+        exact = True
+        fresh: dict[ReadKey, StoredAnswer] = {}
+        if missing:
+            rows, exact = await produce(missing)
+            self._count(whole, "miss", len(missing))
+            for place, part in zip(missing, rows, strict=True):
+                key = each[place]
+                stored = StoredAnswer(part, self._clock(), generations)
+                if exact:
+                    self._memory.put(key.storage, stored)
+                    fresh[key] = stored
+                source = self._source(key, stored) if exact else None
+                answers[place] = Answer(self._decoded(key, stored, model), source=source)
+            await self._share_many(fresh)
+        if exact:
+            self._remember_whole(whole, each)
+        return [answer for answer in answers if answer is not None]
+
+    def _all_kept(
+        self,
+        whole: ReadKey,
+        digests: tuple[str, ...],
+        generations: tuple[str, ...],
+        model: type[Entity] | None,
+    ) -> list[Answer] | None:
+        """Every key of ``whole`` served from this process's memory, or ``None`` when one is not
+        there or not current any more (then each key is looked up on its own)."""
+        current = self._currency(whole, generations)
+        each = [ReadKey(digest, whole.company, whole.customer, whole.kind) for digest in digests]
+        kept = [current(self._memory.get(key.storage)) for key in each]
+        if None in kept:
+            return None
+        self._count(whole, "hit", len(kept))
+        return [self._kept(key, stored, model) for key, stored in zip(each, kept, strict=True) if stored]
+
+    def _currency(
+        self, key: ReadKey, generations: tuple[str, ...]
+    ) -> Callable[[StoredAnswer | None], StoredAnswer | None]:
+        """``_current`` for many answers of ``key``'s company, owner and kind at once (BC's
+        webhooks asked once): the answer if it may be served, else ``None``."""
+        ttl = self._ttls(key)
+        now = self._clock()
+
+        def current(stored: StoredAnswer | None) -> StoredAnswer | None:
+            if stored is None or stored.generations != generations:
+                return None
+            return stored if now - stored.stored_at < ttl(stored.stored_at) else None
+
+        return current
+
+    def _remember_whole(self, whole: ReadKey, each: Sequence[ReadKey]) -> None:
+        if len(each) < 2:
+            return  # one key: its own answer is found directly
+        self._wholes[whole.storage] = tuple(key.digest for key in each)
+        self._wholes.move_to_end(whole.storage)
+        while len(self._wholes) > _WHOLES_REMEMBERED:
+            self._wholes.popitem(last=False)
+
+    async def keep_by_key(self, keys: Sequence[ReadKey], rows: Sequence[Rows], source: AnswerSource) -> None:
+        """Keep ``rows[i]`` as the answer to ``keys[i]``, as old as the answer ``source`` says
+        and under its generations: the rows of a list read just kept, each of which is the whole
+        answer to the read of its own unique key (an open order is the answer to its number)."""
+        names = tuple(name for name, _ in source.generations)
+        generations = tuple(value for _, value in source.generations)
+        fresh: dict[ReadKey, StoredAnswer] = {}
+        for key, part in zip(keys, rows, strict=True):
+            if key.generation_keys != names:
+                raise ValueError("rows are kept by key under the generations of their own read")
+            stored = StoredAnswer(list(part), source.fetched_at, generations)
+            self._memory.put(key.storage, stored)
+            fresh[key] = stored
+        await self._share_many(fresh)
+
     async def still_current(self, generations: Mapping[str, str]) -> bool:
         """Whether every generation named is still the current one (one store round trip), so
         a result built from answers read under them may still be served.  ``ConnectionError``
@@ -316,14 +440,16 @@ class AnswerCache:
         return fresh and stored.generations == generations
 
     def _ttl(self, key: ReadKey, stored_at: float) -> float:
-        """The kind's own time to live; the long one for an answer read while BC's webhooks
-        covered its kind, and only as long as they still do without a gap since (an answer
-        read before they did may miss a change nobody notified)."""
-        if self._coverage is not None:
-            since = self._coverage.covered_since(key.company, key.kind)
-            if since is not None and stored_at >= since:
-                return self.settings.with_webhooks_ttl
-        return self.settings.ttl(key.kind)
+        return self._ttls(key)(stored_at)
+
+    def _ttls(self, key: ReadKey) -> Callable[[float], float]:
+        """The time to live of an answer of ``key``'s company and kind by when it was read: the
+        kind's own; the long one for an answer read while BC's webhooks covered its kind, and
+        only as long as they still do without a gap since (an answer read before they did may
+        miss a change nobody notified)."""
+        since = self._coverage.covered_since(key.company, key.kind) if self._coverage is not None else None
+        own, longer = self.settings.ttl(key.kind), self.settings.with_webhooks_ttl
+        return lambda stored_at: longer if since is not None and stored_at >= since else own
 
     def _kept(self, key: ReadKey, stored: StoredAnswer, model: type[Entity] | None) -> Answer:
         rows = self._decoded(key, stored, model)
@@ -465,22 +591,60 @@ class AnswerCache:
                 values[index] = await kv.claim(name, made, ttl_seconds=GENERATION_TTL_SECONDS) or made
         return generations_of(values)
 
+    async def _kept_by_key(
+        self, keys: Sequence[ReadKey], generations: tuple[str, ...]
+    ) -> list[StoredAnswer | None]:
+        """Each key's answer kept and current, from memory, else from the shared store (one
+        round trip for all the keys this replica lacks)."""
+        current = self._currency(keys[0], generations)
+        found = [current(self._memory.get(key.storage)) for key in keys]
+        absent = [place for place, stored in enumerate(found) if stored is None]
+        if absent and self._store.replicated:
+            raws = await self._store.kv.get_many([keys[place].storage for place in absent])
+            for place, raw in zip(absent, raws, strict=True):
+                stored = current(decode_answer(raw) if raw is not None else None)
+                if stored is not None:
+                    self._memory.put(keys[place].storage, stored)
+                    found[place] = stored
+        return found
+
+    async def _share_many(self, fresh: Mapping[ReadKey, StoredAnswer]) -> None:
+        """Answers kept by key, into the shared store for the other replicas (one round trip)."""
+        if not fresh or not self._store.replicated:
+            return
+        encoded: dict[str, bytes] = {}
+        for key, stored in fresh.items():
+            with contextlib.suppress(UnencodableAnswer):
+                encoded[key.storage] = encode_answer(stored)
+        key, stored = next(iter(fresh.items()))
+        try:
+            await self._store.kv.put_many(encoded, ttl_seconds=self._ttl(key, stored.stored_at))
+        except ConnectionError:
+            self._unavailable()
+
     async def _replace_pending(self) -> None:
         while self._pending:
             name = next(iter(self._pending))
             await self._store.kv.put(name, self._new_token().encode(), ttl_seconds=GENERATION_TTL_SECONDS)
             self._pending.pop(name, None)
 
-    def _count(self, key: ReadKey, outcome: str) -> None:
-        self.stats[(key.kind.value, outcome)] += 1
+    def _count(self, key: ReadKey, outcome: str, lookups: int = 1) -> None:
+        self.stats[(key.kind.value, outcome)] += lookups
         if self._recorder is not None:
-            self._recorder.record_lookup(f"answers.{key.kind.value}", hit=outcome in _SERVED_WITHOUT_BC)
+            hit = outcome in _SERVED_WITHOUT_BC
+            self._recorder.record_lookup(f"answers.{key.kind.value}", hit=hit, count=lookups)
 
     def _unavailable(self) -> None:
         now = time.monotonic()
         if now - self._warned_at >= _WARN_EVERY_SECONDS:
             self._warned_at = now
             LOGGER.warning("answer_cache_unavailable: the shared store did not answer; reading BC")
+
+
+def _of_one_kind(whole: ReadKey, keys: Sequence[ReadKey]) -> Sequence[ReadKey]:
+    if any(key.generation_keys != whole.generation_keys for key in keys):
+        raise ValueError("reads by key must be of one company, owner and kind of data")
+    return keys
 
 
 def _decode(rows: Rows, model: type[Entity] | None) -> list[Any]:

@@ -45,7 +45,7 @@ from ._fleet import FleetLimiter, SharedLimits
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
-from ._odata import Expand, Query, validate_name
+from ._odata import Expand, Query, _filter_literal, validate_name
 from ._owners import RecordOwners
 from ._principals import Principal, Principals
 from ._resilience import Clock
@@ -633,6 +633,7 @@ class BCSession:
         model: None = None,
         route: ApiRoute = STANDARD_API,
         limit: int | None = None,
+        rows_by_key: RowsByKey | None = None,
     ) -> list[dict[str, Any]]: ...
 
     @overload
@@ -643,6 +644,7 @@ class BCSession:
         model: type[E],
         route: ApiRoute = STANDARD_API,
         limit: int | None = None,
+        rows_by_key: RowsByKey | None = None,
     ) -> list[E]: ...
 
     async def fetch(
@@ -652,9 +654,13 @@ class BCSession:
         model: type[E] | None = None,
         route: ApiRoute = STANDARD_API,
         limit: int | None = None,
+        rows_by_key: RowsByKey | None = None,
     ) -> list[E] | list[dict[str, Any]]:
         """All rows of ``query`` (following nextLinks), or the first ``limit`` rows: as ``model``
-        instances, decoded straight from BC's response bytes, or as plain rows without one."""
+        instances, decoded straight from BC's response bytes, or as plain rows without one.
+
+        ``rows_by_key``: each row is also the whole answer to the read of its own key (a unique
+        property); when read from BC, each is kept as that answer too (``fetch_by_key``)."""
         plain, check_row = self._authorise(query, model)
         self._client.capabilities.require(route, plain.entity_set, plain.expand)
         if limit is not None and (isinstance(limit, bool) or limit < 1):
@@ -668,9 +674,13 @@ class BCSession:
         # reads them: the read behind it is made without a model, and the cache decodes them into
         # the reader's model once per answer (frozen models, shared by every later reader).  The
         # plain rows' scope check is built only when BC is asked: a kept answer needs none.
+        read: list[list[Any]] = []
+
         async def from_bc() -> list[Any]:
             check_plain = self._authorise(query, None)[1]
-            return await self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            read.append(rows)
+            return rows
 
         answers = self._client.answers
         learn = self._learner(answers, key)
@@ -680,7 +690,106 @@ class BCSession:
 
         answer = await answers.read(key, from_bc, model, holds=holds)
         self._note(answer)
+        if read and answer.source is not None and not answer.kept and rows_by_key is not None:
+            await self._keep_rows_by_key(read[0], rows_by_key, model, route, answer.source)
         return list(answer.rows)
+
+    async def _keep_rows_by_key(
+        self,
+        rows: list[dict[str, Any]],
+        by: RowsByKey,
+        model: type[Entity] | None,
+        route: ApiRoute,
+        source: AnswerSource,
+    ) -> None:
+        """Each row of a list just read and kept, kept also as the answer to its key's read."""
+        answers = self._client.answers
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            value = row.get(by.field)
+            if value is not None:
+                found.setdefault(_folded(value), []).append(row)
+        # A key two rows share is not a unique key after all: no row of it is its answer.
+        parts = [part for part in found.values() if len(part) == 1]
+        if answers is not None and parts:
+            keys = self._keys_of_each(by.query_for, [part[0][by.field] for part in parts], model, route)
+            await answers.keep_by_key(keys, parts, source)
+
+    def _keys_of_each(
+        self,
+        query_for: Callable[[Sequence[Any]], Query | ScopedQuery],
+        keys: Sequence[Any],
+        model: type[Entity] | None,
+        route: ApiRoute,
+    ) -> list[ReadKey]:
+        """The answer key of ``query_for([key])`` for each key.  The first is worked out in
+        full; the reads of the others differ from it in the key's literal alone, so each is the
+        first's request with its own literal in that one place (where the first's literal is in
+        its ``$filter`` more than once, each is worked out in full)."""
+        scope = self.scope
+        plain = self._authorise(query_for([keys[0]]), model)[0]
+        params = plain.params()
+        shown, literal = params.get("$filter", ""), _filter_literal(keys[0])
+        found: list[ReadKey | None]
+        if shown.count(literal) == 1:
+            found = [
+                read_key(
+                    route.path,
+                    scope.company_id,
+                    scope.customer_number,
+                    plain.entity_set,
+                    {**params, "$filter": shown.replace(literal, _filter_literal(key))},
+                )
+                for key in keys
+            ]
+        else:
+            found = [self._answer_key(self._authorise(query_for([key]), model)[0], route) for key in keys]
+        # Never None: a read of one key is kept whenever a read of several is.
+        return [key for key in found if key is not None]
+
+    async def fetch_by_key(
+        self,
+        query_for: Callable[[Sequence[Any]], Query | ScopedQuery],
+        field: str,
+        keys: Sequence[Any],
+        *,
+        model: type[Entity] | None = None,
+        route: ApiRoute = STANDARD_API,
+    ) -> list[Any]:
+        """All rows of ``query_for(keys)``: a read that picks rows by one property, ``field``,
+        equal to any of ``keys`` (``any_of``), without a row limit; each key's rows are kept as
+        the answer to ``query_for([key])``, so the keys read before — alone, or among others by
+        any read — are served kept and only the rest are read from BC, by one read.  The rows
+        come key by key, each key's in BC's order (docs/caching.md, "One answer per key")."""
+        wanted = list(dict.fromkeys(keys))
+        answers = self._client.answers
+        folded = [_folded(key) for key in wanted]
+        asked = query_for(wanted)
+        whole = self._authorise(asked, model)[0]
+        whole_key = self._answer_key(whole, route)
+        if answers is None or whole_key is None or len(set(folded)) < len(folded):
+            # Nothing kept, or keys BC may take for one another (it compares codes without case).
+            return await self.fetch(asked, model=model, route=route)
+        self._client.capabilities.require(route, whole.entity_set, whole.expand)
+        # As for `fetch`: a customer's rows are kept only once whose records they are is remembered.
+        learn = self._learner(answers, whole_key)
+
+        def each_key() -> list[ReadKey]:
+            return self._keys_of_each(query_for, wanted, model, route)
+
+        async def from_bc(places: list[int]) -> tuple[list[list[dict[str, Any]]], bool]:
+            query = query_for([wanted[place] for place in places])
+            plain, check_plain = self._authorise(query, None)
+            rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            by_key = _rows_by_key(rows, field, [folded[place] for place in places])
+            if by_key is None or (learn is not None and not await learn(whole.entity_set, rows)):
+                return [rows, *([] for _ in places[1:])], False
+            return by_key, True
+
+        found = await answers.read_by_key(whole_key, each_key, from_bc, model)
+        for answer in found:
+            self._note(answer)
+        return [row for answer in found for row in answer.rows]
 
     async def fetch_together(
         self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
@@ -899,11 +1008,17 @@ class BCSession:
         return results
 
     async def _fetch_together(self, reads: Sequence[_Read]) -> list[list[Any] | BCError]:
-        """``_fetch_many`` per API route, each read's outcome in its place."""
+        """``_fetch_many`` per API route, each read's outcome in its place.  A ``$batch`` is
+        one route's (its URLs are relative to the route's root): the routes' go at once."""
         outcomes: list[list[Any] | BCError] = [[] for _ in reads]
-        for route in dict.fromkeys(read.route for read in reads):
-            places = [index for index, read in enumerate(reads) if read.route == route]
-            answers = await self._fetch_many([reads[index] for index in places], route)
+        by_route = [
+            (route, [index for index, read in enumerate(reads) if read.route == route])
+            for route in dict.fromkeys(read.route for read in reads)
+        ]
+        answered = await asyncio.gather(
+            *(self._fetch_many([reads[index] for index in places], route) for route, places in by_route)
+        )
+        for (_, places), answers in zip(by_route, answered, strict=True):
             for index, answer in zip(places, answers, strict=True):
                 outcomes[index] = answer
         return outcomes
@@ -929,6 +1044,16 @@ class BCSession:
 
 
 @dataclass(frozen=True)
+class RowsByKey:
+    """How the rows of a list are each the answer to a read by key: ``field``, unique among the
+    rows of the set in the read's scope (an order's number), and the read of some keys of it,
+    exactly as ``fetch_by_key`` is given it."""
+
+    field: str
+    query_for: Callable[[Sequence[Any]], Query | ScopedQuery]
+
+
+@dataclass(frozen=True)
 class _Read:
     """One read asked of a session: the query, its API route, the model its rows become."""
 
@@ -948,6 +1073,25 @@ class _Paged:
     call: _Call
     check_row: RowCheck | None
     reader: PageReader[Any]
+
+
+def _folded(value: object) -> str:
+    """A key as BC compares it: codes without case, GUIDs in either case."""
+    return str(value).casefold()
+
+
+def _rows_by_key(rows: list[Row], field: str, folded: list[str]) -> list[list[Row]] | None:
+    """``rows`` split by the key (``folded``, in order) each one answers, or ``None`` when a row
+    answers none of them: BC then did not apply the filter as asked, and no row is any key's."""
+    places = {key: place for place, key in enumerate(folded)}
+    by_key: list[list[Row]] = [[] for _ in folded]
+    for row in rows:
+        value = row.get(field)
+        place = places.get(_folded(value)) if value is not None else None
+        if place is None:
+            return None
+        by_key[place].append(row)
+    return by_key
 
 
 def _reaches_customer_data(expands: Iterable[Expand]) -> bool:

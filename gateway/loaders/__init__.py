@@ -30,7 +30,6 @@ from gateway.bc import (
     ShipmentTracking,
     ShippingAgent,
     any_of,
-    scoped,
 )
 from gateway.loaders.archives import load_archives
 from gateway.loaders.batching import load_by_key, load_each_key
@@ -104,9 +103,12 @@ async def _items(session: BCSession, field: str, keys: Sequence[Any]) -> list[It
     """Items are catalogue data, not customer-owned: no scope filter applies, and an answer read
     for one customer serves the company's other customers (``docs/caching.md``)."""
 
+    def query_for(keys: Sequence[Any]) -> Query:
+        return Query("items", filter=any_of(Field(field), keys), select=Item.SELECT, expand=ITEM_EXPANDS)
+
     async def fetch(chunk: Sequence[Any]) -> list[Item]:
-        query = Query("items", filter=any_of(Field(field), chunk), select=Item.SELECT, expand=ITEM_EXPANDS)
-        return await session.fetch(query, model=Item)
+        # One answer kept per item: an order's items are served from those any order read.
+        return await session.fetch_by_key(query_for, field, chunk, model=Item)
 
     return await load_by_key(keys, fetch, lambda item: getattr(item, field))
 
@@ -118,8 +120,8 @@ async def _documents(
     without their parent (REFERENCE.md §6.5), so they always come expanded from the header."""
 
     async def fetch(chunk: Sequence[Any]) -> list[Any]:
-        query = kind.query(filter=any_of(Field(field), chunk), with_items=False)
-        return await session.fetch(scoped(query, session.scope), model=kind.model)
+        # One answer kept per key: `order(number)` is served from a page's read of many numbers.
+        return await session.fetch_by_key(kind.by_key(field, session.scope), field, chunk, model=kind.model)
 
     # A failed read fails its own keys only (DataLoader raises for them); the rest still resolve.
     return await load_each_key(

@@ -23,6 +23,7 @@ from gateway.bc import (
     Query,
     SalesOrderArchive,
     SalesOrderArchiveLine,
+    ScopedQuery,
     any_of,
     scoped,
 )
@@ -65,10 +66,13 @@ async def load_archives(session: BCSession, numbers: Sequence[str]) -> list[list
     asked = set(wanted)
     found: dict[str, list[SalesOrderArchive]] = defaultdict(list)
 
+    def query_for(keys: Sequence[str]) -> ScopedQuery:
+        return scoped(archive_query(any_of(Field("number"), keys)), session.scope)
+
     async def fetch(chunk: Sequence[str]) -> list[SalesOrderArchive]:
-        query = scoped(archive_query(any_of(Field("number"), chunk)), session.scope)
         try:
-            return await session.fetch(query, model=SalesOrderArchive)
+            # One answer kept per order number, as for the order's other documents.
+            return await session.fetch_by_key(query_for, "number", chunk, model=SalesOrderArchive)
         except (BCNotFound, CapabilityUnavailable):
             return []
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TypeVar
 
-from gateway.bc import BCSession, Field, SalesInvoice, SalesShipment, any_of, scoped
+from gateway.bc import BCSession, SalesInvoice, SalesShipment
 from gateway.loaders.batching import chunked, unique
 from gateway.loaders.documents import DocumentKind
 
@@ -28,13 +28,13 @@ async def load_by_order_number(
     asked = set(wanted)
     found: dict[str, list[D]] = defaultdict(list)
 
+    # One answer kept per order number: one order's documents are served from a page's read.
+    query_for = kind.by_key(
+        "orderNumber", session.scope, with_items=with_items, orderby=("postingDate desc", "number desc")
+    )
+
     async def fetch(chunk: Sequence[str]) -> list[D]:
-        query = kind.query(
-            filter=any_of(Field("orderNumber"), chunk),
-            with_items=with_items,
-            orderby=("postingDate desc", "number desc"),
-        )
-        return await session.fetch(scoped(query, session.scope), model=kind.model)
+        return await session.fetch_by_key(query_for, "orderNumber", chunk, model=kind.model)
 
     for documents in await asyncio.gather(*(fetch(chunk) for chunk in chunked(wanted))):
         for document in documents:

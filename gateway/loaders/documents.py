@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from gateway.bc import Entity, Expand, Filter, Query, SalesCreditMemo, SalesInvoice, SalesOrder, SalesShipment
+from gateway.bc import (
+    CustomerScope,
+    Entity,
+    Expand,
+    Field,
+    Filter,
+    Query,
+    SalesCreditMemo,
+    SalesInvoice,
+    SalesOrder,
+    SalesShipment,
+    ScopedQuery,
+    any_of,
+    scoped,
+)
 from gateway.loaders.queries import (
     credit_memo_lines_expand,
     invoice_lines_expand,
@@ -37,6 +52,18 @@ class DocumentKind(Generic[D]):
         return Query(
             self.entity_set, filter=filter, select=self.model.SELECT, expand=expand, orderby=orderby, top=top
         )
+
+    def by_key(
+        self, field: str, scope: CustomerScope, *, with_items: bool = False, orderby: tuple[str, ...] = ()
+    ) -> Callable[[Sequence[Any]], ScopedQuery]:
+        """The caller's documents whose ``field`` is any of some keys, lines expanded: the read
+        ``BCSession.fetch_by_key`` keeps one answer per key of."""
+
+        def query_for(keys: Sequence[Any]) -> ScopedQuery:
+            query = self.query(filter=any_of(Field(field), keys), with_items=with_items, orderby=orderby)
+            return scoped(query, scope)
+
+        return query_for
 
 
 def _shipment_lines(*, with_items: bool) -> Expand:

@@ -72,20 +72,23 @@ async def orders_by_number(
     *,
     with_items: bool = False,
     documents_of: Sequence[str] = (),
+    kept_along: Sequence[str] = (),
 ) -> dict[str, PortalOrder | None]:
     """Each order number's order, or None; four reads at once (three without archives), one
     request per entity set for all the numbers.  ``with_items``: invoice lines come with their
     items expanded (a rebuilt order's lines take them from there).  ``documents_of``: more order
     numbers (open orders already read) whose posted documents to load in the same reads, for
-    ``SalesOrder.shipments``/``invoices``."""
+    ``SalesOrder.shipments``/``invoices``.  ``kept_along``: open orders already read whose
+    documents and archives are read in the same reads only to be kept for their own
+    ``order(number)`` (the BC client keeps an answer per order number)."""
     wanted = list(dict.fromkeys(numbers))
     loaders = ctx.loaders
-    documents = list(dict.fromkeys([*wanted, *documents_of]))
+    documents = list(dict.fromkeys([*wanted, *documents_of, *kept_along]))
     open_orders, shipments, invoices, archives = await asyncio.gather(
         loaders.order_by_number.load_many(wanted),
         loaders.shipments_by_order_number.load_many(documents),
         _invoices(ctx, documents, with_items),
-        _archives(ctx, wanted),
+        _archives(ctx, list(dict.fromkeys([*wanted, *kept_along]))),
     )
     # `documents` starts with `wanted`, in order: zip stops at the numbers asked for.
     return {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from gateway.bc import Field, Filter, Query, SalesOrder, any_of, scoped
+from gateway.bc import Field, Filter, Query, RowsByKey, SalesOrder, any_of, scoped
 from gateway.loaders.archives import ARCHIVES, archive_query, fetch_archives
 from gateway.loaders.batching import KEYS_PER_REQUEST
 from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
@@ -80,8 +80,11 @@ async def list_orders(
 
     async def resolve(numbers: Sequence[str]) -> dict[str, PortalOrder | None]:
         # With documents wanted, the open orders' are read in this round too, not one later.
-        also = read_open if with_documents else ()
-        return await orders_by_number(ctx, numbers, with_items=with_items, documents_of=also)
+        also = read_open if with_documents else []
+        along = [] if with_items else _room_left(numbers, also, read_open)
+        return await orders_by_number(
+            ctx, numbers, with_items=with_items, documents_of=also, kept_along=along
+        )
 
     return await order_page(
         _sources(ctx, filter, (start, end), size, with_items=with_items, read_open=read_open),
@@ -92,6 +95,17 @@ async def list_orders(
         # Resolved together, one request per entity set (an `or` over up to 30 numbers).
         resolve_batch=KEYS_PER_REQUEST if filtered else min(size + 1, KEYS_PER_REQUEST),
     )
+
+
+def _room_left(numbers: Sequence[str], also: Sequence[str], read_open: Sequence[str]) -> list[str]:
+    """The newest open orders that fit in the room a resolution round's reads have left (30
+    numbers each): their documents and archives come in the same reads — no more requests, a few
+    more rows — and are kept by number, so ``order(number)`` of an order the customer clicks on
+    this page is served kept (docs/caching.md, "One answer per key").  Not with items: the
+    invoices' shape then differs from ``order(number)``'s."""
+    taken = {*numbers, *also}
+    room = KEYS_PER_REQUEST - len(taken)
+    return [number for number in read_open if number not in taken][: max(room, 0)]
 
 
 def _sources(
@@ -158,10 +172,15 @@ def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) 
     """Open orders newest first, lines (and items) expanded: each is the order, decoded straight
     from BC's answer.  The numbers read are appended to ``read``."""
 
+    # Each open order read is also the whole answer to `order(number)`'s read of it (the
+    # loaders' read by number, lines without items): kept as that too, so the order a customer
+    # clicks on a page just read is served kept (docs/caching.md, "One answer per key").
+    by_number = None if with_items else RowsByKey("number", ORDERS.by_key("number", ctx.bc.scope))
+
     async def fetch(extra: Filter | None, top: int) -> list[SalesOrder]:
         newest_first = ("orderDate desc", "number desc")
         query = ORDERS.query(filter=_and(base, extra), with_items=with_items, orderby=newest_first, top=top)
-        orders = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesOrder)
+        orders = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesOrder, rows_by_key=by_number)
         read.extend(order.number for order in orders)
         return orders
 

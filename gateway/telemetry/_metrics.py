@@ -195,9 +195,9 @@ class Metrics:
         if attempt > 1:
             self.bc_retries.labels(entity_set).inc()
 
-    def record_lookup(self, cache: str, *, hit: bool) -> None:
-        """A lookup in the cache of BC's answers, as ``answers.<kind of data>``."""
-        self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
+    def record_lookup(self, cache: str, *, hit: bool, count: int = 1) -> None:
+        """``count`` lookups in the cache of BC's answers, as ``answers.<kind of data>``."""
+        self.cache_lookups.labels(cache, "hit" if hit else "miss").inc(count)
 
     def record_response_lookup(self, result: str) -> None:
         """A lookup in the cache of whole responses: ``hit``, ``miss`` or ``stale``."""

@@ -55,12 +55,18 @@ class DocumentLine:
             return None
         return Item.from_bc(self._item) if self._item is not None else NOT_AHEAD
 
-    async def _load_item(self, ctx: Context) -> Item | None:
-        found: bc.Item | None = None
+    def load_item_ahead(self, ctx: Context) -> Awaitable[bc.Item | None] | None:
+        """Start reading the line's item now, when it must be read: ``item`` then finds it in
+        the request's loader (``order`` starts its lines' and shipments' reads at once)."""
+        if not isinstance(self.item_ahead, NotAhead):
+            return None
         if self._item_id is not None:
-            found = await ctx.loaders.items_by_id.load(self._item_id)
-        elif self.number:
-            found = await ctx.loaders.items_by_number.load(self.number)
+            return ctx.loaders.items_by_id.load(self._item_id)
+        return ctx.loaders.items_by_number.load(self.number) if self.number else None
+
+    async def _load_item(self, ctx: Context) -> Item | None:
+        loading = self.load_item_ahead(ctx)
+        found = await loading if loading is not None else None
         return Item.from_bc(found) if found is not None else None
 
 
