@@ -288,7 +288,8 @@ class AnswerCache:
         process remembers which keys ``whole`` was, so the same read again finds them without
         working out each key's read.  docs/caching.md, "One answer per key".
 
-        Keyed reads join no read in flight: they are many keys, each one a small answer."""
+        A key being read from BC right now, by another read by key or by its own read, is not
+        read again: this read waits for that one (singleflight, key by key)."""
         each: Sequence[ReadKey] = ()
         try:
             await self._replace_pending()
@@ -315,23 +316,64 @@ class AnswerCache:
         missing = [place for place, stored in enumerate(kept) if stored is None]
         if len(missing) < len(each):
             self._count(whole, "hit", len(each) - len(missing))
-        exact = True
-        fresh: dict[ReadKey, StoredAnswer] = {}
-        if missing:
-            rows, exact = await produce(missing)
-            self._count(whole, "miss", len(missing))
-            for place, part in zip(missing, rows, strict=True):
+        running = {place: self._flights.get((each[place].storage, generations)) for place in missing}
+        ours = [place for place in missing if running[place] is None]
+        exact = await self._read_keys(each, ours, generations, produce, model, answers) if ours else True
+        unserved: list[int] = []
+        for place in missing:
+            flight = running[place]
+            if flight is None:
+                continue
+            joined = await self._join(flight)
+            if joined is None:
+                unserved.append(place)  # the read it joined failed or was not kept: read it here
+            else:
+                self._count(each[place], "joined")
+                answers[place] = self._kept(each[place], joined, model)
+        if unserved:
+            exact = await self._read_keys(each, unserved, generations, produce, model, answers) and exact
+        if exact:
+            self._remember_whole(whole, each)
+        return [answer for answer in answers if answer is not None]
+
+    async def _read_keys(
+        self,
+        each: Sequence[ReadKey],
+        places: list[int],
+        generations: tuple[str, ...],
+        produce: ProduceByKey,
+        model: type[Entity] | None,
+        answers: list[Answer | None],
+    ) -> bool:
+        """The keys at ``places`` read from BC by one read, into ``answers``; each kept as its own
+        answer unless the rows could not be told apart by key (then ``False``).  While the read
+        is in flight, an identical read of any of these keys (here, by key or alone) joins it."""
+        loop = asyncio.get_running_loop()
+        flights = {(each[place].storage, generations): loop.create_future() for place in places}
+        futures = [flights[(each[place].storage, generations)] for place in places]
+        self._flights.update(flights)
+        try:
+            rows, exact = await produce(places)
+            self._count(each[places[0]], "miss", len(places))
+            fresh: dict[ReadKey, StoredAnswer] = {}
+            for place, part, future in zip(places, rows, futures, strict=True):
                 key = each[place]
                 stored = StoredAnswer(part, self._clock(), generations)
                 if exact:
                     self._memory.put(key.storage, stored)
                     fresh[key] = stored
+                    if not future.done():  # a key asked twice is one flight
+                        future.set_result(stored)
                 source = self._source(key, stored) if exact else None
                 answers[place] = Answer(self._decoded(key, stored, model), source=source)
             await self._share_many(fresh)
-        if exact:
-            self._remember_whole(whole, each)
-        return [answer for answer in answers if answer is not None]
+            return exact
+        finally:
+            for name, future in flights.items():
+                if not future.done():
+                    future.cancel()  # failed, or not kept: those who joined read on their own
+                if self._flights.get(name) is future:
+                    del self._flights[name]
 
     def _all_kept(
         self,

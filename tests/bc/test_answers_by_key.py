@@ -4,6 +4,7 @@ docs/caching.md, "One answer per key"."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -123,6 +124,71 @@ async def test_rows_that_cannot_be_told_apart_by_key_are_served_but_not_kept() -
     again = KeyedReads(BC, numbers)
     await read(answers, again)
     assert again.asked == [numbers]
+
+
+class HeldReads(KeyedReads):
+    """``KeyedReads`` whose BC answers only once ``release`` is set (or fails, with ``error``)."""
+
+    def __init__(self, rows: dict[str, Rows], numbers: list[str], release: asyncio.Event) -> None:
+        super().__init__(rows, numbers)
+        self.release = release
+        self.error: Exception | None = None
+
+    async def __call__(self, places: list[int]) -> tuple[list[Rows], bool]:
+        answer = await super().__call__(places)
+        await self.release.wait()
+        if self.error is not None:
+            raise self.error
+        return answer
+
+
+async def settle() -> None:
+    """Let every task run until it waits (for BC, or for a read in flight)."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_a_key_being_read_is_not_read_again_by_a_read_at_the_same_time() -> None:
+    answers = cache(MemoryStore(), WallClock())
+    release = asyncio.Event()
+    first = HeldReads(BC, ["S-1", "S-2"], release)
+    second = KeyedReads(BC, ["S-2", "S-3"])
+
+    async def read_again() -> Rows:
+        raise AssertionError("S-1 was read from BC a second time")
+
+    reading = asyncio.create_task(read(answers, first))
+    await settle()  # the first read is at BC
+    joining = asyncio.create_task(read(answers, second))
+    alone = asyncio.create_task(answers.read(order_key("S-1"), read_again))
+    await settle()
+    release.set()
+    found, joined, single = await reading, await joining, await alone
+
+    assert (first.asked, second.asked) == ([["S-1", "S-2"]], [["S-3"]])  # S-2 waited for the first
+    assert [list(a.rows) for a in found] == [BC["S-1"], BC["S-2"]]
+    assert [list(a.rows) for a in joined] == [BC["S-2"], BC["S-3"]]
+    assert list(single.rows) == BC["S-1"]
+    assert answers.stats[("orders", "joined")] == 2
+
+
+async def test_a_key_whose_read_failed_is_read_by_those_who_waited_for_it() -> None:
+    answers = cache(MemoryStore(), WallClock())
+    release = asyncio.Event()
+    first = HeldReads(BC, ["S-1", "S-2"], release)
+    first.error = ConnectionError("BC went away")
+    second = KeyedReads(BC, ["S-2", "S-3"])
+
+    reading = asyncio.create_task(read(answers, first))
+    await settle()
+    joining = asyncio.create_task(read(answers, second))
+    await settle()
+    release.set()
+    with pytest.raises(ConnectionError):
+        await reading
+
+    assert [list(a.rows) for a in await joining] == [BC["S-2"], BC["S-3"]]
+    assert second.asked == [["S-3"], ["S-2"]]  # its own keys, then the one it had waited for
 
 
 async def test_keys_of_two_customers_are_never_one_read() -> None:
