@@ -45,7 +45,7 @@ from ._fleet import FleetLimiter, SharedLimits
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
-from ._odata import Expand, Query, _filter_literal, validate_name
+from ._odata import Expand, Query, filter_literal, validate_name
 from ._owners import RecordOwners
 from ._principals import Principal, Principals
 from ._resilience import Clock
@@ -729,7 +729,7 @@ class BCSession:
         scope = self.scope
         plain = self._authorise(query_for([keys[0]]), model)[0]
         params = plain.params()
-        shown, literal = params.get("$filter", ""), _filter_literal(keys[0])
+        shown, literal = params.get("$filter", ""), filter_literal(keys[0])
         found: list[ReadKey | None]
         if shown.count(literal) == 1:
             found = [
@@ -738,7 +738,7 @@ class BCSession:
                     scope.company_id,
                     scope.customer_number,
                     plain.entity_set,
-                    {**params, "$filter": shown.replace(literal, _filter_literal(key))},
+                    {**params, "$filter": shown.replace(literal, filter_literal(key))},
                 )
                 for key in keys
             ]

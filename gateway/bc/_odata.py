@@ -37,6 +37,7 @@ __all__ = [
     "Query",
     "al_operator_in",
     "any_of",
+    "filter_literal",
     "longest_literal_run",
     "render_literal",
     "validate_name",
@@ -70,7 +71,7 @@ def longest_literal_run(text: str) -> str:
     return max((part.strip() for part in _AL_OPERATOR.split(text)), key=len, default="")
 
 
-def _filter_literal(value: Literal) -> str:
+def filter_literal(value: Literal) -> str:
     """``value`` as a literal that BC compares as it is: text with an AL operator is refused."""
     if isinstance(value, str):
         operator = al_operator_in(value)
@@ -226,7 +227,7 @@ class Field:
         return Field(self.name, lowered=True)
 
     def _compare(self, operator: str, value: Literal) -> Filter:
-        return _Comparison(self, operator, _filter_literal(value))
+        return _Comparison(self, operator, filter_literal(value))
 
     def eq(self, value: Literal) -> Filter:
         return self._compare("eq", value)
@@ -249,7 +250,7 @@ class Field:
     def _text(self, function: str, text: str) -> Filter:
         if not isinstance(text, str):
             raise ODataBuildError(f"{function}() takes text")
-        return _TextFunction(function, self, _filter_literal(text))
+        return _TextFunction(function, self, filter_literal(text))
 
     def contains(self, text: str) -> Filter:
         """Substring match, case-sensitive as BC's filters are (see ``lower``).  User text goes
@@ -265,7 +266,7 @@ class Field:
 
 def any_of(field: Field, values: Iterable[Literal]) -> Filter:
     """``(f eq a or f eq b ...)`` over distinct values, in first-seen order; never ``in``."""
-    literals = list(dict.fromkeys(_filter_literal(value) for value in values))
+    literals = list(dict.fromkeys(filter_literal(value) for value in values))
     if not literals:
         raise ODataBuildError("any_of() needs at least one value")
     comparisons = tuple(_Comparison(field, "eq", literal) for literal in literals)
