@@ -17,7 +17,7 @@ from uuid import UUID
 from gateway.bc import Field, Filter, Item, Query, longest_literal_run
 from gateway.loaders.queries import ITEM_EXPANDS
 from gateway.resolvers.context import Context
-from gateway.resolvers.errors import UserInputError
+from gateway.resolvers.errors import UserInputError, require_number
 from gateway.resolvers.pagination import Fetch, Page, by_number, page_size
 
 MAX_SEARCH_LENGTH = 100
@@ -70,8 +70,7 @@ async def search_items(
 
 
 async def get_item(ctx: Context, number: str) -> Item | None:
-    if not 1 <= len(number) <= 20:
-        raise UserInputError("`number` must be 1 to 20 characters", argument="number")
+    require_number(number)
     item: Item | None = await ctx.loaders.items_by_number.load(number)
     return item
 
