@@ -2,7 +2,9 @@
 
 Async tests run on asyncio through anyio's pytest plugin.  The gateway is tested end to end
 against the embedded sandbox: one demo world is built per session (read-only tests share it),
-and each test gets a fresh sandbox app (and so a fresh request log) over that world.
+and each test gets a fresh sandbox app (and so a fresh request log) over that world.  A test
+marked ``writes`` (``pytestmark = pytest.mark.writes`` for a whole module) changes the world, so
+its ``store`` and ``sandbox`` are a smaller world of its own instead.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from tests.redis_server import RedisServer, redis_store, require_redis_server
 TODAY = date(2026, 6, 15)
 SEED = 7
 SCALE = 0.1
+# Tests that write build a world each: a smaller one, so that building it stays cheap.
+WRITE_SCALE = 0.05
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -83,9 +87,27 @@ def shared_store() -> SandboxStore:
     return build_store(seed=SEED, scale=SCALE, today=TODAY)
 
 
+def writes(request: pytest.FixtureRequest) -> bool:
+    """Whether the test is marked ``writes`` (itself, or its class or module)."""
+    return request.node.get_closest_marker("writes") is not None
+
+
+def write_store() -> SandboxStore:
+    """A fresh demo world for tests that write (what the ``writes`` mark gives ``store``)."""
+    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
+
+
 @pytest.fixture
-def sandbox(shared_store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=SCALE, today=TODAY), store=shared_store)
+def store(request: pytest.FixtureRequest, shared_store: SandboxStore) -> SandboxStore:
+    """The demo world the test's sandbox serves: the shared one, or one of the test's own when it
+    is marked ``writes``.  A module may override this with a world of its own making."""
+    return write_store() if writes(request) else shared_store
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest, store: SandboxStore) -> Starlette:
+    scale = WRITE_SCALE if writes(request) else SCALE
+    return create_sandbox_app(SandboxConfig(seed=SEED, scale=scale, today=TODAY), store=store)
 
 
 @pytest.fixture

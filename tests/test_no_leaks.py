@@ -17,16 +17,15 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.bc import CacheSettings
-from gateway.edge.development import Development, mint_for, start_development
-from gateway.sandbox.app import create_sandbox_app, sandbox_of
-from gateway.sandbox.config import SandboxConfig
+from gateway.edge.development import Development, mint_for
+from gateway.sandbox.app import sandbox_of
 from gateway.sandbox.faults import Fault
-from gateway.sandbox.world import build_store
+from gateway.sandbox.store import SandboxStore
 from gateway.settings import Settings
 from tests.bc.fakes import FakeTime
-from tests.conftest import SEED, TODAY
+from tests.conftest import TODAY
 from tests.edge.test_documents import invoice_owner
-from tests.edge.writes_support import WRITE_SCALE, gateway_client, items, place
+from tests.edge.writes_support import gateway_client, items, place
 from tests.helpers import data_of, graphql
 from tests.leak_watch import WATCH
 
@@ -61,11 +60,11 @@ async def test_no_log_line_or_response_body_holds_a_secret_or_a_bc_url(
     assert WATCH.findings() == []
 
 
-async def test_no_log_line_holds_a_download_link_or_an_idempotency_key() -> None:
-    """A download and an order (writes change the world: this test builds its own)."""
-    store = build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-    sandbox = create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
-    development = start_development(Settings(), sandbox=sandbox)
+@pytest.mark.writes
+async def test_no_log_line_holds_a_download_link_or_an_idempotency_key(
+    store: SandboxStore, development: Development
+) -> None:
+    """A download and an order (writes change the world: this test gets its own)."""
     company, number = invoice_owner(store)
     buyer = next(c for c in development.customers if (c.company_id, c.customer_number) == (company, number))
     token = mint_for(development, buyer)

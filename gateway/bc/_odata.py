@@ -169,7 +169,9 @@ class _TextFunction(Filter):
 
 
 @dataclass(frozen=True)
-class _And(Filter):
+class _Combined(Filter):
+    """Filters joined by one operator: they read what their parts read."""
+
     parts: tuple[Filter, ...]
 
     @property
@@ -180,26 +182,19 @@ class _And(Filter):
     def nests_calls(self) -> bool:
         return any(part.nests_calls for part in self.parts)
 
+
+@dataclass(frozen=True)
+class _And(_Combined):
     def render(self) -> str:
         return " and ".join(part.render() for part in self.parts)
 
 
 @dataclass(frozen=True)
-class _Or(Filter):
-    parts: tuple[Filter, ...]
-
+class _Or(_Combined):
     def __post_init__(self) -> None:
         if len(self.fields) != 1:
             # BC: "The 'OR' operator is not supported on distinct fields on an OData filter."
             raise ODataBuildError("'or' is only allowed between conditions on one field")
-
-    @property
-    def fields(self) -> frozenset[str]:
-        return frozenset().union(*(part.fields for part in self.parts))
-
-    @property
-    def nests_calls(self) -> bool:
-        return any(part.nests_calls for part in self.parts)
 
     def render(self) -> str:
         # Parenthesised so that a surrounding "and" can never bind into the or-chain.

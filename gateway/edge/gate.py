@@ -59,6 +59,12 @@ def _no_operation(params: OperationParams) -> str:
     return "The document has several operations: name the one to run in `operationName`."
 
 
+def canonical_json(value: Mapping[str, Any]) -> str:
+    """``value`` as one text whatever its keys' order, for keys: keys sorted, no spaces, and
+    non-ASCII escaped, so that the text always encodes (JSON can carry a lone surrogate)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
 def without_suggestions(message: str) -> str:
     """``message`` with graphql-core's "Did you mean …?" hints removed."""
     return _SUGGESTION.sub("", message)
@@ -135,7 +141,7 @@ class Gate:
     def _checked(
         self, text: str, params: OperationParams, *, method: str, media_type: str
     ) -> CheckedOperation:
-        variables_key = json.dumps(params.variables or {}, sort_keys=True, separators=(",", ":"))
+        variables_key = canonical_json(params.variables or {})
         try:
             cached = self._recall(text)
             document = cached.document if cached is not None else self._parse(text, media_type)

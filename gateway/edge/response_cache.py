@@ -29,11 +29,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 from gateway.auth import Identity, Membership
 from gateway.bc import AnswerCache, AnswerSource
-from gateway.edge.gate import CheckedOperation
+from gateway.edge.gate import CheckedOperation, canonical_json
 
 __all__ = ["KeptResponse", "ResponseCache", "merged_sources", "requester_of"]
 
@@ -153,7 +153,7 @@ class ResponseCache:
             operation.document_hash,
             operation.name or "",
             operation.variables_key,
-            _canonical(operation.extensions),
+            canonical_json(operation.extensions),
         ]
         digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
         return f"{_PREFIX}{digest}"
@@ -229,7 +229,3 @@ class ResponseCache:
         self.stats[result] += 1
         if self._recorder is not None:
             self._recorder.record_response_lookup(result)
-
-
-def _canonical(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from gateway.bc import CreditMemoStatus, Field, Filter, SalesCreditMemo, any_of, scoped
 from gateway.loaders.documents import CREDIT_MEMOS
 from gateway.resolvers.context import Context
-from gateway.resolvers.errors import UserInputError
+from gateway.resolvers.errors import require_number
 from gateway.resolvers.pagination import Page, newest_first, page_size
 
 POSTED_STATUSES = frozenset(
@@ -53,7 +53,6 @@ async def list_credit_memos(
 
 
 async def get_credit_memo(ctx: Context, number: str) -> SalesCreditMemo | None:
-    if not 1 <= len(number) <= 20:
-        raise UserInputError("`number` must be 1 to 20 characters", argument="number")
+    require_number(number)
     memo: SalesCreditMemo | None = await ctx.loaders.credit_memo_by_number.load(number)
     return memo if memo is not None and is_posted(memo) else None

@@ -10,3 +10,11 @@ class UserInputError(Exception):
     def __init__(self, message: str, *, argument: str | None = None) -> None:
         super().__init__(message)
         self.argument = argument
+
+
+def require_number(value: str, *, name: str = "number", argument: str | None = None) -> None:
+    """Refuse a document or item number that cannot be one: BC keeps them as Code[20], 1 to 20
+    characters.  ``name`` is the field as the caller sent it; ``argument``, the argument holding
+    it (the field itself unless given)."""
+    if not 1 <= len(value) <= 20:
+        raise UserInputError(f"`{name}` must be 1 to 20 characters", argument=argument or name)

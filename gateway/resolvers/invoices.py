@@ -16,7 +16,7 @@ from decimal import Decimal
 from gateway.bc import Field, Filter, InvoiceStatus, SalesInvoice, any_of, scoped
 from gateway.loaders.documents import INVOICES
 from gateway.resolvers.context import Context
-from gateway.resolvers.errors import UserInputError
+from gateway.resolvers.errors import require_number
 from gateway.resolvers.pagination import Page, newest_first, page_size
 
 POSTED_STATUSES = frozenset(
@@ -79,8 +79,7 @@ async def list_invoices(
 
 
 async def get_invoice(ctx: Context, number: str) -> SalesInvoice | None:
-    if not 1 <= len(number) <= 20:
-        raise UserInputError("`number` must be 1 to 20 characters", argument="number")
+    require_number(number)
     invoice: SalesInvoice | None = await ctx.loaders.invoice_by_number.load(number)
     return invoice if invoice is not None and is_posted(invoice) else None
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from uuid import UUID
 
 from gateway.bc import Field, Filter, Item, Query, longest_literal_run
 from gateway.loaders.queries import ITEM_EXPANDS
 from gateway.resolvers.context import Context
-from gateway.resolvers.errors import UserInputError
+from gateway.resolvers.errors import UserInputError, require_number
 from gateway.resolvers.pagination import Fetch, Page, by_number, page_size
 
 MAX_SEARCH_LENGTH = 100
@@ -69,10 +70,17 @@ async def search_items(
 
 
 async def get_item(ctx: Context, number: str) -> Item | None:
-    if not 1 <= len(number) <= 20:
-        raise UserInputError("`number` must be 1 to 20 characters", argument="number")
+    require_number(number)
     item: Item | None = await ctx.loaders.items_by_number.load(number)
     return item
+
+
+def load_line_item(ctx: Context, item_id: UUID | None, number: str | None) -> Awaitable[Item | None] | None:
+    """Start reading a document line's item through the request's loader: by the id the line
+    names, else by its number; ``None`` for a line with neither."""
+    if item_id is not None:
+        return ctx.loaders.items_by_id.load(item_id)
+    return ctx.loaders.items_by_number.load(number) if number else None
 
 
 def _catalogue(ctx: Context, condition: Filter | None) -> Fetch[Item]:

@@ -19,7 +19,7 @@ from gateway.loaders.batching import KEYS_PER_REQUEST
 from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.resolvers.context import Context
 from gateway.resolvers.dates import months_before
-from gateway.resolvers.errors import UserInputError
+from gateway.resolvers.errors import UserInputError, require_number
 from gateway.resolvers.order_history import (
     FetchRows,
     Row,
@@ -140,8 +140,7 @@ def _sources(
 
 async def get_order(ctx: Context, number: str) -> PortalOrder | None:
     """An open order, or else one rebuilt from its posted documents; its reads run at once."""
-    if not 1 <= len(number) <= 20:
-        raise UserInputError("`number` must be 1 to 20 characters", argument="number")
+    require_number(number)
     if not _CODE.match(number):
         return None  # not a BC document number: nothing to ask BC
     return (await orders_by_number(ctx, [number]))[number]

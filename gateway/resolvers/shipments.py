@@ -9,7 +9,7 @@ from datetime import date
 from gateway.bc import Field, Filter, SalesShipment, scoped
 from gateway.loaders.documents import SHIPMENTS
 from gateway.resolvers.context import Context
-from gateway.resolvers.errors import UserInputError
+from gateway.resolvers.errors import require_number
 from gateway.resolvers.pagination import Page, newest_first, page_size
 
 
@@ -42,8 +42,7 @@ async def list_shipments(
 
 
 async def get_shipment(ctx: Context, number: str) -> SalesShipment | None:
-    if not 1 <= len(number) <= 20:
-        raise UserInputError("`number` must be 1 to 20 characters", argument="number")
+    require_number(number)
     shipment: SalesShipment | None = await ctx.loaders.shipment_by_number.load(number)
     return shipment
 
@@ -55,8 +54,7 @@ def _base_filter(filter: ShipmentFilter) -> Filter | None:
     if filter.to_date is not None:
         parts.append(Field("postingDate").le(filter.to_date))
     if filter.order_number is not None:
-        if not 1 <= len(filter.order_number) <= 20:
-            raise UserInputError("`orderNumber` must be 1 to 20 characters", argument="filter")
+        require_number(filter.order_number, name="orderNumber", argument="filter")
         parts.append(Field("orderNumber").eq(filter.order_number))
     result: Filter | None = None
     for part in parts:

@@ -14,31 +14,15 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from graphql import GraphQLScalarType
-from starlette.applications import Starlette
 
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import PORTAL_ROUTE, STANDARD_ROUTE, SandboxStore
-from gateway.sandbox.world import build_store
-from tests.conftest import SEED, TODAY
 from tests.edge.schema_inputs import Path, default_fill, input_paths, operation_with
-from tests.edge.writes_support import WRITE_SCALE, customer, items
+from tests.edge.writes_support import customer, items
 from tests.helpers import customer_rows
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 OPERATORS = ["*", "?", "|", "@", "&", "..", "<", ">", "=", "(", ")", "'"]
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    # Mutations write: each test gets its own world.
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
 
 
 CASES = input_paths({"String", "ID"})

@@ -12,16 +12,13 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.edge.development import Development
-from gateway.sandbox.app import create_sandbox_app, sandbox_of
-from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.app import sandbox_of
 from gateway.sandbox.faults import Fault
 from gateway.sandbox.store import PORTAL_ROUTE, SandboxStore
-from gateway.sandbox.world import build_store
-from tests.conftest import SEED, TODAY
-from tests.edge.writes_support import WRITE_SCALE, bc_writes, customer, gateway_client
+from tests.edge.writes_support import bc_writes, customer, gateway_client
 from tests.helpers import data_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 RESULT = """
   __typename
@@ -30,16 +27,6 @@ RESULT = """
 """
 SUBMIT = f"mutation($input: SubmitQueryInput!) {{ submitQuery(input: $input) {{ {RESULT} }} }}"
 REPLY = f"mutation($input: ReplyToQueryInput!) {{ replyToQuery(input: $input) {{ {RESULT} }} }}"
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
 
 
 def queries_of(store: SandboxStore, company: str, number: str) -> list[dict[str, Any]]:

@@ -9,10 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
 from gateway.sandbox.world import build_store
 from tests.conftest import SCALE, SEED, TODAY
@@ -24,6 +21,8 @@ SEARCH = "query($s: String) { items(search: $s, first: 100) { nodes { number nam
 DESKS = ("Children's Desk, oak", "CHILDREN'S DESK with drawer", "children's desk lamp")
 
 
+# The shared world plus three items, so a world of this module's own (at the shared world's size):
+# the test-wide ``sandbox`` fixture serves whatever ``store`` is.
 @pytest.fixture
 def store() -> SandboxStore:
     """The demo world, plus three items whose names differ from the search only in case."""
@@ -36,11 +35,6 @@ def store() -> SandboxStore:
         row.update(id=str(uuid.UUID(int=index + 1)), number=f"CD-{index + 1}", displayName=name)
         items.append(row)
     return world
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=SCALE, today=TODAY), store=store)
 
 
 def named(store: SandboxStore, company: str, text: str) -> list[str]:

@@ -15,17 +15,12 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway.edge.development import Development, mint_for, start_development
+from gateway.edge.development import Development, mint_for
 from gateway.edge.ratelimit import RateLimit
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
-from gateway.settings import Settings
-from tests.conftest import SEED, TODAY
 from tests.edge.conftest import GatewayFactory
 from tests.edge.test_documents import invoice_owner
-from tests.edge.writes_support import WRITE_SCALE, customer, gateway_client, items, place
+from tests.edge.writes_support import customer, gateway_client, items, place
 from tests.helpers import data_of, graphql
 
 pytestmark = pytest.mark.anyio
@@ -201,17 +196,10 @@ async def test_rate_limit_refusals_are_counted(
     assert value(found, "bc_gateway_requests_refused_total", code="RATE_LIMITED") == len(refused)
 
 
-@pytest.fixture
-def writable(development: Development) -> tuple[SandboxStore, Development]:
-    store = build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-    sandbox = create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
-    return store, start_development(Settings(), sandbox=sandbox)
-
-
+@pytest.mark.writes
 async def test_a_write_is_audited_under_the_request_id_and_its_replay_is_counted(
-    writable: tuple[SandboxStore, Development], caplog: pytest.LogCaptureFixture
+    store: SandboxStore, development: Development, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store, development = writable
     company, number = customer(store)
     buyer = next(c for c in development.customers if (c.company_id, c.customer_number) == (company, number))
     token = mint_for(development, buyer)

@@ -16,15 +16,11 @@ from starlette.applications import Starlette
 
 from gateway.edge.development import Development
 from gateway.resolvers.context import WritePolicy
-from gateway.sandbox.app import create_sandbox_app, sandbox_of
-from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.app import sandbox_of
 from gateway.sandbox.faults import Fault
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
 from gateway.settings import Settings
-from tests.conftest import SEED, TODAY
 from tests.edge.writes_support import (
-    WRITE_SCALE,
     bc_writes,
     customer,
     gateway_client,
@@ -33,17 +29,7 @@ from tests.edge.writes_support import (
     place,
 )
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 
 def cart(store: SandboxStore, company: str, quantity: str = "2") -> list[dict[str, str]]:

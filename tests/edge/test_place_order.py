@@ -10,16 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from gateway.edge.development import Development
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
-from tests.conftest import SEED, TODAY
 from tests.edge.writes_support import (
-    WRITE_SCALE,
     bc_writes,
     customer,
     decimal,
@@ -30,17 +24,7 @@ from tests.edge.writes_support import (
     place,
 )
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 
 async def test_a_cart_becomes_one_order_with_bcs_prices_and_totals(

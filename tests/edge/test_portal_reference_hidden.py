@@ -10,17 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
-from tests.conftest import SEED, TODAY
-from tests.edge.writes_support import WRITE_SCALE, customer, items, lines_of, orders_of
+from tests.edge.writes_support import customer, items, lines_of, orders_of
 from tests.helpers import data_of, rows
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 REFERENCE = "Portal order ref"
 LINES = "lines { sequence lineType number description quantity }"
@@ -52,16 +47,6 @@ async def every_page(client: httpx.AsyncClient, token: str, name: str) -> list[d
 
 def descriptions(documents: list[dict[str, Any]]) -> list[str]:
     return [str(line["description"]) for document in documents for line in document["lines"]]
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
 
 
 async def test_a_placed_order_keeps_its_reference_in_bc_but_no_answer_shows_it(

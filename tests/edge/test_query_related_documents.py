@@ -15,20 +15,16 @@ from typing import Any
 import httpx
 import pytest
 from graphql import GraphQLEnumType
-from starlette.applications import Starlette
 
 from gateway.bc import QueryDocumentType
 from gateway.resolvers.writes.related import OWNERSHIP
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import PORTAL_ROUTE, SandboxStore
-from gateway.sandbox.world import build_store
 from gateway.schema import schema
-from tests.conftest import SEED, TODAY
-from tests.edge.writes_support import WRITE_SCALE, bc_writes
+from tests.conftest import write_store
+from tests.edge.writes_support import bc_writes
 from tests.helpers import data_of, rows
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 SUBMIT = """
 mutation($input: SubmitQueryInput!) {
@@ -83,14 +79,12 @@ OWNED: dict[str, Callable[[SandboxStore, str], dict[str, str]]] = {
 }
 
 
+# One world for the whole module rather than one per test: the tests only add customer queries,
+# each under its own idempotency key, and none counts them absolutely (each compares with what was
+# there before it), so building a world for each of the parametrized cases would buy nothing.
 @pytest.fixture(scope="module")
 def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+    return write_store()
 
 
 def _caller(store: SandboxStore) -> tuple[str, str]:

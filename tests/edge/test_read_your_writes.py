@@ -9,32 +9,17 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from gateway.edge.development import Development
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
 from gateway.settings import Settings
 from gateway.store import StoreSettings
-from tests.conftest import SEED, TODAY
 from tests.edge.test_reorder import order_with_item_lines, reorderer, unblocked
-from tests.edge.writes_support import WRITE_SCALE, customer, gateway_client, items, place, reorder
+from tests.edge.writes_support import customer, gateway_client, items, place, reorder
 from tests.helpers import data_of, graphql
 from tests.redis_server import RedisServer
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 
 async def test_a_placed_order_is_on_the_first_page_of_orders_right_away(

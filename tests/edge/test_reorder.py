@@ -9,27 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
-from tests.conftest import SEED, TODAY
-from tests.edge.writes_support import WRITE_SCALE, bc_writes, decimal, lines_of, orders_of, reorder
+from tests.edge.writes_support import bc_writes, decimal, lines_of, orders_of, reorder
 from tests.helpers import rows
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 
 def order_with_item_lines(store: SandboxStore, company: str, number: str, count: int = 2) -> dict[str, Any]:

@@ -14,20 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from gateway.edge.development import Development
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
-from tests.conftest import SEED, TODAY
 from tests.edge.test_order_idempotency import DropAfterOrderCommits
 from tests.edge.test_reorder import order_with_item_lines, reorderer, unblocked
-from tests.edge.writes_support import WRITE_SCALE, gateway_client, lines_of, orders_of, reorder
+from tests.edge.writes_support import gateway_client, lines_of, orders_of, reorder
 from tests.helpers import data_of, rows
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 # The portal's order view, as much of it as matters here (PortalOrder asks for more fields of the
 # same reads).
@@ -36,16 +31,6 @@ query($number: String!) {
   order(number: $number) { number status lines { sequence lineType number quantity item { number blocked } } }
 }
 """
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
 
 
 def bc_requests(log: Any) -> list[tuple[str, str]]:

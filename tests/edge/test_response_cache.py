@@ -185,6 +185,23 @@ async def test_variables_operation_names_and_companies_never_share_a_response(
     assert counted(app) == {"miss": 6, "hit": 1}
 
 
+async def test_extensions_holding_a_lone_surrogate_are_answered_and_kept_like_any_other(
+    served: tuple[Starlette, httpx.AsyncClient], shared_store: SandboxStore, token_for: Any
+) -> None:
+    # JSON may escape a lone surrogate, which no UTF-8 text can hold: the response's key once
+    # held it unescaped, and encoding the key failed with a stack trace.
+    app, client = served
+    company, number = a_customer(shared_store)
+    headers = {"authorization": f"Bearer {token_for(number, company)}", "content-type": "application/json"}
+    body = b'{"query": "{ me { number } }", "extensions": {"trace": "\\ud800"}}'
+
+    answers = [await client.post("/graphql", content=body, headers=headers) for _ in range(2)]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert [answer.json()["data"] for answer in answers] == [{"me": {"number": number}}] * 2
+    assert counted(app) == {"miss": 1, "hit": 1}
+
+
 async def graphql_named(client: httpx.AsyncClient, document: str, name: str, token: str) -> dict[str, Any]:
     response = await client.post(
         "/graphql",

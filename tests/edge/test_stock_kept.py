@@ -19,17 +19,14 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.edge.development import Development
 from gateway.edge.state import gateway_state
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
 from gateway.settings import Settings
-from tests.conftest import SEED, TODAY
+from tests.conftest import TODAY
 from tests.edge.test_item_availability import FakeClock
-from tests.edge.writes_support import WRITE_SCALE, items, place
+from tests.edge.writes_support import items, place
 from tests.helpers import data_of, rows
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 # The portal's own stock page (gateway/portal/static/js/operations.js, PortalStock).
 STOCK = """
@@ -43,16 +40,6 @@ query PortalStock($search: String, $first: Int!, $after: String) {
   }
 }
 """
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
 
 
 @pytest.fixture

@@ -8,29 +8,14 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from starlette.applications import Starlette
 
 from gateway.edge.development import Development
 from gateway.resolvers.context import WritePolicy
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
 from gateway.settings import Settings
-from tests.conftest import SEED, TODAY
-from tests.edge.writes_support import WRITE_SCALE, customer, gateway_client, items, place
+from tests.edge.writes_support import customer, gateway_client, items, place
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def store() -> SandboxStore:
-    return build_store(seed=SEED, scale=WRITE_SCALE, today=TODAY)
-
-
-@pytest.fixture
-def sandbox(store: SandboxStore) -> Starlette:
-    return create_sandbox_app(SandboxConfig(seed=SEED, scale=WRITE_SCALE, today=TODAY), store=store)
+pytestmark = [pytest.mark.anyio, pytest.mark.writes]
 
 
 def a_cart(store: SandboxStore, company: str) -> dict[str, Any]:

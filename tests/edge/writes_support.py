@@ -1,5 +1,6 @@
-"""Shared pieces of the write-path tests: a private demo world per test (writes change it), GraphQL
-documents, and ways to read what the sandbox holds afterwards."""
+"""Shared pieces of the write-path tests: GraphQL documents, and ways to read what the sandbox holds
+afterwards.  A test that writes is marked ``writes``, which gives it a demo world of its own
+(tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ from gateway.edge.development import Development
 from gateway.sandbox.store import SandboxStore
 from gateway.settings import Settings
 from tests.conftest import TODAY
+from tests.conftest import WRITE_SCALE as WRITE_SCALE  # where write tests have long imported it from
 from tests.helpers import data_of, rows
-
-WRITE_SCALE = 0.05
 
 ORDER_FIELDS = """
   order {

@@ -27,6 +27,16 @@ def fingerprint(operation: str, payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def refuse(
+    ctx: Context, operation: str, key: str | None, error: WriteError, payload: Mapping[str, Any]
+) -> WriteError:
+    """``error``, with the refused write audited (its payload's fingerprint, nothing of BC's)."""
+    log_write(
+        ctx, operation=operation, key=key, digest=fingerprint(operation, payload), outcome=error.code.value
+    )
+    return error
+
+
 def allowed(ctx: Context, operation: str, *, needs_order_scope: bool) -> WriteError | None:
     policy = ctx.writes.policy
     if operation in policy.disabled_mutations:

@@ -19,8 +19,7 @@ from gateway.resolvers.context import Context
 from gateway.resolvers.customer import get_me
 from gateway.resolvers.invoices import is_posted
 from gateway.resolvers.orders import get_order
-from gateway.resolvers.writes.audit import log_write
-from gateway.resolvers.writes.guard import allowed, fingerprint, idempotency_key, run_once
+from gateway.resolvers.writes.guard import allowed, idempotency_key, refuse, run_once
 from gateway.resolvers.writes.lookup import find_by_reference, read_order
 from gateway.resolvers.writes.reference import is_reference_text, portal_reference, reference_line
 from gateway.resolvers.writes.results import (
@@ -78,10 +77,10 @@ async def place_order(
     refused = allowed(ctx, operation, needs_order_scope=True)
     checked = refused or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked, payload)
+        return refuse(ctx, operation, key, checked, payload)
     invalid = _cart_problem(ctx, lines, details)
     if invalid is not None:
-        return _refuse(ctx, operation, checked, invalid, payload)
+        return refuse(ctx, operation, checked, invalid, payload)
     cart = [replace(line, index=index) for index, line in enumerate(lines)]
 
     async def perform() -> OrderOutcome:
@@ -112,10 +111,10 @@ async def reorder(
     refused = allowed(ctx, operation, needs_order_scope=True)
     checked = refused or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked, payload)
+        return refuse(ctx, operation, key, checked, payload)
     invalid = _source_problem(source) or _details_problem(ctx, details)
     if invalid is not None:
-        return _refuse(ctx, operation, checked, invalid, payload)
+        return refuse(ctx, operation, checked, invalid, payload)
 
     async def perform() -> OrderOutcome:
         try:
@@ -497,12 +496,3 @@ def _number(outcome: OrderPlaced) -> str | None:
 def _canonical(quantity: Decimal) -> str:
     """One spelling per number ("2", "2.0" and "2.00" are one quantity), for the fingerprint."""
     return format(quantity.normalize(), "f") if quantity.is_finite() else str(quantity)
-
-
-def _refuse(
-    ctx: Context, operation: str, key: str | None, error: WriteError, payload: dict[str, Any]
-) -> WriteError:
-    log_write(
-        ctx, operation=operation, key=key, digest=fingerprint(operation, payload), outcome=error.code.value
-    )
-    return error

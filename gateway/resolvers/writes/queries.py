@@ -13,14 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from gateway import bc
-from gateway.bc import PORTAL_API, Expand, Field, Query
+from gateway.bc import PORTAL_API, Expand, Field, Filter, Query
 from gateway.resolvers.context import Context
-from gateway.resolvers.writes.audit import log_write
 from gateway.resolvers.writes.guard import (
     allowed,
-    fingerprint,
     idempotency_key,
     once_per_content,
+    refuse,
     run_once,
 )
 from gateway.resolvers.writes.lookup import look_back_start
@@ -54,10 +53,10 @@ async def submit_query(ctx: Context, query: NewQuery, key: str | None) -> QueryO
     }
     checked = allowed(ctx, operation, needs_order_scope=False) or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked, payload)
+        return refuse(ctx, operation, key, checked, payload)
     invalid = _text_problem(ctx, subject, message, with_subject=True) or _related_problem(query)
     if invalid is not None:
-        return _refuse(ctx, operation, checked, invalid, payload)
+        return refuse(ctx, operation, checked, invalid, payload)
 
     async def perform() -> QueryOutcome:
         if not await _relates_to_callers(ctx, query):
@@ -99,13 +98,13 @@ async def reply_to_query(ctx: Context, number: str, message: str, key: str | Non
     payload = {"query": number, "message": text}
     checked = allowed(ctx, operation, needs_order_scope=False) or idempotency_key(ctx, key)
     if isinstance(checked, WriteError):
-        return _refuse(ctx, operation, key, checked, payload)
+        return refuse(ctx, operation, key, checked, payload)
     invalid = _text_problem(ctx, "", text, with_subject=False)
     # A number BC would read as a filter pattern ("CQ-0002*") names no query: refused before BC.
     if invalid is None and (not 1 <= len(number) <= 20 or bc.al_operator_in(number)):
         invalid = WriteError(WriteErrorCode.NOT_FOUND, "No such query of yours.")
     if invalid is not None:
-        return _refuse(ctx, operation, checked, invalid, payload)
+        return refuse(ctx, operation, checked, invalid, payload)
 
     async def write() -> QueryOutcome:
         since = look_back_start(ctx)
@@ -175,15 +174,7 @@ async def _find_recent(ctx: Context, matches: Callable[[bc.CustomerQuery], bool]
     from the customer within the window.  Compared here, never in ``$filter``: the text is the
     customer's (REFERENCE.md §14).
     """
-    query = Query(
-        "customerQueries",
-        filter=Field("lastModifiedDateTime").ge(look_back_start(ctx)),
-        select=bc.CustomerQuery.SELECT,
-        expand=(
-            Expand("customerQueryMessages", select=bc.CustomerQueryMessage.SELECT, orderby=("sequence asc",)),
-        ),
-    )
-    found = await ctx.bc.fetch(_mine(ctx, query), model=bc.CustomerQuery, route=PORTAL_API)
+    found = await _threads(ctx, Field("lastModifiedDateTime").ge(look_back_start(ctx)))
     return next((q for q in found if matches(q)), None)
 
 
@@ -270,16 +261,21 @@ async def _written(ctx: Context, query_id: str) -> QueryWritten:
 
 async def _read_back(ctx: Context, query_id: str) -> QueryWritten | None:
     """The caller's query with that id as BC holds it now, with its whole thread."""
+    found = await _threads(ctx, Field("id").eq(UUID(query_id)))
+    return QueryWritten(found[0]) if found else None
+
+
+async def _threads(ctx: Context, condition: Filter) -> list[bc.CustomerQuery]:
+    """The caller's queries that meet ``condition``, each with its whole thread (oldest message first)."""
     query = Query(
         "customerQueries",
-        filter=Field("id").eq(UUID(query_id)),
+        filter=condition,
         select=bc.CustomerQuery.SELECT,
         expand=(
             Expand("customerQueryMessages", select=bc.CustomerQueryMessage.SELECT, orderby=("sequence asc",)),
         ),
     )
-    found = await ctx.bc.fetch(_mine(ctx, query), model=bc.CustomerQuery, route=PORTAL_API)
-    return QueryWritten(found[0]) if found else None
+    return await ctx.bc.fetch(_mine(ctx, query), model=bc.CustomerQuery, route=PORTAL_API)
 
 
 def _mine(ctx: Context, query: Query) -> bc.ScopedQuery:
@@ -329,12 +325,3 @@ def _related_problem(query: NewQuery) -> WriteError | None:
 
 def _number(outcome: QueryWritten) -> str | None:
     return outcome.query.number
-
-
-def _refuse(
-    ctx: Context, operation: str, key: str | None, error: WriteError, payload: dict[str, Any]
-) -> WriteError:
-    log_write(
-        ctx, operation=operation, key=key, digest=fingerprint(operation, payload), outcome=error.code.value
-    )
-    return error

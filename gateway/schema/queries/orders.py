@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from datetime import date
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from gateway.resolvers import orders
 from gateway.resolvers.context import Context
+from gateway.resolvers.order_read_ahead import OrderSelection, read_ahead
 from gateway.schema.lookahead import LINE_ITEM_PATHS, selects
 from gateway.schema.types.common import LIST_FAILURES, LOOKUP_FAILURES, Connection
 from gateway.schema.types.documents import SalesOrder
@@ -21,6 +19,8 @@ from gateway.schema.types.enums import OrderStatus
 ORDER_DOCUMENT_PATHS = tuple(
     f"{node}.{documents}" for node in ("edges.node", "nodes") for documents in ("shipments", "invoices")
 )
+# Where an order's shipments' tracking sits in ``order(number)``'s selection.
+ORDER_TRACKING_PATHS = tuple(f"shipments.{name}" for name in ("carrier", "trackingNumber", "trackingUrl"))
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -75,33 +75,13 @@ class OrdersQuery:
         found = await orders.get_order(info.context, number)
         if found is None:
             return None
-        order = SalesOrder.from_portal(found)
-        await _read_ahead(info, order)
-        return order
+        await read_ahead(info.context, found.order, _order_selection(info))
+        return SalesOrder.from_portal(found)
 
 
-async def _read_ahead(info: Info[Context, None], order: SalesOrder) -> None:
-    """Start the reads that hang off the order — its lines' items, its shipments' tracking and
-    proof of delivery — together, so they reach BC as one round trip (one ``$batch``) rather than
-    one per level at which the field resolvers would come to them.  Not awaited: the resolvers
-    await the same loader futures, and get their errors as before."""
-    ctx = info.context
-    started: list[Awaitable[Any]] = []
-    if selects(info, "lines.item"):
-        started += filter(None, (line.load_item_ahead(ctx) for line in order.lines))
-    tracked = selects(info, *(f"shipments.{name}" for name in ("carrier", "trackingNumber", "trackingUrl")))
-    delivered = selects(info, "shipments.proofOfDelivery")
-    if tracked or delivered:
-        # Read with the order (docs/order-status.md): kept in the request's loader, no request.
-        shipments = await ctx.loaders.shipments_by_order_number.load(order.number)
-        if shipments and tracked:
-            started.append(ctx.loaders.tracking_by_shipment_number.load_many([s.number for s in shipments]))
-        if shipments and delivered:
-            started.append(ctx.loaders.delivery_documents_by_shipment_id.load_many([s.id for s in shipments]))
-    for loading in started:
-        asyncio.ensure_future(loading).add_done_callback(_retrieve)
-
-
-def _retrieve(done: asyncio.Future[Any]) -> None:
-    if not done.cancelled():
-        done.exception()  # a failed read reaches the field that awaits it; not logged twice
+def _order_selection(info: Info[Context, None]) -> OrderSelection:
+    return OrderSelection(
+        line_items=selects(info, "lines.item"),
+        tracking=selects(info, *ORDER_TRACKING_PATHS),
+        proof_of_delivery=selects(info, "shipments.proofOfDelivery"),
+    )

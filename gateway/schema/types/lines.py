@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from gateway import bc
 from gateway.resolvers.context import Context
+from gateway.resolvers.items import load_line_item
 from gateway.schema.plain_fields import NOT_AHEAD, NotAhead, resolved_ahead
 from gateway.schema.types.common import Money, quantity, text, uuid_id
 from gateway.schema.types.enums import LineType, line_type
@@ -55,17 +56,9 @@ class DocumentLine:
             return None
         return Item.from_bc(self._item) if self._item is not None else NOT_AHEAD
 
-    def load_item_ahead(self, ctx: Context) -> Awaitable[bc.Item | None] | None:
-        """Start reading the line's item now, when it must be read: ``item`` then finds it in
-        the request's loader (``order`` starts its lines' and shipments' reads at once)."""
-        if not isinstance(self.item_ahead, NotAhead):
-            return None
-        if self._item_id is not None:
-            return ctx.loaders.items_by_id.load(self._item_id)
-        return ctx.loaders.items_by_number.load(self.number) if self.number else None
-
     async def _load_item(self, ctx: Context) -> Item | None:
-        loading = self.load_item_ahead(ctx)
+        # Through the request's loader, where ``order(number)`` may have started it already.
+        loading = load_line_item(ctx, self._item_id, self.number)
         found = await loading if loading is not None else None
         return Item.from_bc(found) if found is not None else None
 
