@@ -41,6 +41,7 @@ from ._answer_policy import (
     invalidated_by_change,
 )
 from ._entity import Entity
+from ._own_writes import OwnWrites
 
 __all__ = [
     "Answer",
@@ -215,6 +216,7 @@ class AnswerCache:
         self._warned_at = -_WARN_EVERY_SECONDS
         self._coverage: Coverage | None = None
         self.owners = AnswerOwners(store)
+        self.own_writes = OwnWrites(store)  # the gateway's own writes, for their echoes
         # Reads by key (``read_by_key``): the keys' digests of each read of several keys.
         self._wholes: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
@@ -445,9 +447,10 @@ class AnswerCache:
 
     async def invalidate(
         self, company: UUID, customer: str | None, kinds: Iterable[tuple[DataKind, bool]]
-    ) -> None:
+    ) -> bool:
         """New generations for ``kinds`` (each with whether it is company-wide): every answer
-        read under the old ones is read from BC again, in every replica."""
+        read under the old ones is read from BC again, in every replica.  False when the store
+        did not answer: then only this replica knows (until the store answers again)."""
         for kind, company_wide in kinds:
             self._pending[generation_key(company, None if company_wide else customer, kind)] = None
             self.stats[(kind.value, "invalidated")] += 1
@@ -455,6 +458,8 @@ class AnswerCache:
             await self._replace_pending()
         except ConnectionError:
             self._unavailable()  # replaced before the next answer is served from the cache
+            return False
+        return True
 
     async def record_changed(
         self, company: UUID, entity_set: str, customer: str | None = None, *, held: bool = True

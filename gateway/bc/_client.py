@@ -926,10 +926,14 @@ class BCSession:
         headers = {"Content-Type": "application/json"}
         try:
             row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
-        finally:
+        except BaseException:
             await self._written(entity_set)  # even when the answer is lost: BC may have committed
+            raise
+        everywhere = await self._written(entity_set)
         if check is not None:
             check(row)
+        if everywhere:
+            await self._remember_written(entity_set, row)
         return row
 
     async def create_under(
@@ -962,15 +966,26 @@ class BCSession:
         finally:
             await self._written(navigation)
 
-    async def _written(self, entity_set: str) -> None:
+    async def _written(self, entity_set: str) -> bool:
         """After a write (or an attempt whose outcome is unknown): this session reads BC from now
-        on, and every replica's answers of what the write changes are stale."""
+        on, and every replica's answers of what the write changes are stale.  False when only
+        this replica could be told (the shared store did not answer)."""
         self.read_fresh()
         self._wrote = True
         answers = self._client.answers
+        if answers is None:
+            return False
+        changed = invalidated_by_write(entity_set)
+        return await answers.invalidate(self.scope.company_id, self.scope.customer_number, changed)
+
+    async def _remember_written(self, entity_set: str, row: Mapping[str, Any]) -> None:
+        """Remember the record as BC answered its write, once every replica's answers of it are
+        stale: BC's notification of this very change then has nothing to add (``_own_writes``).
+        BC's answer, not a read after it: it was given before the invalidation, so nothing
+        another session changed later can pass for the write's own change."""
+        answers = self._client.answers
         if answers is not None:
-            changed = invalidated_by_write(entity_set)
-            await answers.invalidate(self.scope.company_id, self.scope.customer_number, changed)
+            await answers.own_writes.remember(self.scope.company_id, entity_set, row)
 
     async def fetch_many(
         self, queries: Sequence[Query | ScopedQuery], *, route: ApiRoute = STANDARD_API

@@ -6,22 +6,36 @@ as ``AnswerCache.record_changed`` maps the entity set — and for the whole comp
 is shared (items, stock) or the owner is not known.  Forgetting is a new generation in the shared
 store: every replica's next read of that kind goes to BC, with or without Redis pub/sub.  A
 ``collection`` (more changes than BC lists one by one) or a recreated subscription forgets the
-set's kinds for every customer of the company: each answer is read again once, on demand.
+set's kinds for every customer of the company: each answer is read again once, on demand.  A
+notification of a record the gateway wrote itself that reports nothing after that write (its
+echo, ``gateway/bc/_own_writes.py``) forgets nothing: the write did already.
 """
 
 from __future__ import annotations
 
 from gateway.bc import AnswerCache
-from gateway.webhooks.events import RecordChanged, ResourceResync
+from gateway.webhooks.events import ChangeType, RecordChanged, ResourceResync
+from gateway.webhooks.stats import WebhookStats
+
+# The changes that may be the echo of the gateway's own write (never a deletion).
+_ECHOES = frozenset({ChangeType.CREATED, ChangeType.UPDATED})
 
 
 class AnswerInvalidation:
     """A change handler and a resync hook for one replica's :class:`AnswerCache`."""
 
-    def __init__(self, answers: AnswerCache) -> None:
+    def __init__(self, answers: AnswerCache, stats: WebhookStats) -> None:
         self._answers = answers
+        self._stats = stats
 
     async def record_changed(self, event: RecordChanged) -> None:
+        if event.change_type in _ECHOES and await self._answers.own_writes.echoes(
+            event.company_id, event.entity_set, event.record_id, event.last_modified
+        ):
+            # The gateway's own write, whose invalidation already made these answers stale
+            # (docs/webhooks.md, "The gateway's own writes"); subscribers still hear of it.
+            self._stats.own_write_echo += 1
+            return
         customer = event.owner.customer_number if event.owner is not None else None
         await self._answers.record_changed(
             event.company_id, event.entity_set, customer, held=not event.unread

@@ -68,7 +68,7 @@ class WebhookService:
         )
         if bc.answers is not None:
             # This replica forgets what a change makes stale before the other replicas hear of it.
-            invalidation = AnswerInvalidation(bc.answers)
+            invalidation = AnswerInvalidation(bc.answers, self.stats)
             self.dispatcher.add_handler(invalidation)
             self.dispatcher.on_resync(invalidation.resync)
             # And keeps what the subscriptions cover for longer, as long as they do.

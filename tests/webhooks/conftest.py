@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -14,7 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.edge.development import start_development
+from gateway.edge.development import Development, start_development
 from gateway.edge.state import gateway_state
 from gateway.sandbox.app import create_sandbox_app
 from gateway.sandbox.config import SandboxConfig
@@ -103,3 +104,35 @@ async def until(condition: Callable[[], bool], turns: int = 100_000) -> None:
             return
         await anyio.lowlevel.checkpoint()
     raise AssertionError("the condition never held")
+
+
+@dataclass
+class Replicas:
+    """Two gateway replicas on one shared store, over one sandbox, and a client for each."""
+
+    development: Development
+    first: Starlette
+    second: Starlette
+    to_first: httpx.AsyncClient
+    to_second: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def two_replicas(settings: Settings, sandbox: Starlette, clock: FakeClock) -> AsyncIterator[Replicas]:
+    """Two replicas of ``settings`` (its store shared) started, one of them managing BC's
+    subscriptions; their wall clock is ``clock``."""
+    development = start_development(settings, sandbox=sandbox)
+    first, second = (
+        create_app(
+            settings, development=development, today=lambda: TODAY, wall_clock=lambda: clock.now.timestamp()
+        )
+        for _ in range(2)
+    )
+    async with (
+        first.router.lifespan_context(first),
+        second.router.lifespan_context(second),
+        client_for(first) as to_first,
+        client_for(second) as to_second,
+    ):
+        await until(lambda: any(service_of(app).manager.reported.is_set() for app in (first, second)))
+        yield Replicas(development, first, second, to_first, to_second)

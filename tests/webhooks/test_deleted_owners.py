@@ -23,7 +23,7 @@ from gateway.store import StoreSettings
 from tests.conftest import TODAY
 from tests.redis_server import RedisServer
 from tests.sandbox.webhooks.support import FakeClock
-from tests.webhooks.conftest import WEBHOOKS, client_for, service_of, until
+from tests.webhooks.conftest import WEBHOOKS, client_for, service_of, two_replicas, until
 from tests.webhooks.test_endpoint import notification, post
 from tests.webhooks.test_invalidation import CACHE, ORDERS, Portal, bc_reads, deliver, portal
 
@@ -151,22 +151,10 @@ async def test_with_redis_one_replica_reads_the_order_and_another_attributes_its
 ) -> None:
     shared = StoreSettings(redis_server.url, prefix=f"test-owners-{uuid.uuid4().hex[:8]}")
     settings = Settings(webhooks=WEBHOOKS, cache=CACHE, store=shared)
-    development = start_development(settings, sandbox=live_sandbox)
-    first, second = (
-        create_app(
-            settings, development=development, today=lambda: TODAY, wall_clock=lambda: clock.now.timestamp()
-        )
-        for _ in range(2)
-    )
-    async with (
-        first.router.lifespan_context(first),
-        second.router.lifespan_context(second),
-        client_for(first) as to_first,
-        client_for(second) as to_second,
-    ):
-        managers = [service_of(first).manager, service_of(second).manager]
-        await until(lambda: any(m.reported.is_set() for m in managers))
-        portal = Portal(first, to_first, development, live_sandbox)  # customers ask the first replica
+    async with two_replicas(settings, live_sandbox, clock) as replicas:
+        second, to_second = replicas.second, replicas.to_second
+        # Customers ask the first replica.
+        portal = Portal(replicas.first, replicas.to_first, replicas.development, live_sandbox)
         company = str(sandbox_of(live_sandbox).store.companies[0]["id"])
         owner, other, _, order = await owner_and_other(portal, company)
         others_before = await portal.ask(other, ORDERS)

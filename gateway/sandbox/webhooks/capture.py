@@ -3,9 +3,17 @@
 BC notifies a document's subscription when one of its lines changes ("For Document APIs, a
 notification is sent for the header if a change is made to a line"), so a line's change is
 recorded as an update of its header; lines have no subscriptions of their own.
+
+A notification's ``lastModifiedDateTime`` is the moment BC registered the change: its subscriber
+to the table's database triggers takes the current time, just before the platform stamps the
+record's ``SystemModifiedAt`` (codeunit 6153 "API Webhook Notification Mgt.").  The sandbox stamps
+one time per write (``WriteContext.now``), so the change is registered at that time: never after
+the record's own ``lastModifiedDateTime`` (real BC: at it, or a few milliseconds before).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from gateway.sandbox.rules import WriteContext
 from gateway.sandbox.store import Row
@@ -23,7 +31,7 @@ def notify(ctx: WriteContext, entity_set: str, row: Row, change: ChangeType) -> 
         key = row.get(link)
         if key:
             ctx.webhooks.record(
-                ctx.company_id, ctx.route, header_set, str(key), ChangeType.UPDATED, ctx.journal
+                ctx.company_id, ctx.route, header_set, str(key), ChangeType.UPDATED, ctx.journal, _at(ctx)
             )
         return
     key_property = (
@@ -31,4 +39,9 @@ def notify(ctx: WriteContext, entity_set: str, row: Row, change: ChangeType) -> 
     )
     key = row.get(key_property)
     if key:
-        ctx.webhooks.record(ctx.company_id, ctx.route, entity_set, str(key), change, ctx.journal)
+        ctx.webhooks.record(ctx.company_id, ctx.route, entity_set, str(key), change, ctx.journal, _at(ctx))
+
+
+def _at(ctx: WriteContext) -> dt.datetime:
+    """When the write registers its changes: the time it stamps on the rows it writes."""
+    return dt.datetime.fromisoformat(ctx.now.replace("Z", "+00:00"))

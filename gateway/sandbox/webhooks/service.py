@@ -76,9 +76,12 @@ class Webhooks:
         key: str,
         change_type: ChangeType,
         journal: UndoJournal | None = None,
+        at: dt.datetime | None = None,
     ) -> None:
         """A record of ``entity_set`` changed: queue a notification for each live subscription to
-        it.  With ``journal``, rolling the write back takes the notifications back too."""
+        it.  With ``journal``, rolling the write back takes the notifications back too.  ``at``:
+        when BC registered the change, its notification's ``lastModifiedDateTime`` (the write's
+        own time, which it stamps on the record; now when not given)."""
         now = self.now()
         for subscription in self.subscriptions.active(now):
             target = subscription.target
@@ -89,7 +92,7 @@ class Webhooks:
             ):
                 continue
             pending = self._pending.setdefault(subscription.subscription_id, Pending())
-            change = Change(key.lower(), change_type, now, journal)
+            change = Change(key.lower(), change_type, at or now, journal)
             pending.add(change, self.config.max_notifications)
             if journal is not None:
                 journal.on_undo(functools.partial(pending.discard, change))
