@@ -15,16 +15,20 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from ._odata import render_literal
 from ._scope import CUSTOMER_OWNED
 
 __all__ = [
     "GENERATION_TTL_SECONDS",
+    "KEYED_READS",
     "KIND_OF",
     "SHARED_SETS",
     "CacheSettings",
     "DataKind",
+    "Stale",
     "invalidated_by_change",
     "invalidated_by_write",
+    "keyed_record",
     "notified_by",
 ]
 
@@ -93,24 +97,71 @@ SHARED_SETS: Final = frozenset(
 if SHARED_SETS & set(CUSTOMER_OWNED):  # pragma: no cover - a guard on the tables above
     raise AssertionError("a customer-owned entity set is listed as shared")
 
+KEYED_READS: Final[Mapping[tuple[str, str], str]] = MappingProxyType(
+    {
+        # An order's view: the order by number, its archives, its posted documents by its number.
+        ("salesOrders", "number"): "order",
+        ("salesOrderArchives", "number"): "order",
+        ("salesShipments", "orderNumber"): "order",
+        ("salesInvoices", "orderNumber"): "order",
+        # A posted document by its own number.
+        ("salesShipments", "number"): "shipment",
+        ("salesInvoices", "number"): "invoice",
+    }
+)
+"""Reads by key (``BCSession.fetch_by_key``) whose answers are read under the generation of the
+record their key names, not the customer's lists' (docs/caching.md, "Invalidation by record"):
+(entity set, field) → what the key names.  Every other read by key — by id, credit memos,
+items — is invalidated as a list is: no change can name its key for certain."""
+
+
+def keyed_record(entity_set: str, field: str, literal: str) -> str | None:
+    """The record a read of ``entity_set`` whose filter pins ``field`` to ``literal`` (as the
+    filter renders it: ``'S-1'``) names, ``order:'s-1'``, when its answer is read under that
+    record's own generation; ``None`` when it is not.  Whatever else the read asks, its rows are
+    that record's (or, by ``orderNumber``, that order's documents'), and nobody else's."""
+    what = KEYED_READS.get((entity_set, field))
+    return None if what is None else _record(what, literal)
+
+
+def _record(what: str, literal: str) -> str:
+    # BC compares codes without case: "s-1" and "S-1" are one order, and one generation.
+    return f"{what}:{literal.casefold()}"
+
+
+@dataclass(frozen=True)
+class Stale:
+    """What a write or a change makes stale of one kind of data: every answer of it — the
+    customer's, or every customer's of the company (``company_wide``) — when ``records`` is
+    ``None``; else the customer's lists of it and the answers read by the records named."""
+
+    kind: DataKind
+    company_wide: bool = False
+    records: tuple[str, ...] | None = None
+
+
 # What a customer's own write changes, by the entity set written (BCSession.create and
 # create_under): a placed order is in the customer's orders.  It also commits stock, but stock is
 # kept its own minute for everyone, the writer too (below).
-_WRITES: Final[Mapping[str, tuple[tuple[DataKind, bool], ...]]] = MappingProxyType(
+_WRITES: Final[Mapping[str, tuple[DataKind, ...]]] = MappingProxyType(
     {
-        "salesOrders": ((DataKind.ORDERS, False),),
-        "customerQueries": ((DataKind.QUERIES, False),),
-        "customerQueryMessages": ((DataKind.QUERIES, False),),
+        "salesOrders": (DataKind.ORDERS,),
+        "customerQueries": (DataKind.QUERIES,),
+        "customerQueryMessages": (DataKind.QUERIES,),
     }
 )
 
 
-def invalidated_by_write(entity_set: str) -> tuple[tuple[DataKind, bool], ...]:
-    """The kinds a write to ``entity_set`` changes, each with whether it is company-wide (shared)."""
-    if entity_set in _WRITES:
-        return _WRITES[entity_set]
+def invalidated_by_write(entity_set: str, written: Mapping[str, object] | None = None) -> tuple[Stale, ...]:
+    """What a write to ``entity_set`` makes stale: the customer's lists and the new record's own
+    answers where BC's answer (``written``) names it (an order placed: its number, which the
+    customer may have asked for before it existed), else every answer of its kinds (the answer
+    was lost: BC may have committed anything); company-wide for a shared set."""
     kind = KIND_OF.get(entity_set)
-    return ((kind, entity_set in SHARED_SETS),) if kind is not None else ()
+    kinds = _WRITES.get(entity_set) or ((kind,) if kind is not None else ())
+    if entity_set in SHARED_SETS:
+        return tuple(Stale(kind, company_wide=True) for kind in kinds)
+    return _stale(entity_set, kinds, written or {})
 
 
 # What a change BC reports (a webhook event, issue 13) makes stale, by the entity set it names.
@@ -142,20 +193,70 @@ _CHANGES: Final[Mapping[str, tuple[DataKind, ...]]] = MappingProxyType(
 _COMPANY_WIDE: Final = frozenset({DataKind.CATALOGUE, DataKind.AVAILABILITY})
 
 
+# The records whose answers read by key (``KEYED_READS``) a change of a record changes, by the
+# entity set it names and the kind: what each names, and the identifier of the changed record
+# that is its key (``number``: its own; ``orderNumber``: the order a posted document came from).
+# A posted shipment moves its order's shipped quantities; a posted invoice its order's invoiced
+# ones, or deletes the order and archives it.  A kind not listed here for the set (the account,
+# every kind of a credit memo, which changes the invoices it is applied to) goes whole: every
+# answer of the customer's.  docs/caching.md, "Invalidation by record", says why each is safe.
+_KEYED_CHANGES: Final[Mapping[str, Mapping[DataKind, tuple[tuple[str, str], ...]]]] = MappingProxyType(
+    {
+        "salesOrders": {DataKind.ORDERS: (("order", "number"),)},
+        "salesShipments": {
+            DataKind.SHIPMENTS: (("shipment", "number"), ("order", "orderNumber")),
+            DataKind.ORDERS: (("order", "orderNumber"),),
+        },
+        "salesInvoices": {
+            DataKind.INVOICES: (("invoice", "number"), ("order", "orderNumber")),
+            DataKind.ORDERS: (("order", "orderNumber"),),
+        },
+    }
+)
+
+
 def invalidated_by_change(
-    entity_set: str, *, owner_known: bool, held: bool = True
-) -> tuple[tuple[DataKind, bool], ...]:
-    """The kinds a change BC reported in ``entity_set`` makes stale, each with whether it is
-    company-wide (when the change's owner is not known); none at all when no kept answer holds
-    the record (``held`` false: a record gone from BC that no kept answer's read remembered,
-    docs/caching.md).  Never a shared kind: they keep their own minute (above)."""
+    entity_set: str,
+    *,
+    owner_known: bool,
+    held: bool = True,
+    identifiers: Mapping[str, object] | None = None,
+) -> tuple[Stale, ...]:
+    """What a change BC reported in ``entity_set`` makes stale: company-wide when the change's
+    owner is not known; none at all when no kept answer holds the record (``held`` false: a
+    record gone from BC that no kept answer's read remembered, docs/caching.md); else the
+    owner's, of the records ``identifiers`` name (``number``, ``orderNumber``) where every one
+    a kind needs is known, of every answer of the kind where one is not.  Never a shared kind:
+    they keep their own minute (above)."""
     if not (owner_known or held):
         return ()
     kinds = _CHANGES.get(entity_set)
     if kinds is None:
         kind = KIND_OF.get(entity_set)
         kinds = (kind,) if kind is not None else ()
-    return tuple((kind, not owner_known) for kind in kinds if kind not in _COMPANY_WIDE)
+    kinds = tuple(kind for kind in kinds if kind not in _COMPANY_WIDE)
+    if not owner_known:
+        return tuple(Stale(kind, company_wide=True) for kind in kinds)
+    return _stale(entity_set, kinds, identifiers or {})
+
+
+def _stale(
+    entity_set: str, kinds: tuple[DataKind, ...], identifiers: Mapping[str, object]
+) -> tuple[Stale, ...]:
+    """The customer's ``kinds``: by record where ``identifiers`` name every record a change of
+    ``entity_set`` changes in that kind, else whole."""
+    keyed = _KEYED_CHANGES.get(entity_set, {})
+    found = []
+    for kind in kinds:
+        named = [(what, identifiers.get(which)) for what, which in keyed.get(kind, ())]
+        known = bool(named) and all(isinstance(key, str) and key for _, key in named)
+        records = (
+            tuple(dict.fromkeys(_record(what, render_literal(str(key))) for what, key in named))
+            if known
+            else None
+        )
+        found.append(Stale(kind, records=records))
+    return tuple(found)
 
 
 def notified_by(kind: DataKind) -> frozenset[str]:

@@ -6,11 +6,13 @@ from the shared store, from a read another request already has in flight, or fro
 be kept, for whom and how long is ``_answer_policy``; ``docs/caching.md`` has the design.
 
 Invalidation is by generations: each (company, customer, kind of data) and each (company, kind)
-has one, a token in the shared store that every write replaces.  An answer remembers the
-generations it was read under and is served only while they are still current, so a write on
-one replica invalidates the answers of every replica at once, at the price of one small read per
-answer served.  While the store cannot be reached, reads go to BC (and writes remember their
-invalidations until it answers again).
+has one, a token in the shared store that every write replaces; and an answer read by a record's
+key (an order by number, its documents by order number: ``KEYED_READS``) is read under that
+record's generation instead of the customer's lists', so a change of one order leaves the other
+orders' answers kept.  An answer remembers the generations it was read under and is served only
+while they are still current, so a write on one replica invalidates the answers of every replica
+at once, at the price of one small read per lookup.  While the store cannot be reached, reads go
+to BC (and writes remember their invalidations until it answers again).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol
 from uuid import UUID
 
@@ -38,6 +40,7 @@ from ._answer_policy import (
     SHARED_SETS,
     CacheSettings,
     DataKind,
+    Stale,
     invalidated_by_change,
 )
 from ._entity import Entity
@@ -90,12 +93,14 @@ class AnswerStore(Protocol):
 
 @dataclass(frozen=True)
 class ReadKey:
-    """One read: ``digest`` names the exact request; ``customer`` is ``None`` for shared data."""
+    """One read: ``digest`` names the exact request; ``customer`` is ``None`` for shared data;
+    ``record`` names the record a read by key is of (``keyed_record``), ``None`` for any other."""
 
     digest: str
     company: UUID
     customer: str | None
     kind: DataKind
+    record: str | None = None
 
     @property
     def storage(self) -> str:
@@ -104,22 +109,49 @@ class ReadKey:
     @functools.cached_property
     def generation_keys(self) -> tuple[str, ...]:
         """The generations the answer is read under: its kind's, company-wide and, for a
-        customer's data, that customer's and the owners generation (``_answer_owners``)."""
+        customer's data, the owners generation (``_answer_owners``) and that customer's — of
+        their lists, or, read by a record's key, of their records and of that record."""
         company_wide = generation_key(self.company, None, self.kind)
         if self.customer is None:
             return (company_wide,)
-        return (generation_key(self.company, self.customer, self.kind), company_wide, OWNERS_GENERATION)
+        if self.record is None:
+            return (generation_key(self.company, self.customer, self.kind), company_wide, OWNERS_GENERATION)
+        return (
+            records_generation_key(self.company, self.customer, self.kind),
+            record_generation_key(self.company, self.customer, self.kind, self.record),
+            company_wide,
+            OWNERS_GENERATION,
+        )
 
 
 @functools.lru_cache(maxsize=4096)
 def generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
+    """The generation of the company's answers of ``kind`` (``customer`` ``None``), or of the
+    customer's lists of it: every answer of theirs not read by a record's key."""
     return f"answers:gen:{company}:{customer or '*'}:{kind.value}"
 
 
+def records_generation_key(company: UUID, customer: str, kind: DataKind) -> str:
+    """The generation of every answer of the customer's ``kind`` read by a record's key."""
+    return f"{generation_key(company, customer, kind)}:keyed"
+
+
+def record_generation_key(company: UUID, customer: str, kind: DataKind, record: str) -> str:
+    """The generation of the customer's answers of ``kind`` read by ``record``'s key."""
+    return f"{generation_key(company, customer, kind)}:{record}"
+
+
 def read_key(
-    route: str, company: UUID, customer: str, entity_set: str, params: Mapping[str, str]
+    route: str,
+    company: UUID,
+    customer: str,
+    entity_set: str,
+    params: Mapping[str, str],
+    *,
+    record: str | None = None,
 ) -> ReadKey | None:
     """The key of a read of ``entity_set`` for ``customer``, or ``None`` when it is never cached.
+    ``record``: the read is of one record's key (``keyed_record``), and is invalidated by it.
 
     The customer is part of the key unless the set is shared (``SHARED_SETS``): two customers'
     identical requests for their own data are two answers, always.
@@ -130,7 +162,7 @@ def read_key(
     owner = None if entity_set in SHARED_SETS else customer
     parts = [route, str(company), owner or "*", entity_set, *(f"{k}={v}" for k, v in sorted(params.items()))]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
-    return ReadKey(digest, company, owner, kind)
+    return ReadKey(digest, company, owner, kind, record if owner is not None else None)
 
 
 def group_key(keys: Sequence[ReadKey]) -> ReadKey:
@@ -217,8 +249,8 @@ class AnswerCache:
         self._coverage: Coverage | None = None
         self.owners = AnswerOwners(store)
         self.own_writes = OwnWrites(store)  # the gateway's own writes, for their echoes
-        # Reads by key (``read_by_key``): the keys' digests of each read of several keys.
-        self._wholes: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        # Reads by key (``read_by_key``): the keys (digest, record) of each read of several keys.
+        self._wholes: OrderedDict[str, tuple[tuple[str, str | None], ...]] = OrderedDict()
 
     def follow(self, coverage: Coverage) -> None:
         """Keep answers of the kinds ``coverage`` reports on for ``with_webhooks_ttl`` while it
@@ -295,14 +327,23 @@ class AnswerCache:
         each: Sequence[ReadKey] = ()
         try:
             await self._replace_pending()
-            generations = await self._generations(whole.generation_keys)
             remembered = self._wholes.get(whole.storage)
+            values: dict[str, str] = {}
             if remembered is not None:
                 self._wholes.move_to_end(whole.storage)
-                served = self._all_kept(whole, remembered, generations, model)
+                known = [
+                    ReadKey(digest, whole.company, whole.customer, whole.kind, record)
+                    for digest, record in remembered
+                ]
+                values = await self._generation_values(_names_of(known))
+                served = self._all_kept(whole, known, values, model)
                 if served is not None:
                     return served
             each = _of_one_kind(whole, keys())
+            unread = [name for name in _names_of(each) if name not in values]
+            if unread:
+                values |= await self._generation_values(unread)
+            generations = [tuple(values[name] for name in key.generation_keys) for key in each]
             kept = await self._kept_by_key(each, generations)
         except ConnectionError:
             self._unavailable()
@@ -318,7 +359,7 @@ class AnswerCache:
         missing = [place for place, stored in enumerate(kept) if stored is None]
         if len(missing) < len(each):
             self._count(whole, "hit", len(each) - len(missing))
-        running = {place: self._flights.get((each[place].storage, generations)) for place in missing}
+        running = {place: self._flights.get((each[place].storage, generations[place])) for place in missing}
         ours = [place for place in missing if running[place] is None]
         exact = await self._read_keys(each, ours, generations, produce, model, answers) if ours else True
         unserved: list[int] = []
@@ -342,17 +383,18 @@ class AnswerCache:
         self,
         each: Sequence[ReadKey],
         places: list[int],
-        generations: tuple[str, ...],
+        generations: Sequence[tuple[str, ...]],
         produce: ProduceByKey,
         model: type[Entity] | None,
         answers: list[Answer | None],
     ) -> bool:
         """The keys at ``places`` read from BC by one read, into ``answers``; each kept as its own
-        answer unless the rows could not be told apart by key (then ``False``).  While the read
-        is in flight, an identical read of any of these keys (here, by key or alone) joins it."""
+        answer (under its own ``generations``) unless the rows could not be told apart by key
+        (then ``False``).  While the read is in flight, an identical read of any of these keys
+        (here, by key or alone) joins it."""
         loop = asyncio.get_running_loop()
-        flights = {(each[place].storage, generations): loop.create_future() for place in places}
-        futures = [flights[(each[place].storage, generations)] for place in places]
+        flights = {(each[place].storage, generations[place]): loop.create_future() for place in places}
+        futures = [flights[(each[place].storage, generations[place])] for place in places]
         self._flights.update(flights)
         try:
             rows, exact = await produce(places)
@@ -360,7 +402,7 @@ class AnswerCache:
             fresh: dict[ReadKey, StoredAnswer] = {}
             for place, part, future in zip(places, rows, futures, strict=True):
                 key = each[place]
-                stored = StoredAnswer(part, self._clock(), generations)
+                stored = StoredAnswer(part, self._clock(), generations[place])
                 if exact:
                     self._memory.put(key.storage, stored)
                     fresh[key] = stored
@@ -380,29 +422,32 @@ class AnswerCache:
     def _all_kept(
         self,
         whole: ReadKey,
-        digests: tuple[str, ...],
-        generations: tuple[str, ...],
+        each: Sequence[ReadKey],
+        values: Mapping[str, str],
         model: type[Entity] | None,
     ) -> list[Answer] | None:
         """Every key of ``whole`` served from this process's memory, or ``None`` when one is not
         there or not current any more (then each key is looked up on its own)."""
-        current = self._currency(whole, generations)
-        each = [ReadKey(digest, whole.company, whole.customer, whole.kind) for digest in digests]
-        kept = [current(self._memory.get(key.storage)) for key in each]
+        current = self._currency(whole)
+        kept = [
+            current(self._memory.get(key.storage), tuple(values[name] for name in key.generation_keys))
+            for key in each
+        ]
         if None in kept:
             return None
         self._count(whole, "hit", len(kept))
         return [self._kept(key, stored, model) for key, stored in zip(each, kept, strict=True) if stored]
 
     def _currency(
-        self, key: ReadKey, generations: tuple[str, ...]
-    ) -> Callable[[StoredAnswer | None], StoredAnswer | None]:
+        self, key: ReadKey
+    ) -> Callable[[StoredAnswer | None, tuple[str, ...]], StoredAnswer | None]:
         """``_current`` for many answers of ``key``'s company, owner and kind at once (BC's
-        webhooks asked once): the answer if it may be served, else ``None``."""
+        webhooks asked once): the answer if it may be served under the current generations
+        given, else ``None``."""
         ttl = self._ttls(key)
         now = self._clock()
 
-        def current(stored: StoredAnswer | None) -> StoredAnswer | None:
+        def current(stored: StoredAnswer | None, generations: tuple[str, ...]) -> StoredAnswer | None:
             if stored is None or stored.generations != generations:
                 return None
             return stored if now - stored.stored_at < ttl(stored.stored_at) else None
@@ -412,21 +457,38 @@ class AnswerCache:
     def _remember_whole(self, whole: ReadKey, each: Sequence[ReadKey]) -> None:
         if len(each) < 2:
             return  # one key: its own answer is found directly
-        self._wholes[whole.storage] = tuple(key.digest for key in each)
+        self._wholes[whole.storage] = tuple((key.digest, key.record) for key in each)
         self._wholes.move_to_end(whole.storage)
         while len(self._wholes) > _WHOLES_REMEMBERED:
             self._wholes.popitem(last=False)
 
     async def keep_by_key(self, keys: Sequence[ReadKey], rows: Sequence[Rows], source: AnswerSource) -> None:
-        """Keep ``rows[i]`` as the answer to ``keys[i]``, as old as the answer ``source`` says
-        and under its generations: the rows of a list read just kept, each of which is the whole
-        answer to the read of its own unique key (an open order is the answer to its number)."""
-        names = tuple(name for name, _ in source.generations)
-        generations = tuple(value for _, value in source.generations)
+        """Keep ``rows[i]`` as the answer to ``keys[i]``, as old as the answer ``source`` says:
+        the rows of a list read just kept, each of which is the whole answer to the read of its
+        own unique key (an open order is the answer to its number).
+
+        A key read by its record (``ReadKey.record``) is kept under its own read's generations
+        as they are now, and only while every generation the list was read under still is (read
+        in the same round trip): a change of one of the customer's records renews their lists'
+        generation before the record's (``forget``), so a record's generation read while the
+        lists' is unchanged has not been renewed since the list was read either.  A record's
+        generation made since by someone else is not trusted: its row is not kept."""
+        listed = dict(source.generations)
+        for key in keys:
+            if replace(key, record=None).generation_keys != tuple(listed):
+                raise ValueError("rows are kept by key under the generations of their own read")
+        try:
+            values = await self._generation_values([*listed, *_names_of(keys)], made_here=True)
+        except ConnectionError:
+            self._unavailable()
+            return
+        if any(values.get(name) != value for name, value in listed.items()):
+            return  # a change since the list was read: its rows are not what these reads would get
         fresh: dict[ReadKey, StoredAnswer] = {}
         for key, part in zip(keys, rows, strict=True):
-            if key.generation_keys != names:
-                raise ValueError("rows are kept by key under the generations of their own read")
+            if any(name not in values for name in key.generation_keys):
+                continue
+            generations = tuple(values[name] for name in key.generation_keys)
             stored = StoredAnswer(list(part), source.fetched_at, generations)
             self._memory.put(key.storage, stored)
             fresh[key] = stored
@@ -448,12 +510,32 @@ class AnswerCache:
     async def invalidate(
         self, company: UUID, customer: str | None, kinds: Iterable[tuple[DataKind, bool]]
     ) -> bool:
-        """New generations for ``kinds`` (each with whether it is company-wide): every answer
-        read under the old ones is read from BC again, in every replica.  False when the store
-        did not answer: then only this replica knows (until the store answers again)."""
-        for kind, company_wide in kinds:
-            self._pending[generation_key(company, None if company_wide else customer, kind)] = None
-            self.stats[(kind.value, "invalidated")] += 1
+        """New generations for every answer of ``kinds`` (each with whether it is company-wide):
+        every answer read under the old ones is read from BC again, in every replica.  False when
+        the store did not answer: then only this replica knows (until the store answers again)."""
+        stale = [Stale(kind, company_wide) for kind, company_wide in kinds]
+        return await self.forget(company, customer, stale)
+
+    async def forget(self, company: UUID, customer: str | None, stale: Iterable[Stale]) -> bool:
+        """New generations for what ``stale`` names: of a kind company-wide (or ``customer``
+        ``None``); of every answer of the customer's kind (their lists and their answers read by
+        key); or of their lists and the answers read by the records named.  The lists'
+        generation is replaced before any record's (``keep_by_key`` relies on it).  False when
+        the store did not answer."""
+        lists: list[str] = []
+        records: list[str] = []
+        for item in stale:
+            self.stats[(item.kind.value, "invalidated")] += 1
+            if item.company_wide or customer is None:
+                lists.append(generation_key(company, None, item.kind))
+                continue
+            lists.append(generation_key(company, customer, item.kind))
+            if item.records is None:
+                records.append(records_generation_key(company, customer, item.kind))
+            else:
+                records += (record_generation_key(company, customer, item.kind, r) for r in item.records)
+        for name in (*lists, *records):
+            self._pending[name] = None
         try:
             await self._replace_pending()
         except ConnectionError:
@@ -462,16 +544,26 @@ class AnswerCache:
         return True
 
     async def record_changed(
-        self, company: UUID, entity_set: str, customer: str | None = None, *, held: bool = True
+        self,
+        company: UUID,
+        entity_set: str,
+        customer: str | None = None,
+        *,
+        held: bool = True,
+        identifiers: Mapping[str, str | None] | None = None,
     ) -> None:
         """A change BC reported (a webhook event): what it makes stale (``invalidated_by_change``)
         for ``customer``, or for every customer of the company when the event does not say whose
         record it was (a ``collection``, an owner that could not be read) — unless no kept answer
         holds the record (``held``: false for a record gone from BC that no read remembered,
-        ``AnswerOwners.recall``), when it makes nobody's answers stale."""
-        kinds = invalidated_by_change(entity_set, owner_known=customer is not None, held=held)
-        if kinds:
-            await self.invalidate(company, customer, kinds)
+        ``AnswerOwners.recall``), when it makes nobody's answers stale.  ``identifiers`` (the
+        record's ``number``, a posted document's ``orderNumber``) name the records whose answers
+        read by key it changes; without them, every answer of the owner's kinds goes."""
+        stale = invalidated_by_change(
+            entity_set, owner_known=customer is not None, held=held, identifiers=identifiers
+        )
+        if stale:
+            await self.forget(company, customer, stale)
 
     @property
     def kept_in_memory(self) -> int:
@@ -625,31 +717,56 @@ class AnswerCache:
         """The current generations; one that is absent (never made, expired, or lost with the
         store) is made now, with a token no answer was ever read under — never read as a value
         that an old answer may have been kept under."""
+        values = await self._generation_values(names)
+        return tuple(values[name] for name in names)
+
+    async def _generation_values(self, names: Iterable[str], *, made_here: bool = False) -> dict[str, str]:
+        """``_generations`` by name, read in one round trip (``get_many``; the absent ones are
+        made together).  ``made_here``: a generation absent when read that another reader made
+        meanwhile is left out (it may have been renewed since the read): only one this call
+        made is given."""
+        wanted = list(dict.fromkeys(names))
         kv = self._store.kv
-        values = await kv.get_many(names)
-        for index, value in enumerate(values):
+        found = await kv.get_many(wanted)
+        absent = [name for name, value in zip(wanted, found, strict=True) if value is None]
+        if self._store.replicated:  # the claims go to Redis together (a page's orders: many)
+            making = await asyncio.gather(*map(self._make_generation, absent))
+        else:  # in process, a claim never waits
+            making = [await self._make_generation(name) for name in absent]
+        made = dict(zip(absent, making, strict=True))
+        values: dict[str, str] = {}
+        for name, value in zip(wanted, found, strict=True):
             if value is None:
-                name = names[index]
-                made = (
-                    owners_generation(await kv.losses())
-                    if name == OWNERS_GENERATION
-                    else self._new_token().encode()
-                )
-                values[index] = await kv.claim(name, made, ttl_seconds=GENERATION_TTL_SECONDS) or made
-        return generations_of(values)
+                value, ours = made[name]
+                if made_here and not ours:
+                    continue
+            values[name] = generations_of([value])[0]
+        return values
+
+    async def _make_generation(self, name: str) -> tuple[bytes, bool]:
+        """A generation found absent, made now (or as another reader made it meanwhile: then
+        ``False``)."""
+        kv = self._store.kv
+        made = (
+            owners_generation(await kv.losses()) if name == OWNERS_GENERATION else self._new_token().encode()
+        )
+        present = await kv.claim(name, made, ttl_seconds=GENERATION_TTL_SECONDS)
+        return (made, True) if present is None else (present, False)
 
     async def _kept_by_key(
-        self, keys: Sequence[ReadKey], generations: tuple[str, ...]
+        self, keys: Sequence[ReadKey], generations: Sequence[tuple[str, ...]]
     ) -> list[StoredAnswer | None]:
-        """Each key's answer kept and current, from memory, else from the shared store (one
-        round trip for all the keys this replica lacks)."""
-        current = self._currency(keys[0], generations)
-        found = [current(self._memory.get(key.storage)) for key in keys]
+        """Each key's answer kept and current (under its ``generations``), from memory, else from
+        the shared store (one round trip for all the keys this replica lacks)."""
+        current = self._currency(keys[0])
+        found = [
+            current(self._memory.get(key.storage), gens) for key, gens in zip(keys, generations, strict=True)
+        ]
         absent = [place for place, stored in enumerate(found) if stored is None]
         if absent and self._store.replicated:
             raws = await self._store.kv.get_many([keys[place].storage for place in absent])
             for place, raw in zip(absent, raws, strict=True):
-                stored = current(decode_answer(raw) if raw is not None else None)
+                stored = current(decode_answer(raw) if raw is not None else None, generations[place])
                 if stored is not None:
                     self._memory.put(keys[place].storage, stored)
                     found[place] = stored
@@ -689,9 +806,16 @@ class AnswerCache:
 
 
 def _of_one_kind(whole: ReadKey, keys: Sequence[ReadKey]) -> Sequence[ReadKey]:
-    if any(key.generation_keys != whole.generation_keys for key in keys):
+    if any(
+        (key.company, key.customer, key.kind) != (whole.company, whole.customer, whole.kind) for key in keys
+    ):
         raise ValueError("reads by key must be of one company, owner and kind of data")
     return keys
+
+
+def _names_of(keys: Iterable[ReadKey]) -> list[str]:
+    """The generations answers of ``keys`` are read under, each once."""
+    return list(dict.fromkeys(name for key in keys for name in key.generation_keys))
 
 
 def _decode(rows: Rows, model: type[Entity] | None) -> list[Any]:

@@ -20,7 +20,7 @@ from uuid import UUID
 import httpx
 import msgspec
 
-from ._answer_policy import invalidated_by_write
+from ._answer_policy import invalidated_by_write, keyed_record
 from ._answers import Answer, AnswerCache, AnswerSource, ReadKey, group_key, read_key
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
@@ -45,7 +45,7 @@ from ._fleet import FleetLimiter, SharedLimits
 from ._limiter import ConcurrencyLimiter
 from ._media import Media, MediaStream, read_media
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
-from ._odata import Expand, Query, filter_literal, validate_name
+from ._odata import Expand, Query, filter_literal, pinned, validate_name
 from ._owners import RecordOwners
 from ._principals import Principal, Principals
 from ._resilience import Clock
@@ -712,20 +712,24 @@ class BCSession:
         # A key two rows share is not a unique key after all: no row of it is its answer.
         parts = [part for part in found.values() if len(part) == 1]
         if answers is not None and parts:
-            keys = self._keys_of_each(by.query_for, [part[0][by.field] for part in parts], model, route)
+            keys = self._keys_of_each(
+                by.query_for, by.field, [part[0][by.field] for part in parts], model, route
+            )
             await answers.keep_by_key(keys, parts, source)
 
     def _keys_of_each(
         self,
         query_for: Callable[[Sequence[Any]], Query | ScopedQuery],
+        field: str,
         keys: Sequence[Any],
         model: type[Entity] | None,
         route: ApiRoute,
     ) -> list[ReadKey]:
-        """The answer key of ``query_for([key])`` for each key.  The first is worked out in
-        full; the reads of the others differ from it in the key's literal alone, so each is the
-        first's request with its own literal in that one place (where the first's literal is in
-        its ``$filter`` more than once, each is worked out in full)."""
+        """The answer key of ``query_for([key])`` for each key (a read by ``field``), of the
+        record it names where a change can name it (``keyed_record``).  The first is worked out
+        in full; the reads of the others differ from it in the key's literal alone, so each is
+        the first's request with its own literal in that one place (where the first's literal is
+        in its ``$filter`` more than once, each is worked out in full)."""
         scope = self.scope
         plain = self._authorise(query_for([keys[0]]), model)[0]
         params = plain.params()
@@ -738,9 +742,10 @@ class BCSession:
                     scope.company_id,
                     scope.customer_number,
                     plain.entity_set,
-                    {**params, "$filter": shown.replace(literal, filter_literal(key))},
+                    {**params, "$filter": shown.replace(literal, each)},
+                    record=keyed_record(plain.entity_set, field, each),
                 )
-                for key in keys
+                for each in map(filter_literal, keys)
             ]
         else:
             found = [self._answer_key(self._authorise(query_for([key]), model)[0], route) for key in keys]
@@ -775,7 +780,7 @@ class BCSession:
         learn = self._learner(answers, whole_key)
 
         def each_key() -> list[ReadKey]:
-            return self._keys_of_each(query_for, wanted, model, route)
+            return self._keys_of_each(query_for, field, wanted, model, route)
 
         async def from_bc(places: list[int]) -> tuple[list[list[dict[str, Any]]], bool]:
             query = query_for([wanted[place] for place in places])
@@ -861,7 +866,15 @@ class BCSession:
         if self._fresh and (self._wrote or _KEPT_SERVES.get() is not self):
             return None
         scope = self.scope
-        return read_key(route.path, scope.company_id, scope.customer_number, plain.entity_set, plain.params())
+        record = _pinned_record(plain)
+        return read_key(
+            route.path,
+            scope.company_id,
+            scope.customer_number,
+            plain.entity_set,
+            plain.params(),
+            record=record,
+        )
 
     async def _fetch_from_bc(
         self,
@@ -924,12 +937,13 @@ class BCSession:
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{entity_set}"
         call = _Call(self._context, route, entity_set, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
+        row: dict[str, Any] | None = None
         try:
             row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
         except BaseException:
-            await self._written(entity_set)  # even when the answer is lost: BC may have committed
+            await self._written(entity_set, None)  # even when the answer is lost: BC may have committed
             raise
-        everywhere = await self._written(entity_set)
+        everywhere = await self._written(entity_set, row)
         if check is not None:
             check(row)
         if everywhere:
@@ -961,22 +975,26 @@ class BCSession:
         url = f"{base}/{parent.query.entity_set}({UUID(str(rows[0]['id']))})/{navigation}"
         call = _Call(self._context, route, navigation, self._stats, self.deadline, affinity)
         headers = {"Content-Type": "application/json"}
+        row: dict[str, Any] | None = None
         try:
-            return await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+            row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+            return row
         finally:
-            await self._written(navigation)
+            await self._written(navigation, row)
 
-    async def _written(self, entity_set: str) -> bool:
+    async def _written(self, entity_set: str, row: Mapping[str, Any] | None) -> bool:
         """After a write (or an attempt whose outcome is unknown): this session reads BC from now
-        on, and every replica's answers of what the write changes are stale.  False when only
-        this replica could be told (the shared store did not answer)."""
+        on, and every replica's answers of what the write changes are stale — the customer's
+        lists and the written record's own answers (``row``: what BC answered), or every answer
+        of the kinds it changes when BC's answer was lost.  False when only this replica could be
+        told (the shared store did not answer)."""
         self.read_fresh()
         self._wrote = True
         answers = self._client.answers
         if answers is None:
             return False
-        changed = invalidated_by_write(entity_set)
-        return await answers.invalidate(self.scope.company_id, self.scope.customer_number, changed)
+        changed = invalidated_by_write(entity_set, row)
+        return await answers.forget(self.scope.company_id, self.scope.customer_number, changed)
 
     async def _remember_written(self, entity_set: str, row: Mapping[str, Any]) -> None:
         """Remember the record as BC answered its write, once every replica's answers of it are
@@ -1088,6 +1106,16 @@ class _Paged:
     call: _Call
     check_row: RowCheck | None
     reader: PageReader[Any]
+
+
+def _pinned_record(plain: Query) -> str | None:
+    """The record a read is of, when its filter pins a key a change can name (``keyed_record``):
+    read by key (``fetch_by_key``) or alone, the same request is the same answer."""
+    entity_set = plain.entity_set
+    return next(
+        (r for field, literal in pinned(plain.filter) if (r := keyed_record(entity_set, field, literal))),
+        None,
+    )
 
 
 def _folded(value: object) -> str:

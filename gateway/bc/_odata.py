@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -39,6 +39,7 @@ __all__ = [
     "any_of",
     "filter_literal",
     "longest_literal_run",
+    "pinned",
     "render_literal",
     "validate_name",
 ]
@@ -257,6 +258,17 @@ class Field:
 
     def endswith(self, text: str) -> Filter:
         return self._text("endswith", text)
+
+
+def pinned(filter: Filter | None) -> Iterator[tuple[str, str]]:
+    """The (property, literal) pairs ``filter`` requires equal, whatever else it asks: its ``eq``
+    comparisons joined by ``and`` at the top (not under an ``or``, not through ``tolower``)."""
+    if isinstance(filter, _Comparison):
+        if filter.operator == "eq" and not filter.field.lowered:
+            yield filter.field.name, filter.literal
+    elif isinstance(filter, _And):
+        for part in filter.parts:
+            yield from pinned(part)
 
 
 def any_of(field: Field, values: Iterable[Literal]) -> Filter:

@@ -53,7 +53,9 @@ class WrittenStore(Protocol):
 def echo_covered(entity_set: str) -> bool:
     """Whether the gateway's own write to ``entity_set`` makes stale at least what BC's
     notification of the record would (for its owner): only then may that notification be its
-    echo.  Derived from the two tables of ``_answer_policy``, so they cannot drift apart."""
+    echo.  Derived from the two tables of ``_answer_policy``, so they cannot drift apart.  Compared
+    kind by kind (no record named): a write names its new record by the number BC answered it
+    with, and the record's notification names the same record by the same number."""
     written = set(invalidated_by_write(entity_set))
     notified = set(invalidated_by_change(entity_set, owner_known=True))
     return bool(notified) and notified <= written

@@ -2,8 +2,9 @@
 
 The replica that processes a notification has already attached its owner (``owners.py``), so the
 change is forgotten for that customer only — their orders, shipments, invoices, account or queries,
-as ``AnswerCache.record_changed`` maps the entity set — and for the whole company where the data
-is shared (items, stock) or the owner is not known.  Forgetting is a new generation in the shared
+as ``AnswerCache.record_changed`` maps the entity set; of their answers read by key, only those of
+the records the owner's numbers name (the order, a shipment's or invoice's order) — and for the
+whole company where the owner is not known.  Forgetting is a new generation in the shared
 store: every replica's next read of that kind goes to BC, with or without Redis pub/sub.  A
 ``collection`` (more changes than BC lists one by one) or a recreated subscription forgets the
 set's kinds for every customer of the company: each answer is read again once, on demand.  A
@@ -36,9 +37,14 @@ class AnswerInvalidation:
             # (docs/webhooks.md, "The gateway's own writes"); subscribers still hear of it.
             self._stats.own_write_echo += 1
             return
-        customer = event.owner.customer_number if event.owner is not None else None
+        owner = event.owner
+        if owner is None:
+            await self._answers.record_changed(event.company_id, event.entity_set, held=not event.unread)
+            return
+        # Its number and its order's, where known, name the records whose answers it changes.
+        identifiers = {"number": owner.number, "orderNumber": owner.order_number}
         await self._answers.record_changed(
-            event.company_id, event.entity_set, customer, held=not event.unread
+            event.company_id, event.entity_set, owner.customer_number, identifiers=identifiers
         )
 
     async def resync(self, event: ResourceResync) -> None:
