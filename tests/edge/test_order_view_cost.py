@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -56,12 +57,14 @@ class Served:
         return sorted(str(e.entity_set) for e in self.bc_log.entries if e.entity_set not in (None, "$batch"))
 
 
-@pytest.fixture
-async def served(development: Development, bc_log: Any, clock: FakeClock) -> AsyncIterator[Served]:
-    counting = CountingTransport(development.bc_transport)
+@asynccontextmanager
+async def gateway_over(
+    development: Development, bc: httpx.AsyncBaseTransport, clock: FakeClock, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a gateway whose requests to BC go through ``bc``, on ``clock``."""
     app = create_app(
-        Settings(),
-        development=dataclasses.replace(development, bc_transport=counting),
+        settings,
+        development=dataclasses.replace(development, bc_transport=bc),
         today=lambda: TODAY,
         clock=clock,
         wall_clock=clock,
@@ -70,6 +73,13 @@ async def served(development: Development, bc_log: Any, clock: FakeClock) -> Asy
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as client,
     ):
+        yield client
+
+
+@pytest.fixture
+async def served(development: Development, bc_log: Any, clock: FakeClock) -> AsyncIterator[Served]:
+    counting = CountingTransport(development.bc_transport)
+    async with gateway_over(development, counting, clock, Settings()) as client:
         yield Served(client, counting, bc_log, clock, development)
 
 
