@@ -141,8 +141,8 @@ async def test_an_order_alone_is_its_documents_then_their_details(
     served: Served, shared_store: SandboxStore
 ) -> None:
     """On a miss: the order and its documents at once (one $batch); then, at once, what hangs
-    off them: the shipments' tracking and proof of delivery (one $batch of the portal API) and
-    the lines' items (the standard API's: a $batch is one API's)."""
+    off them: the shipments' tracking and proof of delivery and the company's carriers (one
+    $batch of the portal API) and the lines' items (the standard API's: a $batch is one API's)."""
     company, customer, token = await _signed_in(served, shared_store)
     number = next(
         row["number"]
@@ -154,7 +154,9 @@ async def test_an_order_alone_is_its_documents_then_their_details(
 
     assert (order["number"], order["open"]) == (number, True)
     assert order["shipments"]
-    assert served.reads() == sorted([*ROUND_ONE, "deliveryDocuments", "items", "shipmentTrackings"])
+    assert served.reads() == sorted(
+        [*ROUND_ONE, "deliveryDocuments", "items", "shipmentTrackings", "shippingAgents"]
+    )
     assert sorted(served.counting.requests) == ["GET items", "POST $batch", "POST $batch"]
 
 
@@ -208,7 +210,9 @@ async def test_an_order_clicked_on_the_orders_page_reads_only_what_the_page_did_
     assert served.reads() == ["items"]
     assert served.counting.requests == ["GET items"]
 
-    # Shipped, open or completed: what hangs off its shipments (and the items not read yet).
+    # Shipped, open or completed: what hangs off its shipments (and the items not read yet); the
+    # company's carriers with the first, kept for the company after it.
+    carriers = ["shippingAgents"]
     for node in (shipped, completed):
         served.clear()
         order = (await served.ask("PortalOrder", token, number=node["number"]))["data"]["order"]
@@ -220,7 +224,9 @@ async def test_an_order_clicked_on_the_orders_page_reads_only_what_the_page_did_
         assert [read for read in served.reads() if read != "items"] == [
             "deliveryDocuments",
             "shipmentTrackings",
+            *carriers,
         ]
+        carriers = []
         assert [request for request in served.counting.requests if request != "GET items"] == ["POST $batch"]
 
 
