@@ -86,15 +86,26 @@ async def list_orders(
             ctx, numbers, with_items=with_items, documents_of=also, kept_along=along
         )
 
-    return await order_page(
-        _sources(ctx, filter, (start, end), size, with_items=with_items, read_open=read_open),
+    # A page smaller than the default (the dashboard's five newest) is the head of a default
+    # page: the same reads, so the dashboard and the orders page serve each other kept.
+    read_size = max(size, ctx.policy.default_page_size)
+    page = await order_page(
+        _sources(ctx, filter, (start, end), read_size, with_items=with_items, read_open=read_open),
         resolve,
-        first=size,
+        first=read_size,
         after=after,
         accept=lambda order: _wanted(order, filter, start, end),
         # Resolved together, one request per entity set (an `or` over up to 30 numbers).
-        resolve_batch=KEYS_PER_REQUEST if filtered else min(size + 1, KEYS_PER_REQUEST),
+        resolve_batch=KEYS_PER_REQUEST if filtered else min(read_size + 1, KEYS_PER_REQUEST),
     )
+    return _head(page, size)
+
+
+def _head(page: Page[PortalOrder], size: int) -> Page[PortalOrder]:
+    """The first ``size`` orders of ``page``; more follow when the page had more."""
+    if len(page.items) <= size:
+        return page
+    return Page(page.items[:size], page.cursors[:size], True, page.has_previous_page)
 
 
 def _room_left(numbers: Sequence[str], also: Sequence[str], read_open: Sequence[str]) -> list[str]:
