@@ -604,6 +604,12 @@ class BCSession:
         long as every source is current (``AnswerCache.still_current``), and no longer."""
         return tuple(self._sources) if self._sources is not None else None
 
+    @property
+    def keeps_answers(self) -> bool:
+        """Whether this session's reads are kept for later requests (the cache is on and the
+        session does not read fresh): only then can reading more than asked serve another one."""
+        return not self._fresh
+
     def read_fresh(self) -> None:
         """From now on, every read of this session goes to BC (a write's reads, a download's
         ownership check): nothing it decides is based on a kept answer."""

@@ -87,8 +87,10 @@ async def list_orders(
         )
 
     # A page smaller than the default (the dashboard's five newest) is the head of a default
-    # page: the same reads, so the dashboard and the orders page serve each other kept.
-    read_size = max(size, ctx.policy.default_page_size)
+    # page: the same reads, so the dashboard and the orders page serve each other kept.  Not
+    # when nothing is kept (the cache off): the extra rows would serve nobody, and cost the
+    # gateway's CPU and BC's rows on every dashboard.
+    read_size = max(size, ctx.policy.default_page_size) if ctx.bc.keeps_answers else size
     page = await order_page(
         _sources(ctx, filter, (start, end), read_size, with_items=with_items, read_open=read_open),
         resolve,

@@ -4,10 +4,17 @@ history"), so whichever of the two a customer opens first, the other is served k
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 
+from gateway.bc import CacheSettings
 from gateway.sandbox.store import SandboxStore
-from tests.edge.test_order_view_cost import Served, _page, _signed_in, served
+from gateway.settings import Settings
+from tests.edge.conftest import FakeClock
+from tests.edge.test_order_view_cost import Served, _page, _signed_in, gateway_over, served
+from tests.edge.test_reference_screens import CountingTransport
 
 __all__ = ["served"]  # the fixture, shared with the order view's costs
 
@@ -42,3 +49,27 @@ async def test_the_dashboard_after_the_orders_page_reads_no_order_again(
         node["number"] for node in page[:5]
     ]
     assert served.reads() == ["customers", "salesInvoices"]  # its account and open invoices alone
+
+
+@pytest.fixture
+async def uncached(development: Any, bc_log: Any, clock: FakeClock) -> AsyncIterator[Served]:
+    counting = CountingTransport(development.bc_transport)
+    async with gateway_over(
+        development, counting, clock, Settings(cache=CacheSettings(enabled=False))
+    ) as client:
+        yield Served(client, counting, bc_log, clock, development)
+
+
+async def test_with_the_cache_off_the_dashboard_reads_fewer_orders_than_the_orders_page(
+    uncached: Served, shared_store: SandboxStore
+) -> None:
+    # Nothing is kept for the orders page to be served from, so the dashboard reads its five.
+    _, _, token = await _signed_in(uncached, shared_store)
+    uncached.clear()
+    await uncached.ask("PortalDashboard", token)
+    dashboard = uncached.bc_log.rows_read("salesOrders")
+    uncached.clear()
+    await _page(uncached, token)
+    page = uncached.bc_log.rows_read("salesOrders")
+
+    assert 0 < dashboard < page
