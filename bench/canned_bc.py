@@ -110,6 +110,11 @@ def _order(index: int, lines: int, *, with_items: bool) -> dict[str, Any]:
     }
 
 
+def order_row(index: int, lines: int) -> dict[str, Any]:
+    """One open order as BC answers it, ``lines`` lines expanded (without their items)."""
+    return _order(index, lines, with_items=False)
+
+
 def canned_bc(orders: int, lines: int) -> httpx.MockTransport:
     """A BC whose ``salesOrders`` answer ``orders`` × ``lines`` (with items when expanded)."""
     pages = {

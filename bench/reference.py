@@ -130,8 +130,8 @@ class Gateway:
     app: Any
     token: str
 
-    async def run(self, query: str) -> dict[str, Any]:
-        return self.read(*await self.exchange(query))
+    async def run(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return self.read(*await self.exchange(query, variables))
 
     @staticmethod
     def read(status: int, content: bytes) -> dict[str, Any]:
@@ -141,9 +141,9 @@ class Gateway:
             raise RuntimeError(f"HTTP {status}: {json.dumps(answer)[:500]}")
         return answer
 
-    async def exchange(self, query: str) -> tuple[int, bytes]:
+    async def exchange(self, query: str, variables: Mapping[str, Any] | None = None) -> tuple[int, bytes]:
         """The gateway's HTTP status and body for ``query``: its work alone, not the client's."""
-        body = json.dumps({"query": query}).encode()
+        body = json.dumps({"query": query, **({"variables": variables} if variables else {})}).encode()
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},

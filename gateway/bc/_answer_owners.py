@@ -104,6 +104,7 @@ class AnswerOwners:
         if fields is None or fields.customer is None:
             return True
         values: dict[str, bytes] = {}
+        where = self.key(company, entity_set, "")  # each record's key is this and its id
         for row in rows:
             record_id = row.get("id")
             if record_id is None or row.get(fields.customer) != customer:
@@ -117,7 +118,7 @@ class AnswerOwners:
                 customer,
                 str(order) if order else None,
             )
-            values[self.key(company, entity_set, owner.record_id)] = owner.encode()
+            values[where + owner.record_id] = owner.encode()
         if not values:
             return True
         try:

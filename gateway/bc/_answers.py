@@ -55,6 +55,7 @@ __all__ = [
     "ReadKey",
     "group_key",
     "read_key",
+    "read_keys_by_filter",
 ]
 
 LOGGER = logging.getLogger("gateway.bc.answers")
@@ -165,8 +166,36 @@ def read_key(
         return None
     owner = None if entity_set in SHARED_SETS else customer
     parts = [route, str(company), owner or "*", entity_set, *(f"{k}={v}" for k, v in sorted(params.items()))]
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
-    return ReadKey(digest, company, owner, kind, record)
+    return ReadKey(_digest("\x1f".join(parts)), company, owner, kind, record)
+
+
+def read_keys_by_filter(
+    route: str,
+    company: UUID,
+    customer: str,
+    entity_set: str,
+    params: Mapping[str, str],
+    filters: Iterable[tuple[str, str | None]],
+) -> list[ReadKey]:
+    """``read_key`` of each read that is ``params`` with its ``$filter`` replaced by one of
+    ``filters``, each with the record it is of (the reads by key of ``BCSession.fetch_by_key``:
+    one per key), the same keys worked out together: the rest of the request is written once,
+    not once per read.  Empty when reads of ``entity_set`` are never cached."""
+    kind = KIND_OF.get(entity_set)
+    if kind is None:
+        return []
+    owner = None if entity_set in SHARED_SETS else customer
+    rest = sorted((k, v) for k, v in params.items() if k != "$filter")
+    before = [f"{k}={v}" for k, v in rest if k < "$filter"]
+    after = "".join(f"\x1f{k}={v}" for k, v in rest if k > "$filter")
+    head = "\x1f".join([route, str(company), owner or "*", entity_set, *before, "$filter="])
+    return [
+        ReadKey(_digest(f"{head}{shown}{after}"), company, owner, kind, record) for shown, record in filters
+    ]
+
+
+def _digest(request: str) -> str:
+    return hashlib.sha256(request.encode()).hexdigest()[:40]
 
 
 def group_key(keys: Sequence[ReadKey]) -> ReadKey:
@@ -405,15 +434,20 @@ class AnswerCache:
             rows, exact = await produce(places)
             self._count(each[places[0]], "miss", len(places))
             fresh: dict[ReadKey, StoredAnswer] = {}
+            read_at = self._clock()  # one read: every key is as old as it
+            sources: dict[tuple[str, ...], AnswerSource] = {}  # the keys' one source, made once
             for place, part, future in zip(places, rows, futures, strict=True):
                 key = each[place]
-                stored = StoredAnswer(part, self._clock(), generations[place])
+                stored = StoredAnswer(part, read_at, generations[place])
+                source = None
                 if exact:
                     self._memory.put(key.storage, stored)
                     fresh[key] = stored
                     if not future.done():  # a key asked twice is one flight
                         future.set_result(stored)
-                source = self._source(key, stored) if exact else None
+                    source = sources.get(key.generation_keys)
+                    if source is None:
+                        source = sources[key.generation_keys] = self._source(key, stored)
                 answers[place] = Answer(self._decoded(key, stored, model), source=source)
             await self._share_many(fresh)
             return exact

@@ -21,7 +21,7 @@ import httpx
 import msgspec
 
 from ._answer_policy import invalidated_by_write, keyed_record
-from ._answers import Answer, AnswerCache, AnswerSource, ReadKey, group_key, read_key
+from ._answers import Answer, AnswerCache, AnswerSource, ReadKey, group_key, read_key, read_keys_by_filter
 from ._audit import CallContext, log_call
 from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_body, read_batch
 from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
@@ -558,9 +558,10 @@ class BCSession:
         self._fresh = client.answers is None
         self._wrote = False
         self._kept_age: float | None = None
-        # The kept answers every read was served from; None once a read was not (from BC for this
-        # session alone, media, a write): a result built from them cannot be kept then.
-        self._sources: list[AnswerSource] | None = []
+        # The kept answers every read was served from, each once (a read by key's keys read
+        # together stand on one); None once a read was not (from BC for this session alone,
+        # media, a write): a result built from them cannot be kept then.
+        self._sources: dict[AnswerSource, None] | None = {}
         # One deadline for the whole operation: no retry, wait or page may run past it.
         self.deadline = client.deadline()
         self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together)
@@ -728,27 +729,22 @@ class BCSession:
         """The answer key of ``query_for([key])`` for each key (a read by ``field``), of the
         record it names where a change can name it (``keyed_record``).  The first is worked out
         in full; the reads of the others differ from it in the key's literal alone, so each is
-        the first's request with its own literal in that one place (where the first's literal is
-        in its ``$filter`` more than once, each is worked out in full)."""
+        the first's request with its own literal in that one place, all hashed in one pass
+        (``read_keys_by_filter``); where the first's literal is in its ``$filter`` more than
+        once, each is worked out in full."""
         scope = self.scope
         plain = self._authorise(query_for([keys[0]]), model)[0]
         params = plain.params()
         shown, literal = params.get("$filter", ""), filter_literal(keys[0])
-        found: list[ReadKey | None]
         if shown.count(literal) == 1:
-            found = [
-                read_key(
-                    route.path,
-                    scope.company_id,
-                    scope.customer_number,
-                    plain.entity_set,
-                    {**params, "$filter": shown.replace(literal, each)},
-                    record=keyed_record(plain.entity_set, field, each),
-                )
+            head, tail = shown.split(literal)
+            filters = [
+                (f"{head}{each}{tail}", keyed_record(plain.entity_set, field, each))
                 for each in map(filter_literal, keys)
             ]
-        else:
-            found = [self._answer_key(self._authorise(query_for([key]), model)[0], route) for key in keys]
+            company, customer = scope.company_id, scope.customer_number
+            return read_keys_by_filter(route.path, company, customer, plain.entity_set, params, filters)
+        found = [self._answer_key(self._authorise(query_for([key]), model)[0], route) for key in keys]
         # Never None: a read of one key is kept whenever a read of several is.
         return [key for key in found if key is not None]
 
@@ -860,7 +856,7 @@ class BCSession:
         if answer.source is None:
             self._sources = None
         elif self._sources is not None:
-            self._sources.append(answer.source)
+            self._sources[answer.source] = None
 
     def _answer_key(self, plain: Query, route: ApiRoute) -> ReadKey | None:
         if self._fresh and (self._wrote or _KEPT_SERVES.get() is not self):

@@ -75,10 +75,18 @@ def longest_literal_run(text: str) -> str:
 def filter_literal(value: Literal) -> str:
     """``value`` as a literal that BC compares as it is: text with an AL operator is refused."""
     if isinstance(value, str):
-        operator = al_operator_in(value)
-        if operator is not None:
-            raise UnsafeFilterText(operator)
+        return _text_literal(value)
     return render_literal(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_literal(text: str) -> str:
+    # Kept: a read by key writes each key's literal three or four times (the read, each key's
+    # own read, the read of the keys not kept), and the same numbers come again and again.
+    operator = al_operator_in(text)
+    if operator is not None:
+        raise UnsafeFilterText(operator)
+    return render_literal(text)
 
 
 def render_literal(value: Literal) -> str:

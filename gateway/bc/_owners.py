@@ -19,6 +19,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
+import msgspec
+
 from ._audit import CallContext
 from ._entity import reader_for
 from ._errors import BCError, BCProtocolError
@@ -70,8 +72,9 @@ class RecordOwner:
 
     def encode(self) -> bytes:
         """As kept in the shared store (webhooks' remembered owners, the answers' learned ones)."""
-        body = [self.record_id, self.number, self.customer_number, self.order_number]
-        return json.dumps(body, separators=(",", ":")).encode()
+        # msgspec: the same compact JSON as json.dumps for the codes BC uses (non-ASCII text in
+        # UTF-8 rather than escaped: read back the same), in a twentieth of the time.
+        return msgspec.json.encode([self.record_id, self.number, self.customer_number, self.order_number])
 
     @classmethod
     def decode(cls, value: bytes) -> RecordOwner:

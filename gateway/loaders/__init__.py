@@ -7,7 +7,7 @@ are built per GraphQL request, so nothing one customer loaded is ever served to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -62,7 +62,7 @@ class Loaders:
     archives_by_order_number: DataLoader[str, list[SalesOrderArchive]]
     # The portal custom API (docs/bc-extension.md).
     tracking_by_shipment_number: DataLoader[str, ShipmentTracking | None]
-    shipping_agent_by_code: DataLoader[str, ShippingAgent | None]
+    shipping_agents: DataLoader[UUID, Mapping[str, ShippingAgent]]  # by company: by code
     availability_by_item_id: DataLoader[UUID, ItemAvailability | None]
     # Posted credit memos by number; proof-of-delivery files per shipment id (portal custom API).
     credit_memo_by_number: DataLoader[str, SalesCreditMemo | None]
@@ -92,7 +92,7 @@ def build_loaders(session: BCSession) -> Loaders:
         invoices_by_order_number=DataLoader(partial(load_by_order_number, session, INVOICES)),
         archives_by_order_number=DataLoader(partial(load_archives, session)),
         tracking_by_shipment_number=DataLoader(partial(load_trackings, session)),
-        shipping_agent_by_code=DataLoader(partial(load_shipping_agents, session)),
+        shipping_agents=DataLoader(partial(load_shipping_agents, session)),
         availability_by_item_id=DataLoader(partial(load_availabilities, session)),
         credit_memo_by_number=documents(CREDIT_MEMOS, "number"),
         delivery_documents_by_shipment_id=DataLoader(partial(load_delivery_documents, session)),

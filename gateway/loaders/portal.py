@@ -7,7 +7,7 @@ with ``CAPABILITY_UNAVAILABLE``, and nothing else is affected.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from uuid import UUID
 
 from gateway.bc import (
@@ -36,13 +36,16 @@ async def load_trackings(session: BCSession, numbers: Sequence[str]) -> list[Shi
     return await load_by_key(numbers, fetch, lambda tracking: tracking.shipment_number)
 
 
-async def load_shipping_agents(session: BCSession, codes: Sequence[str]) -> list[ShippingAgent | None]:
-    """A company has a handful of shipping agents: read them all at once (shared across customers)."""
+async def load_shipping_agents(
+    session: BCSession, companies: Sequence[UUID]
+) -> list[Mapping[str, ShippingAgent]]:
+    """The company's shipping agents by code: a handful, read all at once (shared across
+    customers).  The one key is the session's company: the read needs no agent's code."""
     query = Query("shippingAgents", select=ShippingAgent.SELECT)
     agents = {
         agent.code: agent for agent in await session.fetch(query, model=ShippingAgent, route=PORTAL_API)
     }
-    return [agents.get(code) for code in codes]
+    return [agents for _ in companies]
 
 
 async def load_availabilities(session: BCSession, item_ids: Sequence[UUID]) -> list[ItemAvailability | None]:

@@ -74,8 +74,8 @@ async def newest_first(
 ) -> Page[T]:
     """Rows ordered by ``(date_field desc, number desc)``; ``fetch`` must apply that order.
 
-    ``accept`` filters rows BC cannot filter; then rows are read in larger batches, so a rare
-    match costs few requests rather than one per page-full.
+    ``accept`` filters rows BC cannot filter; once it refused one, rows are read in larger
+    batches, so a rare match costs few requests rather than one per page-full.
     """
 
     def cursor_of(row: T) -> SortKey:
@@ -142,15 +142,22 @@ async def _collect(
     batch: int,
     has_previous: bool,
 ) -> Page[T]:
-    # One row more than the page shows tells whether a next page exists.
+    # One row more than the page shows tells whether a next page exists.  The first read asks
+    # BC for just that many; only once BC sent a row ``accept`` refuses are the reads ``batch``
+    # rows long, so a rare match costs few requests while a page whose rows BC filtered
+    # exactly (nearly every page) reads no more rows than it shows.
     wanted = first + 1
     kept: list[T] = []
     position = start
+    least = 0
     while len(kept) < wanted:
-        rows, exhausted = await after_key(position, max(wanted - len(kept), batch))
-        kept.extend(row for row in rows if accept(row))
+        rows, exhausted = await after_key(position, max(wanted - len(kept), least))
+        accepted = [row for row in rows if accept(row)]
+        kept.extend(accepted)
         if exhausted or not rows:
             break
+        if len(accepted) < len(rows):
+            least = batch
         position = cursor_of(rows[-1])
     items = kept[:first]
     return Page(

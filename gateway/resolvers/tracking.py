@@ -9,6 +9,7 @@ gateway's template for the agent's code when one is configured (``PORTAL_TRACKIN
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -57,10 +58,18 @@ async def tracking_of(ctx: Context, shipment_number: str) -> ShipmentTracking | 
 
 async def carrier_of(ctx: Context, shipment_number: str) -> Carrier | None:
     """None when the shipment had no carrier (picked up, ex works) or it is not known yet."""
-    tracking = await tracking_of(ctx, shipment_number)
+    # The company's carriers need no tracking row: asked for with it, they reach BC in the same
+    # round trip (the portal API's $batch) instead of the next one.
+    tracking, agents = await asyncio.gather(
+        tracking_of(ctx, shipment_number), _agents(ctx), return_exceptions=True
+    )
+    if isinstance(tracking, BaseException):
+        raise tracking
     if tracking is None or tracking.shipping_agent_code is None:
-        return None
-    agent = await _agent(ctx, tracking.shipping_agent_code)
+        return None  # what went wrong reading the carriers does not matter then
+    if isinstance(agents, BaseException):
+        raise agents
+    agent = agents.get(tracking.shipping_agent_code)
     return Carrier(
         code=tracking.shipping_agent_code,
         name=agent.name if agent is not None else None,
@@ -74,7 +83,7 @@ async def tracking_url_of(ctx: Context, shipment_number: str) -> str | None:
         return None
     code = tracking.shipping_agent_code
     configured = ctx.policy.tracking_urls.get(code)
-    agent = None if configured is not None else await _agent(ctx, code)
+    agent = None if configured is not None else (await _agents(ctx)).get(code)
     return tracking_url(code, tracking.package_tracking_number, ctx.policy.tracking_urls, agent)
 
 
@@ -91,6 +100,6 @@ def tracking_url(
     return None
 
 
-async def _agent(ctx: Context, code: str) -> ShippingAgent | None:
-    agent: ShippingAgent | None = await ctx.loaders.shipping_agent_by_code.load(code)
-    return agent
+async def _agents(ctx: Context) -> Mapping[str, ShippingAgent]:
+    agents: Mapping[str, ShippingAgent] = await ctx.loaders.shipping_agents.load(ctx.bc.scope.company_id)
+    return agents

@@ -14,7 +14,8 @@ import pytest
 
 from gateway.bc import AnswerCache, CacheSettings, DataKind, Entity
 from gateway.bc._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer
-from gateway.bc._answers import ReadKey, read_key
+from gateway.bc._answer_policy import keyed_record
+from gateway.bc._answers import ReadKey, read_key, read_keys_by_filter
 from gateway.store import MemoryStore, RedisStore
 
 pytestmark = pytest.mark.anyio
@@ -102,6 +103,30 @@ def test_customer_owned_reads_are_keyed_by_customer_and_shared_sets_are_not() ->
     assert items_a.customer is None
     assert invoices_key(**{"$filter": "a"}).storage != invoices_key(**{"$filter": "b"}).storage
     assert read_key("api/v2.0", COMPANY, "10000", "generalLedgerSetup", {}) is None  # never kept
+
+
+@pytest.mark.parametrize(
+    ("entity_set", "customer"), [("salesOrders", "10000"), ("items", "10000"), ("generalLedgerSetup", "1")]
+)
+def test_keys_worked_out_together_are_each_reads_own_key(entity_set: str, customer: str) -> None:
+    # The keys of a read by key's reads, one per key, are worked out in one pass: each must be
+    # exactly the key its read has alone, or a key kept by one would never be found by the other.
+    params = {"$select": "number,id", "$expand": "lines", "$orderby": "number", "$top": "9", "$filter": "x"}
+    # Each with the record it is of (where a change can name it), as ``read_key`` takes it.
+    filters = [
+        ("number eq 'S-1'", keyed_record(entity_set, "number", "'S-1'")),
+        ("number eq 'S-2'", keyed_record(entity_set, "number", "'S-2'")),
+        ("(number eq 'S-1') and id eq 3", None),
+    ]
+    together = read_keys_by_filter("api/v2.0", COMPANY, customer, entity_set, params, filters)
+    alone = [
+        read_key("api/v2.0", COMPANY, customer, entity_set, {**params, "$filter": f}, record=record)
+        for f, record in filters
+    ]
+    assert together == [key for key in alone if key is not None]
+    # Whatever ``params`` had as its ``$filter`` (or none), each filter given replaces it.
+    without_filter = {k: v for k, v in params.items() if k != "$filter"}
+    assert read_keys_by_filter("api/v2.0", COMPANY, customer, entity_set, without_filter, filters) == together
 
 
 async def test_a_kept_answer_is_served_until_its_kinds_time_is_up() -> None:

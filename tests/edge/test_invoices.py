@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
+from gateway.app import create_app
+from gateway.edge.development import mint_for, start_development
+from gateway.sandbox.app import create_sandbox_app
+from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from tests.conftest import TODAY
+from gateway.sandbox.world import build_store
+from gateway.settings import Settings
+from tests.conftest import SCALE, SEED, TODAY
 from tests.edge.portal_support import customer_with, money, posted_invoices
 from tests.helpers import data_of, rows
 
@@ -24,6 +31,7 @@ query($after: String) {
   }
 }
 """
+FIRST_FIVE = "{ invoices(first: 5) { nodes { number } pageInfo { hasNextPage } } }"
 
 
 def overdue_days(invoice: dict[str, Any]) -> int:
@@ -107,3 +115,57 @@ async def test_a_list_that_shows_no_lines_reads_the_invoices_without_them(
     assert len(plain_reads) == len(full_reads) == 1
     assert "expand" not in plain_reads[0]
     assert "salesInvoiceLines" in full_reads[0]
+
+
+def _released_drafts(store: SandboxStore, company: str, customer: str) -> list[dict[str, Any]]:
+    """The customer's invoices BC cannot tell from posted ones by status: Open, nothing remaining."""
+    return [
+        r
+        for r in rows(store, company, "salesInvoices")
+        if r["customerNumber"] == customer and r["status"] == "Open" and r["remainingAmount"] <= 0
+    ]
+
+
+async def test_a_page_of_invoices_reads_from_bc_only_the_rows_it_shows_and_one_more(
+    client: httpx.AsyncClient, shared_store: SandboxStore, token_for: Any, bc_log: Any
+) -> None:
+    # The dashboard's five invoices read six from BC (the sixth says whether a next page exists),
+    # not a hundred, while none of the newest is one the gateway must leave out.
+    def fitting(company: str, customer: str) -> int:
+        if _released_drafts(shared_store, company, customer):
+            return 0
+        return len(posted_invoices(shared_store, company, customer))
+
+    company, customer = customer_with(shared_store, fitting, minimum=8)
+    want = posted_invoices(shared_store, company, customer)
+    bc_log.clear()
+    page = await data_of(client, FIRST_FIVE, token=token_for(customer, company))
+
+    assert [n["number"] for n in page["invoices"]["nodes"]] == [i["number"] for i in want[:5]]
+    assert page["invoices"]["pageInfo"]["hasNextPage"] is True
+    assert bc_log.rows_read("salesInvoices") == 6
+
+
+async def test_an_invoice_bc_cannot_filter_out_is_skipped_and_the_page_still_fills() -> None:
+    # A released draft (Open, nothing remaining) among the first rows BC sends is left out, and
+    # the page reads on until it has its five invoices.
+    store = build_store(seed=SEED, scale=SCALE, today=TODAY)
+    company, customer = customer_with(store, lambda c, n: len(posted_invoices(store, c, n)), minimum=8)
+    released = posted_invoices(store, company, customer)[1]
+    released.update(status="Open", remainingAmount=Decimal(0))
+    want = posted_invoices(store, company, customer)
+    sandbox = create_sandbox_app(SandboxConfig(seed=SEED, scale=SCALE, today=TODAY), store=store)
+    development = start_development(Settings(), sandbox=sandbox)
+    app = create_app(Settings(), development=development, today=lambda: TODAY)
+    member = next(
+        c for c in development.customers if (str(c.company_id), c.customer_number) == (company, customer)
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as http,
+    ):
+        page = await data_of(http, FIRST_FIVE, token=mint_for(development, member))
+
+    assert released["number"] not in [i["number"] for i in want]
+    assert [n["number"] for n in page["invoices"]["nodes"]] == [i["number"] for i in want[:5]]
+    assert page["invoices"]["pageInfo"]["hasNextPage"] is True

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -56,12 +57,14 @@ class Served:
         return sorted(str(e.entity_set) for e in self.bc_log.entries if e.entity_set not in (None, "$batch"))
 
 
-@pytest.fixture
-async def served(development: Development, bc_log: Any, clock: FakeClock) -> AsyncIterator[Served]:
-    counting = CountingTransport(development.bc_transport)
+@asynccontextmanager
+async def gateway_over(
+    development: Development, bc: httpx.AsyncBaseTransport, clock: FakeClock, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a gateway whose requests to BC go through ``bc``, on ``clock``."""
     app = create_app(
-        Settings(),
-        development=dataclasses.replace(development, bc_transport=counting),
+        settings,
+        development=dataclasses.replace(development, bc_transport=bc),
         today=lambda: TODAY,
         clock=clock,
         wall_clock=clock,
@@ -70,6 +73,13 @@ async def served(development: Development, bc_log: Any, clock: FakeClock) -> Asy
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as client,
     ):
+        yield client
+
+
+@pytest.fixture
+async def served(development: Development, bc_log: Any, clock: FakeClock) -> AsyncIterator[Served]:
+    counting = CountingTransport(development.bc_transport)
+    async with gateway_over(development, counting, clock, Settings()) as client:
         yield Served(client, counting, bc_log, clock, development)
 
 
@@ -131,8 +141,8 @@ async def test_an_order_alone_is_its_documents_then_their_details(
     served: Served, shared_store: SandboxStore
 ) -> None:
     """On a miss: the order and its documents at once (one $batch); then, at once, what hangs
-    off them: the shipments' tracking and proof of delivery (one $batch of the portal API) and
-    the lines' items (the standard API's: a $batch is one API's)."""
+    off them: the shipments' tracking and proof of delivery and the company's carriers (one
+    $batch of the portal API) and the lines' items (the standard API's: a $batch is one API's)."""
     company, customer, token = await _signed_in(served, shared_store)
     number = next(
         row["number"]
@@ -144,7 +154,9 @@ async def test_an_order_alone_is_its_documents_then_their_details(
 
     assert (order["number"], order["open"]) == (number, True)
     assert order["shipments"]
-    assert served.reads() == sorted([*ROUND_ONE, "deliveryDocuments", "items", "shipmentTrackings"])
+    assert served.reads() == sorted(
+        [*ROUND_ONE, "deliveryDocuments", "items", "shipmentTrackings", "shippingAgents"]
+    )
     assert sorted(served.counting.requests) == ["GET items", "POST $batch", "POST $batch"]
 
 
@@ -198,7 +210,9 @@ async def test_an_order_clicked_on_the_orders_page_reads_only_what_the_page_did_
     assert served.reads() == ["items"]
     assert served.counting.requests == ["GET items"]
 
-    # Shipped, open or completed: what hangs off its shipments (and the items not read yet).
+    # Shipped, open or completed: what hangs off its shipments (and the items not read yet); the
+    # company's carriers with the first, kept for the company after it.
+    carriers = ["shippingAgents"]
     for node in (shipped, completed):
         served.clear()
         order = (await served.ask("PortalOrder", token, number=node["number"]))["data"]["order"]
@@ -210,7 +224,9 @@ async def test_an_order_clicked_on_the_orders_page_reads_only_what_the_page_did_
         assert [read for read in served.reads() if read != "items"] == [
             "deliveryDocuments",
             "shipmentTrackings",
+            *carriers,
         ]
+        carriers = []
         assert [request for request in served.counting.requests if request != "GET items"] == ["POST $batch"]
 
 

@@ -9,7 +9,6 @@ from strawberry.types import Info
 
 from gateway.resolvers import orders
 from gateway.resolvers.context import Context
-from gateway.resolvers.order_read_ahead import OrderSelection, read_ahead
 from gateway.schema.lookahead import LINE_ITEM_PATHS, selects
 from gateway.schema.types.common import LIST_FAILURES, LOOKUP_FAILURES, Connection
 from gateway.schema.types.documents import SalesOrder
@@ -19,8 +18,6 @@ from gateway.schema.types.enums import OrderStatus
 ORDER_DOCUMENT_PATHS = tuple(
     f"{node}.{documents}" for node in ("edges.node", "nodes") for documents in ("shipments", "invoices")
 )
-# Where an order's shipments' tracking sits in ``order(number)``'s selection.
-ORDER_TRACKING_PATHS = tuple(f"shipments.{name}" for name in ("carrier", "trackingNumber", "trackingUrl"))
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -73,15 +70,4 @@ class OrdersQuery:
     )
     async def order(self, info: Info[Context, None], number: str) -> SalesOrder | None:
         found = await orders.get_order(info.context, number)
-        if found is None:
-            return None
-        await read_ahead(info.context, found.order, _order_selection(info))
-        return SalesOrder.from_portal(found)
-
-
-def _order_selection(info: Info[Context, None]) -> OrderSelection:
-    return OrderSelection(
-        line_items=selects(info, "lines.item"),
-        tracking=selects(info, *ORDER_TRACKING_PATHS),
-        proof_of_delivery=selects(info, "shipments.proofOfDelivery"),
-    )
+        return SalesOrder.from_portal(found) if found is not None else None

@@ -57,7 +57,7 @@ class DocumentLine:
         return Item.from_bc(self._item) if self._item is not None else NOT_AHEAD
 
     async def _load_item(self, ctx: Context) -> Item | None:
-        # Through the request's loader, where ``order(number)`` may have started it already.
+        # Through the request's loader: the lines of one answer share one read of their items.
         loading = load_line_item(ctx, self._item_id, self.number)
         found = await loading if loading is not None else None
         return Item.from_bc(found) if found is not None else None
