@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
+from uuid import UUID
 
 from ._odata import render_literal
 from ._scope import CUSTOMER_OWNED
@@ -107,12 +108,14 @@ KEYED_READS: Final[Mapping[tuple[str, str], str]] = MappingProxyType(
         # A posted document by its own number.
         ("salesShipments", "number"): "shipment",
         ("salesInvoices", "number"): "invoice",
+        # A catalogue item by its id, which BC's `items` notifications name (a line's item).
+        ("items", "id"): "item",
     }
 )
 """Reads by key (``BCSession.fetch_by_key``) whose answers are read under the generation of the
 record their key names, not the customer's lists' (docs/caching.md, "Invalidation by record"):
-(entity set, field) → what the key names.  Every other read by key — by id, credit memos,
-items — is invalidated as a list is: no change can name its key for certain."""
+(entity set, field) → what the key names.  Every other read by key — documents by id, credit
+memos, items by number — is invalidated as a list is: no change can name its key for certain."""
 
 
 def keyed_record(entity_set: str, field: str, literal: str) -> str | None:
@@ -133,11 +136,14 @@ def _record(what: str, literal: str) -> str:
 class Stale:
     """What a write or a change makes stale of one kind of data: every answer of it — the
     customer's, or every customer's of the company (``company_wide``) — when ``records`` is
-    ``None``; else the customer's lists of it and the answers read by the records named."""
+    ``None``; else the customer's lists of it and the answers read by the records named.
+    ``lists`` false (a shared kind's change, ``_SHARED_KEYED_CHANGES``): only the company's
+    answers read by key go — by the records named, or all of them — and its lists stay."""
 
     kind: DataKind
     company_wide: bool = False
     records: tuple[str, ...] | None = None
+    lists: bool = True
 
 
 # What a customer's own write changes, by the entity set written (BCSession.create and
@@ -187,10 +193,20 @@ _CHANGES: Final[Mapping[str, tuple[DataKind, ...]]] = MappingProxyType(
         "salesCreditMemos": (DataKind.INVOICES, DataKind.ACCOUNT),
         "customers": (DataKind.ACCOUNT,),
         "customerQueries": (DataKind.QUERIES,),
-        "items": (),  # its catalogue and stock keep their minute
+        "items": (),  # its catalogue and stock keep their minute (but see below)
     }
 )
 _COMPANY_WIDE: Final = frozenset({DataKind.CATALOGUE, DataKind.AVAILABILITY})
+
+# The shared answers read by key that a change of a shared set's record makes stale, by the set:
+# the kind, what the key names and the identifier of the changed record that is its key.  An
+# item read by its id (a line's item) is that item's row alone, and BC notifies ``items`` when
+# the item record changes (name, price, blocked, unit, category code: docs/caching.md, "Items
+# read by id"), naming its id: its answer is dropped by that item's notification alone, and
+# kept the long time while they all come.  The catalogue's lists and stock keep their minute.
+_SHARED_KEYED_CHANGES: Final[Mapping[str, tuple[DataKind, str, str]]] = MappingProxyType(
+    {"items": (DataKind.CATALOGUE, "item", "id")}
+)
 
 
 # The records whose answers read by key (``KEYED_READS``) a change of a record changes, by the
@@ -226,10 +242,18 @@ def invalidated_by_change(
     owner is not known; none at all when no kept answer holds the record (``held`` false: a
     record gone from BC that no kept answer's read remembered, docs/caching.md); else the
     owner's, of the records ``identifiers`` name (``number``, ``orderNumber``) where every one
-    a kind needs is known, of every answer of the kind where one is not.  Never a shared kind:
-    they keep their own minute (above)."""
+    a kind needs is known, of every answer of the kind where one is not.  Of a shared kind, only
+    the answers read by the changed record's key (``_SHARED_KEYED_CHANGES``): its lists keep
+    their own minute (above)."""
     if not (owner_known or held):
         return ()
+    owned = _owned_stale(entity_set, owner_known, identifiers)
+    return (*owned, *_shared_keyed_stale(entity_set, identifiers))
+
+
+def _owned_stale(
+    entity_set: str, owner_known: bool, identifiers: Mapping[str, object] | None
+) -> tuple[Stale, ...]:
     kinds = _CHANGES.get(entity_set)
     if kinds is None:
         kind = KIND_OF.get(entity_set)
@@ -238,6 +262,25 @@ def invalidated_by_change(
     if not owner_known:
         return tuple(Stale(kind, company_wide=True) for kind in kinds)
     return _stale(entity_set, kinds, identifiers or {})
+
+
+def _shared_keyed_stale(entity_set: str, identifiers: Mapping[str, object] | None) -> tuple[Stale, ...]:
+    """The company's answers of a shared set read by the changed record's key: that record's
+    when ``identifiers`` name its key (a GUID), else every one (a ``collection``, a resync)."""
+    found = _SHARED_KEYED_CHANGES.get(entity_set)
+    if found is None:
+        return ()
+    kind, what, which = found
+    key = _guid((identifiers or {}).get(which))
+    records = None if key is None else (_record(what, render_literal(key)),)
+    return (Stale(kind, company_wide=True, records=records, lists=False),)
+
+
+def _guid(value: object) -> UUID | None:
+    try:
+        return UUID(str(value)) if isinstance(value, str | UUID) else None
+    except ValueError:
+        return None
 
 
 def _stale(
@@ -259,13 +302,17 @@ def _stale(
     return tuple(found)
 
 
-def notified_by(kind: DataKind) -> frozenset[str]:
-    """The entity sets whose change notifications, all together, keep answers of ``kind`` fresh:
-    every set of the table above whose changes invalidate it.  Empty for the shared kinds, which
-    keep their own times to live: stock moves through item ledger entries, which BC does not
-    notify, and a shared answer costs one BC read per company and time to live, whoever asks."""
+def notified_by(kind: DataKind, *, keyed: bool = False) -> frozenset[str]:
+    """The entity sets whose change notifications, all together, keep answers of ``kind`` fresh
+    (``keyed``: its answers read by a record's key): every set of the tables above whose changes
+    invalidate it.  For the shared kinds, only their answers read by key (an item by id, by
+    ``items``); their lists keep their own times to live: stock moves through item ledger
+    entries, which BC does not notify, and a shared answer costs one BC read per company and
+    time to live, whoever asks."""
     if kind in _COMPANY_WIDE:
-        return frozenset()
+        if not keyed:
+            return frozenset()
+        return frozenset(name for name, (of, _, _) in _SHARED_KEYED_CHANGES.items() if of is kind)
     return frozenset(entity_set for entity_set, kinds in _CHANGES.items() if kind in kinds)
 
 

@@ -111,18 +111,19 @@ class ReadKey:
     def generation_keys(self) -> tuple[str, ...]:
         """The generations the answer is read under: its kind's, company-wide and, for a
         customer's data, the owners generation (``_answer_owners``) and that customer's — of
-        their lists, or, read by a record's key, of their records and of that record."""
+        their lists, or, read by a record's key, of their records and of that record; for a
+        shared record read by its key (an item by id), the company's of its kind's records and
+        of that record."""
         company_wide = generation_key(self.company, None, self.kind)
-        if self.customer is None:
-            return (company_wide,)
         if self.record is None:
+            if self.customer is None:
+                return (company_wide,)
             return (generation_key(self.company, self.customer, self.kind), company_wide, OWNERS_GENERATION)
-        return (
+        keyed = (
             records_generation_key(self.company, self.customer, self.kind),
             record_generation_key(self.company, self.customer, self.kind, self.record),
-            company_wide,
-            OWNERS_GENERATION,
         )
+        return (*keyed, company_wide) if self.customer is None else (*keyed, company_wide, OWNERS_GENERATION)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -132,13 +133,15 @@ def generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
     return f"answers:gen:{company}:{customer or '*'}:{kind.value}"
 
 
-def records_generation_key(company: UUID, customer: str, kind: DataKind) -> str:
-    """The generation of every answer of the customer's ``kind`` read by a record's key."""
+def records_generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
+    """The generation of every answer of the customer's ``kind`` read by a record's key (of the
+    company's, ``customer`` ``None``: a shared kind's)."""
     return f"{generation_key(company, customer, kind)}:keyed"
 
 
-def record_generation_key(company: UUID, customer: str, kind: DataKind, record: str) -> str:
-    """The generation of the customer's answers of ``kind`` read by ``record``'s key."""
+def record_generation_key(company: UUID, customer: str | None, kind: DataKind, record: str) -> str:
+    """The generation of the customer's (or, ``None``, the company's) answers of ``kind`` read
+    by ``record``'s key."""
     return f"{generation_key(company, customer, kind)}:{record}"
 
 
@@ -152,7 +155,8 @@ def read_key(
     record: str | None = None,
 ) -> ReadKey | None:
     """The key of a read of ``entity_set`` for ``customer``, or ``None`` when it is never cached.
-    ``record``: the read is of one record's key (``keyed_record``), and is invalidated by it.
+    ``record``: the read is of one record's key (``keyed_record``), and is invalidated by it —
+    a customer's record, or a shared one (an item by id) for every customer of the company.
 
     The customer is part of the key unless the set is shared (``SHARED_SETS``): two customers'
     identical requests for their own data are two answers, always.
@@ -162,7 +166,7 @@ def read_key(
         return None
     owner = None if entity_set in SHARED_SETS else customer
     parts = [route, str(company), owner or "*", entity_set, *(f"{k}={v}" for k, v in sorted(params.items()))]
-    return ReadKey(_digest("\x1f".join(parts)), company, owner, kind, record if owner is not None else None)
+    return ReadKey(_digest("\x1f".join(parts)), company, owner, kind, record)
 
 
 def read_keys_by_filter(
@@ -186,8 +190,7 @@ def read_keys_by_filter(
     after = "".join(f"\x1f{k}={v}" for k, v in rest if k > "$filter")
     head = "\x1f".join([route, str(company), owner or "*", entity_set, *before, "$filter="])
     return [
-        ReadKey(_digest(f"{head}{shown}{after}"), company, owner, kind, record if owner is not None else None)
-        for shown, record in filters
+        ReadKey(_digest(f"{head}{shown}{after}"), company, owner, kind, record) for shown, record in filters
     ]
 
 
@@ -236,9 +239,10 @@ _SERVED_WITHOUT_BC: Final = frozenset({"hit", "joined"})
 class Coverage(Protocol):
     """Whether BC's webhooks report every change of a kind of data now (``gateway/webhooks``)."""
 
-    def covered_since(self, company: UUID, kind: DataKind) -> float | None:
+    def covered_since(self, company: UUID, kind: DataKind, *, keyed: bool = False) -> float | None:
         """The wall-clock time since which BC has notified, without a gap, every change that makes
-        ``company``'s answers of ``kind`` stale; ``None`` when it does not now."""
+        ``company``'s answers of ``kind`` (``keyed``: those read by a record's key) stale;
+        ``None`` when it does not now."""
 
 
 class LookupRecorder(Protocol):
@@ -463,7 +467,7 @@ class AnswerCache:
     ) -> list[Answer] | None:
         """Every key of ``whole`` served from this process's memory, or ``None`` when one is not
         there or not current any more (then each key is looked up on its own)."""
-        current = self._currency(whole)
+        current = self._currency(each[0])  # a key's own time to live (the whole names no record)
         kept = [
             current(self._memory.get(key.storage), tuple(values[name] for name in key.generation_keys))
             for key in each
@@ -562,7 +566,12 @@ class AnswerCache:
         for item in stale:
             self.stats[(item.kind.value, "invalidated")] += 1
             if item.company_wide or customer is None:
-                lists.append(generation_key(company, None, item.kind))
+                if item.lists:
+                    lists.append(generation_key(company, None, item.kind))
+                elif item.records is None:  # a shared kind's answers read by key, all of them
+                    records.append(records_generation_key(company, None, item.kind))
+                else:
+                    records += (record_generation_key(company, None, item.kind, r) for r in item.records)
                 continue
             lists.append(generation_key(company, customer, item.kind))
             if item.records is None:
@@ -621,7 +630,12 @@ class AnswerCache:
         kind's own; the long one for an answer read while BC's webhooks covered its kind, and
         only as long as they still do without a gap since (an answer read before they did may
         miss a change nobody notified)."""
-        since = self._coverage.covered_since(key.company, key.kind) if self._coverage is not None else None
+        keyed = key.record is not None
+        since = (
+            self._coverage.covered_since(key.company, key.kind, keyed=keyed)
+            if self._coverage is not None
+            else None
+        )
         own, longer = self.settings.ttl(key.kind), self.settings.with_webhooks_ttl
         return lambda stored_at: longer if since is not None and stored_at >= since else own
 

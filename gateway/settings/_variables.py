@@ -638,9 +638,10 @@ CACHE_TTL_WITH_WEBHOOKS = CACHE.add(
     "GATEWAY_CACHE_TTL_WITH_WEBHOOKS_SECONDS",
     number(0.1, 3600.0),
     _CACHE.with_webhooks_ttl,
-    "how long answers about orders, shipments, invoices, the account and queries are kept while BC's "
-    "webhook subscriptions for everything that changes them are active: BC's notifications then "
-    "drop what changed, and this bounds only what BC does not notify (`docs/caching.md`)",
+    "how long answers about orders, shipments, invoices, the account and queries — and the "
+    "catalogue's items read by id, a document line's item, while the `items` subscription is — are "
+    "kept while BC's webhook subscriptions for everything that changes them are active: BC's "
+    "notifications then drop what changed, and this bounds only what BC does not notify (`docs/caching.md`)",
 )
 CACHE_MEMORY_ROWS = CACHE.add(
     "GATEWAY_CACHE_MEMORY_ROWS",

@@ -38,8 +38,8 @@ class SubscriptionCoverage:
         self._max_age = settings.check_every_seconds + settings.lease_seconds
         self._read: tuple[Report, float, _Active] | None = None
 
-    def covered_since(self, company: uuid.UUID, kind: DataKind) -> float | None:
-        sets = notified_by(kind)
+    def covered_since(self, company: uuid.UUID, kind: DataKind, *, keyed: bool = False) -> float | None:
+        sets = notified_by(kind, keyed=keyed)
         if not sets:
             return None
         checked_at, active = self._active()

@@ -38,11 +38,15 @@ class AnswerInvalidation:
             self._stats.own_write_echo += 1
             return
         owner = event.owner
+        # Its id names the shared answers read by it (an item: nobody owns it, but it is read by
+        # its id); its number and its order's, where known, the customer's records it changes.
+        identifiers: dict[str, str | None] = {"id": event.record_id}
         if owner is None:
-            await self._answers.record_changed(event.company_id, event.entity_set, held=not event.unread)
+            await self._answers.record_changed(
+                event.company_id, event.entity_set, held=not event.unread, identifiers=identifiers
+            )
             return
-        # Its number and its order's, where known, name the records whose answers it changes.
-        identifiers = {"number": owner.number, "orderNumber": owner.order_number}
+        identifiers |= {"number": owner.number, "orderNumber": owner.order_number}
         await self._answers.record_changed(
             event.company_id, event.entity_set, owner.customer_number, identifiers=identifiers
         )

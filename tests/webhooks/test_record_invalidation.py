@@ -106,8 +106,10 @@ class Portal:
         service = service_of(app)
         before = service.stats.processed
         self.clock.advance(30)
-        await sandbox_of(self.sandbox).webhooks.deliver_due()
-        await until(lambda: service.stats.processed > before)
+        made = await sandbox_of(self.sandbox).webhooks.deliver_due()
+        sent = sum(len(delivery.entries) for delivery in made)
+        # Every notification of the job (orders, shipments, each item a shipment moved) processed.
+        await until(lambda: service.stats.processed >= before + sent)
         self.requests()  # the owner reads of the notifications
 
 
@@ -205,23 +207,26 @@ async def test_a_shipment_of_one_order_reads_that_order_again_and_leaves_the_oth
     await portal.deliver()
 
     counted = responses(portal.replicas[0][0])
-    hits, stale = counted["hit"], counted["stale"]
+    stale = counted["stale"]
     assert await views(portal, token, m["number"]) == [before_m]
-    assert portal.requests() == []  # M's view: not a BC request …
-    assert counted["hit"] == hits + 1  # … nor an execution: its whole response is still current
+    # M's view: its order's answers are kept; only the items it shares with N, whose shipment BC
+    # notified for each item it moved (docs/caching.md, "Items read by id"), are read again.
+    assert portal.requests() == ["GET items"]
+    assert counted["stale"] == stale + 1  # its whole response went with those items' generations
 
     (after_n,) = await views(portal, token, n["number"])
     assert sorted(s["number"] for s in after_n["shipments"]) == sorted(
         [*(s["number"] for s in before_n["shipments"]), shipment]
     )
     # N's order, archives and shipments again (one $batch), then its new shipment's tracking and
-    # proof of delivery (one of the portal API); its invoices and items stay kept.
-    assert portal.requests() == ["POST $batch", "POST $batch"]
+    # proof of delivery (one of the portal API), and the items the shipment moved that M's view
+    # did not read again; its invoices stay kept.
+    assert portal.requests() == ["GET items", "POST $batch", "POST $batch"]
 
-    assert counted["stale"] == stale + 1  # N's whole response went with N's generation
+    assert counted["stale"] == stale + 2  # N's whole response went with N's generation
     await portal.ask(token, "PortalDashboard")
     assert portal.requests() == ["POST $batch"]  # its orders read again; balance, invoices kept
-    assert counted["stale"] == stale + 2  # the dashboard's went with the customer's lists
+    assert counted["stale"] == stale + 3  # the dashboard's went with the customer's lists
     assert await portal.ask(theirs, "PortalOrders", first=20) == others
     assert await views(portal, theirs, other_order) == other_view
     assert portal.requests() == []  # another customer's answers are untouched
@@ -303,10 +308,14 @@ async def test_with_two_replicas_on_one_redis_a_shipment_another_replica_process
 
         assert await views(portal, token, m["number"]) == [before_m]
         assert await views(portal, token, m["number"], replica=1) == [before_m]
-        assert portal.requests() == []
+        assert portal.requests() == ["GET items"]  # the items M shares with N, once for both
         (after_n,) = await views(portal, token, n["number"])
         assert len(after_n["shipments"]) == len(before_n["shipments"]) + 1
-        assert portal.requests() == ["POST $batch", "POST $batch"]
+        # N's order again, its new shipment's documents and the items it moved: which of these
+        # reads share a $batch depends on when Redis answers, never more than three round trips.
+        read = portal.requests()
+        assert "POST $batch" in read
+        assert len(read) <= 3
         assert await views(portal, token, n["number"], replica=1) == [after_n]
         assert portal.requests() == []  # read once, for both replicas
         assert await portal.ask(theirs, "PortalOrders", first=20) == others

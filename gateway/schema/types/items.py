@@ -32,7 +32,8 @@ class UnitOfMeasure:
 @strawberry.type(
     description="Stock of an item.  `onHand` comes from Business Central's standard API; the other "
     "fields need the portal custom API and are null (CAPABILITY_UNAVAILABLE) where it is absent.  "
-    "At most a minute old."
+    "At most a minute old; of a document line's item, `onHand` may be older (10 minutes by default) "
+    "while Business Central notifies the item's changes."
 )
 class ItemAvailability:
     on_hand: Decimal = strawberry.field(description="Quantity in inventory, across locations.")
