@@ -13,7 +13,7 @@ from ._answers import Answer, AnswerCache, AnswerSource, AnswerStore, Coverage
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
-from ._client import BCClient, BCLoad, BCSession, RowsByKey
+from ._client import BCClient, BCLoad
 from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
 from ._customer_queries import (
     CustomerQuery,
@@ -59,6 +59,7 @@ from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted, CallWatch
 from ._odata import Expand, Field, Filter, Query, al_operator_in, any_of, longest_literal_run
 from ._owners import OWNED_RECORDS, OwnerFields, RecordOwner, RecordOwners
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
+from ._reads_by_key import RowsByKey
 from ._receivables import (
     AgedReceivable,
     CustomerContact,
@@ -68,6 +69,7 @@ from ._receivables import (
 )
 from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
+from ._session import BCSession
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
 from ._shipments import SalesShipment, SalesShipmentLine
 from ._subscriptions import WebhookSubscription, WebhookSubscriptions

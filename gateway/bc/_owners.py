@@ -22,6 +22,7 @@ from uuid import UUID
 import msgspec
 
 from ._audit import CallContext
+from ._calls import _Call, _Paged
 from ._entity import reader_for
 from ._errors import BCError, BCProtocolError
 from ._odata import Field, Query, any_of
@@ -133,8 +134,6 @@ class RecordOwners:
     async def _owners(
         self, company_id: UUID, route: ApiRoute, queries: list[Query], fields: OwnerFields
     ) -> list[RecordOwner]:
-        from ._client import _Call, _Paged
-
         client = self._client
         context = CallContext(company=str(company_id), operation=_OPERATION)
         base = f"companies({company_id})"

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._audit import CallContext
+from ._calls import _Call, _read_entity
+from ._entity import reader_for
 from ._errors import BCProtocolError
 from ._settings import STANDARD_API, ApiRoute
 
 if TYPE_CHECKING:
     from ._client import BCClient
-
-# ``_client`` builds this API on each client, so the helpers it shares are imported where used.
 
 __all__ = ["WebhookSubscription", "WebhookSubscriptions"]
 
@@ -71,9 +71,6 @@ class WebhookSubscriptions:
 
     async def list(self, route: ApiRoute = STANDARD_API) -> list[WebhookSubscription]:
         """Every live subscription on ``route`` (all subscribers', not only ours)."""
-        from ._client import _Call
-        from ._entity import reader_for
-
         call = _Call(CallContext(operation="webhooks"), route, _SUBSCRIPTIONS)
         url = self._url(route)
         rows = await self._client._fetch_pages(url, {}, call, reader_for(None), top=None, limit=None)
@@ -93,8 +90,6 @@ class WebhookSubscriptions:
         return await self._write("PATCH", self._keyed(route, subscription), route, body, subscription.etag)
 
     async def delete(self, subscription: WebhookSubscription, route: ApiRoute = STANDARD_API) -> None:
-        from ._client import _Call
-
         call = _Call(CallContext(operation="webhooks"), route, _SUBSCRIPTIONS)
         headers = {"If-Match": subscription.etag}
         url = self._keyed(route, subscription)
@@ -103,8 +98,6 @@ class WebhookSubscriptions:
     async def _write(
         self, method: str, url: str, route: ApiRoute, body: dict[str, str], etag: str | None
     ) -> WebhookSubscription:
-        from ._client import _Call, _read_entity
-
         call = _Call(CallContext(operation="webhooks"), route, _SUBSCRIPTIONS)
         headers = {"Content-Type": "application/json", **({"If-Match": etag} if etag else {})}
         row = await self._client._request(method, url, None, headers, call, _read_entity, json_body=body)

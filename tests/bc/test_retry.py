@@ -24,7 +24,8 @@ from gateway.bc import (
     ResilienceSettings,
 )
 from gateway.bc._audit import CallContext
-from gateway.bc._client import _Call, _read_text  # the one request path every call takes
+from gateway.bc._calls import _Call  # the one request path every call takes
+from gateway.bc._client import _read_text
 from tests.bc.conftest import BASE_URL, COMPANY_PATH
 from tests.bc.fakes import FakeTime
 

@@ -1,0 +1,600 @@
+"""The customer-scoped session: one GraphQL operation's BC access (``BCClient.session``) — its
+scope, the kept answers it reads, its reads by key and its writes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+from uuid import UUID
+
+from ._answer_policy import invalidated_by_write, keyed_record
+from ._answers import Answer, AnswerCache, AnswerSource, ReadKey, group_key, read_key, read_keys_by_filter
+from ._audit import CallContext
+from ._calls import RowCheck, _Call, _Paged, _read_entity, _Stats
+from ._coalesce import Coalescer
+from ._entity import Entity, reader_for
+from ._errors import BCError, BCNotFound, ODataBuildError, ScopeViolation
+from ._media import Media, MediaStream, read_media
+from ._odata import Query, filter_literal, validate_name
+from ._reads_by_key import RowsByKey, _folded, _pinned_record, _rows_by_key
+from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
+from ._scope_checks import _reaches_customer_data, _scope_check, _scope_filter
+from ._settings import STANDARD_API, ApiRoute
+
+if TYPE_CHECKING:
+    from ._client import BCClient
+
+__all__ = ["BCSession"]
+
+E = TypeVar("E", bound=Entity)
+
+# Writable portal sets that carry the customer number (created through ``BCSession.create``).
+_CREATE_SCOPE_FIELDS: Mapping[str, str] = {"customerQueries": "customerNumber"}
+
+
+# The session whose reads may be served from kept answers in the running task although it reads
+# fresh (``BCSession.kept_answers_serve``); a context variable, so reads running beside them are not.
+_KEPT_SERVES: ContextVar[BCSession | None] = ContextVar("bc_kept_answers_serve", default=None)
+
+
+class BCSession:
+    """BC access for one GraphQL operation: bound to one ``CustomerScope``, counted and audited.
+
+    Customer-owned entity sets are readable only through ``scoped()`` queries for this session's
+    scope, and every row that comes back is checked against the scope.  Reads are answered from
+    the client's answer cache where it may (never after ``read_fresh()`` or a write),
+    ``oldest_kept_answer_age`` says how old the oldest kept answer used was, and
+    ``answer_sources`` what a result built from its reads stands on (the response cache).
+    """
+
+    def __init__(
+        self,
+        client: BCClient,
+        scope: CustomerScope,
+        *,
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self._client = client
+        self.scope = scope
+        self._context = CallContext(
+            customer=scope.customer_number,
+            company=str(scope.company_id),
+            operation=operation,
+            request_id=request_id,
+        )
+        self._stats = _Stats()
+        self._fresh = client.answers is None
+        self._wrote = False
+        self._kept_age: float | None = None
+        # The kept answers every read was served from, each once (a read by key's keys read
+        # together stand on one); None once a read was not (from BC for this session alone,
+        # media, a write): a result built from them cannot be kept then.
+        self._sources: dict[AnswerSource, None] | None = {}
+        # One deadline for the whole operation: no retry, wait or page may run past it.
+        self.deadline = client.deadline()
+        self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together)
+
+    @property
+    def batching(self) -> bool:
+        """Whether keyed lookups may go to BC as one JSON ``$batch`` (``BC_BATCH``, and BC agrees)."""
+        return self._client.batch_supported
+
+    def offers(self, entity_set: str, route: ApiRoute = STANDARD_API) -> bool:
+        """Whether the tenant has ``entity_set`` (``CapabilityMap.has``: assumed so until read)."""
+        return self._client.capabilities.has(route, entity_set)
+
+    @property
+    def request_count(self) -> int:
+        return self._stats.request_count
+
+    @property
+    def operation(self) -> str | None:
+        """The GraphQL operation's name this session serves, as its audit records carry it."""
+        return self._context.operation
+
+    @property
+    def request_id(self) -> str | None:
+        """The gateway request's id (``X-Request-Id``), as its audit records carry it."""
+        return self._context.request_id
+
+    @property
+    def oldest_kept_answer_age(self) -> float | None:
+        """Seconds since BC gave the oldest kept answer this session used; ``None`` when every
+        answer it used was read from BC for it."""
+        return self._kept_age
+
+    @property
+    def answer_sources(self) -> tuple[AnswerSource, ...] | None:
+        """The kept answers (their generations, ages and expiries) that served every read of this
+        session, or ``None`` when one read was not served from a kept answer: a read from BC for
+        this session alone (``read_fresh()``, a row limit, a set never cached, the store not
+        answering), a media download or a write.  A result built from the reads may be kept as
+        long as every source is current (``AnswerCache.still_current``), and no longer."""
+        return tuple(self._sources) if self._sources is not None else None
+
+    @property
+    def keeps_answers(self) -> bool:
+        """Whether this session's reads are kept for later requests (the cache is on and the
+        session does not read fresh): only then can reading more than asked serve another one."""
+        return not self._fresh
+
+    def read_fresh(self) -> None:
+        """From now on, every read of this session goes to BC (a write's reads, a download's
+        ownership check): nothing it decides is based on a kept answer."""
+        self._fresh = True
+        self._sources = None
+
+    @contextlib.contextmanager
+    def kept_answers_serve(self) -> Iterator[None]:
+        """Within the block, and only in the task that runs it (and the tasks it starts), reads
+        of this session may be served from kept answers although it reads fresh — for what a
+        write may take as the customer last saw it (a reorder's source lines, docs/writes.md).
+        Never once the session wrote: its reads go to BC from then on whatever the block says."""
+        token = _KEPT_SERVES.set(self)
+        try:
+            yield
+        finally:
+            _KEPT_SERVES.reset(token)
+
+    @property
+    def bc_seconds(self) -> float:
+        return self._stats.bc_seconds
+
+    @overload
+    async def fetch(
+        self,
+        query: Query | ScopedQuery,
+        *,
+        model: None = None,
+        route: ApiRoute = STANDARD_API,
+        limit: int | None = None,
+        rows_by_key: RowsByKey | None = None,
+    ) -> list[dict[str, Any]]: ...
+
+    @overload
+    async def fetch(
+        self,
+        query: Query | ScopedQuery,
+        *,
+        model: type[E],
+        route: ApiRoute = STANDARD_API,
+        limit: int | None = None,
+        rows_by_key: RowsByKey | None = None,
+    ) -> list[E]: ...
+
+    async def fetch(
+        self,
+        query: Query | ScopedQuery,
+        *,
+        model: type[E] | None = None,
+        route: ApiRoute = STANDARD_API,
+        limit: int | None = None,
+        rows_by_key: RowsByKey | None = None,
+    ) -> list[E] | list[dict[str, Any]]:
+        """All rows of ``query`` (following nextLinks), or the first ``limit`` rows: as ``model``
+        instances, decoded straight from BC's response bytes, or as plain rows without one.
+
+        ``rows_by_key``: each row is also the whole answer to the read of its own key (a unique
+        property); when read from BC, each is kept as that answer too (``fetch_by_key``)."""
+        plain, check_row = self._authorise(query, model)
+        self._client.capabilities.require(route, plain.entity_set, plain.expand)
+        if limit is not None and (isinstance(limit, bool) or limit < 1):
+            raise ODataBuildError("limit must be a positive integer")
+        key = self._answer_key(plain, route) if limit is None else None
+        if key is None or self._client.answers is None:
+            self._sources = None
+            return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
+
+        # A kept answer is BC's rows as plain mappings (decimals exact; bytes in Redis), whoever
+        # reads them: the read behind it is made without a model, and the cache decodes them into
+        # the reader's model once per answer (frozen models, shared by every later reader).  The
+        # plain rows' scope check is built only when BC is asked: a kept answer needs none.
+        read: list[list[Any]] = []
+
+        async def from_bc() -> list[Any]:
+            check_plain = self._authorise(query, None)[1]
+            rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            read.append(rows)
+            return rows
+
+        answers = self._client.answers
+        learn = self._learner(answers, key)
+
+        async def holds(rows: list[dict[str, Any]]) -> bool:
+            return learn is None or await learn(plain.entity_set, rows)
+
+        answer = await answers.read(key, from_bc, model, holds=holds)
+        self._note(answer)
+        if read and answer.source is not None and not answer.kept and rows_by_key is not None:
+            await self._keep_rows_by_key(read[0], rows_by_key, model, route, answer.source)
+        return list(answer.rows)
+
+    async def _keep_rows_by_key(
+        self,
+        rows: list[dict[str, Any]],
+        by: RowsByKey,
+        model: type[Entity] | None,
+        route: ApiRoute,
+        source: AnswerSource,
+    ) -> None:
+        """Each row of a list just read and kept, kept also as the answer to its key's read."""
+        answers = self._client.answers
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            value = row.get(by.field)
+            if value is not None:
+                found.setdefault(_folded(value), []).append(row)
+        # A key two rows share is not a unique key after all: no row of it is its answer.
+        parts = [part for part in found.values() if len(part) == 1]
+        if answers is not None and parts:
+            keys = self._keys_of_each(
+                by.query_for, by.field, [part[0][by.field] for part in parts], model, route
+            )
+            await answers.keep_by_key(keys, parts, source)
+
+    def _keys_of_each(
+        self,
+        query_for: Callable[[Sequence[Any]], Query | ScopedQuery],
+        field: str,
+        keys: Sequence[Any],
+        model: type[Entity] | None,
+        route: ApiRoute,
+    ) -> list[ReadKey]:
+        """The answer key of ``query_for([key])`` for each key (a read by ``field``), of the
+        record it names where a change can name it (``keyed_record``).  The first is worked out
+        in full; the reads of the others differ from it in the key's literal alone, so each is
+        the first's request with its own literal in that one place, all hashed in one pass
+        (``read_keys_by_filter``); where the first's literal is in its ``$filter`` more than
+        once, each is worked out in full."""
+        scope = self.scope
+        plain = self._authorise(query_for([keys[0]]), model)[0]
+        params = plain.params()
+        shown, literal = params.get("$filter", ""), filter_literal(keys[0])
+        if shown.count(literal) == 1:
+            head, tail = shown.split(literal)
+            filters = [
+                (f"{head}{each}{tail}", keyed_record(plain.entity_set, field, each))
+                for each in map(filter_literal, keys)
+            ]
+            company, customer = scope.company_id, scope.customer_number
+            return read_keys_by_filter(route.path, company, customer, plain.entity_set, params, filters)
+        found = [self._answer_key(self._authorise(query_for([key]), model)[0], route) for key in keys]
+        # Never None: a read of one key is kept whenever a read of several is.
+        return [key for key in found if key is not None]
+
+    async def fetch_by_key(
+        self,
+        query_for: Callable[[Sequence[Any]], Query | ScopedQuery],
+        field: str,
+        keys: Sequence[Any],
+        *,
+        model: type[Entity] | None = None,
+        route: ApiRoute = STANDARD_API,
+    ) -> list[Any]:
+        """All rows of ``query_for(keys)``: a read that picks rows by one property, ``field``,
+        equal to any of ``keys`` (``any_of``), without a row limit; each key's rows are kept as
+        the answer to ``query_for([key])``, so the keys read before — alone, or among others by
+        any read — are served kept and only the rest are read from BC, by one read.  The rows
+        come key by key, each key's in BC's order (docs/caching.md, "One answer per key")."""
+        wanted = list(dict.fromkeys(keys))
+        answers = self._client.answers
+        folded = [_folded(key) for key in wanted]
+        asked = query_for(wanted)
+        whole = self._authorise(asked, model)[0]
+        whole_key = self._answer_key(whole, route)
+        if answers is None or whole_key is None or len(set(folded)) < len(folded):
+            # Nothing kept, or keys BC may take for one another (it compares codes without case).
+            return await self.fetch(asked, model=model, route=route)
+        self._client.capabilities.require(route, whole.entity_set, whole.expand)
+        # As for `fetch`: a customer's rows are kept only once whose records they are is remembered.
+        learn = self._learner(answers, whole_key)
+
+        def each_key() -> list[ReadKey]:
+            return self._keys_of_each(query_for, field, wanted, model, route)
+
+        async def from_bc(places: list[int]) -> tuple[list[list[dict[str, Any]]], bool]:
+            query = query_for([wanted[place] for place in places])
+            plain, check_plain = self._authorise(query, None)
+            rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)
+            by_key = _rows_by_key(rows, field, [folded[place] for place in places])
+            if by_key is None or (learn is not None and not await learn(whole.entity_set, rows)):
+                return [rows, *([] for _ in places[1:])], False
+            return by_key, True
+
+        found = await answers.read_by_key(whole_key, each_key, from_bc, model)
+        for answer in found:
+            self._note(answer)
+        return [row for answer in found for row in answer.rows]
+
+    async def fetch_together(
+        self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
+    ) -> list[list[dict[str, Any]]]:
+        """All rows of each read, as of one moment: read from BC together (one ``$batch``) and
+        kept as one answer, so a result computed from several reads (a statement's opening balance
+        from the balance and the entries since) never mixes answers of two moments."""
+        checked = []
+        for query, route in reads:
+            plain, check_row = self._authorise(query, None)
+            self._client.capabilities.require(route, plain.entity_set, plain.expand)
+            checked.append((query, plain, check_row, route))
+
+        async def from_bc() -> list[list[dict[str, Any]]]:
+            fetches = (
+                self._fetch_from_bc(q, plain, check, at, None, None) for q, plain, check, at in checked
+            )
+            return list(await asyncio.gather(*fetches))
+
+        keys = [self._answer_key(plain, route) for _, plain, _, route in checked]
+        answers = self._client.answers
+        if answers is None or not keys or any(key is None for key in keys):
+            self._sources = None
+            return await from_bc()
+
+        async def wrapped() -> list[dict[str, Any]]:
+            return [{"rows": rows} for rows in await from_bc()]
+
+        key = group_key([key for key in keys if key is not None])
+        learn = self._learner(answers, key)
+
+        async def holds(parts: list[dict[str, Any]]) -> bool:
+            if learn is None:
+                return True
+            for (_, plain, _, _), part in zip(checked, parts, strict=True):
+                if not await learn(plain.entity_set, part["rows"]):
+                    return False
+            return True
+
+        answer = await answers.read(key, wrapped, holds=holds)
+        self._note(answer)
+        return [list(part["rows"]) for part in answer.rows]
+
+    def _learner(
+        self, answers: AnswerCache, key: ReadKey
+    ) -> Callable[[str, list[dict[str, Any]]], Awaitable[bool]] | None:
+        """For a customer's read: before its rows of an entity set are kept, remember whose
+        records they hold, for BC's notifications of their deletion (``_answer_owners``); an
+        answer whose owners are not remembered is not kept.  The customer is the scope's, from
+        the verified token, and each row carries it: it passed the scope check."""
+        if key.customer is None:
+            return None
+        company, customer = self.scope.company_id, self.scope.customer_number
+
+        async def learn(entity_set: str, rows: list[dict[str, Any]]) -> bool:
+            return await answers.owners.learn(company, entity_set, customer, rows)
+
+        return learn
+
+    def _note(self, answer: Answer) -> None:
+        if answer.kept:
+            self._kept_age = answer.age if self._kept_age is None else max(self._kept_age, answer.age)
+        if answer.source is None:
+            self._sources = None
+        elif self._sources is not None:
+            self._sources[answer.source] = None
+
+    def _answer_key(self, plain: Query, route: ApiRoute) -> ReadKey | None:
+        if self._fresh and (self._wrote or _KEPT_SERVES.get() is not self):
+            return None
+        scope = self.scope
+        record = _pinned_record(plain)
+        return read_key(
+            route.path,
+            scope.company_id,
+            scope.customer_number,
+            plain.entity_set,
+            plain.params(),
+            record=record,
+        )
+
+    async def _fetch_from_bc(
+        self,
+        query: Query | ScopedQuery,
+        plain: Query,
+        check_row: RowCheck | None,
+        route: ApiRoute,
+        limit: int | None,
+        model: type[Entity] | None,
+    ) -> list[Any]:
+        if limit is None and self.batching:
+            # Joins the other reads of this tick: two or more go to BC as one $batch.
+            rows: list[Any] = await self._coalescer.submit(_Read(query, route, model))
+            return rows
+        settings = self._client.settings
+        url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{plain.entity_set}"
+        call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
+        return await self._client._fetch_pages(
+            url, plain.params(), call, reader_for(model), top=plain.top, limit=limit, check_row=check_row
+        )
+
+    async def fetch_media(self, stream: MediaStream, key: UUID) -> Media:
+        """The bytes of ``stream`` for the entity ``key`` (a GET through the one request path).
+
+        The URL comes from the fixed ``stream`` and the GUID only.  This reads no customer filter:
+        the caller proves the entity is the customer's (a scoped read) before asking for it.
+        """
+        self._client.capabilities.require(stream.route, stream.entity_set)
+        self._sources = None
+        url = stream.url(self._client.settings.route_url(stream.route), self.scope.company_id, key)
+        call = _Call(self._context, stream.route, stream.entity_set, self._stats, self.deadline)
+        headers = {"Accept": "application/pdf, application/octet-stream, */*"}
+        return await self._client._request("GET", url, None, headers, call, read_media)
+
+    async def create(
+        self,
+        entity_set: str,
+        body: Mapping[str, Any],
+        *,
+        route: ApiRoute = STANDARD_API,
+        affinity: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST`` one entity (with nested lines: BC's deep insert, one atomic request).
+
+        Sent exactly once: a write is never retried here, because a timeout or a dropped
+        connection does not say whether BC committed it (the caller decides what to do).  For a
+        customer-owned set the body must name this session's customer, and so must the answer.
+        ``affinity`` (from the write's idempotency key) picks the principal that sends it, the
+        same one for every retry on every replica.
+        """
+        validate_name(entity_set, "entity set name")
+        self._client.capabilities.require(route, entity_set)
+        field_name = CUSTOMER_OWNED.get(entity_set) or _CREATE_SCOPE_FIELDS.get(entity_set)
+        if entity_set in CUSTOMER_OWNED and field_name is None:
+            raise ScopeViolation(f"{entity_set} rows are created inside their parent document")
+        check = _scope_check(field_name, self.scope.customer_number) if field_name else None
+        if check is not None:
+            check(body)
+        settings = self._client.settings
+        url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{entity_set}"
+        call = _Call(self._context, route, entity_set, self._stats, self.deadline, affinity)
+        headers = {"Content-Type": "application/json"}
+        row: dict[str, Any] | None = None
+        try:
+            row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+        except BaseException:
+            await self._written(entity_set, None)  # even when the answer is lost: BC may have committed
+            raise
+        everywhere = await self._written(entity_set, row)
+        if check is not None:
+            check(row)
+        if everywhere:
+            await self._remember_written(entity_set, row)
+        return row
+
+    async def create_under(
+        self,
+        parent: ScopedQuery,
+        navigation: str,
+        body: Mapping[str, Any],
+        *,
+        route: ApiRoute = STANDARD_API,
+        affinity: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST`` one entity into a contained collection of a parent the caller owns.
+
+        ``parent`` must select exactly one row of this session's customer (read first, checked
+        row by row as every scoped read is); the child is then posted under that row's key.
+        Sent exactly once, through the principal ``affinity`` picks, like ``create``.  Raises
+        ``BCNotFound`` when the parent is not there.
+        """
+        validate_name(navigation, "navigation property")
+        rows = await self.fetch(parent, route=route, limit=2)
+        if len(rows) != 1:
+            raise BCNotFound(f"no single {parent.query.entity_set} row of this customer matches")
+        settings = self._client.settings
+        base = f"{settings.route_url(route)}/companies({self.scope.company_id})"
+        url = f"{base}/{parent.query.entity_set}({UUID(str(rows[0]['id']))})/{navigation}"
+        call = _Call(self._context, route, navigation, self._stats, self.deadline, affinity)
+        headers = {"Content-Type": "application/json"}
+        row: dict[str, Any] | None = None
+        try:
+            row = await self._client._request("POST", url, None, headers, call, _read_entity, json_body=body)
+            return row
+        finally:
+            await self._written(navigation, row)
+
+    async def _written(self, entity_set: str, row: Mapping[str, Any] | None) -> bool:
+        """After a write (or an attempt whose outcome is unknown): this session reads BC from now
+        on, and every replica's answers of what the write changes are stale — the customer's
+        lists and the written record's own answers (``row``: what BC answered), or every answer
+        of the kinds it changes when BC's answer was lost.  False when only this replica could be
+        told (the shared store did not answer)."""
+        self.read_fresh()
+        self._wrote = True
+        answers = self._client.answers
+        if answers is None:
+            return False
+        changed = invalidated_by_write(entity_set, row)
+        return await answers.forget(self.scope.company_id, self.scope.customer_number, changed)
+
+    async def _remember_written(self, entity_set: str, row: Mapping[str, Any]) -> None:
+        """Remember the record as BC answered its write, once every replica's answers of it are
+        stale: BC's notification of this very change then has nothing to add (``_own_writes``).
+        BC's answer, not a read after it: it was given before the invalidation, so nothing
+        another session changed later can pass for the write's own change."""
+        answers = self._client.answers
+        if answers is not None:
+            await answers.own_writes.remember(self.scope.company_id, entity_set, row)
+
+    async def fetch_many(
+        self, queries: Sequence[Query | ScopedQuery], *, route: ApiRoute = STANDARD_API
+    ) -> list[list[dict[str, Any]] | BCError]:
+        """All rows of each query, in order; a query that failed gets its ``BCError`` instead.
+
+        Two or more queries go to BC as JSON ``$batch`` requests of at most 100 GETs each (one
+        HTTP request per 100 instead of one per query); a query whose entity set this tenant
+        lacks fails alone with ``CapabilityUnavailable``, without HTTP.
+        """
+        self._sources = None  # read from BC for this session alone
+        return await self._fetch_many([_Read(query, route, None) for query in queries], route)
+
+    async def _fetch_many(self, reads: Sequence[_Read], route: ApiRoute) -> list[list[Any] | BCError]:
+        """``fetch_many`` of reads on one route, each read with its own model (or none)."""
+        settings = self._client.settings
+        results: list[list[Any] | BCError] = []
+        pending: list[tuple[int, _Paged]] = []
+        for index, read in enumerate(reads):
+            query = read.query
+            plain, check_row = self._authorise(query, read.model)
+            try:
+                self._client.capabilities.require(route, plain.entity_set, plain.expand)
+            except BCError as error:
+                results.append(error)
+                continue
+            results.append([])
+            path = f"companies({self.scope.company_id})/{plain.entity_set}"
+            call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
+            url = f"{settings.route_url(route)}/{path}"
+            reader = reader_for(read.model)
+            pending.append((index, _Paged(path, url, plain.params(), plain.top, call, check_row, reader)))
+        for index, outcome in await self._client._fetch_paged(pending, route, self._batch_call(route)):
+            results[index] = outcome
+        return results
+
+    async def _fetch_together(self, reads: Sequence[_Read]) -> list[list[Any] | BCError]:
+        """``_fetch_many`` per API route, each read's outcome in its place.  A ``$batch`` is
+        one route's (its URLs are relative to the route's root): the routes' go at once."""
+        outcomes: list[list[Any] | BCError] = [[] for _ in reads]
+        by_route = [
+            (route, [index for index, read in enumerate(reads) if read.route == route])
+            for route in dict.fromkeys(read.route for read in reads)
+        ]
+        answered = await asyncio.gather(
+            *(self._fetch_many([reads[index] for index in places], route) for route, places in by_route)
+        )
+        for (_, places), answers in zip(by_route, answered, strict=True):
+            for index, answer in zip(places, answers, strict=True):
+                outcomes[index] = answer
+        return outcomes
+
+    def _batch_call(self, route: ApiRoute) -> _Call:
+        return _Call(self._context, route, "$batch", self._stats, self.deadline)
+
+    def _authorise(
+        self, query: Query | ScopedQuery, model: type[Entity] | None
+    ) -> tuple[Query, RowCheck | None]:
+        if isinstance(query, ScopedQuery):
+            if query.scope != self.scope:
+                raise ScopeViolation("the query is scoped to another customer than this session")
+            keep = _scope_filter(query.scope_field, self.scope, query.query.entity_set, model)
+            return query.query, keep
+        if not isinstance(query, Query):
+            raise TypeError("fetch() takes a Query or a ScopedQuery")
+        if query.entity_set in CUSTOMER_OWNED:
+            raise ScopeViolation(f"{query.entity_set} is customer-owned: build the query with scoped()")
+        if _reaches_customer_data(query.expand):
+            raise ScopeViolation("an unscoped query must not expand customer-owned data")
+        return query, None
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One read asked of a session: the query, its API route, the model its rows become."""
+
+    query: Query | ScopedQuery
+    route: ApiRoute
+    model: type[Entity] | None
