@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ._answer_owners import AnswerOwners
 from ._answer_policy import KIND_OF, SHARED_SETS, CacheSettings, DataKind, notified_by
-from ._answers import Answer, AnswerCache, AnswerSource, AnswerStore, Coverage
+from ._answer_store import AnswerStore
+from ._answers import Answer, AnswerCache, AnswerSource, Coverage
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import hashlib
 import logging
 import time
@@ -30,33 +29,18 @@ from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol
 from uuid import UUID
 
-from ._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer, generations_of
-from ._answer_fills import POLL_SECONDS, AnswerChannels, FillNotices
+from ._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer
+from ._answer_fills import POLL_SECONDS, FillNotices
+from ._answer_generations import Generations, generation_key, record_generation_key, records_generation_key
+from ._answer_keys import ReadKey
 from ._answer_memory import MemoryAnswers
-from ._answer_owners import OWNERS_GENERATION, AnswerOwners, owners_generation
-from ._answer_policy import (
-    GENERATION_TTL_SECONDS,
-    KIND_OF,
-    SHARED_SETS,
-    CacheSettings,
-    DataKind,
-    Stale,
-    invalidated_by_change,
-)
+from ._answer_owners import AnswerOwners
+from ._answer_policy import CacheSettings, DataKind, Stale, invalidated_by_change
+from ._answer_store import AnswerStore
 from ._entity import Entity
 from ._own_writes import OwnWrites
 
-__all__ = [
-    "Answer",
-    "AnswerCache",
-    "AnswerSource",
-    "AnswerStore",
-    "Coverage",
-    "ReadKey",
-    "group_key",
-    "read_key",
-    "read_keys_by_filter",
-]
+__all__ = ["Answer", "AnswerCache", "AnswerSource", "Coverage"]
 
 LOGGER = logging.getLogger("gateway.bc.answers")
 Rows = list[dict[str, Any]]
@@ -69,143 +53,6 @@ ProduceByKey = Callable[[list[int]], Awaitable[tuple[list[Rows], bool]]]
 _WARN_EVERY_SECONDS: Final = 60.0
 # Reads of several keys whose keys this process remembers (a few hundred bytes each).
 _WHOLES_REMEMBERED: Final = 20_000
-
-
-class AnswerValues(Protocol):
-    async def get(self, key: str) -> bytes | None: ...
-    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
-    async def put(self, key: str, value: bytes, *, ttl_seconds: float) -> None: ...
-    async def put_many(self, values: Mapping[str, bytes], *, ttl_seconds: float) -> None: ...
-    async def claim(self, key: str, value: bytes, *, ttl_seconds: float) -> bytes | None: ...
-    async def delete(self, key: str, *, expected: bytes | None = None) -> bool: ...
-    async def losses(self) -> str: ...
-
-
-class AnswerStore(Protocol):
-    """What the cache needs of the shared store (``gateway.store.Store`` is one)."""
-
-    @property
-    def kv(self) -> AnswerValues: ...
-    @property
-    def channels(self) -> AnswerChannels: ...
-    @property
-    def replicated(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class ReadKey:
-    """One read: ``digest`` names the exact request; ``customer`` is ``None`` for shared data;
-    ``record`` names the record a read by key is of (``keyed_record``), ``None`` for any other."""
-
-    digest: str
-    company: UUID
-    customer: str | None
-    kind: DataKind
-    record: str | None = None
-
-    @property
-    def storage(self) -> str:
-        return f"answers:{self.digest}"
-
-    @functools.cached_property
-    def generation_keys(self) -> tuple[str, ...]:
-        """The generations the answer is read under: its kind's, company-wide and, for a
-        customer's data, the owners generation (``_answer_owners``) and that customer's — of
-        their lists, or, read by a record's key, of their records and of that record; for a
-        shared record read by its key (an item by id), the company's of its kind's records and
-        of that record."""
-        company_wide = generation_key(self.company, None, self.kind)
-        if self.record is None:
-            if self.customer is None:
-                return (company_wide,)
-            return (generation_key(self.company, self.customer, self.kind), company_wide, OWNERS_GENERATION)
-        keyed = (
-            records_generation_key(self.company, self.customer, self.kind),
-            record_generation_key(self.company, self.customer, self.kind, self.record),
-        )
-        return (*keyed, company_wide) if self.customer is None else (*keyed, company_wide, OWNERS_GENERATION)
-
-
-@functools.lru_cache(maxsize=4096)
-def generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
-    """The generation of the company's answers of ``kind`` (``customer`` ``None``), or of the
-    customer's lists of it: every answer of theirs not read by a record's key."""
-    return f"answers:gen:{company}:{customer or '*'}:{kind.value}"
-
-
-def records_generation_key(company: UUID, customer: str | None, kind: DataKind) -> str:
-    """The generation of every answer of the customer's ``kind`` read by a record's key (of the
-    company's, ``customer`` ``None``: a shared kind's)."""
-    return f"{generation_key(company, customer, kind)}:keyed"
-
-
-def record_generation_key(company: UUID, customer: str | None, kind: DataKind, record: str) -> str:
-    """The generation of the customer's (or, ``None``, the company's) answers of ``kind`` read
-    by ``record``'s key."""
-    return f"{generation_key(company, customer, kind)}:{record}"
-
-
-def read_key(
-    route: str,
-    company: UUID,
-    customer: str,
-    entity_set: str,
-    params: Mapping[str, str],
-    *,
-    record: str | None = None,
-) -> ReadKey | None:
-    """The key of a read of ``entity_set`` for ``customer``, or ``None`` when it is never cached.
-    ``record``: the read is of one record's key (``keyed_record``), and is invalidated by it —
-    a customer's record, or a shared one (an item by id) for every customer of the company.
-
-    The customer is part of the key unless the set is shared (``SHARED_SETS``): two customers'
-    identical requests for their own data are two answers, always.
-    """
-    kind = KIND_OF.get(entity_set)
-    if kind is None:
-        return None
-    owner = None if entity_set in SHARED_SETS else customer
-    parts = [route, str(company), owner or "*", entity_set, *(f"{k}={v}" for k, v in sorted(params.items()))]
-    return ReadKey(_digest("\x1f".join(parts)), company, owner, kind, record)
-
-
-def read_keys_by_filter(
-    route: str,
-    company: UUID,
-    customer: str,
-    entity_set: str,
-    params: Mapping[str, str],
-    filters: Iterable[tuple[str, str | None]],
-) -> list[ReadKey]:
-    """``read_key`` of each read that is ``params`` with its ``$filter`` replaced by one of
-    ``filters``, each with the record it is of (the reads by key of ``BCSession.fetch_by_key``:
-    one per key), the same keys worked out together: the rest of the request is written once,
-    not once per read.  Empty when reads of ``entity_set`` are never cached."""
-    kind = KIND_OF.get(entity_set)
-    if kind is None:
-        return []
-    owner = None if entity_set in SHARED_SETS else customer
-    rest = sorted((k, v) for k, v in params.items() if k != "$filter")
-    before = [f"{k}={v}" for k, v in rest if k < "$filter"]
-    after = "".join(f"\x1f{k}={v}" for k, v in rest if k > "$filter")
-    head = "\x1f".join([route, str(company), owner or "*", entity_set, *before, "$filter="])
-    return [
-        ReadKey(_digest(f"{head}{shown}{after}"), company, owner, kind, record) for shown, record in filters
-    ]
-
-
-def _digest(request: str) -> str:
-    return hashlib.sha256(request.encode()).hexdigest()[:40]
-
-
-def group_key(keys: Sequence[ReadKey]) -> ReadKey:
-    """One key for reads kept as one answer (read together, expired together); they must be of
-    one company, owner and kind, so one set of generations and one time to live applies."""
-    first = keys[0]
-    if any((k.company, k.customer, k.kind) != (first.company, first.customer, first.kind) for k in keys):
-        raise ValueError("reads kept together must be of one company, owner and kind of data")
-    digest = hashlib.sha256("\x1f".join(k.digest for k in keys).encode()).hexdigest()[:40]
-    return ReadKey(digest, first.company, first.customer, first.kind)
 
 
 @dataclass(frozen=True)
@@ -277,7 +124,7 @@ class AnswerCache:
         self._new_token = new_token
         self._memory = MemoryAnswers(settings.memory_rows)
         self._flights: dict[tuple[str, tuple[str, ...]], asyncio.Future[StoredAnswer]] = {}
-        self._pending: dict[str, None] = {}  # generations to replace once the store answers again
+        self._generations = Generations(store, new_token)
         self._notices = FillNotices(store.channels) if store.replicated else None
         self._warned_at = -_WARN_EVERY_SECONDS
         self._coverage: Coverage | None = None
@@ -302,8 +149,8 @@ class AnswerCache:
         are kept, whether they may be (their owners remembered); when not, they serve this read
         only, and the reads waiting for it read BC on their own."""
         try:
-            await self._replace_pending()
-            generations = await self._generations(key.generation_keys)
+            await self._generations.replace_pending()
+            generations = await self._generations.current(key.generation_keys)
         except ConnectionError:
             self._unavailable()
             self._count(key, "bypass")
@@ -360,7 +207,7 @@ class AnswerCache:
         read again: this read waits for that one (singleflight, key by key)."""
         each: Sequence[ReadKey] = ()
         try:
-            await self._replace_pending()
+            await self._generations.replace_pending()
             remembered = self._wholes.get(whole.storage)
             values: dict[str, str] = {}
             if remembered is not None:
@@ -369,14 +216,14 @@ class AnswerCache:
                     ReadKey(digest, whole.company, whole.customer, whole.kind, record)
                     for digest, record in remembered
                 ]
-                values = await self._generation_values(_names_of(known))
+                values = await self._generations.values(_names_of(known))
                 served = self._all_kept(whole, known, values, model)
                 if served is not None:
                     return served
             each = _of_one_kind(whole, keys())
             unread = [name for name in _names_of(each) if name not in values]
             if unread:
-                values |= await self._generation_values(unread)
+                values |= await self._generations.values(unread)
             generations = [tuple(values[name] for name in key.generation_keys) for key in each]
             kept = await self._kept_by_key(each, generations)
         except ConnectionError:
@@ -517,7 +364,7 @@ class AnswerCache:
             if replace(key, record=None).generation_keys != tuple(listed):
                 raise ValueError("rows are kept by key under the generations of their own read")
         try:
-            values = await self._generation_values([*listed, *_names_of(keys)], made_here=True)
+            values = await self._generations.values([*listed, *_names_of(keys)], made_here=True)
         except ConnectionError:
             self._unavailable()
             return
@@ -537,7 +384,7 @@ class AnswerCache:
         """Whether every generation named is still the current one (one store round trip), so
         a result built from answers read under them may still be served.  ``ConnectionError``
         when the store cannot say (then nothing kept may be trusted)."""
-        await self._replace_pending()
+        await self._generations.replace_pending()
         names = list(generations)
         current = await self._store.kv.get_many(names)
         # An absent generation is current for nothing: whatever is made in its place is new.
@@ -579,9 +426,9 @@ class AnswerCache:
             else:
                 records += (record_generation_key(company, customer, item.kind, r) for r in item.records)
         for name in (*lists, *records):
-            self._pending[name] = None
+            self._generations.pending[name] = None
         try:
-            await self._replace_pending()
+            await self._generations.replace_pending()
         except ConnectionError:
             self._unavailable()  # replaced before the next answer is served from the cache
             return False
@@ -762,46 +609,6 @@ class AnswerCache:
         except ConnectionError:
             self._unavailable()
 
-    async def _generations(self, names: Sequence[str]) -> tuple[str, ...]:
-        """The current generations; one that is absent (never made, expired, or lost with the
-        store) is made now, with a token no answer was ever read under — never read as a value
-        that an old answer may have been kept under."""
-        values = await self._generation_values(names)
-        return tuple(values[name] for name in names)
-
-    async def _generation_values(self, names: Iterable[str], *, made_here: bool = False) -> dict[str, str]:
-        """``_generations`` by name, read in one round trip (``get_many``; the absent ones are
-        made together).  ``made_here``: a generation absent when read that another reader made
-        meanwhile is left out (it may have been renewed since the read): only one this call
-        made is given."""
-        wanted = list(dict.fromkeys(names))
-        kv = self._store.kv
-        found = await kv.get_many(wanted)
-        absent = [name for name, value in zip(wanted, found, strict=True) if value is None]
-        if self._store.replicated:  # the claims go to Redis together (a page's orders: many)
-            making = await asyncio.gather(*map(self._make_generation, absent))
-        else:  # in process, a claim never waits
-            making = [await self._make_generation(name) for name in absent]
-        made = dict(zip(absent, making, strict=True))
-        values: dict[str, str] = {}
-        for name, value in zip(wanted, found, strict=True):
-            if value is None:
-                value, ours = made[name]
-                if made_here and not ours:
-                    continue
-            values[name] = generations_of([value])[0]
-        return values
-
-    async def _make_generation(self, name: str) -> tuple[bytes, bool]:
-        """A generation found absent, made now (or as another reader made it meanwhile: then
-        ``False``)."""
-        kv = self._store.kv
-        made = (
-            owners_generation(await kv.losses()) if name == OWNERS_GENERATION else self._new_token().encode()
-        )
-        present = await kv.claim(name, made, ttl_seconds=GENERATION_TTL_SECONDS)
-        return (made, True) if present is None else (present, False)
-
     async def _kept_by_key(
         self, keys: Sequence[ReadKey], generations: Sequence[tuple[str, ...]]
     ) -> list[StoredAnswer | None]:
@@ -834,12 +641,6 @@ class AnswerCache:
             await self._store.kv.put_many(encoded, ttl_seconds=self._ttl(key, stored.stored_at))
         except ConnectionError:
             self._unavailable()
-
-    async def _replace_pending(self) -> None:
-        while self._pending:
-            name = next(iter(self._pending))
-            await self._store.kv.put(name, self._new_token().encode(), ttl_seconds=GENERATION_TTL_SECONDS)
-            self._pending.pop(name, None)
 
     def _count(self, key: ReadKey, outcome: str, lookups: int = 1) -> None:
         self.stats[(key.kind.value, outcome)] += lookups

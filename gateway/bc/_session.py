@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from uuid import UUID
 
+from ._answer_keys import ReadKey, group_key, read_key, read_keys_by_filter
 from ._answer_policy import invalidated_by_write, keyed_record
-from ._answers import Answer, AnswerCache, AnswerSource, ReadKey, group_key, read_key, read_keys_by_filter
+from ._answers import Answer, AnswerCache, AnswerSource
 from ._audit import CallContext
 from ._calls import RowCheck, _Call, _Paged, _read_entity, _Stats
 from ._coalesce import Coalescer

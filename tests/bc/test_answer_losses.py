@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.bc import DataKind
-from gateway.bc._answers import generation_key
+from gateway.bc._answer_generations import generation_key
 from gateway.store import MemoryStore
 from tests.bc.test_answers import COMPANY, Reads, WallClock, cache, invoices_key
 from tests.redis_server import RedisServer, redis_store

@@ -14,8 +14,8 @@ import pytest
 
 from gateway.bc import AnswerCache, CacheSettings, DataKind, Entity
 from gateway.bc._answer_codec import StoredAnswer, UnencodableAnswer, decode_answer, encode_answer
+from gateway.bc._answer_keys import ReadKey, read_key, read_keys_by_filter
 from gateway.bc._answer_policy import keyed_record
-from gateway.bc._answers import ReadKey, read_key, read_keys_by_filter
 from gateway.store import MemoryStore, RedisStore
 
 pytestmark = pytest.mark.anyio

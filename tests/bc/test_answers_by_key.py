@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gateway.bc import Answer, AnswerCache, AnswerSource, DataKind
-from gateway.bc._answers import ReadKey, read_key
+from gateway.bc._answer_keys import ReadKey, read_key
 from gateway.store import MemoryStore, RedisStore
 from tests.bc.test_answers import COMPANY, WallClock, cache
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from gateway.bc import Answer, AnswerCache, DataKind
+from gateway.bc._answer_generations import record_generation_key
+from gateway.bc._answer_keys import ReadKey, read_key
 from gateway.bc._answer_policy import Stale, invalidated_by_change, invalidated_by_write, keyed_record
-from gateway.bc._answers import ReadKey, read_key, record_generation_key
 from gateway.store import MemoryStore, RedisStore
 from tests.bc.test_answers import COMPANY, WallClock, cache
 from tests.bc.test_answers_by_key import BC, KeyedReads

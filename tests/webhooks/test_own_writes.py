@@ -16,7 +16,7 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.bc import AnswerCache, CacheSettings, RecordOwner
-from gateway.bc._answers import read_key
+from gateway.bc._answer_keys import read_key
 from gateway.sandbox.app import sandbox_of
 from gateway.settings import Settings
 from gateway.store import StoreSettings
