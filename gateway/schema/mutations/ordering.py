@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.resolvers.context import Context
-from gateway.resolvers.writes import orders
+from gateway.resolvers.writes import cart, orders
 from gateway.resolvers.writes.results import OrderOutcome
 from gateway.resolvers.writes.results import WriteError as DomainWriteError
 from gateway.schema.mutations.results import PlacedOrder, WriteError
@@ -67,8 +67,8 @@ class OrderingMutation:
     async def place_order(self, info: Info[Context, None], input: PlaceOrderInput) -> PlaceOrderResult:
         outcome = await orders.place_order(
             info.context,
-            [orders.CartLine(line.item_number.strip(), line.quantity) for line in input.lines],
-            orders.OrderDetails(_text(input.customer_reference), input.requested_delivery_date),
+            [cart.CartLine(line.item_number.strip(), line.quantity) for line in input.lines],
+            cart.OrderDetails(_text(input.customer_reference), input.requested_delivery_date),
             input.idempotency_key,
         )
         return _result(outcome)
@@ -77,9 +77,9 @@ class OrderingMutation:
     async def reorder(self, info: Info[Context, None], input: ReorderInput) -> ReorderResult:
         outcome = await orders.reorder(
             info.context,
-            orders.ReorderSource(_text(input.order_number), _text(input.invoice_number)),
-            [orders.LineChange(change.sequence, change.quantity) for change in input.changes or ()],
-            orders.OrderDetails(_text(input.customer_reference), input.requested_delivery_date),
+            cart.ReorderSource(_text(input.order_number), _text(input.invoice_number)),
+            [cart.LineChange(change.sequence, change.quantity) for change in input.changes or ()],
+            cart.OrderDetails(_text(input.customer_reference), input.requested_delivery_date),
             input.idempotency_key,
         )
         return _result(outcome)
