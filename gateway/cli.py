@@ -87,11 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     staff = commands.add_parser(
         "staff", help="act as BC's sales and warehouse staff on the sandbox: release, ship, invoice, pay …"
     )
-    staff.add_argument("action", choices=("release", "ship", "invoice", "pay", "stock", "answer", "random"))
+    staff.add_argument(
+        "action", choices=("release", "ship", "invoice", "pay", "stock", "answer", "reassign", "random")
+    )
     staff.add_argument(
         "--company", help="company id or name (default: the one holding the named record, or any)"
     )
-    staff.add_argument("--order", help="release/ship/invoice: the order number (default: one that can be)")
+    staff.add_argument(
+        "--order", help="release/ship/invoice/reassign: the order number (default: one that can be)"
+    )
+    staff.add_argument("--customer", help="reassign: the number of the order's new customer")
     staff.add_argument("--invoice", help="pay: the posted invoice number")
     staff.add_argument("--item", help="stock: the item number")
     staff.add_argument("--query", help="answer: the customer query number")
@@ -354,7 +359,18 @@ def _staff(args: argparse.Namespace) -> int:
 
     import httpx
 
-    names = ("company", "order", "invoice", "item", "query", "fraction", "amount", "quantity", "message")
+    names = (
+        "company",
+        "order",
+        "customer",
+        "invoice",
+        "item",
+        "query",
+        "fraction",
+        "amount",
+        "quantity",
+        "message",
+    )
     options: dict[str, object] = {name: getattr(args, name) for name in names if getattr(args, name)}
     if args.resolve:
         options["resolve"] = True

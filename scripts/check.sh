@@ -12,8 +12,8 @@ if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip 
   exit 1
 fi
 echo "== ruff"
-.venv/bin/ruff check gateway tests bench deploy
-.venv/bin/ruff format --check gateway tests bench deploy
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .  # the docs' Python code blocks too
 echo "== mypy --strict gateway"
 .venv/bin/mypy gateway
 echo "== pytest"

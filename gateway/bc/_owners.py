@@ -40,15 +40,18 @@ _OPERATION = "webhook-owners"
 @dataclass(frozen=True)
 class OwnerFields:
     """Where a record keeps its owner: the customer number (``None``: nobody owns it, like an
-    item) and, for posted documents, the number of the order they came from."""
+    item) and, for posted documents, the number of the order they came from.  ``reassignable``:
+    BC lets its customer be changed (an open order's sell-to customer), so an owner remembered
+    from an earlier change may be out of date when it changes again."""
 
     customer: str | None
     order: str | None = None
+    reassignable: bool = False
 
 
 OWNED_RECORDS: Final[Mapping[tuple[str, str], OwnerFields]] = MappingProxyType(
     {
-        (STANDARD_API.path, "salesOrders"): OwnerFields("customerNumber"),
+        (STANDARD_API.path, "salesOrders"): OwnerFields("customerNumber", reassignable=True),
         (STANDARD_API.path, "salesInvoices"): OwnerFields("customerNumber", "orderNumber"),
         (STANDARD_API.path, "salesShipments"): OwnerFields("customerNumber", "orderNumber"),
         (STANDARD_API.path, "salesCreditMemos"): OwnerFields("customerNumber"),

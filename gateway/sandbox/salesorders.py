@@ -3,7 +3,9 @@
 What ``APIV2SalesOrders``/``APIV2SalesOrderLines`` and the Sales Header/Sales Line tables do
 (REFERENCE §7.1): a sell-to customer is required and must not be blocked for everything; the number
 comes from the company's order series; lines resolve their item (or account), take price, unit and
-tax from it, and the header's totals follow its lines.
+tax from it, and the header's totals follow its lines.  The sell-to customer of an order may be
+changed while the order is open (not released) and nothing of it is shipped, as the Sales Header's
+*Sell-to Customer No.* validation allows (``sell_to_changes``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 BLANK_DATE = "0001-01-01"
 _CENT = Decimal("0.01")
 _AMOUNT_INPUTS = {"quantity", "unitPrice", "discountPercent", "discountAmount"}
+# The API's order status → the Sales Header's Status it stands for (REFERENCE §7.2).
+_HEADER_STATUS = {"Draft": "Open", "Open": "Released", "In_x0020_Review": "Pending Approval"}
 
 
 def dialog(message: str) -> SandboxError:
@@ -40,32 +44,12 @@ def find(rows: list[Row], field: str, value: Any) -> Row | None:
 class SalesOrderRules(Rules):
     def on_insert(self, ctx: WriteContext, row: Row, given: dict[str, Any], parent: Row | None) -> None:
         customer = _sell_to_customer(ctx, given)
-        if customer.get("blocked") == "All":
-            raise dialog(
-                f"You cannot create this type of document when Customer {customer['number']} "
-                "is blocked with type All"
-            )
+        _refuse_blocked(customer)
         # Blocked "Ship" may still order; BC refuses only the shipment (posting) later.
         _check_relations(ctx, given)
         today = ctx.today.isoformat()
         defaults = {
-            "customerId": customer["id"],
-            "customerNumber": customer["number"],
-            "customerName": customer.get("displayName", ""),
-            "billToName": customer.get("displayName", ""),
-            "billToCustomerId": customer["id"],
-            "billToCustomerNumber": customer["number"],
-            "shipToName": customer.get("displayName", ""),
-            **_address(customer, "sellTo"),
-            **_address(customer, "billTo"),
-            **_address(customer, "shipTo"),
-            "currencyId": customer.get("currencyId", ZERO_GUID),
-            "currencyCode": customer.get("currencyCode", ""),
-            "paymentTermsId": customer.get("paymentTermsId", ZERO_GUID),
-            "shipmentMethodId": customer.get("shipmentMethodId", ZERO_GUID),
-            "salesperson": customer.get("salespersonCode", ""),
-            "phoneNumber": customer.get("phoneNumber", ""),
-            "email": customer.get("email", ""),
+            **_customer_fields(customer),
             "orderDate": today,
             "postingDate": today,
             "partialShipping": True,
@@ -84,6 +68,85 @@ class SalesOrderRules(Rules):
         row.update(
             dict.fromkeys(("totalAmountExcludingTax", "totalTaxAmount", "totalAmountIncludingTax"), ZERO)
         )
+
+    def on_update(self, ctx: WriteContext, row: Row, changes: dict[str, Any]) -> dict[str, Any]:
+        if not {"customerId", "customerNumber"} & set(changes):
+            return {}
+        customer = _sell_to_customer(ctx, {"customerId": ZERO_GUID, **changes})
+        if customer["id"] == row.get("customerId"):
+            return {}
+        return sell_to_changes(ctx, row, customer)
+
+
+def sell_to_changes(ctx: WriteContext, order: Row, customer: Row) -> dict[str, Any]:
+    """What changing ``order``'s sell-to customer to ``customer`` changes, or BC's refusal.
+
+    BC's *Sell-to Customer No.* validation tests that the order is open (the API's ``Draft``: not
+    released, not pending approval) and that none of its lines is shipped, refuses a customer
+    blocked for everything, and takes the new customer's name, addresses, bill-to customer,
+    currency, terms and contact details."""
+    status = str(order.get("status"))
+    if status != "Draft":
+        raise SandboxError(
+            400,
+            "Application_FieldValidationException",
+            f"Status must be equal to 'Open'  in Sales Header: Document Type=Order, "
+            f"No.={order['number']}. Current value is '{_HEADER_STATUS.get(status, status)}'.",
+        )
+    lines = sorted(
+        (r for r in ctx.table("salesOrderLines") if r["documentId"] == order["id"]),
+        key=lambda r: int(r["sequence"]),
+    )
+    for line in lines:
+        if Decimal(line.get("shippedQuantity") or ZERO) != ZERO:
+            raise SandboxError(
+                400,
+                "Application_FieldValidationException",
+                f"Quantity Shipped must be equal to '0'  in Sales Line: Document Type=Order, "
+                f"Document No.={order['number']}, Line No.={line['sequence']}. "
+                f"Current value is '{Decimal(line['shippedQuantity']):f}'.",
+            )
+    _refuse_blocked(customer)
+    fields = _customer_fields(customer)
+    currency = fields["currencyCode"] or _local_currency(ctx)
+    if currency != (order.get("currencyCode") or _local_currency(ctx)):
+        # BC recreates the lines and prices them again in the new currency; the sandbox does not.
+        raise dialog(
+            "The sandbox does not move an order to a customer billed in another currency "
+            f"(Customer {customer['number']}: {currency})."
+        )
+    return {k: v for k, v in fields.items() if k in order and k not in ("currencyId", "currencyCode")}
+
+
+def _refuse_blocked(customer: Row) -> None:
+    if customer.get("blocked") == "All":
+        raise dialog(
+            f"You cannot create this type of document when Customer {customer['number']} "
+            "is blocked with type All"
+        )
+
+
+def _customer_fields(customer: Row) -> dict[str, Any]:
+    """What an order takes from its sell-to customer (who is also its bill-to customer here)."""
+    return {
+        "customerId": customer["id"],
+        "customerNumber": customer["number"],
+        "customerName": customer.get("displayName", ""),
+        "billToName": customer.get("displayName", ""),
+        "billToCustomerId": customer["id"],
+        "billToCustomerNumber": customer["number"],
+        "shipToName": customer.get("displayName", ""),
+        **_address(customer, "sellTo"),
+        **_address(customer, "billTo"),
+        **_address(customer, "shipTo"),
+        "currencyId": customer.get("currencyId", ZERO_GUID),
+        "currencyCode": customer.get("currencyCode", ""),
+        "paymentTermsId": customer.get("paymentTermsId", ZERO_GUID),
+        "shipmentMethodId": customer.get("shipmentMethodId", ZERO_GUID),
+        "salesperson": customer.get("salespersonCode", ""),
+        "phoneNumber": customer.get("phoneNumber", ""),
+        "email": customer.get("email", ""),
+    }
 
 
 class SalesOrderLineRules(Rules):

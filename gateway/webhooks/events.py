@@ -106,6 +106,10 @@ class RecordChanged:
     # (``AnswerOwners.recall``), so its change makes no customer's answers stale.  Only for the
     # replica that processes it (which invalidates): not published.
     unread: bool = False
+    # The customer whose kept answers held the record (``AnswerOwners``), when it now belongs to
+    # another: it moved (staff changed an open order's customer), so their answers of it are
+    # stale too.  Only for the replica that processes it, like ``unread``.
+    left: RecordOwner | None = None
 
 
 @dataclass(frozen=True)

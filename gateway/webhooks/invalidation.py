@@ -4,12 +4,13 @@ The replica that processes a notification has already attached its owner (``owne
 change is forgotten for that customer only — their orders, shipments, invoices, account or queries,
 as ``AnswerCache.record_changed`` maps the entity set; of their answers read by key, only those of
 the records the owner's numbers name (the order, a shipment's or invoice's order) — and for the
-whole company where the owner is not known.  Forgetting is a new generation in the shared
-store: every replica's next read of that kind goes to BC, with or without Redis pub/sub.  A
-``collection`` (more changes than BC lists one by one) or a recreated subscription forgets the
-set's kinds for every customer of the company: each answer is read again once, on demand.  A
-notification of a record the gateway wrote itself that reports nothing after that write (its
-echo, ``gateway/bc/_own_writes.py``) forgets nothing: the write did already.
+whole company where the owner is not known; and for the customer whose kept answers held a
+record that moved to another (``RecordChanged.left``) as well.  Forgetting is a new generation in
+the shared store: every replica's next read of that kind goes to BC, with or without Redis
+pub/sub.  A ``collection`` (more changes than BC lists one by one) or a recreated subscription
+forgets the set's kinds for every customer of the company: each answer is read again once, on
+demand.  A notification of a record the gateway wrote itself that reports nothing after that
+write (its echo, ``gateway/bc/_own_writes.py``) forgets nothing: the write did already.
 """
 
 from __future__ import annotations
@@ -47,9 +48,13 @@ class AnswerInvalidation:
             )
             return
         identifiers |= {"number": owner.number, "orderNumber": owner.order_number}
-        await self._answers.record_changed(
-            event.company_id, event.entity_set, owner.customer_number, identifiers=identifiers
-        )
+        # The owner's answers; and, for a record that moved to them, those of the customer whose
+        # kept answers held it (docs/caching.md, "A record moved to another customer").
+        customers = [owner.customer_number, *([event.left.customer_number] if event.left else [])]
+        for customer in customers:
+            await self._answers.record_changed(
+                event.company_id, event.entity_set, customer, identifiers=identifiers
+            )
 
     async def resync(self, event: ResourceResync) -> None:
         await self._answers.record_changed(event.company_id, event.entity_set)

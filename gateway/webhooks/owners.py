@@ -9,6 +9,11 @@ not remembered is read from BC for the whole notification body at once
 (``BCClient.owners``: identifiers only, many ids per request).  A record BC cannot tell the owner
 of — deleted, or gone before it was read — is looked up among the owners the answer cache learned
 from the rows it keeps (``AnswerOwners``): whoever's kept answers can hold it.
+
+An open order's customer can be changed in BC.  So the owner of a created or updated order is
+always read from BC, and the owner the answer cache remembered for it is looked up in the same
+store round trip as the remembered owners: when that is another customer, the order left them,
+and the change is theirs too (``RecordChanged.left``: their kept answers of it go as well).
 """
 
 from __future__ import annotations
@@ -20,7 +25,16 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from gateway.bc import PORTAL_API, STANDARD_API, AnswerOwners, ApiRoute, BCError, RecordOwner, RecordOwners
+from gateway.bc import (
+    PORTAL_API,
+    STANDARD_API,
+    AnswerOwners,
+    ApiRoute,
+    BCError,
+    OwnerFields,
+    RecordOwner,
+    RecordOwners,
+)
 from gateway.store import KeyValue, StoreUnavailable
 from gateway.webhooks.events import ChangeType, RecordChanged
 from gateway.webhooks.stats import WebhookStats
@@ -31,6 +45,7 @@ REMEMBER_SECONDS = 7 * 24 * 3600.0
 _ROUTES = {route.path.removeprefix("api/"): route for route in (STANDARD_API, PORTAL_API)}
 
 _Key = tuple[uuid.UUID, str, str]  # company, entity set, record id
+_LIVE = frozenset({ChangeType.CREATED, ChangeType.UPDATED})
 
 
 class OwnerDirectory:
@@ -56,10 +71,14 @@ class OwnerDirectory:
 
     async def attach(self, changes: Sequence[RecordChanged]) -> list[RecordChanged]:
         """``changes`` in order, each with its owner (``None`` when it cannot be known: a record
-        deleted before the gateway ever saw it, or BC not answering)."""
-        found = {key: self._known[key] for key in map(_key, changes) if key in self._known}
+        deleted before the gateway ever saw it, or BC not answering) and, where the customer whose
+        kept answers hold the record is no longer its owner, that customer (``left``)."""
+        moving = [change for change in changes if _may_have_moved(change)]
+        settled = [change for change in changes if not _may_have_moved(change)]
+        found = {key: self._known[key] for key in map(_key, settled) if key in self._known}
         missing = [change for change in changes if _key(change) not in found and _readable(change)]
-        found |= await self._remembered(missing)
+        remembered, held = await self._remembered([c for c in missing if not _may_have_moved(c)], moving)
+        found |= remembered
         # A deleted record cannot be read: its owner is known from before, or not at all.
         unread = [c for c in missing if _key(c) not in found and c.change_type is not ChangeType.DELETED]
         read, unanswered = await self._read(unread)
@@ -72,28 +91,39 @@ class OwnerDirectory:
         learned, held_by_none = await self._learned_owners(gone)
         found |= learned
         attached = [
-            replace(change, owner=found.get(_key(change)), unread=_key(change) in held_by_none)
+            replace(
+                change,
+                owner=found.get(_key(change)),
+                unread=_key(change) in held_by_none,
+                left=_left(held.get(_key(change)), found.get(_key(change))),
+            )
             for change in changes
         ]
         self._stats.owners_unread += sum(1 for c in attached if c.unread)
         self._stats.owners_unknown += sum(
             1 for c in attached if c.owner is None and not c.unread and _readable(c)
         )
+        self._stats.owners_moved += sum(1 for c in attached if c.left is not None)
         return attached
 
-    async def _remembered(self, changes: Sequence[RecordChanged]) -> dict[_Key, RecordOwner]:
+    async def _remembered(
+        self, changes: Sequence[RecordChanged], live: Sequence[RecordChanged]
+    ) -> tuple[dict[_Key, RecordOwner], dict[_Key, RecordOwner]]:
+        """The owners remembered for ``changes``; and for ``live`` (records that may have moved),
+        the owners the answer cache remembered from the rows it keeps: whose kept answers hold
+        them.  One store round trip (the answer cache's owners are in the same store)."""
         keys = list(dict.fromkeys(map(_key, changes)))
-        if not keys:
-            return {}
+        held_keys = list(dict.fromkeys(map(_key, live))) if self._learned is not None else []
+        if not keys and not held_keys:
+            return {}, {}
         try:
-            values = await self._kv.get_many([_store_key(key) for key in keys])
+            values = await self._kv.get_many(
+                [_store_key(key) for key in keys] + [AnswerOwners.key(*key) for key in held_keys]
+            )
         except StoreUnavailable:
-            return {}
-        return {
-            key: RecordOwner.decode(value)
-            for key, value in zip(keys, values, strict=True)
-            if value is not None
-        }
+            return {}, {}
+        owners = [RecordOwner.decode(value) if value is not None else None for value in values]
+        return _found(keys, owners[: len(keys)]), _found(held_keys, owners[len(keys) :])
 
     async def _learned_owners(
         self, changes: Sequence[RecordChanged]
@@ -161,12 +191,34 @@ def route_of(name: str) -> ApiRoute | None:
 
 
 def _readable(change: RecordChanged) -> bool:
+    return _fields(change) is not None
+
+
+def _may_have_moved(change: RecordChanged) -> bool:
+    """Whether ``change`` may have moved the record to another customer: a record created or
+    updated (BC merges a creation and the changes right after it into one notification) whose
+    customer BC lets staff change.  Its owner is read from BC even when remembered."""
+    fields = _fields(change)
+    return fields is not None and fields.reassignable and change.change_type in _LIVE
+
+
+def _left(held: RecordOwner | None, owner: RecordOwner | None) -> RecordOwner | None:
+    """The owner a kept answer remembered, when the record now belongs to another customer."""
+    if held is None or owner is None or held.customer_number is None or owner.customer_number is None:
+        return None
+    return held if held.customer_number.casefold() != owner.customer_number.casefold() else None
+
+
+def _found(keys: Sequence[_Key], owners: Sequence[RecordOwner | None]) -> dict[_Key, RecordOwner]:
+    return {key: owner for key, owner in zip(keys, owners, strict=True) if owner is not None}
+
+
+def _fields(change: RecordChanged) -> OwnerFields | None:
+    """Where the changed record names its owner; ``None`` for one whose owner cannot be read."""
     route = route_of(change.route)
-    return (
-        route is not None
-        and RecordOwners.fields(route, change.entity_set) is not None
-        and _is_guid(change.record_id)
-    )
+    if route is None or not _is_guid(change.record_id):
+        return None
+    return RecordOwners.fields(route, change.entity_set)
 
 
 def _is_guid(text: str) -> bool:

@@ -26,6 +26,7 @@ class WebhookStats:
     owners_learned: int = 0  # owners BC could not tell (deleted records) found among kept answers' rows
     owners_unread: int = 0  # records gone from BC that no kept answer holds: nobody's answers go
     owners_unknown: int = 0  # changes published without their owner (an owner entry lost, BC down)
+    owners_moved: int = 0  # records a kept answer held as another customer's: that one's answers go too
     own_write_echo: int = 0  # BC's notification of the gateway's own write: no answer forgotten again
     # The subscription manager
     subscriptions_created: int = 0

@@ -119,7 +119,7 @@ async def test_a_link_still_works_just_before_it_expires(
     assert response.status_code == 200
 
 
-def _tampered(url: str, change: dict[int, str]) -> str:
+def _tampered(url: str, change: dict[int, str | int]) -> str:
     """The link with its signed payload edited (the signature left as it was)."""
     prefix, token = url.rsplit("/", 1)
     payload, signature = token.split(".")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
@@ -11,8 +12,11 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.sandbox.app import sandbox_of
+from gateway.sandbox.staff.desk import Desk
 from tests.live.conftest import LiveGateway, hub_of, settle
 from tests.live.websocket import Socket, connect, initialised
+from tests.webhooks.conftest import service_of
+from tests.webhooks.test_moved_records import movable_orders
 
 pytestmark = pytest.mark.anyio
 
@@ -44,6 +48,11 @@ async def staff_on(http: httpx.AsyncClient, company: str, action: str, **options
 
 async def staff(live: LiveGateway, action: str, **options: Any) -> dict[str, Any]:
     return await staff_on(live.http, live.company, action, **options)
+
+
+def staff_edit(live: LiveGateway, order: dict[str, Any], changes: dict[str, Any]) -> None:
+    """A member of staff edits the order in BC (BC notifies its update)."""
+    Desk(sandbox_of(live.sandbox), live.company, random.Random(0)).update("salesOrders", order, changes)
 
 
 def row(sandbox: Starlette, company: str, entity_set: str, record_id: str) -> dict[str, Any]:
@@ -161,3 +170,30 @@ async def test_too_many_item_numbers_are_refused_before_anything_is_watched(live
 
     assert refused["type"] == "error"
     assert refused["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_order_moved_to_another_customer_reaches_the_new_one(live: LiveGateway) -> None:
+    signed_in = {c.customer_number for c in live.development.customers if str(c.company_id) == live.company}
+    order, new = next(movable_orders(live.sandbox, live.company, signed_in))
+    previous = order["customerNumber"]
+    # Staff edited the order before: the gateway remembers whose it was then.
+    staff_edit(live, order, {"externalDocumentNumber": "PO-BY-PHONE"})
+    await live.deliver_notifications()
+    await settle(lambda: service_of(live.app).stats.processed >= 1)
+    async with connect(live.app) as theirs_now, connect(live.app) as theirs_before:
+        await initialised(theirs_now, live.token(new))
+        await initialised(theirs_before, live.token(previous))
+        await subscribe(theirs_now, "orders", ORDERS)
+        await subscribe(theirs_before, "orders", ORDERS)
+        await listening(live, 2)
+
+        await staff(live, "reassign", order=order["number"], customer=new)
+        await live.deliver_notifications()
+        moved = await theirs_now.receive_until("next")
+        for _ in range(1000):
+            await anyio.lowlevel.checkpoint()
+        heard_before = theirs_before.pending()
+
+    assert moved["payload"]["data"]["orderUpdated"]["number"] == order["number"]
+    # The previous customer's own read finds no order of theirs: nothing is theirs to hear.
+    assert heard_before == []

@@ -1,4 +1,5 @@
-"""Whose record each change is: read once per body from BC, then remembered here and in the store."""
+"""Whose record each change is: read once per body from BC, then remembered here and in the store
+(an order's is read again when it changes: BC lets staff move an open order to another customer)."""
 
 from __future__ import annotations
 
@@ -70,18 +71,41 @@ async def test_a_body_of_changes_costs_one_read_per_entity_set(bc: BCClient, liv
 async def test_an_owner_read_once_is_not_read_again_here_or_on_another_replica(
     bc: BCClient, live_sandbox: Starlette
 ) -> None:
-    company, orders = rows(live_sandbox, "salesOrders")
+    company, shipments = rows(live_sandbox, "salesShipments")  # posted: its customer never changes
     log = sandbox_of(live_sandbox).log
     shared = MemoryStore()
-    change = changed(company, "salesOrders", orders[0]["id"])
+    change = changed(company, "salesShipments", shipments[0]["id"])
     await OwnerDirectory(bc.owners, shared.kv, WebhookStats()).attach([change])
     log.clear()
 
     again = await OwnerDirectory(bc.owners, shared.kv, WebhookStats()).attach([change])
 
     assert again[0].owner is not None
-    assert again[0].owner.customer_number == orders[0]["customerNumber"]
+    assert again[0].owner.customer_number == shipments[0]["customerNumber"]
     assert log.count() == 0
+
+
+async def test_an_orders_owner_is_read_again_at_each_update_since_it_may_have_moved(
+    bc: BCClient, live_sandbox: Starlette
+) -> None:
+    company, orders = rows(live_sandbox, "salesOrders")
+    log = sandbox_of(live_sandbox).log
+    directory = OwnerDirectory(bc.owners, MemoryStore().kv, stats := WebhookStats())
+    await directory.attach([changed(company, "salesOrders", orders[0]["id"])])
+    orders[0]["customerNumber"] = "MOVED-TO"  # staff changed the open order's customer in BC
+    log.clear()
+
+    updated, deleted = [
+        (await directory.attach([changed(company, "salesOrders", orders[0]["id"], how)]))[0]
+        for how in (ChangeType.UPDATED, ChangeType.DELETED)
+    ]
+
+    assert updated.owner is not None
+    assert updated.owner.customer_number == "MOVED-TO"
+    assert log.count("salesOrders") == 1  # the update's; a deletion cannot be read
+    assert deleted.owner is not None
+    assert deleted.owner.customer_number == "MOVED-TO"
+    assert stats.owner_reads == 2
 
 
 async def test_a_deleted_record_keeps_the_owner_it_had_and_an_unseen_one_has_none(

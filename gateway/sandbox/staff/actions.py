@@ -14,9 +14,10 @@ from gateway.sandbox.store import PORTAL_ROUTE, Row
 from . import finance, orders, stock
 from .desk import Desk, StaffError, find
 
-ACTIONS = ("release", "ship", "invoice", "pay", "stock", "answer")
+ACTIONS = ("release", "ship", "invoice", "pay", "stock", "answer", "reassign")
 RANDOM = "random"
-# How often each action comes up when staff work on a clock.
+# How often each action comes up when staff work on a clock (never a move to another customer:
+# it is done on request only).
 _WEIGHTS = {"release": 2, "ship": 3, "invoice": 2, "pay": 2, "stock": 1, "answer": 1}
 _REPLIES = (
     "Thank you for getting in touch. We are looking into it and will come back to you shortly.",
@@ -30,6 +31,7 @@ _TARGETS = {
     "pay": "invoice",
     "stock": "item",
     "answer": "query",
+    "reassign": "order",
 }
 _TARGET_TABLES = {
     "order": ("salesOrders", "v2.0"),
@@ -156,6 +158,23 @@ def _pay(desk: Desk, options: Mapping[str, Any]) -> str:
     return f"Posted payment {number} of {amount:f} {currency} on invoice {invoice['number']}: {tail}."
 
 
+def _reassign(desk: Desk, options: Mapping[str, Any]) -> str:
+    lines = orders.lines_by_order(desk)
+
+    def movable(order: Row) -> bool:
+        shipped = any(Decimal(line["shippedQuantity"]) for line in lines.get(order["id"], ()))
+        return order["status"] == "Draft" and not shipped
+
+    order = _target(desk, options, "order", movable)
+    number = options.get("customer")
+    if not number:
+        raise StaffError(400, "customer (the number of the order's new customer) is required.")
+    customer = find(desk.table("customers"), "number", number)
+    if customer is None:
+        raise StaffError(404, f"No customer {number} in this company.")
+    return orders.reassign(desk, order, customer)
+
+
 def _stock(desk: Desk, options: Mapping[str, Any]) -> str:
     item = _target(desk, options, "item", lambda i: i.get("type") == "Inventory" and not i.get("blocked"))
     quantity = _decimal(options, "quantity") if "quantity" in options else Decimal(25)
@@ -179,6 +198,7 @@ _DO: dict[str, Callable[[Desk, Mapping[str, Any]], str]] = {
     "pay": _pay,
     "stock": _stock,
     "answer": _answer,
+    "reassign": _reassign,
 }
 
 

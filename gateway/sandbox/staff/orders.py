@@ -1,4 +1,5 @@
-"""Release, ship and invoice a sales order, as BC's Release and Post (Ship / Invoice) do.
+"""Release, ship and invoice a sales order, as BC's Release and Post (Ship / Invoice) do; and
+move an open order to another customer, as changing its *Sell-to Customer No.* does.
 
 Posting a shipment releases a draft order, writes a posted shipment for what was shipped (its
 lines' quantities), moves the order lines' shipped quantities and takes the goods out of stock.
@@ -14,7 +15,8 @@ from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from gateway.sandbox.salesorders import ZERO
+from gateway.sandbox.errors import SandboxError
+from gateway.sandbox.salesorders import ZERO, sell_to_changes
 from gateway.sandbox.store import PORTAL_ROUTE, Row
 
 from . import documents, finance
@@ -56,6 +58,20 @@ def release(desk: Desk, order: Row) -> str:
         raise StaffError(409, f"Order {order['number']} is already released.")
     desk.update("salesOrders", order, {"status": RELEASED, "lastModifiedDateTime": desk.now})
     return f"Released order {order['number']} ({order['customerName']})."
+
+
+def reassign(desk: Desk, order: Row, customer: Row) -> str:
+    """Make ``customer`` the order's sell-to customer: BC allows it while the order is open (not
+    released) and nothing of it is shipped, and notifies it as an update of the order."""
+    if customer["id"] == order["customerId"]:
+        raise StaffError(409, f"Order {order['number']} is already customer {customer['number']}'s.")
+    try:
+        changes = sell_to_changes(desk.context(), order, customer)
+    except SandboxError as error:
+        raise StaffError(409, error.message) from None
+    previous = order["customerNumber"]
+    desk.update("salesOrders", order, {**changes, "lastModifiedDateTime": desk.now})
+    return f"Moved order {order['number']} from customer {previous} to customer {customer['number']}."
 
 
 def ship(desk: Desk, order: Row, fraction: Decimal) -> str:

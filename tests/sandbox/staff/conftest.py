@@ -10,6 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from gateway.edge.logs import keep_request_urls_out_of_logs
 from gateway.sandbox.app import create_sandbox_app, sandbox_of
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.state import Sandbox
@@ -40,6 +41,7 @@ def sandbox(app: Starlette) -> Sandbox:
 
 @pytest.fixture
 async def bc(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    keep_request_urls_out_of_logs()  # as the gateway does: httpx would log BC's URLs
     async with httpx.AsyncClient(transport=sandbox_transport(app), base_url=BASE_URL) as client:
         client.headers["Authorization"] = f"Bearer {await get_token(client)}"
         yield client

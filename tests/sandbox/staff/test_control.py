@@ -27,7 +27,7 @@ async def test_the_endpoint_does_an_action_and_says_what_changed(control: httpx.
         listed = (await control.get("/_sandbox/staff")).json()
         response = await control.post("/_sandbox/staff/ship", json={"company": INTERNATIONAL})
 
-    assert listed["actions"] == ["release", "ship", "invoice", "pay", "stock", "answer", "random"]
+    assert listed["actions"] == ["release", "ship", "invoice", "pay", "stock", "answer", "reassign", "random"]
     assert response.status_code == 200, response.text
     outcome = response.json()
     assert outcome["action"] == "ship"
