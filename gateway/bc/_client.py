@@ -20,6 +20,7 @@ from uuid import UUID
 import httpx
 import msgspec
 
+from ._answer_misses import MISSES_LOGGER, Miss, log_misses
 from ._answer_policy import invalidated_by_write, keyed_record
 from ._answers import Answer, AnswerCache, AnswerSource, ReadKey, group_key, read_key, read_keys_by_filter
 from ._audit import CallContext, log_call
@@ -697,6 +698,7 @@ class BCSession:
 
         answer = await answers.read(key, from_bc, model, holds=holds)
         self._note(answer)
+        self._tell_misses([answer.missed], plain.entity_set)
         if read and answer.source is not None and not answer.kept and rows_by_key is not None:
             await self._keep_rows_by_key(read[0], rows_by_key, model, route, answer.source)
         return list(answer.rows)
@@ -796,6 +798,7 @@ class BCSession:
         found = await answers.read_by_key(whole_key, each_key, from_bc, model)
         for answer in found:
             self._note(answer)
+        self._tell_misses([answer.missed for answer in found], whole.entity_set)
         return [row for answer in found for row in answer.rows]
 
     async def fetch_together(
@@ -838,6 +841,7 @@ class BCSession:
 
         answer = await answers.read(key, wrapped, holds=holds)
         self._note(answer)
+        self._tell_misses([answer.missed], "+".join(plain.entity_set for _, plain, _, _ in checked))
         return [list(part["rows"]) for part in answer.rows]
 
     def _learner(
@@ -855,6 +859,16 @@ class BCSession:
             return await answers.owners.learn(company, entity_set, customer, rows)
 
         return learn
+
+    def _tell_misses(self, misses: Sequence[Miss | None], entity_set: str) -> None:
+        """Why a read of ``entity_set`` went to BC (its keys' ``misses``), for tuning the cache
+        (``_answer_misses``): only when that logger is on."""
+        found = [miss for miss in misses if miss is not None]
+        if found and MISSES_LOGGER.isEnabledFor(logging.DEBUG):
+            context = self._context
+            log_misses(
+                found, entity_set=entity_set, operation=context.operation, request_id=context.request_id
+            )
 
     def _note(self, answer: Answer) -> None:
         if answer.kept:
@@ -996,7 +1010,8 @@ class BCSession:
         if answers is None:
             return False
         changed = invalidated_by_write(entity_set, row)
-        return await answers.forget(self.scope.company_id, self.scope.customer_number, changed)
+        why = f"write {entity_set}" if row is not None else f"write {entity_set}, its answer lost"
+        return await answers.forget(self.scope.company_id, self.scope.customer_number, changed, why=why)
 
     async def _remember_written(self, entity_set: str, row: Mapping[str, Any]) -> None:
         """Remember the record as BC answered its write, once every replica's answers of it are
