@@ -527,6 +527,14 @@ class BCClient:
 # The session whose reads may be served from kept answers in the running task although it reads
 # fresh (``BCSession.kept_answers_serve``); a context variable, so reads running beside them are not.
 _KEPT_SERVES: ContextVar[BCSession | None] = ContextVar("bc_kept_answers_serve", default=None)
+# The session whose reads in the running task are read ahead (``BCSession.riding_along``).
+_RIDING: ContextVar[BCSession | None] = ContextVar("bc_riding_along", default=None)
+
+
+class NotRiddenAlong(BCError):
+    """A read ahead that was not sent: nothing the operation needed went to BC with it."""
+
+    default_code = "not_ridden_along"
 
 
 class BCSession:
@@ -629,6 +637,25 @@ class BCSession:
         finally:
             _KEPT_SERVES.reset(token)
 
+    @contextlib.contextmanager
+    def riding_along(self) -> Iterator[None]:
+        """Within the block, and only in the task that runs it (and the tasks it starts), this
+        session's reads are read ahead, to be kept for a later operation: each goes to BC only in
+        a ``$batch`` with a read this operation needs (of the same API, sent in the same round),
+        never in a request of its own — else it fails with ``NotRiddenAlong``, without HTTP — and
+        what they answer is no part of this operation's answer (neither its age nor what a kept
+        response stands on).  Only worth it while answers are kept (``keeps_answers``); a read
+        that would not be kept is not made (``NotRiddenAlong``)."""
+        token = _RIDING.set(self)
+        try:
+            yield
+        finally:
+            _RIDING.reset(token)
+
+    @property
+    def _riding(self) -> bool:
+        return _RIDING.get() is self
+
     @property
     def bc_seconds(self) -> float:
         return self._stats.bc_seconds
@@ -675,6 +702,8 @@ class BCSession:
             raise ODataBuildError("limit must be a positive integer")
         key = self._answer_key(plain, route) if limit is None else None
         if key is None or self._client.answers is None:
+            if self._riding:
+                raise NotRiddenAlong("a read ahead that would not be kept is not made")
             self._sources = None
             return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
 
@@ -871,6 +900,8 @@ class BCSession:
             )
 
     def _note(self, answer: Answer) -> None:
+        if self._riding:
+            return  # read ahead for a later operation: no part of this one's answer
         if answer.kept:
             self._kept_age = answer.age if self._kept_age is None else max(self._kept_age, answer.age)
         if answer.source is None:
@@ -903,8 +934,10 @@ class BCSession:
     ) -> list[Any]:
         if limit is None and self.batching:
             # Joins the other reads of this tick: two or more go to BC as one $batch.
-            rows: list[Any] = await self._coalescer.submit(_Read(query, route, model))
+            rows: list[Any] = await self._coalescer.submit(_Read(query, route, model, rider=self._riding))
             return rows
+        if self._riding:  # every read is a request of its own: none rides along
+            raise NotRiddenAlong("reads are not sent together (BC_BATCH off)")
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{plain.entity_set}"
         call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
@@ -1059,12 +1092,17 @@ class BCSession:
 
     async def _fetch_together(self, reads: Sequence[_Read]) -> list[list[Any] | BCError]:
         """``_fetch_many`` per API route, each read's outcome in its place.  A ``$batch`` is
-        one route's (its URLs are relative to the route's root): the routes' go at once."""
+        one route's (its URLs are relative to the route's root): the routes' go at once.  A
+        route's reads that are all read ahead (``riding_along``) are not sent."""
         outcomes: list[list[Any] | BCError] = [[] for _ in reads]
-        by_route = [
-            (route, [index for index, read in enumerate(reads) if read.route == route])
-            for route in dict.fromkeys(read.route for read in reads)
-        ]
+        by_route = []
+        for route in dict.fromkeys(read.route for read in reads):
+            places = [index for index, read in enumerate(reads) if read.route == route]
+            if all(reads[index].rider for index in places):
+                for index in places:
+                    outcomes[index] = NotRiddenAlong("no read of this round needed BC")
+            else:
+                by_route.append((route, places))
         answered = await asyncio.gather(
             *(self._fetch_many([reads[index] for index in places], route) for route, places in by_route)
         )
@@ -1110,6 +1148,7 @@ class _Read:
     query: Query | ScopedQuery
     route: ApiRoute
     model: type[Entity] | None
+    rider: bool = False  # read ahead: sent only with a read that is not (``riding_along``)
 
 
 @dataclass(frozen=True)

@@ -76,14 +76,14 @@ async def list_orders(
     if filter.number is not None:
         return await _one_number(ctx, _code(filter.number, "filter"), after, filter, (start, end), with_items)
     filtered = bool(filter.statuses - set(BC_STATUS_FILTERS)) or filter.item_number is not None
-    read_open: list[str] = []
+    read_open: list[SalesOrder] = []
 
     async def resolve(numbers: Sequence[str]) -> dict[str, PortalOrder | None]:
         # With documents wanted, the open orders' are read in this round too, not one later.
-        also = read_open if with_documents else []
-        along = [] if with_items else _room_left(numbers, also, read_open)
+        also = [order.number for order in read_open] if with_documents else []
+        ahead = [] if with_items else _room_left(numbers, also, read_open)
         return await orders_by_number(
-            ctx, numbers, with_items=with_items, documents_of=also, kept_along=along
+            ctx, numbers, with_items=with_items, documents_of=also, read_ahead=ahead
         )
 
     # A page smaller than the default (the dashboard's five newest) is the head of a default
@@ -110,15 +110,17 @@ def _head(page: Page[PortalOrder], size: int) -> Page[PortalOrder]:
     return Page(page.items[:size], page.cursors[:size], True, page.has_previous_page)
 
 
-def _room_left(numbers: Sequence[str], also: Sequence[str], read_open: Sequence[str]) -> list[str]:
+def _room_left(
+    numbers: Sequence[str], also: Sequence[str], read_open: Sequence[SalesOrder]
+) -> list[SalesOrder]:
     """The newest open orders that fit in the room a resolution round's reads have left (30
-    numbers each): their documents and archives come in the same reads — no more requests, a few
-    more rows — and are kept by number, so ``order(number)`` of an order the customer clicks on
-    this page is served kept (docs/caching.md, "One answer per key").  Not with items: the
-    invoices' shape then differs from ``order(number)``'s."""
+    numbers each): their documents, archives and items are read ahead in the same round — no
+    more requests, a few more rows — and kept by key, so ``order(number)`` of an order the
+    customer clicks on this page is served kept (docs/caching.md, "Read along with the page").
+    Not with items: the invoices' shape then differs from ``order(number)``'s."""
     taken = {*numbers, *also}
     room = KEYS_PER_REQUEST - len(taken)
-    return [number for number in read_open if number not in taken][: max(room, 0)]
+    return [order for order in read_open if order.number not in taken][: max(room, 0)]
 
 
 def _sources(
@@ -128,7 +130,7 @@ def _sources(
     size: int,
     *,
     with_items: bool,
-    read_open: list[str],
+    read_open: list[SalesOrder],
 ) -> Sources:
     """Discovery: open orders, and the rows that date completed orders (docs/order-status.md)."""
     filtered = bool(filter.statuses - set(BC_STATUS_FILTERS)) or filter.item_number is not None
@@ -180,9 +182,9 @@ async def _one_number(
     )
 
 
-def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) -> FetchRows:
+def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[SalesOrder]) -> FetchRows:
     """Open orders newest first, lines (and items) expanded: each is the order, decoded straight
-    from BC's answer.  The numbers read are appended to ``read``."""
+    from BC's answer.  The orders read are appended to ``read``."""
 
     # Each open order read is also the whole answer to `order(number)`'s read of it (the
     # loaders' read by number, lines without items): kept as that too, so the order a customer
@@ -193,7 +195,7 @@ def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) 
         newest_first = ("orderDate desc", "number desc")
         query = ORDERS.query(filter=_and(base, extra), with_items=with_items, orderby=newest_first, top=top)
         orders = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesOrder, rows_by_key=by_number)
-        read.extend(order.number for order in orders)
+        read.extend(orders)
         return orders
 
     return below_key(fetch, "orderDate", "number")
