@@ -32,7 +32,7 @@ from gateway.resolvers.order_history import (
 )
 from gateway.resolvers.order_lookup import PortalOrder, orders_by_number
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
-from gateway.resolvers.pagination import Page, encode_cursor, page_size
+from gateway.resolvers.pagination import Page, encode_cursor, page_size, rows_to_read
 
 # Statuses an order rebuilt from posted documents can have (it has shipped or been invoiced).
 REBUILT_STATUSES = frozenset(
@@ -86,11 +86,8 @@ async def list_orders(
             ctx, numbers, with_items=with_items, documents_of=also, read_ahead=ahead
         )
 
-    # A page smaller than the default (the dashboard's five newest) is the head of a default
-    # page: the same reads, so the dashboard and the orders page serve each other kept.  Not
-    # when nothing is kept (the cache off): the extra rows would serve nobody, and cost the
-    # gateway's CPU and BC's rows on every dashboard.
-    read_size = max(size, ctx.policy.default_page_size) if ctx.bc.keeps_answers else size
+    # The dashboard's five newest are the head of a default page: the same reads.
+    read_size = rows_to_read(size, default=ctx.policy.default_page_size, kept=ctx.bc.keeps_answers)
     page = await order_page(
         _sources(ctx, filter, (start, end), read_size, with_items=with_items, read_open=read_open),
         resolve,
@@ -100,14 +97,7 @@ async def list_orders(
         # Resolved together, one request per entity set (an `or` over up to 30 numbers).
         resolve_batch=KEYS_PER_REQUEST if filtered else min(read_size + 1, KEYS_PER_REQUEST),
     )
-    return _head(page, size)
-
-
-def _head(page: Page[PortalOrder], size: int) -> Page[PortalOrder]:
-    """The first ``size`` orders of ``page``; more follow when the page had more."""
-    if len(page.items) <= size:
-        return page
-    return Page(page.items[:size], page.cursors[:size], True, page.has_previous_page)
+    return page.head(size)
 
 
 def _room_left(
