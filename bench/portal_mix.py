@@ -36,8 +36,16 @@ $batch is one) and the reads BC processed in them, operations per BC request and
 CPU of each process, the load average, and where the BC requests went, by operation (the
 gateway's access log lines).
 
+``--explain`` also prints why each BC read was made (the gateway at ``GATEWAY_LOG_LEVEL=debug``
+logs each read its cache did not serve, and each change that made answers stale: see
+gateway/bc/_answer_misses.py): by operation, entity set and cause — the first read of that
+request in the run, read again after it was pushed out of memory, expired, dropped by BC's
+notification of a change (by the set notified) or by the customer's own write, or a read that is
+never kept (a write's own reads, the owner of a notified record).  Page 2 of the orders is told
+apart from page 1 by the request id this process sends.  It is printed, not written to the file.
+
 Run: .venv/bin/python bench/portal_mix.py [--customers 200] [--seconds 120] [--warmup 60]
-     [--compress 2] [--webhooks off,on] [--staff-every 5]
+     [--compress 2] [--webhooks off,on] [--staff-every 5] [--explain]
 """
 
 from __future__ import annotations
@@ -56,6 +64,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +86,7 @@ SEARCHES = (None, None, "chair", "desk", "paper", "lamp")  # what customers look
 SEED = 42
 PROXIED = {"x-forwarded-proto": "https"}  # the TLS-terminating proxy in front of the gateway
 METRICS_TOKEN = "portal-mix-metrics-token"
+PAGE_2 = "page2-"  # the request id's prefix of an orders page after the first
 GATEWAY_CLIENT = SandboxConfig().credentials[0]
 READER_CLIENT = SandboxConfig(clients=2).credentials[1]  # this bench's own, to list the customers
 
@@ -206,6 +216,7 @@ def gateway_environ(
         GATEWAY_WEBHOOK_URL=f"http://127.0.0.1:{port}/webhooks/bc",
         GATEWAY_WEBHOOK_SECRET="the portal mix's webhook secret, thirty-two or more",
         GATEWAY_CACHE_TTL_WITH_WEBHOOKS_SECONDS=f"{long_ttl:g}",
+        GATEWAY_LOG_LEVEL="debug" if args.explain else "info",  # why each BC read was made
         # The simulated customers are real customers: their own rate limits are not what is measured.
         GATEWAY_RATE_LIMIT_PER_MINUTE="1000000000",
         GATEWAY_RATE_LIMIT_BURST="1000000000",
@@ -265,10 +276,11 @@ class Connection:
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self.used_at = 0.0
 
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+    async def post(self, path: str, body: bytes, request_id: str | None = None) -> tuple[int, bytes]:
+        named = f"x-request-id: {request_id}\r\n" if request_id else ""
         request = (
             f"POST {path} HTTP/1.1\r\nhost: {self.host}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\n{self.head}\r\n"
+            f"content-length: {len(body)}\r\n{self.head}{named}\r\n"
         ).encode() + body
         for last_try in (False, True):
             if self.streams is None or time.monotonic() - self.used_at > self.IDLE_SECONDS:
@@ -332,13 +344,15 @@ class Customer:
         self.reorders = 0
         self.name = name
 
-    async def ask(self, gateway: str, tally: Tally, name: str, variables: dict[str, Any]) -> Any:
+    async def ask(
+        self, gateway: str, tally: Tally, name: str, variables: dict[str, Any], request_id: str | None = None
+    ) -> Any:
         if self.connection is None:
             self.connection = Connection(gateway, self.headers)
         started = time.perf_counter()
         try:
             body = json.dumps({"query": self.ops[name], "variables": variables}).encode()
-            status, payload = await self.connection.post("/graphql", body)
+            status, payload = await self.connection.post("/graphql", body, request_id)
         except (OSError, asyncio.IncompleteReadError) as error:
             tally.failed[f"{name} {type(error).__name__}"] += 1
             return {}
@@ -372,7 +386,8 @@ class Customer:
             self.orders = [node["number"] for node in page.get("nodes") or []][:10] or self.orders
             self.cursor = (page.get("pageInfo") or {}).get("endCursor")
         elif roll < 0.35 and self.cursor:
-            await self.ask(gateway, tally, "PortalOrders", {"first": 20, "after": self.cursor})
+            page_2 = f"{PAGE_2}{uuid.uuid4().hex}"  # told apart from page 1 in --explain
+            await self.ask(gateway, tally, "PortalOrders", {"first": 20, "after": self.cursor}, page_2)
         elif roll < 0.60 and self.orders:
             await self.ask(gateway, tally, "PortalOrder", {"number": self.rng.choice(self.orders)})
         elif roll < 0.80:
@@ -551,7 +566,92 @@ def run(args: argparse.Namespace, webhooks: bool, directory: Path) -> dict[str, 
         "by_operation": dict(tally.by_operation),
         "bc_by_operation": bc_requests_by_operation(gateway.log, start.log_offset),
         "latencies_by": {name: list(values) for name, values in tally.latencies_by.items()},
+        "explained": explain(gateway.log, start.log_offset) if args.explain else "",
     }
+
+
+def explain(log: Path, offset: int) -> str:
+    """Why the BC reads after ``offset`` in the gateway's log were made, as tables: every BC read
+    (a $batch's inner reads each) by operation and cause, and by operation, entity set and cause.
+
+    A read the cache did not serve has an ``answer_missed`` line; its cause: ``first read`` of
+    that exact request in the run (nothing of it kept yet), ``read again, pushed out`` (kept
+    before, no longer in memory), ``expired``, or, when a generation it was read under had been
+    replaced, what replaced it last (an ``answers_forgotten`` line: ``bc <set>`` for BC's
+    notification of a change, ``write <set>`` for the customer's own write).  The BC reads with no
+    such line (the audit's ``bc_call`` lines count them) were never to be kept: a write's own
+    reads, a notified record's owner, a set never cached."""
+    replaced_by: dict[str, str] = {}  # generation → why it was last replaced
+    missed_before: set[str] = set()  # reads (digests) that went to BC earlier in the run
+    causes: Counter[tuple[str, str, str]] = Counter()  # (operation, entity set, cause)
+    calls: Counter[tuple[str, str]] = Counter()  # (operation, entity set): BC reads
+    requests: Counter[str] = Counter()  # operation: BC HTTP requests
+    page_2: set[str] = set()  # request ids of page 2 (or later) of the orders
+    with log.open("rb") as lines:
+        for raw in lines:
+            counted = lines.tell() > offset
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(line, dict):
+                continue
+            if forgotten := line.get("answers_forgotten"):
+                replaced_by.update(dict.fromkeys(forgotten["names"], forgotten["why"]))
+            elif missed := line.get("answer_missed"):
+                keys = missed["keys"]  # one read, of one key or of several at once
+                if counted:
+                    cause = " + ".join(sorted({_cause(key, missed_before, replaced_by) for key in keys}))
+                    operation = _operation(missed["operation"], missed["request_id"], page_2)
+                    for entity_set in missed["entity_set"].split("+"):
+                        causes[(operation, entity_set, cause)] += 1
+                missed_before.update(key["digest"] for key in keys)
+            elif counted and (call := line.get("bc_call")) and call["entity_set"] != "$metadata":
+                request_id = call["request_id"] or ""
+                if request_id.startswith(PAGE_2):
+                    page_2.add(request_id)
+                operation = _operation(call["operation"], request_id, page_2)
+                requests[operation] += 1
+                for entity_set in call.get("batch") or [call["entity_set"]]:
+                    calls[(operation, entity_set)] += 1
+    for (operation, entity_set), count in calls.items():
+        explained = sum(n for (o, e, _), n in causes.items() if (o, e) == (operation, entity_set))
+        if count > explained:
+            causes[(operation, entity_set, "never kept (write, owner, …)")] += count - explained
+    by_cause: Counter[tuple[str, str]] = Counter()
+    for (operation, _, cause), count in causes.items():
+        by_cause[(operation, cause)] += count
+    lines_out = [
+        f"BC reads (a $batch's each) by operation and cause; BC HTTP requests: {sum(requests.values()):,}",
+        "",
+        "| operation | HTTP requests | cause | BC reads |",
+        "| --- | ---: | --- | ---: |",
+    ]
+    for operation in sorted(requests, key=lambda name: -requests[name]):
+        rows = sorted(((c, n) for (o, c), n in by_cause.items() if o == operation), key=lambda cn: -cn[1])
+        for place, (cause, count) in enumerate(rows):
+            shown = f"{operation} | {requests[operation]:,}" if place == 0 else " | "
+            lines_out.append(f"| {shown} | {cause} | {count:,} |")
+    lines_out += ["", "| operation | entity set | cause | BC reads |", "| --- | --- | --- | ---: |"]
+    for (operation, entity_set, cause), count in sorted(causes.items(), key=lambda kv: (kv[0][0], -kv[1])):
+        lines_out.append(f"| {operation} | {entity_set} | {cause} | {count:,} |")
+    return "\n".join(lines_out)
+
+
+def _cause(key: dict[str, Any], missed_before: set[str], replaced_by: dict[str, str]) -> str:
+    """Why one key of a read went to BC (``explain``)."""
+    if key["reason"] == "absent":
+        return "read again, pushed out" if key["digest"] in missed_before else "first read"
+    if key["reason"] == "changed":
+        return "dropped: " + " / ".join(sorted({replaced_by.get(name, "?") for name in key["changed"]}))
+    return str(key["reason"])
+
+
+def _operation(operation: str | None, request_id: str | None, page_2: set[str]) -> str:
+    name = operation or "(the gateway's own)"
+    return (
+        f"{name} (page 2)" if request_id and (request_id in page_2 or request_id.startswith(PAGE_2)) else name
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -660,6 +760,7 @@ def main() -> None:
     parser.add_argument(
         "--webhooks", type=lambda text: text.split(","), default=["off", "on"], help="off, on or off,on"
     )
+    parser.add_argument("--explain", action="store_true", help="print why each BC read was made")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--serve-sandbox", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -675,6 +776,10 @@ def main() -> None:
         results.append(run(args, mode == "on", directory / mode))
     text = report(results, args)
     print(text)
+    for result in results:
+        if result["explained"]:
+            print(f"\nWhy BC was asked, webhooks {'on' if result['webhooks'] else 'off'}:\n")
+            print(result["explained"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a") as out:
         out.write(text + "\n")

@@ -34,6 +34,7 @@ from ._answer_fills import POLL_SECONDS, FillNotices
 from ._answer_generations import Generations, generation_key, record_generation_key, records_generation_key
 from ._answer_keys import ReadKey
 from ._answer_memory import MemoryAnswers
+from ._answer_misses import Miss, log_forgotten, why_missed
 from ._answer_owners import AnswerOwners
 from ._answer_policy import CacheSettings, DataKind, Stale, invalidated_by_change
 from ._answer_store import AnswerStore
@@ -71,13 +72,15 @@ class Answer:
     """The rows of a read (plain, or as the model asked for); ``kept``: they were read from BC
     before this read (for another request, or this one's before) and are ``age`` seconds old.
     ``source`` is ``None`` when the answer was not kept (the store did not answer, or the read
-    it waited for failed).  The list is shared with other readers of the answer: copy it before
-    changing it."""
+    it waited for failed).  ``missed``: why it was read from BC, for an answer that was not
+    served kept (``_answer_misses``).  The list is shared with other readers of the answer: copy
+    it before changing it."""
 
     rows: Sequence[Any]
     age: float = 0.0
     kept: bool = False
     source: AnswerSource | None = None
+    missed: Miss | None = None
 
 
 _SERVED_WITHOUT_BC: Final = frozenset({"hit", "joined"})
@@ -180,13 +183,14 @@ class AnswerCache:
             raise
         finally:
             del self._flights[flight]
+        missed = why_missed(key.digest, key.generation_keys, kept, generations)
         if not keepable:
             future.cancel()  # its waiters read on their own
-            return Answer(_decode(stored.rows, model))
+            return Answer(_decode(stored.rows, model), missed=missed)
         future.set_result(stored)
         if was_kept:
             return self._kept(key, stored, model)
-        return Answer(self._decoded(key, stored, model), source=self._source(key, stored))
+        return Answer(self._decoded(key, stored, model), source=self._source(key, stored), missed=missed)
 
     async def read_by_key(
         self,
@@ -277,6 +281,12 @@ class AnswerCache:
         flights = {(each[place].storage, generations[place]): loop.create_future() for place in places}
         futures = [flights[(each[place].storage, generations[place])] for place in places]
         self._flights.update(flights)
+        missed = {  # why each is read from BC: the answers kept of them before it (if any)
+            place: why_missed(
+                key.digest, key.generation_keys, self._memory.get(key.storage), generations[place]
+            )
+            for place, key in ((place, each[place]) for place in places)
+        }
         try:
             rows, exact = await produce(places)
             self._count(each[places[0]], "miss", len(places))
@@ -295,7 +305,9 @@ class AnswerCache:
                     source = sources.get(key.generation_keys)
                     if source is None:
                         source = sources[key.generation_keys] = self._source(key, stored)
-                answers[place] = Answer(self._decoded(key, stored, model), source=source)
+                answers[place] = Answer(
+                    self._decoded(key, stored, model), source=source, missed=missed[place]
+                )
             await self._share_many(fresh)
             return exact
         finally:
@@ -402,12 +414,14 @@ class AnswerCache:
         stale = [Stale(kind, company_wide) for kind, company_wide in kinds]
         return await self.forget(company, customer, stale)
 
-    async def forget(self, company: UUID, customer: str | None, stale: Iterable[Stale]) -> bool:
+    async def forget(
+        self, company: UUID, customer: str | None, stale: Iterable[Stale], *, why: str = "invalidated"
+    ) -> bool:
         """New generations for what ``stale`` names: of a kind company-wide (or ``customer``
         ``None``); of every answer of the customer's kind (their lists and their answers read by
         key); or of their lists and the answers read by the records named.  The lists'
         generation is replaced before any record's (``keep_by_key`` relies on it).  False when
-        the store did not answer."""
+        the store did not answer.  ``why`` is logged with them (``_answer_misses``)."""
         lists: list[str] = []
         records: list[str] = []
         for item in stale:
@@ -427,6 +441,7 @@ class AnswerCache:
                 records += (record_generation_key(company, customer, item.kind, r) for r in item.records)
         for name in (*lists, *records):
             self._generations.pending[name] = None
+        log_forgotten((*lists, *records), why)
         try:
             await self._generations.replace_pending()
         except ConnectionError:
@@ -454,7 +469,7 @@ class AnswerCache:
             entity_set, owner_known=customer is not None, held=held, identifiers=identifiers
         )
         if stale:
-            await self.forget(company, customer, stale)
+            await self.forget(company, customer, stale, why=f"bc {entity_set}")
 
     @property
     def kept_in_memory(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from uuid import UUID
 
 from ._answer_keys import ReadKey, group_key, read_key, read_keys_by_filter
+from ._answer_misses import MISSES_LOGGER, Miss, log_misses
 from ._answer_policy import invalidated_by_write, keyed_record
 from ._answers import Answer, AnswerCache, AnswerSource
 from ._audit import CallContext
@@ -40,6 +42,14 @@ _CREATE_SCOPE_FIELDS: Mapping[str, str] = {"customerQueries": "customerNumber"}
 # The session whose reads may be served from kept answers in the running task although it reads
 # fresh (``BCSession.kept_answers_serve``); a context variable, so reads running beside them are not.
 _KEPT_SERVES: ContextVar[BCSession | None] = ContextVar("bc_kept_answers_serve", default=None)
+# The session whose reads in the running task are read ahead (``BCSession.riding_along``).
+_RIDING: ContextVar[BCSession | None] = ContextVar("bc_riding_along", default=None)
+
+
+class NotRiddenAlong(BCError):
+    """A read ahead that was not sent: nothing the operation needed went to BC with it."""
+
+    default_code = "not_ridden_along"
 
 
 class BCSession:
@@ -142,6 +152,25 @@ class BCSession:
         finally:
             _KEPT_SERVES.reset(token)
 
+    @contextlib.contextmanager
+    def riding_along(self) -> Iterator[None]:
+        """Within the block, and only in the task that runs it (and the tasks it starts), this
+        session's reads are read ahead, to be kept for a later operation: each goes to BC only in
+        a ``$batch`` with a read this operation needs (of the same API, sent in the same round),
+        never in a request of its own — else it fails with ``NotRiddenAlong``, without HTTP — and
+        what they answer is no part of this operation's answer (neither its age nor what a kept
+        response stands on).  Only worth it while answers are kept (``keeps_answers``); a read
+        that would not be kept is not made (``NotRiddenAlong``)."""
+        token = _RIDING.set(self)
+        try:
+            yield
+        finally:
+            _RIDING.reset(token)
+
+    @property
+    def _riding(self) -> bool:
+        return _RIDING.get() is self
+
     @property
     def bc_seconds(self) -> float:
         return self._stats.bc_seconds
@@ -188,6 +217,8 @@ class BCSession:
             raise ODataBuildError("limit must be a positive integer")
         key = self._answer_key(plain, route) if limit is None else None
         if key is None or self._client.answers is None:
+            if self._riding:
+                raise NotRiddenAlong("a read ahead that would not be kept is not made")
             self._sources = None
             return await self._fetch_from_bc(query, plain, check_row, route, limit, model)
 
@@ -211,6 +242,7 @@ class BCSession:
 
         answer = await answers.read(key, from_bc, model, holds=holds)
         self._note(answer)
+        self._tell_misses([answer.missed], plain.entity_set)
         if read and answer.source is not None and not answer.kept and rows_by_key is not None:
             await self._keep_rows_by_key(read[0], rows_by_key, model, route, answer.source)
         return list(answer.rows)
@@ -310,6 +342,7 @@ class BCSession:
         found = await answers.read_by_key(whole_key, each_key, from_bc, model)
         for answer in found:
             self._note(answer)
+        self._tell_misses([answer.missed for answer in found], whole.entity_set)
         return [row for answer in found for row in answer.rows]
 
     async def fetch_together(
@@ -352,6 +385,7 @@ class BCSession:
 
         answer = await answers.read(key, wrapped, holds=holds)
         self._note(answer)
+        self._tell_misses([answer.missed], "+".join(plain.entity_set for _, plain, _, _ in checked))
         return [list(part["rows"]) for part in answer.rows]
 
     def _learner(
@@ -370,7 +404,19 @@ class BCSession:
 
         return learn
 
+    def _tell_misses(self, misses: Sequence[Miss | None], entity_set: str) -> None:
+        """Why a read of ``entity_set`` went to BC (its keys' ``misses``), for tuning the cache
+        (``_answer_misses``): only when that logger is on."""
+        found = [miss for miss in misses if miss is not None]
+        if found and MISSES_LOGGER.isEnabledFor(logging.DEBUG):
+            context = self._context
+            log_misses(
+                found, entity_set=entity_set, operation=context.operation, request_id=context.request_id
+            )
+
     def _note(self, answer: Answer) -> None:
+        if self._riding:
+            return  # read ahead for a later operation: no part of this one's answer
         if answer.kept:
             self._kept_age = answer.age if self._kept_age is None else max(self._kept_age, answer.age)
         if answer.source is None:
@@ -403,8 +449,10 @@ class BCSession:
     ) -> list[Any]:
         if limit is None and self.batching:
             # Joins the other reads of this tick: two or more go to BC as one $batch.
-            rows: list[Any] = await self._coalescer.submit(_Read(query, route, model))
+            rows: list[Any] = await self._coalescer.submit(_Read(query, route, model, rider=self._riding))
             return rows
+        if self._riding:  # every read is a request of its own: none rides along
+            raise NotRiddenAlong("reads are not sent together (BC_BATCH off)")
         settings = self._client.settings
         url = f"{settings.route_url(route)}/companies({self.scope.company_id})/{plain.entity_set}"
         call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
@@ -510,7 +558,8 @@ class BCSession:
         if answers is None:
             return False
         changed = invalidated_by_write(entity_set, row)
-        return await answers.forget(self.scope.company_id, self.scope.customer_number, changed)
+        why = f"write {entity_set}" if row is not None else f"write {entity_set}, its answer lost"
+        return await answers.forget(self.scope.company_id, self.scope.customer_number, changed, why=why)
 
     async def _remember_written(self, entity_set: str, row: Mapping[str, Any]) -> None:
         """Remember the record as BC answered its write, once every replica's answers of it are
@@ -558,12 +607,17 @@ class BCSession:
 
     async def _fetch_together(self, reads: Sequence[_Read]) -> list[list[Any] | BCError]:
         """``_fetch_many`` per API route, each read's outcome in its place.  A ``$batch`` is
-        one route's (its URLs are relative to the route's root): the routes' go at once."""
+        one route's (its URLs are relative to the route's root): the routes' go at once.  A
+        route's reads that are all read ahead (``riding_along``) are not sent."""
         outcomes: list[list[Any] | BCError] = [[] for _ in reads]
-        by_route = [
-            (route, [index for index, read in enumerate(reads) if read.route == route])
-            for route in dict.fromkeys(read.route for read in reads)
-        ]
+        by_route = []
+        for route in dict.fromkeys(read.route for read in reads):
+            places = [index for index, read in enumerate(reads) if read.route == route]
+            if all(reads[index].rider for index in places):
+                for index in places:
+                    outcomes[index] = NotRiddenAlong("no read of this round needed BC")
+            else:
+                by_route.append((route, places))
         answered = await asyncio.gather(
             *(self._fetch_many([reads[index] for index in places], route) for route, places in by_route)
         )
@@ -599,3 +653,4 @@ class _Read:
     query: Query | ScopedQuery
     route: ApiRoute
     model: type[Entity] | None
+    rider: bool = False  # read ahead: sent only with a read that is not (``riding_along``)

@@ -39,7 +39,7 @@ from gateway.loaders.documents import CREDIT_MEMOS, INVOICES, ORDERS, SHIPMENTS,
 from gateway.loaders.portal import load_availabilities, load_shipping_agents, load_trackings
 from gateway.loaders.queries import ITEM_EXPANDS
 
-__all__ = ["Loaders", "build_loaders"]
+__all__ = ["Loaders", "build_loaders", "load_items"]
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ def build_loaders(session: BCSession) -> Loaders:
         return DataLoader(partial(_documents, session, kind, field))
 
     return Loaders(
-        items_by_id=DataLoader(partial(_items, session, "id")),
-        items_by_number=DataLoader(partial(_items, session, "number")),
+        items_by_id=DataLoader(partial(load_items, session, "id")),
+        items_by_number=DataLoader(partial(load_items, session, "number")),
         order_by_number=documents(ORDERS, "number"),
         order_by_id=documents(ORDERS, "id"),
         invoice_by_number=documents(INVOICES, "number"),
@@ -99,7 +99,7 @@ def build_loaders(session: BCSession) -> Loaders:
     )
 
 
-async def _items(session: BCSession, field: str, keys: Sequence[Any]) -> list[Item | None]:
+async def load_items(session: BCSession, field: str, keys: Sequence[Any]) -> list[Item | None]:
     """Items are catalogue data, not customer-owned: no scope filter applies, and an answer read
     for one customer serves the company's other customers (``docs/caching.md``)."""
 

@@ -17,7 +17,7 @@ from gateway.bc import Field, Filter, InvoiceStatus, SalesInvoice, any_of, scope
 from gateway.loaders.documents import INVOICES
 from gateway.resolvers.context import Context
 from gateway.resolvers.errors import require_number
-from gateway.resolvers.pagination import Page, newest_first, page_size
+from gateway.resolvers.pagination import Page, newest_first, page_size, rows_to_read
 
 POSTED_STATUSES = frozenset(
     {InvoiceStatus.OPEN, InvoiceStatus.PAID, InvoiceStatus.CANCELED, InvoiceStatus.CORRECTIVE}
@@ -56,6 +56,8 @@ async def list_invoices(
     """Newest posting date first.  Without ``with_lines`` (a list that shows no lines, like the
     dashboard's) the invoices come without them: BC sends, and the gateway decodes, a fraction."""
     size = page_size(first, default=ctx.policy.default_page_size, maximum=ctx.policy.max_page_size)
+    # The dashboard's five open invoices are the head of the invoices page's twenty: one read.
+    rows = rows_to_read(size, default=ctx.policy.default_page_size, kept=ctx.bc.keeps_answers)
     base = _base_filter(filter)
 
     async def fetch(extra: Filter | None, limit: int) -> Sequence[SalesInvoice]:
@@ -68,14 +70,15 @@ async def list_invoices(
         )
         return await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesInvoice)
 
-    return await newest_first(
+    page = await newest_first(
         fetch,
         date_field="postingDate",
-        first=size,
+        first=rows,
         after=after,
         key=lambda invoice: (invoice.posting_date, invoice.number),
         accept=is_posted,
     )
+    return page.head(size)
 
 
 async def get_invoice(ctx: Context, number: str) -> SalesInvoice | None:

@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from gateway.bc import SalesInvoice, SalesOrder, SalesOrderArchive, SalesShipment
-from gateway.loaders.archives import ARCHIVES
+from gateway.bc import BCError, SalesInvoice, SalesOrder, SalesOrderArchive, SalesShipment
+from gateway.loaders import load_items
+from gateway.loaders.archives import ARCHIVES, load_archives
+from gateway.loaders.batching import KEYS_PER_REQUEST
 from gateway.loaders.by_order import load_by_order_number
-from gateway.loaders.documents import INVOICES
+from gateway.loaders.documents import INVOICES, SHIPMENTS
 from gateway.resolvers.context import Context
 from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
 
@@ -72,23 +74,24 @@ async def orders_by_number(
     *,
     with_items: bool = False,
     documents_of: Sequence[str] = (),
-    kept_along: Sequence[str] = (),
+    read_ahead: Sequence[SalesOrder] = (),
 ) -> dict[str, PortalOrder | None]:
     """Each order number's order, or None; four reads at once (three without archives), one
     request per entity set for all the numbers.  ``with_items``: invoice lines come with their
     items expanded (a rebuilt order's lines take them from there).  ``documents_of``: more order
     numbers (open orders already read) whose posted documents to load in the same reads, for
-    ``SalesOrder.shipments``/``invoices``.  ``kept_along``: open orders already read whose
-    documents and archives are read in the same reads only to be kept for their own
-    ``order(number)`` (the BC client keeps an answer per order number)."""
+    ``SalesOrder.shipments``/``invoices``.  ``read_ahead``: open orders already read whose
+    documents, archives and lines' items are read ahead, only to be kept for their own
+    ``order(number)`` — when these reads go to BC anyway (``_read_ahead``)."""
     wanted = list(dict.fromkeys(numbers))
     loaders = ctx.loaders
-    documents = list(dict.fromkeys([*wanted, *documents_of, *kept_along]))
-    open_orders, shipments, invoices, archives = await asyncio.gather(
+    documents = list(dict.fromkeys([*wanted, *documents_of]))
+    open_orders, shipments, invoices, archives, _ = await asyncio.gather(
         loaders.order_by_number.load_many(wanted),
         loaders.shipments_by_order_number.load_many(documents),
         _invoices(ctx, documents, with_items),
-        _archives(ctx, list(dict.fromkeys([*wanted, *kept_along]))),
+        _archives(ctx, wanted),
+        _read_ahead(ctx, [order for order in read_ahead if order.number not in documents]),
     )
     # `documents` starts with `wanted`, in order: zip stops at the numbers asked for.
     return {
@@ -97,6 +100,33 @@ async def orders_by_number(
             wanted, open_orders, shipments, invoices, archives, strict=False
         )
     }
+
+
+async def _read_ahead(ctx: Context, orders: Sequence[SalesOrder]) -> None:
+    """What ``order(number)`` of ``orders`` reads beside the order — its shipments, invoices and
+    archives by its number, its lines' items by id — read ahead with this round's reads and kept
+    (the BC client keeps an answer per key), so that the order a customer clicks on the page is
+    served kept: riding along (``BCSession.riding_along``), in the $batch of the reads the page
+    needs, never in a request of its own (after the customer's own order, the page's other reads
+    are kept and the new order's documents are not read ahead: docs/caching.md, "Read along
+    with the page")."""
+    session = ctx.bc
+    if not orders or not session.keeps_answers:
+        return
+    numbers = [order.number for order in orders]
+    items = [line.item_id for order in orders for line in order.lines or () if line.item_id is not None]
+    reads = [
+        load_by_order_number(session, SHIPMENTS, numbers),
+        load_by_order_number(session, INVOICES, numbers),
+        load_items(session, "id", list(dict.fromkeys(items))[:KEYS_PER_REQUEST]),
+    ]
+    if session.offers(ARCHIVES):
+        reads.append(load_archives(session, numbers))
+    with session.riding_along():
+        outcomes = await asyncio.gather(*reads, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, BCError):
+            raise outcome  # a read ahead BC did not answer, or that was not sent, fails nothing
 
 
 async def _invoices(ctx: Context, numbers: list[str], with_items: bool) -> list[list[SalesInvoice]]:

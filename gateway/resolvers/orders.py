@@ -32,7 +32,7 @@ from gateway.resolvers.order_history import (
 )
 from gateway.resolvers.order_lookup import PortalOrder, orders_by_number
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
-from gateway.resolvers.pagination import Page, encode_cursor, page_size
+from gateway.resolvers.pagination import Page, encode_cursor, page_size, rows_to_read
 
 # Statuses an order rebuilt from posted documents can have (it has shipped or been invoiced).
 REBUILT_STATUSES = frozenset(
@@ -76,21 +76,18 @@ async def list_orders(
     if filter.number is not None:
         return await _one_number(ctx, _code(filter.number, "filter"), after, filter, (start, end), with_items)
     filtered = bool(filter.statuses - set(BC_STATUS_FILTERS)) or filter.item_number is not None
-    read_open: list[str] = []
+    read_open: list[SalesOrder] = []
 
     async def resolve(numbers: Sequence[str]) -> dict[str, PortalOrder | None]:
         # With documents wanted, the open orders' are read in this round too, not one later.
-        also = read_open if with_documents else []
-        along = [] if with_items else _room_left(numbers, also, read_open)
+        also = [order.number for order in read_open] if with_documents else []
+        ahead = [] if with_items else _room_left(numbers, also, read_open)
         return await orders_by_number(
-            ctx, numbers, with_items=with_items, documents_of=also, kept_along=along
+            ctx, numbers, with_items=with_items, documents_of=also, read_ahead=ahead
         )
 
-    # A page smaller than the default (the dashboard's five newest) is the head of a default
-    # page: the same reads, so the dashboard and the orders page serve each other kept.  Not
-    # when nothing is kept (the cache off): the extra rows would serve nobody, and cost the
-    # gateway's CPU and BC's rows on every dashboard.
-    read_size = max(size, ctx.policy.default_page_size) if ctx.bc.keeps_answers else size
+    # The dashboard's five newest are the head of a default page: the same reads.
+    read_size = rows_to_read(size, default=ctx.policy.default_page_size, kept=ctx.bc.keeps_answers)
     page = await order_page(
         _sources(ctx, filter, (start, end), read_size, with_items=with_items, read_open=read_open),
         resolve,
@@ -100,25 +97,20 @@ async def list_orders(
         # Resolved together, one request per entity set (an `or` over up to 30 numbers).
         resolve_batch=KEYS_PER_REQUEST if filtered else min(read_size + 1, KEYS_PER_REQUEST),
     )
-    return _head(page, size)
+    return page.head(size)
 
 
-def _head(page: Page[PortalOrder], size: int) -> Page[PortalOrder]:
-    """The first ``size`` orders of ``page``; more follow when the page had more."""
-    if len(page.items) <= size:
-        return page
-    return Page(page.items[:size], page.cursors[:size], True, page.has_previous_page)
-
-
-def _room_left(numbers: Sequence[str], also: Sequence[str], read_open: Sequence[str]) -> list[str]:
+def _room_left(
+    numbers: Sequence[str], also: Sequence[str], read_open: Sequence[SalesOrder]
+) -> list[SalesOrder]:
     """The newest open orders that fit in the room a resolution round's reads have left (30
-    numbers each): their documents and archives come in the same reads — no more requests, a few
-    more rows — and are kept by number, so ``order(number)`` of an order the customer clicks on
-    this page is served kept (docs/caching.md, "One answer per key").  Not with items: the
-    invoices' shape then differs from ``order(number)``'s."""
+    numbers each): their documents, archives and items are read ahead in the same round — no
+    more requests, a few more rows — and kept by key, so ``order(number)`` of an order the
+    customer clicks on this page is served kept (docs/caching.md, "Read along with the page").
+    Not with items: the invoices' shape then differs from ``order(number)``'s."""
     taken = {*numbers, *also}
     room = KEYS_PER_REQUEST - len(taken)
-    return [number for number in read_open if number not in taken][: max(room, 0)]
+    return [order for order in read_open if order.number not in taken][: max(room, 0)]
 
 
 def _sources(
@@ -128,7 +120,7 @@ def _sources(
     size: int,
     *,
     with_items: bool,
-    read_open: list[str],
+    read_open: list[SalesOrder],
 ) -> Sources:
     """Discovery: open orders, and the rows that date completed orders (docs/order-status.md)."""
     filtered = bool(filter.statuses - set(BC_STATUS_FILTERS)) or filter.item_number is not None
@@ -180,9 +172,9 @@ async def _one_number(
     )
 
 
-def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) -> FetchRows:
+def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[SalesOrder]) -> FetchRows:
     """Open orders newest first, lines (and items) expanded: each is the order, decoded straight
-    from BC's answer.  The numbers read are appended to ``read``."""
+    from BC's answer.  The orders read are appended to ``read``."""
 
     # Each open order read is also the whole answer to `order(number)`'s read of it (the
     # loaders' read by number, lines without items): kept as that too, so the order a customer
@@ -193,7 +185,7 @@ def _open_orders(ctx: Context, base: Filter, with_items: bool, read: list[str]) 
         newest_first = ("orderDate desc", "number desc")
         query = ORDERS.query(filter=_and(base, extra), with_items=with_items, orderby=newest_first, top=top)
         orders = await ctx.bc.fetch(scoped(query, ctx.bc.scope), model=SalesOrder, rows_by_key=by_number)
-        read.extend(order.number for order in orders)
+        read.extend(orders)
         return orders
 
     return below_key(fetch, "orderDate", "number")

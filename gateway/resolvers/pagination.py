@@ -39,6 +39,12 @@ class Page(Generic[T]):
             [convert(item) for item in self.items], self.cursors, self.has_next_page, self.has_previous_page
         )
 
+    def head(self, size: int) -> Page[T]:
+        """The first ``size`` items of the page; more follow when the page had more."""
+        if len(self.items) <= size:
+            return self
+        return Page(self.items[:size], self.cursors[:size], True, self.has_previous_page)
+
 
 def encode_cursor(key: SortKey) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
@@ -53,6 +59,15 @@ def decode_cursor(cursor: str, size: int) -> SortKey:
     if not (isinstance(key, list) and len(key) == size and all(isinstance(part, str) for part in key)):
         raise UserInputError("`after` is not a cursor this API returned", argument="after")
     return tuple(key)
+
+
+def rows_to_read(size: int, *, default: int, kept: bool) -> int:
+    """How many rows to read for a page of ``size``: a smaller page than the default (the
+    dashboard's five) is read as the default page is, the same reads, and answers its head
+    (``Page.head``), so the dashboard and the list page serve each other kept (docs/caching.md,
+    "The dashboard's orders are the orders page's first five").  Not when nothing is kept
+    (``kept`` false: the cache off): the extra rows would serve nobody."""
+    return max(size, default) if kept else size
 
 
 def page_size(first: int | None, *, default: int, maximum: int) -> int:

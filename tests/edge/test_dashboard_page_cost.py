@@ -51,6 +51,27 @@ async def test_the_dashboard_after_the_orders_page_reads_no_order_again(
     assert served.reads() == ["customers", "salesInvoices"]  # its account and open invoices alone
 
 
+OPEN = {"first": 20, "filter": {"status": ["OPEN"]}}  # the portal's invoices page
+
+
+async def test_the_invoices_page_after_the_dashboard_costs_bc_nothing(
+    served: Served, shared_store: SandboxStore
+) -> None:
+    """The dashboard's five open invoices are read as the invoices page's twenty (and one more)
+    are, and answer their head: the page is served from that read.  Before, the two reads
+    differed in their `$top` alone, and the page was a BC request of its own."""
+    _, _, token = await _signed_in(served, shared_store)
+    dashboard = await served.ask("PortalDashboard", token)
+    served.clear()
+
+    page = (await served.ask("PortalInvoices", token, **OPEN))["data"]["invoices"]["nodes"]
+
+    newest = [node["number"] for node in dashboard["data"]["invoices"]["nodes"]]
+    assert newest
+    assert [node["number"] for node in page][: len(newest)] == newest
+    assert served.counting.requests == []
+
+
 @pytest.fixture
 async def uncached(development: Any, bc_log: Any, clock: FakeClock) -> AsyncIterator[Served]:
     counting = CountingTransport(development.bc_transport)

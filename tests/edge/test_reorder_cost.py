@@ -18,6 +18,7 @@ import pytest
 from gateway.edge.development import Development
 from gateway.sandbox.store import SandboxStore
 from tests.edge.test_order_idempotency import DropAfterOrderCommits
+from tests.edge.test_order_view_cost import PORTAL
 from tests.edge.test_reorder import order_with_item_lines, reorderer, unblocked
 from tests.edge.writes_support import gateway_client, lines_of, orders_of, reorder
 from tests.helpers import data_of, rows
@@ -156,3 +157,24 @@ async def test_a_retry_of_a_reorder_bc_committed_finds_it_although_the_source_is
     assert retried["__typename"] == "PlacedOrder", retried
     assert len(orders_of(store, company, number)) == before + 1
     assert bc_log.count(entity_set="salesOrders", method="POST") == 0  # found by its reference
+
+
+async def test_the_dashboard_after_a_reorder_is_one_bc_request(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    """Read-your-writes: the customer's next dashboard reads their orders again and lists the
+    new order.  Its other orders' answers by number are still kept, so the page's second round
+    would read only the new order's documents ahead (docs/caching.md, "Read along with the
+    page"): a read ahead goes to BC only with a read the page needs, so there is none.  Before,
+    a second $batch for the new order's documents (which the new order has none of)."""
+    company, number, original = source(store)
+    token = token_for(number, company)
+    await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
+    placed = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "then-home"})
+    assert placed["__typename"] == "PlacedOrder", placed
+    bc_log.clear()
+
+    dashboard = await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
+
+    assert placed["order"]["number"] in [order["number"] for order in dashboard["orders"]["nodes"]]
+    assert bc_requests(bc_log) == [("POST", "$batch")]  # the orders and archives, newest first
