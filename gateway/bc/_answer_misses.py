@@ -20,9 +20,15 @@ from typing import Final
 
 from ._answer_codec import StoredAnswer
 
-__all__ = ["MISSES_LOGGER", "Miss", "log_forgotten", "log_misses", "why_missed"]
+__all__ = ["MISSES_LOGGER", "Miss", "explaining", "log_forgotten", "log_misses", "why_missed"]
 
 MISSES_LOGGER: Final = logging.getLogger("gateway.bc.answers.misses")
+
+
+def explaining() -> bool:
+    """Whether misses are logged: only then is a miss's reason worked out (a read from BC is on
+    the hot path; its reason serves nobody else)."""
+    return MISSES_LOGGER.isEnabledFor(logging.DEBUG)
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def log_misses(
 def log_forgotten(names: Iterable[str], why: str) -> None:
     """Generations ``names`` replaced, because of ``why`` (``write salesOrders``, ``bc
     salesShipments``, …)."""
-    if MISSES_LOGGER.isEnabledFor(logging.DEBUG):
+    if explaining():
         MISSES_LOGGER.debug(
             "answers_forgotten", extra={"answers_forgotten": {"why": why, "names": list(names)}}
         )

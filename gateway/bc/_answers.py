@@ -34,7 +34,7 @@ from ._answer_fills import POLL_SECONDS, FillNotices
 from ._answer_generations import Generations, generation_key, record_generation_key, records_generation_key
 from ._answer_keys import ReadKey
 from ._answer_memory import MemoryAnswers
-from ._answer_misses import Miss, log_forgotten, why_missed
+from ._answer_misses import Miss, explaining, log_forgotten, why_missed
 from ._answer_owners import AnswerOwners
 from ._answer_policy import CacheSettings, DataKind, Stale, invalidated_by_change
 from ._answer_store import AnswerStore
@@ -183,7 +183,7 @@ class AnswerCache:
             raise
         finally:
             del self._flights[flight]
-        missed = why_missed(key.digest, key.generation_keys, kept, generations)
+        missed = why_missed(key.digest, key.generation_keys, kept, generations) if explaining() else None
         if not keepable:
             future.cancel()  # its waiters read on their own
             return Answer(_decode(stored.rows, model), missed=missed)
@@ -281,12 +281,20 @@ class AnswerCache:
         flights = {(each[place].storage, generations[place]): loop.create_future() for place in places}
         futures = [flights[(each[place].storage, generations[place])] for place in places]
         self._flights.update(flights)
-        missed = {  # why each is read from BC: the answers kept of them before it (if any)
-            place: why_missed(
-                key.digest, key.generation_keys, self._memory.get(key.storage), generations[place]
-            )
-            for place, key in ((place, each[place]) for place in places)
-        }
+        # Why each is read from BC (the answer kept of it before, if any): only when logged.
+        missed = (
+            {
+                place: why_missed(
+                    each[place].digest,
+                    each[place].generation_keys,
+                    self._memory.get(each[place].storage),
+                    generations[place],
+                )
+                for place in places
+            }
+            if explaining()
+            else {}
+        )
         try:
             rows, exact = await produce(places)
             self._count(each[places[0]], "miss", len(places))
@@ -306,7 +314,7 @@ class AnswerCache:
                     if source is None:
                         source = sources[key.generation_keys] = self._source(key, stored)
                 answers[place] = Answer(
-                    self._decoded(key, stored, model), source=source, missed=missed[place]
+                    self._decoded(key, stored, model), source=source, missed=missed.get(place)
                 )
             await self._share_many(fresh)
             return exact

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from uuid import UUID
 
 from ._answer_keys import ReadKey, group_key, read_key, read_keys_by_filter
-from ._answer_misses import MISSES_LOGGER, Miss, log_misses
+from ._answer_misses import Miss, explaining, log_misses
 from ._answer_policy import invalidated_by_write, keyed_record
 from ._answers import Answer, AnswerCache, AnswerSource
 from ._audit import CallContext
@@ -408,7 +407,7 @@ class BCSession:
         """Why a read of ``entity_set`` went to BC (its keys' ``misses``), for tuning the cache
         (``_answer_misses``): only when that logger is on."""
         found = [miss for miss in misses if miss is not None]
-        if found and MISSES_LOGGER.isEnabledFor(logging.DEBUG):
+        if found and explaining():
             context = self._context
             log_misses(
                 found, entity_set=entity_set, operation=context.operation, request_id=context.request_id

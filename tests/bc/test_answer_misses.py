@@ -18,17 +18,18 @@ from tests.bc.test_answers import COMPANY, Reads, WallClock, cache, invoices_key
 pytestmark = pytest.mark.anyio
 
 
-async def test_a_read_from_bc_says_why_it_was_not_served_kept() -> None:
+async def test_a_read_from_bc_says_why_it_was_not_served_kept(caplog: pytest.LogCaptureFixture) -> None:
     clock, reads = WallClock(), Reads()
     answers = cache(MemoryStore(), clock, invoices_ttl=15.0)
     key = invoices_key()
 
-    first = await answers.read(key, reads)
-    kept = await answers.read(key, reads)
-    clock.now += 15.0
-    expired = await answers.read(key, reads)
-    await answers.invalidate(COMPANY, "10000", [(DataKind.INVOICES, False)])
-    changed = await answers.read(key, reads)
+    with caplog.at_level(logging.DEBUG, logger="gateway.bc.answers.misses"):
+        first = await answers.read(key, reads)
+        kept = await answers.read(key, reads)
+        clock.now += 15.0
+        expired = await answers.read(key, reads)
+        await answers.invalidate(COMPANY, "10000", [(DataKind.INVOICES, False)])
+        changed = await answers.read(key, reads)
 
     assert first.missed == Miss("absent", key.digest)
     assert kept.missed is None
@@ -36,6 +37,16 @@ async def test_a_read_from_bc_says_why_it_was_not_served_kept() -> None:
     assert changed.missed == Miss(
         "changed", key.digest, (generation_key(COMPANY, "10000", DataKind.INVOICES),)
     )
+
+
+async def test_with_the_misses_logger_off_no_reason_is_worked_out() -> None:
+    clock, reads = WallClock(), Reads()
+    answers = cache(MemoryStore(), clock, invoices_ttl=15.0)
+
+    first = await answers.read(invoices_key(), reads)
+
+    assert not first.kept
+    assert first.missed is None
 
 
 async def test_the_generations_a_change_replaces_are_logged_with_why(
