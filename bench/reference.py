@@ -9,7 +9,10 @@ request's HTTP) is not included.
 
 1. The dashboard (me + 5 orders with lines + 5 invoices) and the reference query ("my 20 most
    recent orders with lines and each line's item"), one client: gateway CPU per operation and
-   latency, p50/p99, at BC latency 0 and 50 ms; BC HTTP round trips per operation.
+   latency, p50/p99, at BC latency 0 and 50 ms; BC HTTP round trips per operation.  And the
+   dashboard at BC latency 0 with the process idle 100 ms before each: the same Python work as
+   back to back, measured on a processor whose caches went cold meanwhile, as they do during
+   each 50 ms round trip.
 2. The reference query at 20 concurrent clients, BC at 50 ms: operations per second, cold
    (response cache off) and warm (on), once the gateway has a cache switch.
 3. One answer of 1,000 orders × 10 lines with each line's item number and name, from a canned
@@ -77,6 +80,9 @@ BIG_ORDERS_WITHOUT_ITEMS = BIG_ORDERS.replace(" item { number name }", "")
 OPERATIONS = {"dashboard": DASHBOARD, "reference": REFERENCE, "big": BIG_ORDERS}
 
 RESULTS = Path(__file__).resolve().parent / "results" / "reference.md"
+# Idling this long before each operation (as the gateway does through each round trip when BC
+# answers in 50 ms) shows what cold processor caches cost the same work (README, "Benchmarks").
+IDLE_BEFORE_SECONDS = 0.1
 # The response cache's on/off switch (issue 11, item 4); until it is declared, "warm" is not
 # measured and the table says so.
 CACHE_SWITCH = "GATEWAY_CACHE"
@@ -223,11 +229,17 @@ class Sequential:
     round_trips: float
 
 
-async def one_client(gateway: Gateway, bc: CountingTransport, query: str, runs: int) -> Sequential:
+async def one_client(
+    gateway: Gateway, bc: CountingTransport, query: str, runs: int, *, pause: float = 0.0
+) -> Sequential:
+    """``runs`` operations one after the other, ``pause`` seconds of idling before each (not
+    measured)."""
     cpu: list[float] = []
     latency: list[float] = []
     before = bc.requests
     for _ in range(runs):
+        if pause:
+            await asyncio.sleep(pause)
         started, started_cpu = time.perf_counter(), time.process_time()
         await gateway.run(query)
         cpu.append(time.process_time() - started_cpu)
@@ -306,6 +318,9 @@ def cache_variants() -> dict[str, dict[str, str] | None]:
 @dataclass
 class Report:
     sequential: dict[tuple[str, int], Sequential]
+    # The dashboard at BC latency 0 with the process idle before each operation, as it is during
+    # each BC round trip at 50 ms: the same work, on a processor whose caches went cold.
+    after_idle: Sequential
     throughput: dict[str, Throughput | None]
     big_cpu_p50: float
     big_cpu_max: float
@@ -315,9 +330,10 @@ class Report:
 
 async def measure_against_sandbox(
     bc: SandboxProcess, runs: int, clients: int, seconds: float
-) -> tuple[dict[tuple[str, int], Sequential], dict[str, Throughput | None]]:
+) -> tuple[dict[tuple[str, int], Sequential], Sequential, dict[str, Throughput | None]]:
     company, customer = reference_customer(bc)
     sequential: dict[tuple[str, int], Sequential] = {}
+    after_idle: Sequential | None = None
     throughput: dict[str, Throughput | None] = {}
     for variant, extra in cache_variants().items():
         if extra is None:
@@ -334,9 +350,15 @@ async def measure_against_sandbox(
                         sequential[(name, latency_ms)] = await one_client(
                             gateway, transport, OPERATIONS[name], runs
                         )
+                    if latency_ms == 0:
+                        after_idle = await one_client(
+                            gateway, transport, DASHBOARD, runs, pause=IDLE_BEFORE_SECONDS
+                        )
             bc.set_latency(50)
             throughput[variant] = await many_clients(gateway, REFERENCE, clients, seconds)
-    return sequential, throughput
+    if after_idle is None:
+        raise RuntimeError("the cold variant did not run")
+    return sequential, after_idle, throughput
 
 
 async def measure_big(repeats: int, query: str) -> tuple[float, float]:
@@ -373,6 +395,12 @@ def render(report: Report, started: dt.datetime) -> str:
             f"| {name} | {latency_ms} ms | {row.cpu_p50:.1f} / {row.cpu_p99:.1f} ms "
             f"| {row.latency_p50:.0f} / {row.latency_p99:.0f} ms | {row.round_trips:.1f} |"
         )
+    idle = report.after_idle
+    lines.append(
+        f"| dashboard, idle {IDLE_BEFORE_SECONDS * 1000:.0f} ms before each | 0 ms "
+        f"| {idle.cpu_p50:.1f} / {idle.cpu_p99:.1f} ms | {idle.latency_p50:.0f} / {idle.latency_p99:.0f} ms "
+        f"| {idle.round_trips:.1f} |"
+    )
     lines += [
         "",
         f"| reference query, {report.clients} clients, BC at 50 ms | ops/s | latency p50 / p99 "
@@ -463,10 +491,10 @@ def main(argv: list[str] | None = None, *, now: Callable[[], dt.datetime] = dt.d
         return
     started = now().astimezone(dt.UTC)
     with SandboxProcess(scale=args.scale) as bc:
-        sequential, throughput = asyncio.run(measure_against_sandbox(bc, runs, 20, seconds))
+        sequential, after_idle, throughput = asyncio.run(measure_against_sandbox(bc, runs, 20, seconds))
     big_p50, big_max = asyncio.run(measure_big(repeats, BIG_ORDERS))
     without_items_p50, _ = asyncio.run(measure_big(repeats, BIG_ORDERS_WITHOUT_ITEMS))
-    report = Report(sequential, throughput, big_p50, big_max, without_items_p50, 20)
+    report = Report(sequential, after_idle, throughput, big_p50, big_max, without_items_p50, 20)
     text = render(report, started)
     print(text)
     if not args.quick:
