@@ -192,6 +192,25 @@ class AnswerCache:
             return self._kept(key, stored, model)
         return Answer(self._decoded(key, stored, model), source=self._source(key, stored), missed=missed)
 
+    async def kept(self, key: ReadKey, model: type[Entity] | None = None) -> Answer | None:
+        """The answer to ``key`` when one is kept and current — in this process's memory, else in
+        the shared store — or ``None``: never read from BC, never waiting for a read in flight.
+        A miss counts nothing (the read that follows it does); a store that does not answer is
+        nothing kept."""
+        try:
+            await self._generations.replace_pending()
+            generations = await self._generations.current(key.generation_keys)
+            stored = self._memory.get(key.storage)
+            if stored is None or not self._current(key, stored, generations):
+                stored = await self._stored(key, generations) if self._store.replicated else None
+        except ConnectionError:
+            self._unavailable()
+            return None
+        if stored is None:
+            return None
+        self._count(key, "hit")
+        return self._kept(key, stored, model)
+
     async def read_by_key(
         self,
         whole: ReadKey,

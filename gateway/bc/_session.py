@@ -350,11 +350,7 @@ class BCSession:
         """All rows of each read, as of one moment: read from BC together (one ``$batch``) and
         kept as one answer, so a result computed from several reads (a statement's opening balance
         from the balance and the entries since) never mixes answers of two moments."""
-        checked = []
-        for query, route in reads:
-            plain, check_row = self._authorise(query, None)
-            self._client.capabilities.require(route, plain.entity_set, plain.expand)
-            checked.append((query, plain, check_row, route))
+        checked = self._checked(reads)
 
         async def from_bc() -> list[list[dict[str, Any]]]:
             fetches = (
@@ -362,16 +358,17 @@ class BCSession:
             )
             return list(await asyncio.gather(*fetches))
 
-        keys = [self._answer_key(plain, route) for _, plain, _, route in checked]
         answers = self._client.answers
-        if answers is None or not keys or any(key is None for key in keys):
+        key = self._group_key(checked)
+        if answers is None or key is None:
+            if self._riding:
+                raise NotRiddenAlong("a read ahead that would not be kept is not made")
             self._sources = None
             return await from_bc()
 
         async def wrapped() -> list[dict[str, Any]]:
             return [{"rows": rows} for rows in await from_bc()]
 
-        key = group_key([key for key in keys if key is not None])
         learn = self._learner(answers, key)
 
         async def holds(parts: list[dict[str, Any]]) -> bool:
@@ -386,6 +383,42 @@ class BCSession:
         self._note(answer)
         self._tell_misses([answer.missed], "+".join(plain.entity_set for _, plain, _, _ in checked))
         return [list(part["rows"]) for part in answer.rows]
+
+    async def kept_together(
+        self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
+    ) -> list[list[dict[str, Any]]] | None:
+        """The rows ``fetch_together(reads)`` would answer when its answer is kept and current, or
+        ``None``: never read from BC (nor waiting for a read in flight).  What it serves is part
+        of this operation's answer (its age, what a kept response stands on), as a kept
+        ``fetch_together`` is."""
+        answers = self._client.answers
+        key = self._group_key(self._checked(reads))
+        if answers is None or key is None:
+            return None
+        answer = await answers.kept(key)
+        if answer is None:
+            return None
+        self._note(answer)
+        return [list(part["rows"]) for part in answer.rows]
+
+    def _checked(
+        self, reads: Sequence[tuple[Query | ScopedQuery, ApiRoute]]
+    ) -> list[tuple[Query | ScopedQuery, Query, RowCheck | None, ApiRoute]]:
+        checked = []
+        for query, route in reads:
+            plain, check_row = self._authorise(query, None)
+            self._client.capabilities.require(route, plain.entity_set, plain.expand)
+            checked.append((query, plain, check_row, route))
+        return checked
+
+    def _group_key(
+        self, checked: Sequence[tuple[Query | ScopedQuery, Query, RowCheck | None, ApiRoute]]
+    ) -> ReadKey | None:
+        """The one key reads kept together are kept under; ``None`` when one of them is never kept."""
+        keys = [self._answer_key(plain, route) for _, plain, _, route in checked]
+        if not keys or any(key is None for key in keys):
+            return None
+        return group_key([key for key in keys if key is not None])
 
     def _learner(
         self, answers: AnswerCache, key: ReadKey

@@ -38,6 +38,7 @@ from gateway.loaders.delivery import load_delivery_documents
 from gateway.loaders.documents import CREDIT_MEMOS, INVOICES, ORDERS, SHIPMENTS, DocumentKind
 from gateway.loaders.portal import load_availabilities, load_shipping_agents, load_trackings
 from gateway.loaders.queries import ITEM_EXPANDS
+from gateway.loaders.recent_deliveries import RecentReads
 
 __all__ = ["Loaders", "build_loaders", "load_items"]
 
@@ -79,6 +80,8 @@ def build_loaders(session: BCSession) -> Loaders:
     def documents(kind: DocumentKind[Any], field: str) -> DataLoader[Any, Any]:
         return DataLoader(partial(_documents, session, kind, field))
 
+    # The customer's recent tracking and proof of delivery, shared by their two loaders.
+    recent = RecentReads(session)
     return Loaders(
         items_by_id=DataLoader(partial(load_items, session, "id")),
         items_by_number=DataLoader(partial(load_items, session, "number")),
@@ -91,11 +94,11 @@ def build_loaders(session: BCSession) -> Loaders:
         shipments_by_order_number=DataLoader(partial(load_by_order_number, session, SHIPMENTS)),
         invoices_by_order_number=DataLoader(partial(load_by_order_number, session, INVOICES)),
         archives_by_order_number=DataLoader(partial(load_archives, session)),
-        tracking_by_shipment_number=DataLoader(partial(load_trackings, session)),
+        tracking_by_shipment_number=DataLoader(partial(load_trackings, session, recent)),
         shipping_agents=DataLoader(partial(load_shipping_agents, session)),
         availability_by_item_id=DataLoader(partial(load_availabilities, session)),
         credit_memo_by_number=documents(CREDIT_MEMOS, "number"),
-        delivery_documents_by_shipment_id=DataLoader(partial(load_delivery_documents, session)),
+        delivery_documents_by_shipment_id=DataLoader(partial(load_delivery_documents, session, recent)),
     )
 
 

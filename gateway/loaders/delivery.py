@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
 from collections.abc import Sequence
 from uuid import UUID
 
 from gateway.bc import PORTAL_API, BCSession, DeliveryDocument, Field, Query, any_of, scoped
 from gateway.loaders.batching import chunked, unique
+from gateway.loaders.recent_deliveries import DOCUMENT_ORDER, RecentReads
 
 
-async def load_delivery_documents(session: BCSession, keys: Sequence[UUID]) -> list[list[DeliveryDocument]]:
-    """The caller's delivery documents of each shipment id, oldest first; one request per chunk."""
-    found: dict[UUID, list[DeliveryDocument]] = defaultdict(list)
-    wanted = unique(keys)
-    asked = set(wanted)
+async def load_delivery_documents(
+    session: BCSession, recent: RecentReads, keys: Sequence[UUID]
+) -> list[list[DeliveryDocument]]:
+    """The caller's delivery documents of each shipment id, oldest first: from the customer's
+    recent documents kept where they prove a shipment's (``recent_deliveries``), the rest read
+    by id, one request per chunk, with the recent lists read along."""
+    found: dict[UUID, list[DeliveryDocument]] = {}
+    kept = await recent.kept()
+    if kept is not None:
+        found = {key: proved for key in unique(keys) if (proved := kept.documents_of(key)) is not None}
+    rest = [key for key in unique(keys) if key not in found]
+    if rest:
+        read, _ = await asyncio.gather(_read_by_id(session, rest), recent.read_along())
+        found |= read
+    return [found[key] for key in keys]
+
+
+async def _read_by_id(session: BCSession, wanted: Sequence[UUID]) -> dict[UUID, list[DeliveryDocument]]:
+    found: dict[UUID, list[DeliveryDocument]] = {key: [] for key in wanted}
     for chunk in chunked(wanted):
         query = Query(
             "deliveryDocuments",
             filter=any_of(Field("shipmentId"), chunk),
             select=DeliveryDocument.SELECT,
-            orderby=("lastModifiedDateTime asc", "fileName asc"),
+            orderby=DOCUMENT_ORDER,
         )
         for document in await session.fetch(
             scoped(query, session.scope), model=DeliveryDocument, route=PORTAL_API
         ):
-            if document.shipment_id in asked:
+            if document.shipment_id in found:
                 found[document.shipment_id].append(document)
-    return [found.get(key, []) for key in keys]
+    return found

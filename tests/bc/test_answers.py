@@ -391,3 +391,38 @@ async def test_replicas_reading_the_same_answer_at_once_make_one_bc_read(
     assert reads.count == 1
     assert [answer.kept for answer in answers] == [False, True]
     assert two.stats[("availability", "joined")] == 1
+
+
+async def test_a_kept_answer_is_looked_up_without_reading_bc() -> None:
+    """``kept``: the answer while it is current, else nothing, and BC is never asked."""
+    clock = WallClock()
+    answers = cache(MemoryStore(), clock, invoices_ttl=15)
+    reads = Reads()
+    key = invoices_key()
+    assert await answers.kept(key) is None
+
+    await answers.read(key, reads)
+    found = await answers.kept(key)
+    assert found is not None
+    assert (list(found.rows), found.kept) == (ROWS, True)
+
+    await answers.invalidate(COMPANY, "10000", [(DataKind.INVOICES, False)])
+    assert await answers.kept(key) is None
+    await answers.read(key, reads)
+    clock.now += 16
+    assert await answers.kept(key) is None
+    assert reads.count == 2
+
+
+async def test_a_kept_answer_is_looked_up_in_the_store_another_replica_filled(
+    redis_replicas: tuple[RedisStore, RedisStore],
+) -> None:
+    clock = WallClock()
+    first, second = (cache(store, clock) for store in redis_replicas)
+    key = invoices_key()
+    await first.read(key, Reads())
+
+    found = await second.kept(key)
+
+    assert found is not None
+    assert list(found.rows) == ROWS

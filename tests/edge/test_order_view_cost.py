@@ -33,6 +33,7 @@ PORTAL = {
 }
 CURRENCY = "{ me { balance { amount currencyCode } } }"  # the company's currency, and nothing else
 ROUND_ONE = ["salesInvoices", "salesOrderArchives", "salesOrders", "salesShipments"]
+RECENT = ["deliveryDocuments", "shipmentTrackings"]  # the customer's recent ones, read along
 
 
 @dataclasses.dataclass
@@ -158,8 +159,9 @@ async def test_an_order_alone_is_its_documents_then_their_details(
 
     assert (order["number"], order["open"]) == (number, True)
     assert order["shipments"]
+    # With its shipments' tracking and proof of delivery, the customer's recent ones (read along).
     assert served.reads() == sorted(
-        [*ROUND_ONE, "deliveryDocuments", "items", "shipmentTrackings", "shippingAgents"]
+        [*ROUND_ONE, *RECENT, "deliveryDocuments", "items", "shipmentTrackings", "shippingAgents"]
     )
     assert sorted(served.counting.requests) == ["GET items", "POST $batch", "POST $batch"]
 
@@ -216,10 +218,11 @@ async def test_an_order_clicked_on_the_orders_page_reads_only_what_the_page_did_
     assert served.reads() == []
     assert served.counting.requests == []
 
-    # Shipped, open or completed: what hangs off its shipments (and the items not read yet); the
-    # company's carriers with the first, kept for the company after it.
-    carriers = ["shippingAgents"]
-    for node in (shipped, completed):
+    # Shipped, open or completed: the first reads what hangs off its shipments, with the
+    # customer's recent tracking and proof of delivery and the company's carriers (kept after
+    # it); the second is served from those (and reads only the items not read yet).
+    expected = [["deliveryDocuments", *RECENT, "shipmentTrackings", "shippingAgents"], []]
+    for node, reads in zip((shipped, completed), expected, strict=True):
         served.clear()
         order = (await served.ask("PortalOrder", token, number=node["number"]))["data"]["order"]
         assert [order["number"], order["open"], order["status"]] == [
@@ -227,13 +230,9 @@ async def test_an_order_clicked_on_the_orders_page_reads_only_what_the_page_did_
             node["open"],
             node["status"],
         ]
-        assert [read for read in served.reads() if read != "items"] == [
-            "deliveryDocuments",
-            "shipmentTrackings",
-            *carriers,
-        ]
-        carriers = []
-        assert [request for request in served.counting.requests if request != "GET items"] == ["POST $batch"]
+        assert [read for read in served.reads() if read != "items"] == reads
+        requests = [request for request in served.counting.requests if request != "GET items"]
+        assert requests == (["POST $batch"] if reads else [])
 
 
 async def test_an_order_from_the_dashboard_is_served_from_what_the_dashboard_read(
