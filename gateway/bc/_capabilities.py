@@ -116,6 +116,16 @@ class CapabilityMap:
             return True  # not read yet: let BC answer
         return known.present and entity_set in known.entity_sets
 
+    def lists_navigation(self, route: ApiRoute, entity_set: str, navigation: str) -> bool:
+        """Whether the tenant's ``$metadata``, as last read, lists ``navigation`` on the type of
+        ``entity_set``.  Unlike :meth:`has`, false until read: for an optional ``$expand`` that a
+        read may only carry where BC is known to answer it."""
+        known = self._routes.get(route.path)
+        if known is None or not known.present:
+            return False
+        navigations = known.navigations(entity_set)
+        return navigations is not None and navigation in navigations
+
     def require(self, route: ApiRoute, entity_set: str, expand: Iterable[Expand] = ()) -> None:
         """Raise :class:`CapabilityUnavailable` for a missing entity set or ``$expand`` navigation."""
         if not self.has(route, entity_set):

@@ -98,6 +98,11 @@ class BCSession:
         """Whether the tenant has ``entity_set`` (``CapabilityMap.has``: assumed so until read)."""
         return self._client.capabilities.has(route, entity_set)
 
+    def lists_navigation(self, entity_set: str, navigation: str, route: ApiRoute = STANDARD_API) -> bool:
+        """Whether the tenant's ``$metadata`` lists ``navigation`` on ``entity_set``
+        (``CapabilityMap.lists_navigation``: not until read)."""
+        return self._client.capabilities.lists_navigation(route, entity_set, navigation)
+
     @property
     def request_count(self) -> int:
         return self._stats.request_count

@@ -5,18 +5,21 @@ and proof of delivery").
 Tracking and proof of delivery are read by the shipments' numbers and ids (the portal API,
 docs/bc-extension.md), and a customer views several of its recent orders: each shipped one was a
 BC request.  So when they must be read from BC, the same portal-API ``$batch`` also reads the
-customer's newest trackings and their delivery documents (``riding_along``: never a request of
-its own), kept together as one answer under the customer's shipments, and later loads serve a
+customer's newest trackings, each with its shipment's delivery documents
+(``$expand=deliveryDocuments``, the extension's contained navigation; ``riding_along``: never a
+request of its own), kept as one answer under the customer's shipments, and later loads serve a
 key from it where it proves the answer a read by that key would have given then:
 
 - a shipment's tracking: its row is in the list (one row per posted shipment, by its number);
-- a shipment's delivery documents: the documents list holds every document of the customer
-  (fewer rows than asked for), and either names the shipment or the shipment is in the tracking
-  list read before it in the same ``$batch`` (it existed when its documents were read).
+- a shipment's delivery documents: its row is in the list and came with every one of them
+  (possibly none): a contained navigation is the parent's children, all of them, whatever the
+  customer's other shipments hold.
 
-Nothing is proved absent by BC's order of codes: a tracking row missing from the list, and a
-shipment's documents when the list was cut off, are read by key, as before.  Without kept
-answers (``GATEWAY_CACHE=off``, a write's reads) nothing is read along and nothing proved.
+A tenant whose extension lacks the navigation (its ``$metadata`` does not list it, or was not
+read yet) gets the list without it: tracking proved, documents read by id.  Nothing is proved
+absent by BC's order of codes: a tracking row missing from the list is read by key, as before.
+Without kept answers (``GATEWAY_CACHE=off``, a write's reads) nothing is read along and nothing
+proved.
 """
 
 from __future__ import annotations
@@ -33,48 +36,43 @@ from gateway.bc import (
     BCError,
     BCSession,
     DeliveryDocument,
+    Expand,
     Query,
     ScopedQuery,
     ShipmentTracking,
     scoped,
 )
 
-__all__ = ["RECENT_DOCUMENTS", "RECENT_TRACKINGS", "RecentDeliveries", "RecentReads"]
+__all__ = ["RECENT_TRACKINGS", "RecentDeliveries", "RecentReads"]
 
 # The newest shipments' tracking rows read along: a customer views its 5-10 newest orders, a few
 # shipments each.  A few dozen small rows more in a read that is made anyway.
 RECENT_TRACKINGS = 50
-# The customer's delivery documents read along; proof only while they are all of them (fewer
-# rows than this).  A customer with more reads its shipments' documents by id, as before.
-RECENT_DOCUMENTS = 100
 # In the order a read by shipment id asks for (loaders/delivery.py), so that each shipment's
 # documents come out of the list exactly as that read returns them.
 DOCUMENT_ORDER = ("lastModifiedDateTime asc", "fileName asc")
-_SETS = ("shipmentTrackings", "deliveryDocuments")
+# shipmentTracking's contained navigation to its shipment's delivery documents (an AL part).
+DOCUMENTS = "deliveryDocuments"
 
 
 @dataclass(frozen=True)
 class RecentDeliveries:
-    """The kept lists, as BC answered them in one ``$batch`` (plain rows, checked against the
-    customer's scope when read), and what they prove."""
+    """The kept list, as BC answered it (plain rows, checked against the customer's scope when
+    read), and what it proves."""
 
     trackings: Mapping[str, Mapping[str, Any]]  # by shipment number, exactly as BC spells it
-    shipments: frozenset[UUID]  # the ids of the shipments in the tracking list
-    documents: Mapping[UUID, Sequence[Mapping[str, Any]]] | None  # by shipment id; None: cut off
+    documents: Mapping[UUID, Sequence[Mapping[str, Any]]]  # by shipment id: those proved complete
 
     @classmethod
-    def from_rows(
-        cls, trackings: Sequence[Mapping[str, Any]], documents: Sequence[Mapping[str, Any]]
-    ) -> RecentDeliveries:
-        by_shipment: dict[UUID, list[Mapping[str, Any]]] = {}
-        for row in documents:
-            shipment = _guid(row.get("shipmentId"))
-            if shipment is not None:
-                by_shipment.setdefault(shipment, []).append(row)
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]], customer: str) -> RecentDeliveries:
         return cls(
-            trackings={str(row["shipmentNumber"]): row for row in trackings if row.get("shipmentNumber")},
-            shipments=frozenset(filter(None, (_guid(row.get("shipmentId")) for row in trackings))),
-            documents=by_shipment if len(documents) < RECENT_DOCUMENTS else None,
+            trackings={str(row["shipmentNumber"]): row for row in rows if row.get("shipmentNumber")},
+            documents={
+                shipment: found
+                for row in rows
+                if (shipment := _guid(row.get("shipmentId"))) is not None
+                and (found := _complete_documents(row, shipment, customer)) is not None
+            },
         )
 
     def tracking(self, number: str) -> ShipmentTracking | None:
@@ -83,14 +81,26 @@ class RecentDeliveries:
         return ShipmentTracking.from_row(row) if row is not None else None
 
     def documents_of(self, shipment: UUID) -> list[DeliveryDocument] | None:
-        """The shipment's delivery documents when the lists prove them (possibly none);
+        """The shipment's delivery documents when the list proves them (possibly none);
         ``None``: read them by id."""
-        if self.documents is None:
-            return None
         found = self.documents.get(shipment)
-        if found is None:
-            return [] if shipment in self.shipments else None
-        return [DeliveryDocument.from_row(row) for row in found]
+        return None if found is None else [DeliveryDocument.from_row(row) for row in found]
+
+
+def _complete_documents(
+    row: Mapping[str, Any], shipment: UUID, customer: str
+) -> Sequence[Mapping[str, Any]] | None:
+    """A tracking row's expanded delivery documents when they are all of its shipment's, or
+    ``None``: not expanded (a tenant without the navigation), paged (a next link: not all of
+    them), or one of them not the customer's or not the shipment's.  The read by id that follows
+    then drops such a row and logs it, as every read checks its rows against the scope."""
+    documents = row.get(DOCUMENTS)
+    if not isinstance(documents, list) or f"{DOCUMENTS}@odata.nextLink" in row:
+        return None
+    for document in documents:
+        if document.get("customerNumber") != customer or _guid(document.get("shipmentId")) != shipment:
+            return None
+    return documents
 
 
 class RecentReads:
@@ -106,10 +116,10 @@ class RecentReads:
     @property
     def _on(self) -> bool:
         session = self._session
-        return session.keeps_answers and all(session.offers(name, PORTAL_API) for name in _SETS)
+        return session.keeps_answers and session.offers("shipmentTrackings", PORTAL_API)
 
     async def kept(self) -> RecentDeliveries | None:
-        """The kept lists, or ``None`` when none are kept (never read from BC here)."""
+        """The kept list, or ``None`` when none is kept (never read from BC here)."""
         if self._kept is not None:
             return await asyncio.shield(self._kept)
         future = self._kept = asyncio.get_running_loop().create_future()
@@ -117,15 +127,16 @@ class RecentReads:
         try:
             if self._on:
                 rows = await self._session.kept_together(self._reads())
-                found = RecentDeliveries.from_rows(*rows) if rows is not None else None
+                customer = self._session.scope.customer_number
+                found = RecentDeliveries.from_rows(rows[0], customer) if rows is not None else None
         except BCError:
-            found = None  # the tenant lacks a set, or the like: read by key, as before
+            found = None  # the tenant lacks the set, or the like: read by key, as before
         finally:
             future.set_result(found)
         return found
 
     async def read_along(self) -> None:
-        """Read the lists in this round's portal-API ``$batch``, kept for the customer's later
+        """Read the list in this round's portal-API ``$batch``, kept for the customer's later
         views: only with a read this request needs (``riding_along``), never in a request of its
         own; once per request.  Fails nothing: a list not read is simply not kept."""
         if self._along is not None or not self._on or await self.kept() is not None:
@@ -140,19 +151,22 @@ class RecentReads:
             self._along.set_result(None)
 
     def _reads(self) -> list[tuple[Query | ScopedQuery, ApiRoute]]:
-        scope = self._session.scope
+        # Kept as one answer (fetch_together), so that the list and its shipments' documents are
+        # of one moment.  The documents only where the tenant's $metadata lists the navigation:
+        # an $expand BC does not know fails the read.
+        expand = (
+            (Expand(DOCUMENTS, select=DeliveryDocument.SELECT, orderby=DOCUMENT_ORDER),)
+            if self._session.lists_navigation("shipmentTrackings", DOCUMENTS, PORTAL_API)
+            else ()
+        )
         trackings = Query(
             "shipmentTrackings",
             select=ShipmentTracking.SELECT,
             orderby=("shipmentNumber desc",),
             top=RECENT_TRACKINGS,
+            expand=expand,
         )
-        documents = Query(
-            "deliveryDocuments", select=DeliveryDocument.SELECT, orderby=DOCUMENT_ORDER, top=RECENT_DOCUMENTS
-        )
-        # The tracking list first in the $batch: a shipment in it existed before its documents
-        # were read (what proves that it has none, above).
-        return [(scoped(trackings, scope), PORTAL_API), (scoped(documents, scope), PORTAL_API)]
+        return [(scoped(trackings, self._session.scope), PORTAL_API)]
 
 
 def _guid(value: object) -> UUID | None:

@@ -98,6 +98,22 @@ async def test_navigation_properties_are_recorded_per_entity_set(
     assert snapshot["navigations"] == {"items": ["itemCategory"], "salesOrders": ["salesOrderLines"]}
 
 
+async def test_a_navigation_is_listed_only_once_the_metadata_listing_it_is_read(
+    client: BCClient, tenant: respx.MockRouter
+) -> None:
+    """An optional $expand (the recent tracking's documents) goes only where BC is known to
+    answer it: not before the metadata is read, nor on a route or type without it."""
+    capabilities = client.capabilities
+    assert not capabilities.lists_navigation(STANDARD_API, "salesOrders", "salesOrderLines")
+
+    await capabilities.refresh(client, (STANDARD_API, PORTAL_API, ANALYTICS_API))
+
+    assert capabilities.lists_navigation(STANDARD_API, "salesOrders", "salesOrderLines")
+    assert not capabilities.lists_navigation(STANDARD_API, "salesOrders", "customer")
+    assert not capabilities.lists_navigation(PORTAL_API, "shipmentTrackings", "deliveryDocuments")
+    assert not capabilities.lists_navigation(ANALYTICS_API, "customerLedgerEntries", "customer")
+
+
 async def test_an_expand_of_a_navigation_the_tenant_lacks_is_refused_without_a_request(
     client: BCClient, tenant: respx.MockRouter, scope: CustomerScope
 ) -> None:

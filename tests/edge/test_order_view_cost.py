@@ -33,7 +33,7 @@ PORTAL = {
 }
 CURRENCY = "{ me { balance { amount currencyCode } } }"  # the company's currency, and nothing else
 ROUND_ONE = ["salesInvoices", "salesOrderArchives", "salesOrders", "salesShipments"]
-RECENT = ["deliveryDocuments", "shipmentTrackings"]  # the customer's recent ones, read along
+RECENT = ["shipmentTrackings"]  # the customer's recent ones, with their documents, read along
 
 
 @dataclasses.dataclass

@@ -120,6 +120,91 @@ async def test_a_customers_second_shipped_order_view_reads_nothing_from_bc(
     assert served.counting.requests == []
 
 
+@pytest.mark.writes
+async def test_a_customer_with_years_of_delivery_documents_reads_nothing_for_its_second_view(
+    served: Served, store: SandboxStore, sandbox: Any, development: Development, clock: FakeClock
+) -> None:
+    """More documents than any one list would carry (the customer's older shipments'): each
+    recent shipment's documents still come complete with its tracking row, so the second view
+    reads nothing, and shows what reads by the shipments' keys show."""
+    company, customer, orders = _with_and_without_proof(store)
+    _scan_old_proofs(store, sandbox, company, customer, count=120)
+    token = served_token(served, customer, company)
+    await served.ask("PortalOrders", token, first=20)
+    await _view(served, token, orders[0])
+    served.clear()
+
+    order = await _view(served, token, orders[1])
+
+    assert order["shipments"]
+    assert served.counting.requests == []
+    expected = await _views_without_cache(development, clock, customer, company, orders[1:2])
+    assert order == expected[orders[1]]
+
+
+def _scan_old_proofs(store: SandboxStore, sandbox: Any, company: str, customer: str, *, count: int) -> None:
+    """``count`` more delivery documents of the customer, on its oldest shipment (years of
+    scanned delivery notes, as BC's Document Attachment table holds them)."""
+    shipments = [row for row in rows(store, company, "salesShipments") if row["customerNumber"] == customer]
+    oldest = min(shipments, key=lambda row: (row["postingDate"], row["number"]))
+    model = _portal(store, company, "deliveryDocuments")[0]
+    desk = Desk(sandbox_of(sandbox), company, random.Random(0))
+    for index in range(count):
+        desk.insert(
+            "deliveryDocuments",
+            {
+                **model,
+                "id": desk.new_id(),
+                "shipmentId": oldest["id"],
+                "shipmentNumber": oldest["number"],
+                "customerNumber": customer,
+                "fileName": f"POD-{oldest['number']}-{index:03}.pdf",
+                "lastModifiedDateTime": f"{oldest['postingDate']}T12:00:00Z",
+            },
+            PORTAL_ROUTE,
+        )
+    mine = [row for row in _portal(store, company, "deliveryDocuments") if row["customerNumber"] == customer]
+    assert len(mine) > count  # more than any one list of the customer's documents would carry
+
+
+@pytest.mark.writes
+async def test_an_expanded_document_of_another_customer_proves_nothing_and_is_never_shown(
+    served: Served, store: SandboxStore, sandbox: Any
+) -> None:
+    """Expanded documents are checked as rows are: one not the customer's (BC may drop a filter,
+    REFERENCE §14) leaves its shipment's documents to the read by id, which never shows it."""
+    company, customer, orders = _with_and_without_proof(store)
+    [shipment, *_] = [
+        row
+        for row in rows(store, company, "salesShipments")
+        if row["orderNumber"] == orders[1] and row["customerNumber"] == customer
+    ]
+    other = next(row for row in rows(store, company, "customers") if row["number"] != customer)["number"]
+    desk = Desk(sandbox_of(sandbox), company, random.Random(0))
+    foreign = desk.insert(
+        "deliveryDocuments",
+        {
+            **_portal(store, company, "deliveryDocuments")[0],
+            "id": desk.new_id(),
+            "shipmentId": shipment["id"],
+            "shipmentNumber": shipment["number"],
+            "customerNumber": other,
+            "fileName": "someone-elses.pdf",
+        },
+        PORTAL_ROUTE,
+    )
+    token = served_token(served, customer, company)
+    await _view(served, token, orders[0])
+    served.clear()
+
+    order = await _view(served, token, orders[1])
+
+    shown = {pod["id"] for s in order["shipments"] for pod in s["proofOfDelivery"]}
+    assert foreign["id"] not in shown
+    assert "deliveryDocuments" in served.reads()  # read by the shipments' ids
+    assert "shipmentTrackings" not in served.reads()  # the tracking still proved
+
+
 async def test_what_the_recent_reads_prove_is_what_reads_by_the_shipments_keys_show(
     served: Served, shared_store: SandboxStore, development: Development, clock: FakeClock
 ) -> None:

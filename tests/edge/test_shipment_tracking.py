@@ -74,16 +74,10 @@ async def test_a_shipment_shows_its_carrier_tracking_number_and_bcs_tracking_url
     assert found["shipmentMethodCode"] == (shipment["shipmentMethodCode"] or None)
     assert found["lines"]
     # The shipment, then its tracking and the company's carriers at once (one $batch), the
-    # customer's recent tracking and proof of delivery along (docs/caching.md).
+    # customer's recent tracking, with its proof of delivery, along (docs/caching.md).
     read = [e.entity_set for e in bc_log.entries if e.entity_set]
     assert read[0] == "salesShipments"
-    assert sorted(read[1:]) == [
-        "$batch",
-        "deliveryDocuments",
-        "shipmentTrackings",
-        "shipmentTrackings",
-        "shippingAgents",
-    ]
+    assert sorted(read[1:]) == ["$batch", "shipmentTrackings", "shipmentTrackings", "shippingAgents"]
 
 
 async def test_a_shipment_collected_by_the_customer_has_no_carrier(
