@@ -192,6 +192,24 @@ class AnswerCache:
             return self._kept(key, stored, model)
         return Answer(self._decoded(key, stored, model), source=self._source(key, stored), missed=missed)
 
+    async def read_kept(self, key: ReadKey, model: type[Entity] | None = None) -> Answer | None:
+        """The answer to ``key`` when one is kept and current (in memory, else in the shared
+        store), else ``None``: nothing is read from BC, no read in flight is waited for and no
+        read is claimed — for a read that is worth making only if it costs BC nothing."""
+        try:
+            await self._generations.replace_pending()
+            generations = await self._generations.current(key.generation_keys)
+            kept = self._memory.get(key.storage)
+            if (kept is None or not self._current(key, kept, generations)) and self._store.replicated:
+                kept = await self._stored(key, generations)
+        except ConnectionError:
+            self._unavailable()
+            return None
+        if kept is None or not self._current(key, kept, generations):
+            return None
+        self._count(key, "hit")
+        return self._kept(key, kept, model)
+
     async def read_by_key(
         self,
         whole: ReadKey,
