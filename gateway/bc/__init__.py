@@ -70,7 +70,7 @@ from ._receivables import (
 )
 from ._resilience import Clock, ResilienceSettings
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery, scoped
-from ._session import BCSession
+from ._session import BCSession, NotKept
 from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSettings, ClientCredentials
 from ._shipments import SalesShipment, SalesShipmentLine
 from ._subscriptions import WebhookSubscription, WebhookSubscriptions
@@ -151,6 +151,7 @@ __all__ = [
     "Media",
     "MediaStream",
     "NonEmpty",
+    "NotKept",
     "ODataBuildError",
     "OwnerFields",
     "Query",

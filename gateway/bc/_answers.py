@@ -193,23 +193,24 @@ class AnswerCache:
         return Answer(self._decoded(key, stored, model), source=self._source(key, stored), missed=missed)
 
     async def kept(self, key: ReadKey, model: type[Entity] | None = None) -> Answer | None:
-        """The answer to ``key`` when one is kept and current — in this process's memory, else in
-        the shared store — or ``None``: never read from BC, never waiting for a read in flight.
-        A miss counts nothing (the read that follows it does); a store that does not answer is
+        """The answer to ``key`` when one is kept and current (in memory, else in the shared
+        store), else ``None``: nothing is read from BC, no read in flight is waited for and no
+        read is claimed — for a read that is worth making only if it costs BC nothing.  A miss
+        counts nothing (the read that follows it, if any, does); a store that does not answer is
         nothing kept."""
         try:
             await self._generations.replace_pending()
             generations = await self._generations.current(key.generation_keys)
-            stored = self._memory.get(key.storage)
-            if stored is None or not self._current(key, stored, generations):
-                stored = await self._stored(key, generations) if self._store.replicated else None
+            kept = self._memory.get(key.storage)
+            if (kept is None or not self._current(key, kept, generations)) and self._store.replicated:
+                kept = await self._stored(key, generations)
         except ConnectionError:
             self._unavailable()
             return None
-        if stored is None:
+        if kept is None or not self._current(key, kept, generations):
             return None
         self._count(key, "hit")
-        return self._kept(key, stored, model)
+        return self._kept(key, kept, model)
 
     async def read_by_key(
         self,

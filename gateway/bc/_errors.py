@@ -16,6 +16,7 @@ once, where they happen, with ``raise ... from exc``::
     ├── BCProtocolError          a response that is unparseable or not what BC promises
     ├── ScopeViolation           a request or a row that would cross the customer scope
     ├── InvalidScope             a CustomerScope that cannot be used safely
+    ├── NotKept                  no kept answer for a read asked of them alone (``kept_only``): no HTTP
     └── ODataBuildError          a query that cannot be expressed safely (or BC would refuse)
         └── UnsafeFilterText     compared text BC would read as an AL filter, not literally
 """

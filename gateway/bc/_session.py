@@ -43,12 +43,20 @@ _CREATE_SCOPE_FIELDS: Mapping[str, str] = {"customerQueries": "customerNumber"}
 _KEPT_SERVES: ContextVar[BCSession | None] = ContextVar("bc_kept_answers_serve", default=None)
 # The session whose reads in the running task are read ahead (``BCSession.riding_along``).
 _RIDING: ContextVar[BCSession | None] = ContextVar("bc_riding_along", default=None)
+# The session whose reads in the running task are served kept or not at all (``BCSession.kept_only``).
+_KEPT_ONLY: ContextVar[BCSession | None] = ContextVar("bc_kept_only", default=None)
 
 
 class NotRiddenAlong(BCError):
     """A read ahead that was not sent: nothing the operation needed went to BC with it."""
 
     default_code = "not_ridden_along"
+
+
+class NotKept(BCError):
+    """A read asked only of the kept answers (``BCSession.kept_only``) that none answers."""
+
+    default_code = "not_kept"
 
 
 class BCSession:
@@ -171,6 +179,23 @@ class BCSession:
         finally:
             _RIDING.reset(token)
 
+    @contextlib.contextmanager
+    def kept_only(self) -> Iterator[None]:
+        """Within the block, and only in the task that runs it (and the tasks it starts), this
+        session's reads are served from kept answers or not at all: a read no current kept
+        answer serves fails with ``NotKept``, without HTTP (and without waiting for a read in
+        flight).  For what is worth answering only if it costs BC nothing — a later page of
+        orders from what its first page read (docs/order-status.md, "The next page")."""
+        token = _KEPT_ONLY.set(self)
+        try:
+            yield
+        finally:
+            _KEPT_ONLY.reset(token)
+
+    @property
+    def _kept_only(self) -> bool:
+        return _KEPT_ONLY.get() is self
+
     @property
     def _riding(self) -> bool:
         return _RIDING.get() is self
@@ -220,6 +245,13 @@ class BCSession:
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise ODataBuildError("limit must be a positive integer")
         key = self._answer_key(plain, route) if limit is None else None
+        if self._kept_only:
+            answers = self._client.answers
+            kept = None if key is None or answers is None else await answers.kept(key, model)
+            if kept is None:
+                raise NotKept(f"no kept answer to this read of {plain.entity_set}")
+            self._note(kept)
+            return list(kept.rows)
         if key is None or self._client.answers is None:
             if self._riding:
                 raise NotRiddenAlong("a read ahead that would not be kept is not made")
@@ -335,6 +367,8 @@ class BCSession:
             return self._keys_of_each(query_for, field, wanted, model, route)
 
         async def from_bc(places: list[int]) -> tuple[list[list[dict[str, Any]]], bool]:
+            if self._kept_only:
+                raise NotKept(f"no kept answer to {len(places)} keys of {whole.entity_set}")
             query = query_for([wanted[place] for place in places])
             plain, check_plain = self._authorise(query, None)
             rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)

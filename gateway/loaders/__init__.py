@@ -40,7 +40,7 @@ from gateway.loaders.portal import load_availabilities, load_shipping_agents, lo
 from gateway.loaders.queries import ITEM_EXPANDS
 from gateway.loaders.recent_deliveries import RecentReads
 
-__all__ = ["Loaders", "build_loaders", "load_items"]
+__all__ = ["Loaders", "build_loaders", "load_documents", "load_items"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,18 @@ async def load_items(session: BCSession, field: str, keys: Sequence[Any]) -> lis
         return await session.fetch_by_key(query_for, field, chunk, model=Item)
 
     return await load_by_key(keys, fetch, lambda item: getattr(item, field))
+
+
+async def load_documents(
+    session: BCSession, kind: DocumentKind[Any], field: str, keys: Sequence[Any]
+) -> list[Any]:
+    """The reads of a document loader (one document per key, ``None`` for none) for a caller
+    that is not one: the first failed read raises, and no loader remembers it."""
+    found = await _documents(session, kind, field, keys)
+    for document in found:
+        if isinstance(document, Exception):
+            raise document
+    return found
 
 
 async def _documents(

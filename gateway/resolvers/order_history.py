@@ -21,6 +21,10 @@ own dates, days or weeks after the order's, and one order's documents are scatte
 A page holds the orders with key in ``(lower, cursor)``; when fewer than asked for, discovery
 reads on from ``lower`` with a doubled ``$top`` (rare).  The cursor is the last order's key,
 base64-encoded: opaque, and stable when new orders arrive.
+
+The same rule answers a page from reads made for an earlier one (``page_from``): a first page
+that read two pages' rows and resolved the next page's candidates ahead serves the page after
+it, when its rows reach far enough below the cursor (docs/order-status.md, "The next page").
 """
 
 from __future__ import annotations
@@ -42,8 +46,9 @@ Row = dict[str, Any]
 FetchRows = Callable[[Key | None, int], Awaitable[Sequence[Any]]]
 # One read of a source: its rows that also pass `extra` (None: no more), newest first, at most `top`.
 ReadRows = Callable[[Filter | None, int], Awaitable[Sequence[Any]]]
-# Order numbers → their orders (None: no order the customer may see under that number).
-Resolve = Callable[[Sequence[str]], Awaitable[Mapping[str, PortalOrder | None]]]
+# Order numbers → their orders (None: no order the customer may see under that number); the
+# second argument names more numbers to resolve ahead, for the next page, if it costs no request.
+Resolve = Callable[[Sequence[str], Sequence[str]], Awaitable[Mapping[str, PortalOrder | None]]]
 _MAX_ROUNDS = 12
 
 
@@ -73,11 +78,21 @@ class _Found:
 
     orders: dict[str, PortalOrder | None] = field(default_factory=dict)
     hints: dict[str, Key] = field(default_factory=dict)  # number → the lowest key seen for it
+    ahead: set[str] = field(default_factory=set)  # numbers resolved ahead for the next page
 
     def hint(self, key: Key) -> None:
         number = key[1]
         if number not in self.hints or key < self.hints[number]:
             self.hints[number] = key
+
+    def unresolved(self, floor: Key | None) -> list[str]:
+        """Hinted numbers not resolved yet whose best hint is above ``floor``, best first."""
+        pending = (
+            (key, number)
+            for number, key in self.hints.items()
+            if number not in self.orders and (floor is None or key > floor)
+        )
+        return [number for _, number in sorted(pending, reverse=True)]
 
 
 def order_key(order: SalesOrder) -> Key:
@@ -121,77 +136,117 @@ async def order_page(
     after: str | None,
     accept: Callable[[PortalOrder], bool],
     resolve_batch: int,
+    ahead: int = 0,
 ) -> Page[PortalOrder]:
     """``first`` orders after the cursor ``after``, newest first, and whether more follow.
 
     ``accept`` keeps the orders a filter wants (applied to resolved orders, so an order is shown
     with the date and status ``order(number)`` gives it); ``resolve_batch`` is how many hinted
-    numbers are resolved at a time."""
-    cursor = _cursor_key(after)
+    numbers are resolved at a time; ``ahead``, how many more each resolution resolves ahead for
+    the next page (the hinted numbers that follow, given to ``resolve`` as its second argument)."""
+    cursor = cursor_key(after)
+    wanted = _Wanted(first, cursor, accept, resolve_batch, ahead)
     upper = cursor  # read from this key down; rows above the cursor were shown already
     found = _Found()
-    orders: list[PortalOrder] = []
     for _ in range(_MAX_ROUNDS):
-        active = [s for s in sources.all() if not s.exhausted]
-        results = await asyncio.gather(*(s.fetch(upper, s.top) for s in active))
-        for source, raw in zip(active, results, strict=True):
-            _take(source, raw, cursor, found, opens=source is sources.orders)
-        lower = max((s.bound for s in sources.all() if not s.exhausted and s.bound), default=None)
-        orders = await _settle(found, resolve, first, lower, cursor, accept, resolve_batch)
+        orders, lower = await _round(sources, upper, found, resolve, wanted)
         if len(orders) > first or lower is None:
-            break
+            return _page(orders, wanted, after)
         upper = lower
-    else:
-        raise BCProtocolError("order history did not converge: Business Central kept returning full pages")
-    items = orders[:first]
+    raise BCProtocolError("order history did not converge: Business Central kept returning full pages")
+
+
+async def page_from(
+    sources: Sources,
+    resolve: Resolve,
+    *,
+    first: int,
+    after: str,
+    accept: Callable[[PortalOrder], bool],
+    resolve_batch: int,
+) -> Page[PortalOrder] | None:
+    """The page after ``after`` from ``sources`` read from the newest row down — an earlier
+    page's reads, whose rows above the cursor are skipped — in one round: ``None`` when their
+    rows do not reach far enough below the cursor for every order of the page to be sure (the
+    rule of ``order_page``: only orders above each source's last row read are known)."""
+    wanted = _Wanted(first, cursor_key(after), accept, resolve_batch, 0)
+    orders, lower = await _round(sources, None, _Found(), resolve, wanted)
+    return _page(orders, wanted, after) if len(orders) > first or lower is None else None
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What a page asks for: ``first`` orders below ``cursor`` that ``accept`` keeps."""
+
+    first: int
+    cursor: Key | None
+    accept: Callable[[PortalOrder], bool]
+    batch: int  # hinted numbers resolved at a time
+    ahead: int  # hinted numbers resolved ahead for the next page, with each resolution
+
+
+async def _round(
+    sources: Sources, upper: Key | None, found: _Found, resolve: Resolve, wanted: _Wanted
+) -> tuple[list[PortalOrder], Key | None]:
+    """One round of discovery below ``upper`` (from the newest row when None), then resolution:
+    the page's orders so far (up to ``first + 1``) and the key above which all are known."""
+    active = [s for s in sources.all() if not s.exhausted]
+    results = await asyncio.gather(*(s.fetch(upper, s.top) for s in active))
+    for source, raw in zip(active, results, strict=True):
+        _take(source, raw, wanted.cursor, found, opens=source is sources.orders)
+    lower = max((s.bound for s in sources.all() if not s.exhausted and s.bound), default=None)
+    return await _settle(found, resolve, lower, wanted), lower
+
+
+def _page(orders: list[PortalOrder], wanted: _Wanted, after: str | None) -> Page[PortalOrder]:
+    items = orders[: wanted.first]
     return Page(
         items=items,
         cursors=[encode_cursor((o.key[0].isoformat(), o.key[1])) for o in items],
-        has_next_page=len(orders) > first,
+        has_next_page=len(orders) > wanted.first,
         has_previous_page=after is not None,
     )
 
 
-async def _settle(
-    found: _Found,
-    resolve: Resolve,
-    first: int,
-    lower: Key | None,
-    cursor: Key | None,
-    accept: Callable[[PortalOrder], bool],
-    batch: int,
-) -> list[PortalOrder]:
+async def _settle(found: _Found, resolve: Resolve, lower: Key | None, wanted: _Wanted) -> list[PortalOrder]:
     """The page's orders (up to ``first + 1``), resolving hinted numbers best hint first until
     no unresolved one could still belong to them."""
+    first, cursor = wanted.first, wanted.cursor
 
     def on_page(key: Key) -> bool:
         return (lower is None or key > lower) and (cursor is None or key < cursor)
 
     while True:
         shown = sorted(
-            (o for o in found.orders.values() if o is not None and on_page(o.key) and accept(o)),
+            (o for o in found.orders.values() if o is not None and on_page(o.key) and wanted.accept(o)),
             key=lambda o: o.key,
             reverse=True,
         )[: first + 1]
         # An order's key is at most its best hint: a number hinted at or below this cannot
         # displace any order already on the page.
         floor = shown[first].key if len(shown) > first else lower
-        pending = sorted(
-            (
-                (key, number)
-                for number, key in found.hints.items()
-                if number not in found.orders and (floor is None or key > floor)
-            ),
-            reverse=True,
-        )
+        pending = found.unresolved(floor)
         if not pending:
             return shown
-        numbers = [number for _, number in pending[:batch]]
-        resolved = await resolve(numbers)
+        numbers = pending[: wanted.batch]
+        later = _next_candidates(found, numbers, lower, wanted.ahead)
+        resolved = await resolve(numbers, later)
         found.orders.update({number: resolved.get(number) for number in numbers})
 
 
-def _cursor_key(after: str | None) -> Key | None:
+def _next_candidates(found: _Found, numbers: Sequence[str], lower: Key | None, ahead: int) -> list[str]:
+    """Up to ``ahead`` hinted numbers the next page will resolve first: the best hints left
+    (above ``lower``: below it nothing is sure), not resolved nor asked ahead before."""
+    if not ahead:
+        return []
+    asked = {*numbers, *found.ahead}
+    later = [number for number in found.unresolved(lower) if number not in asked][:ahead]
+    found.ahead.update(later)
+    return later
+
+
+def cursor_key(after: str | None) -> Key | None:
+    """The key ``(date, number)`` an ``after`` cursor stands for (None: from the newest)."""
     if after is None:
         return None
     day, number = decode_cursor(after, 2)
@@ -214,12 +269,14 @@ def _take(source: Source, raw: Sequence[Any], cursor: Key | None, found: _Found,
         last = cursor
     for row in raw:
         key = source.key(row)
-        if cursor is not None and key >= cursor:
-            continue  # shown before the cursor (an order's key-bearing row is below it otherwise)
         if opens:
-            # Open orders are complete as read: the order itself, under its own key.
+            # Open orders are complete as read: the order itself, under its own key — above the
+            # cursor too (an earlier page's reads), so that its documents hint at nothing here.
             found.orders[key[1]] = PortalOrder(row, rebuilt=False)
-        else:
+        elif cursor is None or key < cursor:
+            # At or above the cursor: an order whose key-bearing row is below it has that row
+            # read too (every row above `lower` is), so a number seen only up there is no order
+            # of this page.
             found.hint(key)
     source.exhausted = not full
     source.bound = last

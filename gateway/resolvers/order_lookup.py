@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from gateway.bc import BCError, SalesInvoice, SalesOrder, SalesOrderArchive, SalesShipment
-from gateway.loaders import load_items
+from gateway.loaders import load_documents, load_items
 from gateway.loaders.archives import ARCHIVES, load_archives
 from gateway.loaders.batching import KEYS_PER_REQUEST
 from gateway.loaders.by_order import load_by_order_number
-from gateway.loaders.documents import INVOICES, SHIPMENTS
+from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS
 from gateway.resolvers.context import Context
 from gateway.resolvers.order_rebuild import latest_archive, posted_invoices, rebuild_order
 
@@ -75,6 +75,7 @@ async def orders_by_number(
     with_items: bool = False,
     documents_of: Sequence[str] = (),
     read_ahead: Sequence[SalesOrder] = (),
+    resolve_ahead: Sequence[str] = (),
 ) -> dict[str, PortalOrder | None]:
     """Each order number's order, or None; four reads at once (three without archives), one
     request per entity set for all the numbers.  ``with_items``: invoice lines come with their
@@ -82,7 +83,9 @@ async def orders_by_number(
     numbers (open orders already read) whose posted documents to load in the same reads, for
     ``SalesOrder.shipments``/``invoices``.  ``read_ahead``: open orders already read whose
     documents, archives and lines' items are read ahead, only to be kept for their own
-    ``order(number)`` — when these reads go to BC anyway (``_read_ahead``)."""
+    ``order(number)`` — when these reads go to BC anyway (``_read_ahead``); ``resolve_ahead``:
+    order numbers whose reads (the open check, documents, archives) are read ahead the same
+    way, for the next page of orders to resolve them kept."""
     wanted = list(dict.fromkeys(numbers))
     loaders = ctx.loaders
     documents = list(dict.fromkeys([*wanted, *documents_of]))
@@ -91,7 +94,11 @@ async def orders_by_number(
         loaders.shipments_by_order_number.load_many(documents),
         _invoices(ctx, documents, with_items),
         _archives(ctx, wanted),
-        _read_ahead(ctx, [order for order in read_ahead if order.number not in documents]),
+        _read_ahead(
+            ctx,
+            [order for order in read_ahead if order.number not in documents],
+            [number for number in dict.fromkeys(resolve_ahead) if number not in documents],
+        ),
     )
     # `documents` starts with `wanted`, in order: zip stops at the numbers asked for.
     return {
@@ -102,24 +109,52 @@ async def orders_by_number(
     }
 
 
-async def _read_ahead(ctx: Context, orders: Sequence[SalesOrder]) -> None:
+async def kept_orders_by_number(ctx: Context, numbers: Sequence[str]) -> dict[str, PortalOrder | None]:
+    """``orders_by_number``'s answer from kept answers alone: to be called in the session's
+    ``kept_only`` block, where a read no kept answer serves raises ``NotKept``.  Its reads are
+    the loaders' (the same requests, so the same kept answers), made without the request's
+    loaders: a read refused here is no loader's remembered failure for another field."""
+    session = ctx.bc
+    wanted = list(dict.fromkeys(numbers))
+    open_orders, shipments, invoices, archives = await asyncio.gather(
+        load_documents(session, ORDERS, "number", wanted),
+        load_by_order_number(session, SHIPMENTS, wanted),
+        load_by_order_number(session, INVOICES, wanted),
+        load_archives(session, wanted) if session.offers(ARCHIVES) else _nothing(wanted),
+    )
+    return {
+        number: portal_order(number, order, shipped, invoiced, archived)
+        for number, order, shipped, invoiced, archived in zip(
+            wanted, open_orders, shipments, invoices, archives, strict=True
+        )
+    }
+
+
+async def _nothing(numbers: Sequence[str]) -> list[list[SalesOrderArchive]]:
+    return [[] for _ in numbers]
+
+
+async def _read_ahead(ctx: Context, orders: Sequence[SalesOrder], numbers_ahead: Sequence[str] = ()) -> None:
     """What ``order(number)`` of ``orders`` reads beside the order — its shipments, invoices and
     archives by its number, its lines' items by id — read ahead with this round's reads and kept
     (the BC client keeps an answer per key), so that the order a customer clicks on the page is
     served kept: riding along (``BCSession.riding_along``), in the $batch of the reads the page
     needs, never in a request of its own (after the customer's own order, the page's other reads
     are kept and the new order's documents are not read ahead: docs/caching.md, "Read along
-    with the page")."""
+    with the page").  ``numbers_ahead``, orders the next page will resolve: their open check
+    too, and their documents and archives with the open orders' (one read each, up to 30)."""
     session = ctx.bc
-    if not orders or not session.keeps_answers:
+    if not (orders or numbers_ahead) or not session.keeps_answers:
         return
-    numbers = [order.number for order in orders]
+    numbers = [*(order.number for order in orders), *numbers_ahead]
     items = [line.item_id for order in orders for line in order.lines or () if line.item_id is not None]
     reads = [
         load_by_order_number(session, SHIPMENTS, numbers),
         load_by_order_number(session, INVOICES, numbers),
         load_items(session, "id", list(dict.fromkeys(items))[:KEYS_PER_REQUEST]),
     ]
+    if numbers_ahead:
+        reads.append(load_documents(session, ORDERS, "number", numbers_ahead))
     if session.offers(ARCHIVES):
         reads.append(load_archives(session, numbers))
     with session.riding_along():

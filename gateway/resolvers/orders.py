@@ -8,12 +8,13 @@ cannot filter headers by a line's item — are applied here, on rows read in lar
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
-from gateway.bc import Field, Filter, Query, RowsByKey, SalesOrder, any_of, scoped
+from gateway.bc import Field, Filter, NotKept, Query, RowsByKey, SalesOrder, any_of, scoped
 from gateway.loaders.archives import ARCHIVES, archive_query, fetch_archives
 from gateway.loaders.batching import KEYS_PER_REQUEST
 from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
@@ -28,9 +29,10 @@ from gateway.resolvers.order_history import (
     below_key,
     order_key,
     order_page,
+    page_from,
     row_key,
 )
-from gateway.resolvers.order_lookup import PortalOrder, orders_by_number
+from gateway.resolvers.order_lookup import PortalOrder, kept_orders_by_number, orders_by_number
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
 from gateway.resolvers.pagination import Page, encode_cursor, page_size, rows_to_read
 
@@ -76,28 +78,74 @@ async def list_orders(
     if filter.number is not None:
         return await _one_number(ctx, _code(filter.number, "filter"), after, filter, (start, end), with_items)
     filtered = bool(filter.statuses - set(BC_STATUS_FILTERS)) or filter.item_number is not None
+    # The dashboard's five newest are the head of a default page: the same reads.
+    read_size = rows_to_read(size, default=ctx.policy.default_page_size, kept=ctx.bc.keeps_answers)
+    # Resolved together, one request per entity set (an `or` over up to 30 numbers).
+    batch = KEYS_PER_REQUEST if filtered else min(read_size + 1, KEYS_PER_REQUEST)
+    accept = partial(_wanted, filter=filter, start=start, end=end)
+    two_pages = _reads_two_pages(ctx, read_size, filtered=filtered, with_items=with_items)
+    if two_pages and after is not None:
+        kept = await _next_page_kept(ctx, filter, (start, end), read_size, after, accept, batch)
+        if kept is not None:
+            return kept.head(size)
     read_open: list[SalesOrder] = []
 
-    async def resolve(numbers: Sequence[str]) -> dict[str, PortalOrder | None]:
+    async def resolve(numbers: Sequence[str], later: Sequence[str]) -> dict[str, PortalOrder | None]:
         # With documents wanted, the open orders' are read in this round too, not one later.
         also = [order.number for order in read_open] if with_documents else []
         ahead = [] if with_items else _room_left(numbers, also, read_open)
         return await orders_by_number(
-            ctx, numbers, with_items=with_items, documents_of=also, read_ahead=ahead
+            ctx, numbers, with_items=with_items, documents_of=also, read_ahead=ahead, resolve_ahead=later
         )
 
-    # The dashboard's five newest are the head of a default page: the same reads.
-    read_size = rows_to_read(size, default=ctx.policy.default_page_size, kept=ctx.bc.keeps_answers)
+    for_next = two_pages and after is None  # a first page, read for the next one too
+    reach = 2 * read_size if for_next else read_size  # the orders discovery is sized for
     page = await order_page(
-        _sources(ctx, filter, (start, end), read_size, with_items=with_items, read_open=read_open),
+        _sources(ctx, filter, (start, end), reach, with_items=with_items, read_open=read_open),
         resolve,
         first=read_size,
         after=after,
-        accept=lambda order: _wanted(order, filter, start, end),
-        # Resolved together, one request per entity set (an `or` over up to 30 numbers).
-        resolve_batch=KEYS_PER_REQUEST if filtered else min(read_size + 1, KEYS_PER_REQUEST),
+        accept=accept,
+        resolve_batch=batch,
+        ahead=batch if for_next else 0,
     )
     return page.head(size)
+
+
+def _reads_two_pages(ctx: Context, read_size: int, *, filtered: bool, with_items: bool) -> bool:
+    """Whether a first page reads for the next page too (its discovery `$top`s and, riding along
+    its resolution, the next page's candidates), and so the next page tries what it kept first
+    (docs/order-status.md, "The next page"): a default page while answers are kept.  Not when
+    the gateway filters — its matches are too sparse for two pages' rows to hold them — nor
+    with the lines' items (other reads than the orders page's)."""
+    return ctx.bc.keeps_answers and read_size == ctx.policy.default_page_size and not (filtered or with_items)
+
+
+async def _next_page_kept(
+    ctx: Context,
+    filter: OrderFilter,
+    window: tuple[date, date | None],
+    size: int,
+    after: str,
+    accept: Callable[[PortalOrder], bool],
+    batch: int,
+) -> Page[PortalOrder] | None:
+    """The page after ``after`` from the first page's kept answers alone — its discovery reads
+    (the reads of a first page: from the newest row, for two pages) and the orders it resolved,
+    and resolved ahead, by number — or ``None`` when one of them is not kept or they do not
+    reach far enough below the cursor: then the page is read as any later page is."""
+
+    async def resolve(numbers: Sequence[str], _: Sequence[str]) -> dict[str, PortalOrder | None]:
+        return await kept_orders_by_number(ctx, numbers)
+
+    first_page = _sources(ctx, filter, window, 2 * size, with_items=False, read_open=[])
+    try:
+        with ctx.bc.kept_only():
+            return await page_from(
+                first_page, resolve, first=size, after=after, accept=accept, resolve_batch=batch
+            )
+    except NotKept:
+        return None
 
 
 def _room_left(
@@ -161,7 +209,8 @@ async def _one_number(
 ) -> Page[PortalOrder]:
     """The page of one order number: that order, if the rest of the filter wants it."""
     order = (await orders_by_number(ctx, [number], with_items=with_items))[number]
-    shown = [order] if order is not None and _wanted(order, filter, *window) else []
+    start, end = window
+    shown = [order] if order is not None and _wanted(order, filter=filter, start=start, end=end) else []
     if after is not None:
         shown = []  # the one order was on the first page
     return Page(
@@ -221,7 +270,7 @@ def _and(base: Filter, extra: Filter | None) -> Filter:
     return base if extra is None else base & extra
 
 
-def _wanted(order: PortalOrder, filter: OrderFilter, start: date, end: date | None) -> bool:
+def _wanted(order: PortalOrder, *, filter: OrderFilter, start: date, end: date | None) -> bool:
     """Whether the order, as resolved, is one the filter asks for: BC's filters found the
     candidates, but the order's own date, status, reference and items decide."""
     day = order.key[0]

@@ -151,6 +151,6 @@ def test_every_public_exception_is_a_bc_error() -> None:
         for obj in (getattr(bc, name) for name in bc.__all__)
         if isinstance(obj, type) and issubclass(obj, Exception)
     ]
-    # CapabilityUnavailable, BCQueueFull, BCCircuitOpen and UnsafeFilterText joined the tree.
-    assert len(exceptions) == 16
+    # CapabilityUnavailable, BCQueueFull, BCCircuitOpen, UnsafeFilterText and NotKept joined the tree.
+    assert len(exceptions) == 17
     assert all(issubclass(cls, BCError) for cls in exceptions)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gateway.bc import SalesInvoice, SalesOrder, SalesShipment
-from gateway.resolvers.order_history import Row, Source, Sources, order_key, order_page, row_key
+from gateway.resolvers.order_history import Row, Source, Sources, order_key, order_page, page_from, row_key
 from gateway.resolvers.order_lookup import Key, PortalOrder, portal_order
 
 pytestmark = pytest.mark.anyio
@@ -95,9 +95,13 @@ class World:
         self.shipments = Table(shipments, "invoiceDate", "orderNumber")
         self.invoices = Table(invoices, "invoiceDate", "orderNumber")
         self.resolved: list[list[str]] = []
+        self.ahead: list[str] = []  # numbers asked to be resolved ahead, for the next page
 
-    async def resolve(self, numbers: Sequence[str]) -> Mapping[str, PortalOrder | None]:
+    async def resolve(
+        self, numbers: Sequence[str], ahead: Sequence[str] = ()
+    ) -> Mapping[str, PortalOrder | None]:
         self.resolved.append(list(numbers))
+        self.ahead += ahead
         found = {}
         for number in numbers:
             open_rows = self.orders.of(number)
@@ -192,3 +196,81 @@ async def test_a_page_that_fits_in_top_is_one_read_per_source_and_one_resolution
     assert (world.orders.reads, world.shipments.reads, world.invoices.reads) == (1, 1, 1)
     assert len(world.resolved) == 1
     assert len(world.resolved[0]) <= 11
+
+
+FILTERS = {"every order": lambda _: True, "even numbers": lambda o: int(o.order.number[-1]) % 2 == 0}
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize(("first", "top"), [(3, 2), (7, 9), (10, 12)])
+@pytest.mark.parametrize("accept", FILTERS)
+@pytest.mark.parametrize("reach", [2, 100])
+async def test_a_page_from_an_earlier_pages_reads_is_the_page_read_below_the_cursor_or_none(
+    seed: int, first: int, top: int, accept: str, reach: int
+) -> None:
+    """``page_from`` over reads from the newest row (a first page's: for two pages, or for a
+    hundred, which hold everything): for every cursor of a walk, exactly the page ``order_page``
+    reads below it, or ``None`` when those reads do not reach far enough — never another page."""
+    world, wanted = World(seed), FILTERS[accept]
+    after, served = None, []
+    while True:
+        page = await order_page(
+            world.sources(top),
+            world.resolve,
+            first=first,
+            after=after,
+            accept=wanted,
+            resolve_batch=first + 1,
+        )
+        if after is not None:
+            kept = await page_from(
+                world.sources(reach * top),
+                world.resolve,
+                first=first,
+                after=after,
+                accept=wanted,
+                resolve_batch=first + 1,
+            )
+            served.append(kept is not None)
+            if kept is not None:
+                assert (kept.items, kept.cursors, kept.has_next_page, kept.has_previous_page) == (
+                    page.items,
+                    page.cursors,
+                    page.has_next_page,
+                    page.has_previous_page,
+                )
+        if not page.has_next_page:
+            break
+        after = page.cursors[-1]
+    if reach == 100:
+        assert all(served)  # every source read to its end: every page is sure
+    elif (first, accept) == (10, "every order"):
+        assert served[0]  # the second page is within the first page's two pages of reads
+
+
+async def test_a_first_page_resolves_ahead_what_its_next_page_resolves_first() -> None:
+    world = World(2)
+    first = await order_page(
+        world.sources(2 * 12),
+        world.resolve,
+        first=10,
+        after=None,
+        accept=lambda _: True,
+        resolve_batch=11,
+        ahead=11,
+    )
+    known = {number for batch in world.resolved for number in batch} | set(world.ahead)
+    world.resolved.clear()
+
+    second = await page_from(
+        world.sources(2 * 12),
+        world.resolve,
+        first=10,
+        after=first.cursors[-1],
+        accept=lambda _: True,
+        resolve_batch=11,
+    )
+
+    assert second is not None
+    assert world.ahead  # what the first page did not need itself
+    assert {number for batch in world.resolved for number in batch} <= known
