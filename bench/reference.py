@@ -24,7 +24,10 @@ The table goes to stdout and to ``bench/results/reference.md`` (with the date an
 which the README quotes.  ``--profile dashboard|reference|big`` prints where the CPU goes instead
 (pyinstrument, a sampling profiler: it barely slows what it measures, unlike cProfile).
 
-Run: .venv/bin/python bench/reference.py [--quick] [--profile NAME]
+BC's HTTP goes through the gateway's own transport (``BCTransport``), as in production;
+``--httpcore`` puts httpx's own (httpcore's pool) in its place, to compare the two.
+
+Run: .venv/bin/python bench/reference.py [--quick] [--profile NAME] [--httpcore]
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from bench.canned_bc import canned_bc
 from bench.sandbox_process import SandboxProcess
 from gateway.app import create_app
 from gateway.auth import DevIdentityProvider
+from gateway.bc import BCTransport
 from gateway.resolvers.dates import months_before
 from gateway.server import freeze_start_up_objects
 from gateway.settings import KNOWN_VARIABLES, settings_from_environ
@@ -111,6 +115,11 @@ BIG_ENVIRON = {
     # served whole from the response cache, which keeps nothing in process at 0 bytes.
     "GATEWAY_CACHE_RESPONSES_MEMORY_BYTES": "0",
 }
+
+
+def bc_transport(*, httpcore: bool) -> httpx.AsyncBaseTransport:
+    """The transport to the sandbox: the gateway's own, or httpx's (``httpcore``)."""
+    return httpx.AsyncHTTPTransport() if httpcore else BCTransport()
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
@@ -329,7 +338,7 @@ class Report:
 
 
 async def measure_against_sandbox(
-    bc: SandboxProcess, runs: int, clients: int, seconds: float
+    bc: SandboxProcess, runs: int, clients: int, seconds: float, *, httpcore: bool = False
 ) -> tuple[dict[tuple[str, int], Sequential], Sequential, dict[str, Throughput | None]]:
     company, customer = reference_customer(bc)
     sequential: dict[tuple[str, int], Sequential] = {}
@@ -339,7 +348,7 @@ async def measure_against_sandbox(
         if extra is None:
             throughput[variant] = None
             continue
-        transport = CountingTransport(httpx.AsyncHTTPTransport())
+        transport = CountingTransport(bc_transport(httpcore=httpcore))
         async with gateway_on(
             {**BENCH_ENVIRON, **bc.environ, **extra}, transport, company, customer, (DASHBOARD, REFERENCE)
         ) as gateway:
@@ -454,7 +463,7 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load}"
 
 
-async def profile(name: str, runs: int, scale: float, *, warm: bool) -> None:
+async def profile(name: str, runs: int, scale: float, *, warm: bool, httpcore: bool = False) -> None:
     """A profile of ``runs`` operations, BC at 0 ms: where the gateway's CPU goes — cold
     (nothing kept, as the sequential rows measure it) unless ``warm``."""
     with contextlib.ExitStack() as stack:
@@ -465,7 +474,8 @@ async def profile(name: str, runs: int, scale: float, *, warm: bool) -> None:
         else:
             bc = stack.enter_context(SandboxProcess(scale=scale))
             variant = cache_variants()["warm" if warm else "cold"] or {}
-            environ, transport = {**BENCH_ENVIRON, **bc.environ, **variant}, httpx.AsyncHTTPTransport()
+            environ = {**BENCH_ENVIRON, **bc.environ, **variant}
+            transport = bc_transport(httpcore=httpcore)
             company, customer = reference_customer(bc)
         async with gateway_on(environ, transport, company, customer, (OPERATIONS[name],)) as gateway:
             profiler = Profiler(interval=0.002, async_mode="disabled")
@@ -483,15 +493,28 @@ def main(argv: list[str] | None = None, *, now: Callable[[], dt.datetime] = dt.d
     parser.add_argument(
         "--warm", action="store_true", help="with --profile: the cache on (a repeat is served whole)"
     )
+    parser.add_argument(
+        "--httpcore", action="store_true", help="BC's HTTP through httpx's own transport, not BCTransport"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     runs, seconds, repeats = (30, 3.0, 3) if args.quick else (200, 15.0, 7)
     if args.profile:
-        asyncio.run(profile(args.profile, 5 if args.profile == "big" else runs, args.scale, warm=args.warm))
+        asyncio.run(
+            profile(
+                args.profile,
+                5 if args.profile == "big" else runs,
+                args.scale,
+                warm=args.warm,
+                httpcore=args.httpcore,
+            )
+        )
         return
     started = now().astimezone(dt.UTC)
     with SandboxProcess(scale=args.scale) as bc:
-        sequential, after_idle, throughput = asyncio.run(measure_against_sandbox(bc, runs, 20, seconds))
+        sequential, after_idle, throughput = asyncio.run(
+            measure_against_sandbox(bc, runs, 20, seconds, httpcore=args.httpcore)
+        )
     big_p50, big_max = asyncio.run(measure_big(repeats, BIG_ORDERS))
     without_items_p50, _ = asyncio.run(measure_big(repeats, BIG_ORDERS_WITHOUT_ITEMS))
     report = Report(sequential, after_idle, throughput, big_p50, big_max, without_items_p50, 20)

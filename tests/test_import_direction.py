@@ -62,6 +62,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "httpx": {"bc", "auth", "edge", "edge.development", "app", "cli", "sandbox"},
     "redis": {"store"},
     "msgspec": {"bc"},
+    "h11": {"bc"},
     "uvicorn": {"cli", "server"},
     "prometheus_client": {"telemetry"},
     "opentelemetry": {"telemetry"},

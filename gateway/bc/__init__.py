@@ -75,6 +75,7 @@ from ._settings import ANALYTICS_API, PORTAL_API, STANDARD_API, ApiRoute, BCSett
 from ._shipments import SalesShipment, SalesShipmentLine
 from ._subscriptions import WebhookSubscription, WebhookSubscriptions
 from ._token import EntraTokenAuth
+from ._transport import BCTransport
 
 __all__ = [
     "ANALYTICS_API",
@@ -110,6 +111,7 @@ __all__ = [
     "BCSettings",
     "BCThrottled",
     "BCTimeout",
+    "BCTransport",
     "BCTransportError",
     "BCUnavailable",
     "BreakerState",

@@ -1,4 +1,4 @@
-"""The HTTP client for BC: one ``httpx.AsyncClient``, paging, error translation and audit."""
+"""The HTTP client for BC: one exchange with BC per request, paging, error translation and audit."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from ._errors import (
     correlation_id_of,
     error_from_response,
 )
+from ._exchange import Exchange
 from ._fleet import FleetLimiter, SharedLimits
 from ._limiter import ConcurrencyLimiter
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted
@@ -43,6 +44,7 @@ from ._scope import CustomerScope
 from ._session import BCSession
 from ._settings import STANDARD_API, ApiRoute, BCSettings
 from ._subscriptions import WebhookSubscriptions
+from ._transport import default_transport
 
 __all__ = ["BCClient", "BCLoad"]
 
@@ -77,8 +79,9 @@ class BCLoad:
 class BCClient:
     """A long-lived client for one BC environment; open it in the app's lifespan.
 
-    All HTTP (BC and the token endpoint) goes through one ``httpx.AsyncClient`` on ``transport``,
-    with the timeout from ``settings`` on every request.  Failures surface as ``BCError``.
+    All HTTP (BC and the token endpoint) goes through one ``Exchange`` on ``transport`` (default:
+    the gateway's own, ``BCTransport``), with the timeout from ``settings`` on every request.
+    Failures surface as ``BCError``.
 
     The client is one environment and one or more principals (``Principals``): it owns each
     principal's token and concurrency limiter (shared by all its sessions) and the environment's
@@ -116,14 +119,10 @@ class BCClient:
         self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
         self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
         self.owners = RecordOwners(self)  # whose record a webhook notification names
-        self._timeout = httpx.Timeout(settings.timeout_seconds)
         self._batch_urls: dict[str, httpx.URL] = {}
         # No client-wide auth: each request signs in as the principal that sends it.
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=self._timeout,
-            follow_redirects=False,  # a redirect could carry the bearer token elsewhere
-            headers={"Accept": "application/json"},
+        self._http = Exchange(
+            transport if transport is not None else default_transport(), {"Accept": "application/json"}
         )
 
     @property
@@ -469,15 +468,7 @@ class BCClient:
         """The boundary: httpx exceptions become ``BCError`` here and nowhere else."""
         content = None if json_body is None else _BODY_ENCODER.encode(json_body)
         try:
-            return await self._http.request(
-                method,
-                url,
-                params=params,
-                headers=headers,
-                content=content,
-                timeout=timeout_seconds,
-                auth=auth,
-            )
+            return await self._http.send(method, url, params, headers, content, timeout_seconds, auth)
         except httpx.TimeoutException as exc:
             raise BCTimeout("Business Central did not answer in time") from exc
         except httpx.TransportError as exc:
