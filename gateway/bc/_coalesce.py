@@ -23,11 +23,14 @@ Q = TypeVar("Q")
 _SETTLE_TICKS = 4
 Rows = list[Any]  # model instances or plain rows, as each read asked
 Run = Callable[[Sequence[Q]], Awaitable[Sequence[Rows | BCError]]]
+# What a flush waits for first, if anything: reads known to be on their way to this batch.
+Ready = Callable[[], Awaitable[None] | None]
 
 
 class Coalescer(Generic[Q]):
-    def __init__(self, run: Run[Q]) -> None:
+    def __init__(self, run: Run[Q], *, ready: Ready = lambda: None) -> None:
         self._run = run
+        self._ready = ready
         self._pending: list[tuple[Q, asyncio.Future[Rows]]] = []
 
     async def submit(self, request: Q) -> Rows:
@@ -45,9 +48,21 @@ class Coalescer(Generic[Q]):
             loop.call_soon(self._flush_after, loop, ticks - 1)
 
     def _flush(self) -> None:
+        waiting = self._ready()
+        if waiting is not None:  # more reads on their way: they join this batch when there
+            task = asyncio.ensure_future(self._flush_when(waiting))
+            task.add_done_callback(_retrieve)
+        else:
+            self._send()
+
+    def _send(self) -> None:
         batch, self._pending = self._pending, []
         task = asyncio.ensure_future(self._deliver(batch))
         task.add_done_callback(_retrieve)
+
+    async def _flush_when(self, waiting: Awaitable[None]) -> None:
+        await waiting
+        self._send()
 
     async def _deliver(self, batch: list[tuple[Q, asyncio.Future[Rows]]]) -> None:
         try:

@@ -22,6 +22,7 @@ from ._entity import Entity, reader_for
 from ._errors import BCError, BCNotFound, ODataBuildError, ScopeViolation
 from ._media import Media, MediaStream, read_media
 from ._odata import Query, filter_literal, validate_name
+from ._on_their_way import OnTheirWay
 from ._reads_by_key import RowsByKey, _folded, _pinned_record, _rows_by_key
 from ._scope import CUSTOMER_OWNED, CustomerScope, ScopedQuery
 from ._scope_checks import _reaches_customer_data, _scope_check, _scope_filter
@@ -43,6 +44,8 @@ _CREATE_SCOPE_FIELDS: Mapping[str, str] = {"customerQueries": "customerNumber"}
 _KEPT_SERVES: ContextVar[BCSession | None] = ContextVar("bc_kept_answers_serve", default=None)
 # The session whose reads in the running task are read ahead (``BCSession.riding_along``).
 _RIDING: ContextVar[BCSession | None] = ContextVar("bc_riding_along", default=None)
+# The session whose reads ahead in the running task hold its next $batch until they reach it.
+_AWAITED: ContextVar[BCSession | None] = ContextVar("bc_riders_awaited", default=None)
 # The session whose reads in the running task are served kept or not at all (``BCSession.kept_only``).
 _KEPT_ONLY: ContextVar[BCSession | None] = ContextVar("bc_kept_only", default=None)
 
@@ -88,6 +91,9 @@ class BCSession:
         self._stats = _Stats()
         self._fresh = client.answers is None
         self._wrote = False
+        # Whether reads read ahead may be kept although the session wrote: its last write
+        # succeeded and every replica was told what it made stale (``keeps_read_ahead``).
+        self._invalidated_everywhere = False
         self._kept_age: float | None = None
         # The kept answers every read was served from, each once (a read by key's keys read
         # together stand on one); None once a read was not (from BC for this session alone,
@@ -95,7 +101,8 @@ class BCSession:
         self._sources: dict[AnswerSource, None] | None = {}
         # One deadline for the whole operation: no retry, wait or page may run past it.
         self.deadline = client.deadline()
-        self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together)
+        self._on_their_way = OnTheirWay()
+        self._coalescer: Coalescer[_Read] = Coalescer(self._fetch_together, ready=self._on_their_way.ready)
 
     @property
     def batching(self) -> bool:
@@ -146,6 +153,12 @@ class BCSession:
         session does not read fresh): only then can reading more than asked serve another one."""
         return not self._fresh
 
+    @property
+    def keeps_read_ahead(self) -> bool:
+        """Whether reads read ahead (``riding_along``) are kept for later operations: while
+        answers are kept, and after a write once every replica was told what it made stale."""
+        return self.keeps_answers or self._invalidated_everywhere
+
     def read_fresh(self) -> None:
         """From now on, every read of this session goes to BC (a write's reads, a download's
         ownership check): nothing it decides is based on a kept answer."""
@@ -165,18 +178,23 @@ class BCSession:
             _KEPT_SERVES.reset(token)
 
     @contextlib.contextmanager
-    def riding_along(self) -> Iterator[None]:
+    def riding_along(self, *, wait: bool = False) -> Iterator[None]:
         """Within the block, and only in the task that runs it (and the tasks it starts), this
         session's reads are read ahead, to be kept for a later operation: each goes to BC only in
         a ``$batch`` with a read this operation needs (of the same API, sent in the same round),
         never in a request of its own — else it fails with ``NotRiddenAlong``, without HTTP — and
         what they answer is no part of this operation's answer (neither its age nor what a kept
-        response stands on).  Only worth it while answers are kept (``keeps_answers``); a read
-        that would not be kept is not made (``NotRiddenAlong``)."""
+        response stands on).  Only worth it while they are kept (``keeps_read_ahead``); a read
+        that would not be kept is not made (``NotRiddenAlong``).
+
+        ``wait``: the session's next ``$batch`` waits (briefly) for these reads to reach it from
+        the answer cache — for a needed read that never asks the cache (``_on_their_way``)."""
         token = _RIDING.set(self)
+        awaited = _AWAITED.set(self if wait else None)
         try:
             yield
         finally:
+            _AWAITED.reset(awaited)
             _RIDING.reset(token)
 
     @contextlib.contextmanager
@@ -263,8 +281,10 @@ class BCSession:
         # the reader's model once per answer (frozen models, shared by every later reader).  The
         # plain rows' scope check is built only when BC is asked: a kept answer needs none.
         read: list[list[Any]] = []
+        arrive = self._on_their_way.set_out() if self._riding and _AWAITED.get() is self else _arrived
 
         async def from_bc() -> list[Any]:
+            arrive()  # reaches the batch in this step: it no longer holds it
             check_plain = self._authorise(query, None)[1]
             rows = await self._fetch_from_bc(query, plain, check_plain, route, None, None)
             read.append(rows)
@@ -276,7 +296,10 @@ class BCSession:
         async def holds(rows: list[dict[str, Any]]) -> bool:
             return learn is None or await learn(plain.entity_set, rows)
 
-        answer = await answers.read(key, from_bc, model, holds=holds)
+        try:
+            answer = await answers.read(key, from_bc, model, holds=holds)
+        finally:
+            arrive()
         self._note(answer)
         self._tell_misses([answer.missed], plain.entity_set)
         if read and answer.source is not None and not answer.kept and rows_by_key is not None:
@@ -496,7 +519,10 @@ class BCSession:
             self._sources[answer.source] = None
 
     def _answer_key(self, plain: Query, route: ApiRoute) -> ReadKey | None:
-        if self._fresh and (self._wrote or _KEPT_SERVES.get() is not self):
+        # After a write, a read read ahead is the one read kept: sent after every replica was
+        # told what the write made stale, it is kept under the generations that replaced them.
+        ahead = self._riding and self._invalidated_everywhere
+        if self._fresh and not ahead and (self._wrote or _KEPT_SERVES.get() is not self):
             return None
         scope = self.scope
         record = _pinned_record(plain)
@@ -583,6 +609,7 @@ class BCSession:
             check(row)
         if everywhere:
             await self._remember_written(entity_set, row)
+            self._invalidated_everywhere = self._client.answers is not None
         return row
 
     async def create_under(
@@ -625,6 +652,7 @@ class BCSession:
         told (the shared store did not answer)."""
         self.read_fresh()
         self._wrote = True
+        self._invalidated_everywhere = False  # until this write is known to be told everywhere
         answers = self._client.answers
         if answers is None:
             return False
@@ -715,6 +743,10 @@ class BCSession:
         if _reaches_customer_data(query.expand):
             raise ScopeViolation("an unscoped query must not expand customer-owned data")
         return query, None
+
+
+def _arrived() -> None:
+    """A read that holds no batch arrives with nothing to say."""
 
 
 @dataclass(frozen=True)

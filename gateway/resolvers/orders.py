@@ -7,6 +7,7 @@ cannot filter headers by a line's item — are applied here, on rows read in lar
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from gateway.bc import Field, Filter, NotKept, Query, RowsByKey, SalesOrder, any_of, scoped
+from gateway.bc import BCError, Field, Filter, NotKept, Query, RowsByKey, SalesOrder, any_of, scoped
 from gateway.loaders.archives import ARCHIVES, archive_query, fetch_archives
 from gateway.loaders.batching import KEYS_PER_REQUEST
 from gateway.loaders.documents import INVOICES, ORDERS, SHIPMENTS, DocumentKind
@@ -112,13 +113,44 @@ async def list_orders(
     return page.head(size)
 
 
-def _reads_two_pages(ctx: Context, read_size: int, *, filtered: bool, with_items: bool) -> bool:
+def _reads_two_pages(
+    ctx: Context, read_size: int, *, filtered: bool, with_items: bool, kept: bool | None = None
+) -> bool:
     """Whether a first page reads for the next page too (its discovery `$top`s and, riding along
     its resolution, the next page's candidates), and so the next page tries what it kept first
-    (docs/order-status.md, "The next page"): a default page while answers are kept.  Not when
-    the gateway filters — its matches are too sparse for two pages' rows to hold them — nor
-    with the lines' items (other reads than the orders page's)."""
-    return ctx.bc.keeps_answers and read_size == ctx.policy.default_page_size and not (filtered or with_items)
+    (docs/order-status.md, "The next page"): a default page while answers are kept (``kept``:
+    whether they are, the session's ``keeps_answers`` unless given).  Not when the gateway
+    filters — its matches are too sparse for two pages' rows to hold them — nor with the lines'
+    items (other reads than the orders page's)."""
+    kept = ctx.bc.keeps_answers if kept is None else kept
+    return kept and read_size == ctx.policy.default_page_size and not (filtered or with_items)
+
+
+async def read_first_page_ahead(ctx: Context) -> None:
+    """After the customer's own order was written: the discovery reads of their first page of
+    orders — the default page, no cursor, no filter, as the dashboard and the orders page ask
+    them — riding along a read the write needs (``BCSession.riding_along``: never a request of
+    their own), kept under the generations the write's invalidation put in place, so the next
+    dashboard and orders page list the new order without asking BC (docs/writes.md, "What a
+    reorder costs").  Nothing when they would not be kept (``keeps_read_ahead``); a read that
+    did not ride along is simply not kept."""
+    if not ctx.bc.keeps_read_ahead:
+        return
+    nothing = OrderFilter()
+    size = ctx.policy.default_page_size
+    two_pages = _reads_two_pages(ctx, size, filtered=False, with_items=False, kept=True)
+    first_page = _sources(
+        ctx, nothing, _window(ctx, nothing), 2 * size if two_pages else size, with_items=False, read_open=[]
+    )
+    # The read-back never asks the answer cache: it waits for these to come from it.
+    with ctx.bc.riding_along(wait=True):
+        # Each read as the first round of ``order_page`` makes it: from the newest row down.
+        outcomes = await asyncio.gather(
+            *(s.fetch(None, s.top) for s in first_page.all()), return_exceptions=True
+        )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, BCError):
+            raise outcome  # a read ahead BC did not answer, or that was not sent, fails nothing
 
 
 async def _next_page_kept(

@@ -15,12 +15,16 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.bc import CacheSettings
 from gateway.edge.development import Development
 from gateway.sandbox.store import SandboxStore
+from gateway.settings import Settings
 from tests.edge.test_order_idempotency import DropAfterOrderCommits
 from tests.edge.test_order_view_cost import PORTAL
+from tests.edge.test_place_order import BlockItemOnOrder
 from tests.edge.test_reorder import order_with_item_lines, reorderer, unblocked
-from tests.edge.writes_support import gateway_client, lines_of, orders_of, reorder
+from tests.edge.test_shared_writes import _on_redis
+from tests.edge.writes_support import gateway_client, items, lines_of, orders_of, place, reorder
 from tests.helpers import data_of, rows
 
 pytestmark = [pytest.mark.anyio, pytest.mark.writes]
@@ -72,9 +76,13 @@ async def test_a_reorder_of_an_order_the_customer_just_viewed_costs_bc_three_req
 
     assert result["__typename"] == "PlacedOrder", result
     # The source's lines from the view's kept answer; one $batch for what the write is decided
-    # on; the deep insert; the read-back of the order as BC priced it.
-    assert batched_reads(bc_log) == [["customers", "items", "salesInvoices", "salesOrders"]]
-    assert bc_requests(bc_log) == [("POST", "$batch"), ("POST", "salesOrders"), ("GET", "salesOrders")]
+    # on; the deep insert; the read-back of the order as BC priced it, the customer's first page
+    # of orders riding along in its $batch (open orders, posted documents and archives).
+    assert batched_reads(bc_log) == [
+        ["customers", "items", "salesInvoices", "salesOrders"],
+        ["salesInvoices", "salesOrderArchives", "salesOrders", "salesOrders", "salesShipments"],
+    ]
+    assert bc_requests(bc_log) == [("POST", "$batch"), ("POST", "salesOrders"), ("POST", "$batch")]
 
 
 async def test_a_reorder_of_an_order_not_viewed_costs_bc_four_requests(
@@ -89,12 +97,15 @@ async def test_a_reorder_of_an_order_not_viewed_costs_bc_four_requests(
 
     assert result["__typename"] == "PlacedOrder", result
     # The source (open, or rebuilt from its posted documents: one $batch), then as above.
-    assert batched_reads(bc_log)[1:] == [["customers", "items", "salesInvoices", "salesOrders"]]
+    assert batched_reads(bc_log)[1:] == [
+        ["customers", "items", "salesInvoices", "salesOrders"],
+        ["salesInvoices", "salesOrderArchives", "salesOrders", "salesOrders", "salesShipments"],
+    ]
     assert bc_requests(bc_log) == [
         ("POST", "$batch"),
         ("POST", "$batch"),
         ("POST", "salesOrders"),
-        ("GET", "salesOrders"),
+        ("POST", "$batch"),
     ]
 
 
@@ -159,22 +170,125 @@ async def test_a_retry_of_a_reorder_bc_committed_finds_it_although_the_source_is
     assert bc_log.count(entity_set="salesOrders", method="POST") == 0  # found by its reference
 
 
-async def test_the_dashboard_after_a_reorder_is_one_bc_request(
-    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
-) -> None:
-    """Read-your-writes: the customer's next dashboard reads their orders again and lists the
-    new order.  Its other orders' answers by number are still kept, so the page's second round
-    would read only the new order's documents ahead (docs/caching.md, "Read along with the
-    page"): a read ahead goes to BC only with a read the page needs, so there is none.  Before,
-    a second $batch for the new order's documents (which the new order has none of)."""
+# Riding along the reorder's read-back: the customer's first page of orders, the new order on it
+# (docs/writes.md, "What a reorder costs").  Before, the dashboard and the orders page right after
+# a reorder each read the customer's orders from BC again.
+
+
+async def _dashboard_then_reorder(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], key: str
+) -> tuple[str, dict[str, Any]]:
     company, number, original = source(store)
     token = token_for(number, company)
     await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
-    placed = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "then-home"})
+    placed = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": key})
+    assert placed["__typename"] == "PlacedOrder", placed
+    return token, placed["order"]
+
+
+async def test_the_dashboard_right_after_a_reorder_lists_the_new_order_without_asking_bc(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    token, placed = await _dashboard_then_reorder(client, store, token_for, "home-kept")
+    bc_log.clear()
+
+    dashboard = await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
+
+    listed = {order["number"]: order for order in dashboard["orders"]["nodes"]}
+    assert placed["number"] in listed  # BC's number, as the read-back answered it
+    assert listed[placed["number"]]["status"] == placed["status"]
+    assert bc_requests(bc_log) == []
+
+
+async def test_the_orders_page_right_after_a_reorder_lists_the_new_order_without_asking_bc(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    token, placed = await _dashboard_then_reorder(client, store, token_for, "page-kept")
+    bc_log.clear()
+
+    page = await data_of(client, PORTAL["PortalOrders"], {"first": 20}, token=token)
+
+    assert placed["number"] in [order["number"] for order in page["orders"]["nodes"]]
+    assert bc_requests(bc_log) == []
+
+
+async def test_the_dashboard_right_after_an_order_placed_lists_it_without_asking_bc(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number = reorderer(store)
+    unblocked(store, company)
+    token = token_for(number, company)
+    await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
+    cart = [{"itemNumber": item["number"], "quantity": "1"} for item in items(store, company)[:2]]
+    placed = await place(client, token, {"lines": cart, "idempotencyKey": "placed-home"})
     assert placed["__typename"] == "PlacedOrder", placed
     bc_log.clear()
 
     dashboard = await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
 
     assert placed["order"]["number"] in [order["number"] for order in dashboard["orders"]["nodes"]]
-    assert bc_requests(bc_log) == [("POST", "$batch")]  # the orders and archives, newest first
+    assert bc_requests(bc_log) == []
+
+
+async def test_a_reorder_on_one_replica_serves_the_dashboard_on_the_other(
+    development: Development,
+    store: SandboxStore,
+    redis_server: Any,
+    token_for: Callable[..., str],
+    bc_log: Any,
+) -> None:
+    settings = _on_redis(redis_server, "test-reorder-ride-along")
+    async with (
+        gateway_client(development, settings) as first,
+        gateway_client(development, settings) as second,
+    ):
+        token, placed = await _dashboard_then_reorder(first, store, token_for, "other-replica")
+        bc_log.clear()
+
+        dashboard = await data_of(second, PORTAL["PortalDashboard"], {}, token=token)
+
+    assert placed["number"] in [order["number"] for order in dashboard["orders"]["nodes"]]
+    assert bc_requests(bc_log) == []
+
+
+async def test_a_reorder_bc_refuses_keeps_nothing_and_the_next_dashboard_reads_bc(
+    development: Development, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number, original = source(store)
+    token = token_for(number, company)
+    line = next(row for row in lines_of(store, company, original["id"]) if row["lineType"] == "Item")
+    item = next(row for row in rows(store, company, "items") if row["number"] == line["lineObjectNumber"])
+    # BC blocks an item of the order after the gateway checked it, before the order lands.
+    racing = replace(development, bc_transport=BlockItemOnOrder(development.bc_transport, item))
+    async with gateway_client(racing) as client:
+        before = await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
+        refused = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "no"})
+        assert refused["code"] == "BC_REJECTED", refused
+        bc_log.clear()
+
+        after = await data_of(client, PORTAL["PortalDashboard"], {}, token=token)
+
+    assert after["orders"] == before["orders"]
+    # BC refused: every answer of the customer's orders was dropped (what BC did is unknown to
+    # the gateway) and nothing was read ahead, so the dashboard reads its orders again: their
+    # first page, then the completed orders it names, by number.
+    assert bc_requests(bc_log) == [("POST", "$batch"), ("POST", "$batch")]
+
+
+async def test_with_the_cache_off_a_reorder_reads_back_its_order_alone(
+    development: Development, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number, original = source(store)
+    token = token_for(number, company)
+    async with gateway_client(development, Settings(cache=CacheSettings(enabled=False))) as client:
+        bc_log.clear()
+        placed = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "off"})
+
+    assert placed["__typename"] == "PlacedOrder", placed
+    # Nothing is kept, so nothing rides along: the read-back is the order alone, as before.
+    assert bc_requests(bc_log) == [
+        ("POST", "$batch"),
+        ("POST", "$batch"),
+        ("POST", "salesOrders"),
+        ("GET", "salesOrders"),
+    ]

@@ -17,7 +17,7 @@ from gateway import bc
 from gateway.resolvers.context import Context
 from gateway.resolvers.customer import get_me
 from gateway.resolvers.invoices import is_posted
-from gateway.resolvers.orders import get_order
+from gateway.resolvers.orders import get_order, read_first_page_ahead
 from gateway.resolvers.writes.cart import (
     CartLine,
     LineChange,
@@ -268,7 +268,9 @@ async def _insert(
         if found is not None:
             return OrderPlaced(found, skipped, found_existing=True)
         return _unavailable(error)
-    order = await read_order(ctx, str(created["id"]))
+    # The read-back, and riding along in its request the customer's first page of orders, the
+    # new one on it, for the dashboard or orders page that usually follows.
+    order, _ = await asyncio.gather(read_order(ctx, str(created["id"])), read_first_page_ahead(ctx))
     if order is None:  # pragma: no cover - BC just answered 201 for it
         raise bc.BCProtocolError("the order Business Central created cannot be read back")
     return OrderPlaced(order, skipped)
