@@ -427,8 +427,12 @@ class BCSession:
                 raise NotRiddenAlong("a read ahead that would not be kept is not made")
             self._sources = None
             return await from_bc()
+        # Read ahead with ``wait``: the session's next $batch waits for these reads while they
+        # ask the answer cache (as ``fetch`` does, above).
+        arrive = self._on_their_way.set_out() if self._riding and _AWAITED.get() is self else _arrived
 
         async def wrapped() -> list[dict[str, Any]]:
+            arrive()  # reaches the batch in this step: it no longer holds it
             return [{"rows": rows} for rows in await from_bc()]
 
         learn = self._learner(answers, key)
@@ -441,7 +445,10 @@ class BCSession:
                     return False
             return True
 
-        answer = await answers.read(key, wrapped, holds=holds)
+        try:
+            answer = await answers.read(key, wrapped, holds=holds)
+        finally:
+            arrive()
         self._note(answer)
         self._tell_misses([answer.missed], "+".join(plain.entity_set for _, plain, _, _ in checked))
         return [list(part["rows"]) for part in answer.rows]

@@ -143,7 +143,9 @@ class RecentReads:
             return  # read along already, or nothing to keep, or kept: then its keys are read alone
         self._along = asyncio.get_running_loop().create_future()
         try:
-            with self._session.riding_along():
+            # ``wait``: the read by key this rides with asks the answer cache too, and with Redis
+            # may reach the $batch first; the batch waits (briefly) for this one.
+            with self._session.riding_along(wait=True):
                 await self._session.fetch_together(self._reads())
         except BCError:
             pass
