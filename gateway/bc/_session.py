@@ -218,6 +218,12 @@ class BCSession:
     def _riding(self) -> bool:
         return _RIDING.get() is self
 
+    def _setting_out(self) -> Callable[[], None]:
+        """For a read about to ask the answer cache: when it is read ahead with ``wait``, the
+        session's next $batch waits for it until the callable says it arrived (it reached the
+        batch, or needs none); otherwise a callable that does nothing."""
+        return self._on_their_way.set_out() if self._riding and _AWAITED.get() is self else _arrived
+
     @property
     def bc_seconds(self) -> float:
         return self._stats.bc_seconds
@@ -281,7 +287,7 @@ class BCSession:
         # the reader's model once per answer (frozen models, shared by every later reader).  The
         # plain rows' scope check is built only when BC is asked: a kept answer needs none.
         read: list[list[Any]] = []
-        arrive = self._on_their_way.set_out() if self._riding and _AWAITED.get() is self else _arrived
+        arrive = self._setting_out()
 
         async def from_bc() -> list[Any]:
             arrive()  # reaches the batch in this step: it no longer holds it
@@ -427,9 +433,7 @@ class BCSession:
                 raise NotRiddenAlong("a read ahead that would not be kept is not made")
             self._sources = None
             return await from_bc()
-        # Read ahead with ``wait``: the session's next $batch waits for these reads while they
-        # ask the answer cache (as ``fetch`` does, above).
-        arrive = self._on_their_way.set_out() if self._riding and _AWAITED.get() is self else _arrived
+        arrive = self._setting_out()
 
         async def wrapped() -> list[dict[str, Any]]:
             arrive()  # reaches the batch in this step: it no longer holds it

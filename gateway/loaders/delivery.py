@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
+from functools import partial
 from uuid import UUID
 
 from gateway.bc import PORTAL_API, BCSession, DeliveryDocument, Field, Query, any_of, scoped
-from gateway.loaders.batching import chunked, unique
-from gateway.loaders.recent_deliveries import DOCUMENT_ORDER, RecentReads
+from gateway.loaders.batching import chunked
+from gateway.loaders.recent_deliveries import DOCUMENT_ORDER, RecentDeliveries, RecentReads
 
 
 async def load_delivery_documents(
@@ -17,14 +17,7 @@ async def load_delivery_documents(
     """The caller's delivery documents of each shipment id, oldest first: from the customer's
     recent documents kept where they prove a shipment's (``recent_deliveries``), the rest read
     by id, one request per chunk, with the recent lists read along."""
-    found: dict[UUID, list[DeliveryDocument]] = {}
-    kept = await recent.kept()
-    if kept is not None:
-        found = {key: proved for key in unique(keys) if (proved := kept.documents_of(key)) is not None}
-    rest = [key for key in unique(keys) if key not in found]
-    if rest:
-        read, _ = await asyncio.gather(_read_by_id(session, rest), recent.read_along())
-        found |= read
+    found = await recent.serve(keys, RecentDeliveries.documents_of, partial(_read_by_id, session))
     return [found[key] for key in keys]
 
 

@@ -7,7 +7,6 @@ with ``CAPABILITY_UNAVAILABLE``, and nothing else is affected.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from uuid import UUID
 
@@ -22,8 +21,8 @@ from gateway.bc import (
     any_of,
     scoped,
 )
-from gateway.loaders.batching import load_by_key, unique
-from gateway.loaders.recent_deliveries import RecentReads
+from gateway.loaders.batching import load_by_key
+from gateway.loaders.recent_deliveries import RecentDeliveries, RecentReads
 
 
 async def load_trackings(
@@ -32,13 +31,6 @@ async def load_trackings(
     """Tracking rows are customer-owned (they carry ``customerNumber``): scoped, never shared.
     Served from the customer's recent trackings kept where they prove a shipment's; the rest
     read by number, with the recent lists read along (``recent_deliveries``)."""
-    proved: dict[str, ShipmentTracking] = {}
-    kept = await recent.kept()
-    if kept is not None:
-        proved = {number: row for number in unique(numbers) if (row := kept.tracking(number))}
-    rest = [number for number in unique(numbers) if number not in proved]
-    if not rest:
-        return [proved[number] for number in numbers]
 
     async def fetch(chunk: Sequence[str]) -> list[ShipmentTracking]:
         query = Query(
@@ -46,10 +38,12 @@ async def load_trackings(
         )
         return await session.fetch(scoped(query, session.scope), model=ShipmentTracking, route=PORTAL_API)
 
-    read = load_by_key(rest, fetch, lambda tracking: tracking.shipment_number)
-    trackings, _ = await asyncio.gather(read, recent.read_along())
-    by_number = dict(zip(rest, trackings, strict=True))
-    return [proved.get(number) or by_number.get(number) for number in numbers]
+    async def read(rest: Sequence[str]) -> dict[str, ShipmentTracking | None]:
+        trackings = await load_by_key(rest, fetch, lambda tracking: tracking.shipment_number)
+        return dict(zip(rest, trackings, strict=True))
+
+    found = await recent.serve(numbers, RecentDeliveries.tracking, read)
+    return [found.get(number) for number in numbers]
 
 
 async def load_shipping_agents(

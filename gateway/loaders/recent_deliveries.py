@@ -25,9 +25,9 @@ proved.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from gateway.bc import (
@@ -42,8 +42,12 @@ from gateway.bc import (
     ShipmentTracking,
     scoped,
 )
+from gateway.loaders.batching import unique
 
 __all__ = ["RECENT_TRACKINGS", "RecentDeliveries", "RecentReads"]
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # The newest shipments' tracking rows read along: a customer views its 5-10 newest orders, a few
 # shipments each.  A few dozen small rows more in a read that is made anyway.
@@ -133,6 +137,24 @@ class RecentReads:
             found = None  # the tenant lacks the set, or the like: read by key, as before
         finally:
             future.set_result(found)
+        return found
+
+    async def serve(
+        self,
+        keys: Sequence[K],
+        proved: Callable[[RecentDeliveries, K], V | None],
+        read: Callable[[Sequence[K]], Awaitable[Mapping[K, V]]],
+    ) -> dict[K, V]:
+        """Each of ``keys``'s answer: from the kept list where it ``proved`` it, the rest by
+        ``read``, with the list read along in the same round (``read_along``)."""
+        found: dict[K, V] = {}
+        kept = await self.kept()
+        if kept is not None:
+            found = {key: answer for key in unique(keys) if (answer := proved(kept, key)) is not None}
+        rest = [key for key in unique(keys) if key not in found]
+        if rest:
+            by_read, _ = await asyncio.gather(read(rest), self.read_along())
+            found |= by_read
         return found
 
     async def read_along(self) -> None:

@@ -144,7 +144,7 @@ async def order_page(
     with the date and status ``order(number)`` gives it); ``resolve_batch`` is how many hinted
     numbers are resolved at a time; ``ahead``, how many more each resolution resolves ahead for
     the next page (the hinted numbers that follow, given to ``resolve`` as its second argument)."""
-    cursor = cursor_key(after)
+    cursor = _cursor_key(after)
     wanted = _Wanted(first, cursor, accept, resolve_batch, ahead)
     upper = cursor  # read from this key down; rows above the cursor were shown already
     found = _Found()
@@ -169,7 +169,7 @@ async def page_from(
     page's reads, whose rows above the cursor are skipped — in one round: ``None`` when their
     rows do not reach far enough below the cursor for every order of the page to be sure (the
     rule of ``order_page``: only orders above each source's last row read are known)."""
-    wanted = _Wanted(first, cursor_key(after), accept, resolve_batch, 0)
+    wanted = _Wanted(first, _cursor_key(after), accept, resolve_batch, 0)
     orders, lower = await _round(sources, None, _Found(), resolve, wanted)
     return _page(orders, wanted, after) if len(orders) > first or lower is None else None
 
@@ -245,7 +245,7 @@ def _next_candidates(found: _Found, numbers: Sequence[str], lower: Key | None, a
     return later
 
 
-def cursor_key(after: str | None) -> Key | None:
+def _cursor_key(after: str | None) -> Key | None:
     """The key ``(date, number)`` an ``after`` cursor stands for (None: from the newest)."""
     if after is None:
         return None
