@@ -27,7 +27,7 @@ from ._calls import _Call, _Paged
 from ._deadline import Deadline
 from ._entity import reader_for
 from ._errors import BCError, BCProtocolError
-from ._odata import Field, Query
+from ._odata import MAX_TOP, Field, Query
 from ._owners import OWNED_RECORDS, OwnerFields, RecordOwner
 from ._settings import ApiRoute
 
@@ -128,7 +128,9 @@ class ChangeReader:
         path = f"companies({read.company_id})/{read.entity_set}"
         url = f"{self._client.settings.route_url(read.route)}/{path}"
         call = _Call(context, read.route, read.entity_set, deadline=deadline, retried=False)
-        return _Paged(path, url, query.params(), query.top, call, None, reader_for(None))
+        # A roll call asks for BC's largest page (no $top: more orders than that still page on).
+        page = query.top if query.top is not None else MAX_TOP
+        return _Paged(path, url, query.params(), page, call, None, reader_for(None))
 
 
 def _fields(read: ChangeRead) -> OwnerFields:

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from gateway.bc import PORTAL_API, STANDARD_API, BCClient
 from gateway.edge.development import start_development
 from gateway.sandbox.app import sandbox_of
+from gateway.sandbox.faults import Fault
 from gateway.sandbox.staff.desk import Desk
 from gateway.settings import Settings
 from gateway.store import Store, StoreSettings, open_store
@@ -24,6 +25,7 @@ from gateway.webhooks import ChangePollSettings, WebhookStats
 from gateway.webhooks.pipeline import change_dispatcher
 from gateway.webhooks.poller import ChangePoller
 from tests.sandbox.webhooks.support import FakeClock
+from tests.webhooks.conftest import until
 from tests.webhooks.test_deleted_owners import sales_orders
 
 pytestmark = pytest.mark.anyio
@@ -35,6 +37,8 @@ POLL = ChangePollSettings(enabled=True)
 class Fleet:
     first: ChangePoller
     second: ChangePoller
+    bc: BCClient
+    stats: WebhookStats
     store: Store
     sandbox: Starlette
     clock: FakeClock
@@ -89,7 +93,7 @@ async def fleet(live_sandbox: Starlette, clock: FakeClock) -> AsyncIterator[Flee
             )
             for name in ("first", "second")
         )
-        yield Fleet(first, second, store, live_sandbox, clock)
+        yield Fleet(first, second, bc, stats, store, live_sandbox, clock)
         await store.aclose()
 
 
@@ -132,3 +136,23 @@ async def test_the_replica_that_takes_over_goes_on_from_the_last_watermark_each_
 
     assert fleet.second.lease.held
     assert heard == [before, after]
+
+
+async def test_a_poll_gives_way_to_requests_waiting_for_a_turn_twice_then_takes_its_own(fleet: Fleet) -> None:
+    await fleet.interval()
+    fleet.batches()
+    # BC slow (a second a request) and more requests than the principal's 5 turns at once.
+    sandbox_of(fleet.sandbox).faults.set([Fault("latency", latency_ms=1000, entity_set="companies")])
+    async with anyio.create_task_group() as busy:
+        for _ in range(fleet.bc.limiter.limit + 2):
+            busy.start_soon(fleet.bc.fetch_companies)
+        await until(lambda: fleet.bc.load().queued > 0)
+
+        await fleet.interval()
+        await fleet.interval()
+        assert fleet.batches() == 0  # put off twice: customers' requests go first
+        assert fleet.bc.load().queued > 0
+        await fleet.interval()  # the third time it waits for its turn like any request
+        assert fleet.batches() == 2
+        busy.cancel_scope.cancel()
+    assert fleet.stats.polls_deferred == 2
