@@ -203,12 +203,10 @@ class ChangePoller:
             _Planned(company, route, name, ReadKind.SINCE if name in marks.sets else ReadKind.NEWEST)
             for route, name in sets
         ]
-        if (STANDARD_API, _ORDERS) in sets and (
-            marks.orders is None or marks.polls % self._settings.roll_call_every == 0
-        ):
-            planned.append(
-                _Planned(company, STANDARD_API, _ORDERS, ReadKind.ALL)
-            )  # after the orders' changes
+        due = marks.orders is None or marks.polls % self._settings.roll_call_every == 0
+        if due and (STANDARD_API, _ORDERS) in sets:
+            # After the orders' changes: an order they saw and the roll call lacks was deleted.
+            planned.append(_Planned(company, STANDARD_API, _ORDERS, ReadKind.ALL))
         return planned
 
     def _read(self, marks: CompanyMarks, planned: _Planned) -> ChangeRead:
