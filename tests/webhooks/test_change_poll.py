@@ -28,7 +28,7 @@ from gateway.settings import Settings
 from gateway.webhooks import ChangePollService, ChangePollSettings
 from tests.conftest import TODAY
 from tests.sandbox.webhooks.support import FakeClock
-from tests.webhooks.conftest import client_for, events, next_event, store_of, until
+from tests.webhooks.conftest import WEBHOOKS, client_for, events, next_event, store_of, until
 from tests.webhooks.test_deleted_owners import order_numbers, sales_orders
 from tests.webhooks.test_invalidation import ORDER, ORDERS, Portal, bc_reads, shippable_orders
 
@@ -237,3 +237,30 @@ async def a_cancellable_order_on_show(portal: Portal, company: str) -> tuple[str
         if order["number"] in order_numbers(await portal.ask(token, ORDERS)):
             return token, order
     pytest.fail("no open order of the demo world without posted documents is on show")
+
+
+async def test_readyz_shows_what_polling_covers_and_webhooks_on_leave_the_poller_off(
+    polled: Portal, live_sandbox: Starlette, clock: FakeClock
+) -> None:
+    ready = (await polled.http.get("/readyz")).json()
+    company = company_of(polled)
+
+    assert ready["changePoll"]["enabled"]
+    assert ready["changePoll"]["pollingHere"]
+    assert not ready["changePoll"]["failing"]
+    assert set(ready["changePoll"]["companies"][company]) == {
+        "salesOrders",
+        "salesInvoices",
+        "salesShipments",
+        "customerQueries",
+        "salesCreditMemos",
+        "customers",
+        "items",
+    }
+
+    settings = Settings(webhooks=WEBHOOKS, change_poll=POLL)
+    app = create_app(
+        settings, development=start_development(settings, sandbox=live_sandbox), today=lambda: TODAY
+    )
+    async with app.router.lifespan_context(app):
+        assert gateway_state(app).changes is None  # BC's notifications say what changed
