@@ -26,6 +26,7 @@ from gateway.sandbox.faults import Fault
 from gateway.sandbox.staff.desk import Desk
 from gateway.settings import Settings
 from gateway.webhooks import ChangePollService, ChangePollSettings
+from gateway.webhooks.plan import WATCHED
 from tests.conftest import TODAY
 from tests.sandbox.webhooks.support import FakeClock
 from tests.webhooks.conftest import WEBHOOKS, client_for, events, next_event, store_of, until
@@ -168,14 +169,7 @@ async def test_a_poll_costs_bc_a_batch_per_api_route_and_the_companies_with_a_ro
     await poll(polled, clock)  # with the roll call of the sales orders (every second poll)
     inner = Counter(e.entity_set for e in sandbox_log.entries if e.in_batch)
     assert requests_to_bc(polled) == ["GET v2.0/companies", *BATCHES]
-    followed = [
-        "salesInvoices",
-        "salesShipments",
-        "salesCreditMemos",
-        "customers",
-        "items",
-        "customerQueries",
-    ]
+    followed = [w.entity_set for w in WATCHED if w.entity_set != "salesOrders"]
     assert inner == Counter({"salesOrders": 2 * companies, **dict.fromkeys(followed, companies)})
 
     await poll(polled, clock)  # without
@@ -248,15 +242,8 @@ async def test_readyz_shows_what_polling_covers_and_webhooks_on_leave_the_poller
     assert ready["changePoll"]["enabled"]
     assert ready["changePoll"]["pollingHere"]
     assert not ready["changePoll"]["failing"]
-    assert set(ready["changePoll"]["companies"][company]) == {
-        "salesOrders",
-        "salesInvoices",
-        "salesShipments",
-        "customerQueries",
-        "salesCreditMemos",
-        "customers",
-        "items",
-    }
+    # Every entity set the webhooks plan would subscribe to (this tenant has them all).
+    assert set(ready["changePoll"]["companies"][company]) == {w.entity_set for w in WATCHED}
 
     settings = Settings(webhooks=WEBHOOKS, change_poll=POLL)
     app = create_app(
