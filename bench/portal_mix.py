@@ -19,8 +19,9 @@ Three processes, so that what is measured is the gateway alone:
   TLS-terminating proxy a deployment has in front of it, here one header
   (``X-Forwarded-Proto: https`` from a trusted address);
 - the gateway: ``bc-gateway serve`` in production mode (an identity provider's JWKS, client
-  credentials against the sandbox, its own in-process store), webhooks on or off
-  (``--webhooks on,off`` runs both, each on a fresh world and a fresh gateway), its log lines
+  credentials against the sandbox, its own in-process store), webhooks on or off, or off with the
+  change poller on (``--webhooks off,poll,on`` runs all three, each on a fresh world and a fresh
+  gateway; docs/changes.md), its log lines
   written to a file as a deployment would ship them;
 - this process: the 200 customers, over real HTTP with one keep-alive client.
 
@@ -45,7 +46,7 @@ never kept (a write's own reads, the owner of a notified record).  Page 2 of the
 apart from page 1 by the request id this process sends.  It is printed, not written to the file.
 
 Run: .venv/bin/python bench/portal_mix.py [--customers 200] [--seconds 120] [--warmup 60]
-     [--compress 2] [--webhooks off,on] [--staff-every 5] [--explain]
+     [--compress 2] [--webhooks off,poll,on] [--staff-every 5] [--explain]
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ sys.path.insert(0, str(ROOT))
 from gateway.bc import CacheSettings, DataKind
 from gateway.portal.operations import collect_operations, operations_source
 from gateway.sandbox.config import SandboxConfig
+from gateway.webhooks import ChangePollSettings
 from tests.edge.replica_support import BusinessCentral, IdentityProvider
 from tests.redis_server import free_port
 
@@ -193,8 +195,10 @@ def start_sandbox(args: argparse.Namespace, directory: Path) -> tuple[Process, s
 
 
 def gateway_environ(
-    args: argparse.Namespace, origin: str, identity: IdentityProvider, port: int, webhooks: bool
+    args: argparse.Namespace, origin: str, identity: IdentityProvider, port: int, changes: str
 ) -> dict[str, str]:
+    """``changes``: how the gateway learns BC's changes — ``on`` (webhooks), ``poll`` (webhooks
+    off, polling on) or ``off`` (neither: the times to live alone)."""
     config = SandboxConfig()
     ttls = {
         f"GATEWAY_CACHE_TTL_{kind.name}_SECONDS": f"{CacheSettings().ttl(kind) / args.compress:g}"
@@ -212,7 +216,9 @@ def gateway_environ(
         GATEWAY_METRICS_TOKEN=METRICS_TOKEN,
         GATEWAY_DOCUMENT_KEY="the portal mix's document key, one per deployment",
         GATEWAY_TRUSTED_PROXIES="127.0.0.1",
-        GATEWAY_WEBHOOKS="on" if webhooks else "off",
+        GATEWAY_WEBHOOKS="on" if changes == "on" else "off",
+        GATEWAY_CHANGE_POLL="on" if changes == "poll" else "off",
+        GATEWAY_CHANGE_POLL_SECONDS=f"{max(1.0, ChangePollSettings().every_seconds / args.compress):g}",
         GATEWAY_WEBHOOK_URL=f"http://127.0.0.1:{port}/webhooks/bc",
         GATEWAY_WEBHOOK_SECRET="the portal mix's webhook secret, thirty-two or more",
         GATEWAY_CACHE_TTL_WITH_WEBHOOKS_SECONDS=f"{long_ttl:g}",
@@ -225,16 +231,16 @@ def gateway_environ(
 
 
 def start_gateway(
-    args: argparse.Namespace, origin: str, identity: IdentityProvider, webhooks: bool, directory: Path
+    args: argparse.Namespace, origin: str, identity: IdentityProvider, changes: str, directory: Path
 ) -> tuple[Process, str]:
     port = free_port()
-    environ = gateway_environ(args, origin, identity, port, webhooks)
+    environ = gateway_environ(args, origin, identity, port, changes)
     process = Process.start(
         ["-m", "gateway", "serve", "--port", str(port)], environ, directory / "gateway.log"
     )
     url = f"http://127.0.0.1:{port}"
     wait_until(f"{url}/readyz")
-    if webhooks:  # BC's subscriptions made: notifications flow from now on
+    if changes == "on":  # BC's subscriptions made: notifications flow from now on
         wait_until(f"{url}/readyz", lambda answer: subscribed(answer.json()))
     return process, url
 
@@ -523,12 +529,12 @@ async def drive(
     return tally, await window
 
 
-def run(args: argparse.Namespace, webhooks: bool, directory: Path) -> dict[str, Any]:
+def run(args: argparse.Namespace, changes: str, directory: Path) -> dict[str, Any]:
     identity = IdentityProvider()
     sandbox, origin = start_sandbox(args, directory)
     gateway: Process | None = None
     try:
-        gateway, url = start_gateway(args, origin, identity, webhooks, directory)
+        gateway, url = start_gateway(args, origin, identity, changes, directory)
         rng = random.Random(SEED)
         operations = portal_operations()
         people = [
@@ -548,7 +554,7 @@ def run(args: argparse.Namespace, webhooks: bool, directory: Path) -> dict[str, 
     requests, reads, throttled = (b - a for a, b in zip(bc_counts(start.bc), bc_counts(end.bc), strict=True))
     operations_run = sum(tally.by_operation.values())
     return {
-        "webhooks": webhooks,
+        "webhooks": changes,
         "operations": operations_run,
         "bc_requests": requests,
         "bc_reads": reads,
@@ -662,6 +668,13 @@ def percentile(values: list[float], share: float) -> float:
 # --- the report ---------------------------------------------------------------------------------
 
 
+_TTLS = {
+    "off": "default (15/30/60 s)",
+    "poll": "default + 600 s while polled",
+    "on": "default + 600 s while subscribed",
+}
+
+
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     command = (
         f"bench/portal_mix.py --customers {args.customers} --seconds {args.seconds:g} "
@@ -683,12 +696,12 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     ]
     for result in results:
         ops = result["operations"]
-        ttl = "default + 600 s while subscribed" if result["webhooks"] else "default (15/30/60 s)"
+        ttl = _TTLS[result["webhooks"]]
         # Reads alone: the reorders and the BC requests they made themselves left out.
         reads_only = ops - result["by_operation"].get("PortalReorder", 0)
         their_requests = result["bc_requests"] - result["bc_by_operation"].get("PortalReorder", 0)
         lines.append(
-            f"| {'on' if result['webhooks'] else 'off'} | {ttl} | {ops:,} | {result['bc_requests']:,} "
+            f"| {result['webhooks']} | {ttl} | {ops:,} | {result['bc_requests']:,} "
             f"| {result['bc_reads']:,} | {ops / max(1, result['bc_requests']):.1f} / "
             f"{ops / max(1, result['bc_reads']):.1f} | {reads_only / max(1, their_requests):.1f} "
             f"| {result['throttled']} | {result['failed']} "
@@ -706,11 +719,11 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             "p99 ≤ 1 s": result["p99"] <= 1000,
         }
         met = ", ".join(f"{name} — {'met' if ok else '**not met**'}" for name, ok in verdict.items())
-        lines.append(f"Targets, webhooks {'on' if result['webhooks'] else 'off'}: {met}")
+        lines.append(f"Targets, webhooks {result['webhooks']}: {met}")
         lines.append("")
     for result in results:
         lines += [
-            f"Where the BC requests went, webhooks {'on' if result['webhooks'] else 'off'} (each "
+            f"Where the BC requests went, webhooks {result['webhooks']} (each "
             "operation's own, from the gateway's access lines; a $batch is one):",
             "",
             "| operation | run | BC requests | per operation | p50 | p99 |",
@@ -758,7 +771,10 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--staff-every", type=float, default=5.0, help="a staff action this often (real s)")
     parser.add_argument(
-        "--webhooks", type=lambda text: text.split(","), default=["off", "on"], help="off, on or off,on"
+        "--webhooks",
+        type=lambda text: text.split(","),
+        default=["off", "on"],
+        help="off, poll, on, or several (off,poll,on): poll is webhooks off and the change poller on",
     )
     parser.add_argument("--explain", action="store_true", help="print why each BC read was made")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -767,18 +783,18 @@ def main() -> None:
     if args.serve_sandbox:
         serve_sandbox(args)
         return
-    if not set(args.webhooks) <= {"on", "off"}:
-        parser.error("--webhooks: off, on or off,on")
+    if not set(args.webhooks) <= set(_TTLS):
+        parser.error("--webhooks: off, poll, on, or several of them (off,poll,on)")
     directory = Path(tempfile.mkdtemp(prefix="portal-mix-"))  # the processes' logs
     results = []
     for mode in args.webhooks:
         (directory / mode).mkdir()
-        results.append(run(args, mode == "on", directory / mode))
+        results.append(run(args, mode, directory / mode))
     text = report(results, args)
     print(text)
     for result in results:
         if result["explained"]:
-            print(f"\nWhy BC was asked, webhooks {'on' if result['webhooks'] else 'off'}:\n")
+            print(f"\nWhy BC was asked, webhooks {result['webhooks']}:\n")
             print(result["explained"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a") as out:

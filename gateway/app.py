@@ -55,7 +55,7 @@ from gateway.schema import schema
 from gateway.settings import Settings
 from gateway.store import Store, open_store
 from gateway.telemetry import Metrics, MetricsListener, Tracer, configure_logging, start_tracing
-from gateway.webhooks import WebhookService
+from gateway.webhooks import ChangePollService, WebhookService
 
 __all__ = ["Shutdown", "app_from_environ", "create_app"]
 
@@ -181,10 +181,11 @@ def create_app(
                 auth_settings.jwks_url, jwks_http, min_refresh_seconds=auth_settings.jwks_min_refresh_seconds
             )
             webhooks = _webhooks(settings, bc, store, wall_clock)
+            changes = _change_poll(settings, bc, store, wall_clock, sleep) if webhooks is None else None
             probe = StoreProbe(store, clock)
             metrics.watch_store(lambda: probe.last_answer)
             live = _subscriptions(settings, store, schema, clock, token_clock, sleep, auth_settings)
-            _watch(metrics, webhooks, live)
+            _watch(metrics, webhooks, live, changes)
             app.state.gateway = GatewayState(
                 bc=bc,
                 validator=TokenValidator(auth_settings, jwks, clock=token_clock),
@@ -203,12 +204,13 @@ def create_app(
                 store=probe,
                 telemetry=telemetry,
                 webhooks=webhooks,
+                changes=changes,
                 live=live,
                 shutdown=shutdown,
                 responses=responses,
             )
             try:
-                async with _live(app, webhooks, development):
+                async with _live(app, webhooks, changes, development):
                     yield
             finally:
                 if live is not None:
@@ -261,11 +263,29 @@ def _webhooks(
     return WebhookService(settings.webhooks, bc, store, now=lambda: datetime.fromtimestamp(wall_clock(), UTC))
 
 
-def _watch(metrics: Metrics, webhooks: WebhookService | None, live: Live | None) -> None:
-    """What ``/metrics`` reads of the webhooks and the GraphQL subscriptions when scraped."""
+def _change_poll(
+    settings: Settings,
+    bc: BCClient,
+    store: Store,
+    wall_clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+) -> ChangePollService | None:
+    """BC's changes polled, when webhooks are off and polling is on (docs/changes.md)."""
+    if not settings.change_poll.enabled:
+        return None
+    return ChangePollService(settings.change_poll, bc, store, now=wall_clock, sleep=sleep)
+
+
+def _watch(
+    metrics: Metrics, webhooks: WebhookService | None, live: Live | None, changes: ChangePollService | None
+) -> None:
+    """What ``/metrics`` reads of the webhooks (or the change poller) and the GraphQL
+    subscriptions when scraped."""
     if webhooks is not None:
         manager = webhooks.manager  # its report is replaced at each pass: read the current one
         metrics.watch_webhooks(webhooks.stats.as_dict, lambda: manager.report.summary())
+    elif changes is not None:
+        metrics.watch_webhooks(changes.stats.as_dict, dict)
     if live is not None:
         metrics.watch_live(lambda: {**dataclasses.asdict(live.stats), **dataclasses.asdict(live.hub.stats)})
 
@@ -317,9 +337,13 @@ async def _telemetry_open(telemetry: EdgeTelemetry, settings: Settings) -> Async
 
 @contextlib.asynccontextmanager
 async def _live(
-    app: Starlette, webhooks: WebhookService | None, development: Development | None
+    app: Starlette,
+    webhooks: WebhookService | None,
+    changes: ChangePollService | None,
+    development: Development | None,
 ) -> AsyncIterator[None]:
-    """Webhooks in the background; in development, the embedded sandbox's background work too."""
+    """Webhooks (or the change poller) in the background; in development, the embedded
+    sandbox's background work too."""
     async with contextlib.AsyncExitStack() as running:
         if development is not None:
             from gateway.edge.development import embedded_sandbox_running
@@ -328,6 +352,8 @@ async def _live(
             await running.enter_async_context(embedded)
         if webhooks is not None:
             await running.enter_async_context(webhooks.running())
+        if changes is not None:
+            await running.enter_async_context(changes.running())
         yield
 
 

@@ -14,6 +14,7 @@ from ._answers import Answer, AnswerCache, AnswerSource, Coverage
 from ._archives import SalesOrderArchive, SalesOrderArchiveLine
 from ._breaker import BreakerState
 from ._capabilities import CapabilityMap, CapabilityUnavailable
+from ._changes import ChangedRecord, ChangeRead, ChangeReader, ReadKind
 from ._client import BCClient, BCLoad
 from ._credit_memos import CreditMemoStatus, SalesCreditMemo, SalesCreditMemoLine
 from ._customer_queries import (
@@ -121,6 +122,9 @@ __all__ = [
     "CallWatch",
     "CapabilityMap",
     "CapabilityUnavailable",
+    "ChangeRead",
+    "ChangeReader",
+    "ChangedRecord",
     "ClientCredentials",
     "Clock",
     "Company",
@@ -161,6 +165,7 @@ __all__ = [
     "QueryCategory",
     "QueryDocumentType",
     "QueryStatus",
+    "ReadKind",
     "RecordOwner",
     "RecordOwners",
     "ResilienceSettings",

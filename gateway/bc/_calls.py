@@ -41,6 +41,9 @@ class _Call:
     # A write's: it always goes through the principal this names (``_principals``); None: any.
     affinity: str | None = None
     batch: tuple[str, ...] = ()  # a $batch's entity sets, for its audit record
+    # False: one attempt only, for background reads whose own next turn is their retry (the
+    # change poller, which backs off on a 429 rather than spend BC's patience on it).
+    retried: bool = True
 
 
 @dataclass(frozen=True)

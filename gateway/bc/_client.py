@@ -20,6 +20,7 @@ from ._batch import MAX_BATCH_OPERATIONS, BatchOperation, InnerResponse, batch_b
 from ._breaker import BreakerState, CircuitBreaker, counts_against_breaker
 from ._calls import Row, RowCheck, _Call, _Paged
 from ._capabilities import CapabilityMap
+from ._changes import ChangeReader
 from ._deadline import Deadline
 from ._entity import PageReader, reader_for
 from ._errors import (
@@ -119,6 +120,7 @@ class BCClient:
         self.batch_supported = knobs.batch  # turned off for good if BC refuses $batch
         self.subscriptions = WebhookSubscriptions(self)  # BC's webhook subscriptions API
         self.owners = RecordOwners(self)  # whose record a webhook notification names
+        self.changes = ChangeReader(self)  # what changed, for the change poller
         self._batch_urls: dict[str, httpx.URL] = {}
         # No client-wide auth: each request signs in as the principal that sends it.
         self._http = Exchange(
@@ -298,8 +300,10 @@ class BCClient:
             failed: dict[str, BCError] = {}
             for key, (index, paged) in todo.items():
                 outcome = await self._inner_outcome(answers.get(key), paged)
-                if isinstance(outcome, BCError) and self.retry.should_retry(
-                    outcome, method="GET", idempotent=True, attempt=attempt
+                if (
+                    isinstance(outcome, BCError)
+                    and batch_call.retried
+                    and self.retry.should_retry(outcome, method="GET", idempotent=True, attempt=attempt)
                 ):
                     failed[key] = outcome
                 else:
@@ -355,7 +359,9 @@ class BCClient:
                     deadline,
                 )
             except BCError as error:
-                if not self.retry.should_retry(error, method=method, idempotent=idempotent, attempt=attempt):
+                if not call.retried or not self.retry.should_retry(
+                    error, method=method, idempotent=idempotent, attempt=attempt
+                ):
                     raise
                 delay = self.retry.delay(error, attempt, self.clock.random)
                 if delay >= deadline.remaining():

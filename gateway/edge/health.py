@@ -41,6 +41,7 @@ async def readyz(request: Request) -> JSONResponse:
         "bc": {"reachable": reachable, "breaker": breaker.value},
         "store": await _store_report(state.store),
         "webhooks": state.webhooks.readiness() if state.webhooks is not None else {"enabled": False},
+        "changePoll": state.changes.readiness() if state.changes is not None else {"enabled": False},
         "capabilities": bc.capabilities.snapshot(),
     }
     return JSONResponse(body, 200 if reachable else 503)

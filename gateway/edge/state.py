@@ -23,7 +23,7 @@ from gateway.edge.store_probe import StoreProbe
 from gateway.edge.telemetry import EdgeTelemetry
 from gateway.resolvers.context import PortalPolicy, Writes
 from gateway.resolvers.document_links import DocumentSigner
-from gateway.webhooks import WebhookService
+from gateway.webhooks import ChangePollService, WebhookService
 
 if TYPE_CHECKING:
     from gateway.edge.live import Live
@@ -60,6 +60,8 @@ class GatewayState:
     telemetry: EdgeTelemetry | None = None
     # BC's webhooks (docs/webhooks.md); None when they are off.
     webhooks: WebhookService | None = None
+    # BC's changes polled while webhooks are off (docs/changes.md); None otherwise.
+    changes: ChangePollService | None = None
     # GraphQL subscriptions over WebSocket (docs/subscriptions.md); None when they are off.
     live: Live | None = None
     # Whole responses to queries (docs/caching.md); None when caching is off.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import anyio
 from starlette.applications import Starlette
 
+from gateway.sandbox.body import bc_timestamp
 from gateway.sandbox.config import KNOWN_ROUTES, METADATA_DIR, ApiRoute, SandboxConfig
 from gateway.sandbox.edm import EdmModel, EntityType, load_model
 from gateway.sandbox.faults import Faults
@@ -43,6 +44,7 @@ class Sandbox:
         self.faults = Faults(self.config.faults, seed=self.config.seed)
         self.webhooks = Webhooks(self.config.webhooks, self.now, lambda: self.write_lock)
         self.staff_rng = random.Random(f"{self.config.seed}:staff")
+        self.store.stamp_no_later_than(bc_timestamp(self.now()))
 
     @property
     def write_lock(self) -> anyio.Lock:

@@ -5,6 +5,7 @@ See ``docs/sandbox.md`` for the row contract (which Python type each EDM type is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,3 +41,23 @@ class SandboxStore:
     def entity_sets(self, company_id: str, route: str) -> list[str]:
         wanted = company_id.lower()
         return sorted(s for (c, r, s) in self._tables if c == wanted and r == route)
+
+    def stamp_no_later_than(self, now: str) -> int:
+        """Move every ``lastModifiedDateTime`` later than ``now`` (a BC timestamp) back to it: the
+        demo world dates today's records at working hours, which may be ahead of the sandbox's
+        clock, and BC never stamps a record in the future (a change poller reading
+        ``lastModifiedDateTime gt …`` would miss what changes now).  How many moved."""
+        moment = _moment(now)
+        moved = 0
+        for rows in self._tables.values():
+            for row in rows:
+                stamp = row.get("lastModifiedDateTime")
+                if isinstance(stamp, str) and stamp[:10] >= now[:10] and _moment(stamp) > moment:
+                    row["lastModifiedDateTime"] = now
+                    moved += 1
+        return moved
+
+
+def _moment(stamp: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

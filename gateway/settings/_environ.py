@@ -18,7 +18,7 @@ from gateway.edge.ratelimit import RateLimit
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
 from gateway.telemetry import Exporter, LogSettings, TracingSettings
-from gateway.webhooks import WebhookSettings
+from gateway.webhooks import ChangePollSettings, WebhookSettings
 
 from . import _variables as v
 from ._declare import ConfigError, Environment, Mode
@@ -92,6 +92,9 @@ def settings_from_environ(environ: Mapping[str, str]) -> Settings:
         ),
         tracing=_tracing(env),
         webhooks=_webhook_settings(env, mode),
+        change_poll=ChangePollSettings(
+            enabled=env.get(v.CHANGE_POLL_SWITCH), every_seconds=env.get(v.CHANGE_POLL_SECONDS)
+        ),
         live=LiveSettings(
             enabled=env.get(v.SUBSCRIPTIONS_SWITCH),
             max_connections=env.get(v.SUBSCRIPTION_CONNECTIONS),

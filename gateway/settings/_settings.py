@@ -16,7 +16,7 @@ from gateway.edge.portal import WebPortalSettings
 from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.store import StoreSettings
 from gateway.telemetry import LogSettings, TracingSettings
-from gateway.webhooks import WebhookSettings
+from gateway.webhooks import ChangePollSettings, WebhookSettings
 
 from ._declare import Mode
 from ._variables import (
@@ -98,6 +98,9 @@ class Settings:
     # BC's webhooks: subscriptions, /webhooks/bc (docs/webhooks.md).  Off unless the environment
     # (development mode by default) or a test turns them on.
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    # BC's changes learned by polling when webhooks are off (docs/changes.md).  Off unless the
+    # environment (on by default, for when webhooks are off) or a test turns it on.
+    change_poll: ChangePollSettings = field(default_factory=ChangePollSettings)
     # GraphQL subscriptions over WebSocket on /graphql (docs/subscriptions.md).
     live: LiveSettings = field(default_factory=LiveSettings)
 

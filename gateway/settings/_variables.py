@@ -32,7 +32,7 @@ from gateway.resolvers.context import PortalPolicy, WritePolicy
 from gateway.resolvers.tracking import parse_tracking_urls
 from gateway.store import REDIS_SCHEMES, StoreSettings
 from gateway.telemetry import Exporter, LogFormat, LogSettings, TracingSettings
-from gateway.webhooks import WebhookSettings
+from gateway.webhooks import ChangePollSettings, WebhookSettings
 
 from ._declare import (
     NAMES,
@@ -66,6 +66,7 @@ _STORE = StoreSettings()
 _LOGS = LogSettings()
 _TRACING = TracingSettings()
 _WEBHOOKS = WebhookSettings()
+_CHANGE_POLL = ChangePollSettings()
 _CACHE = CacheSettings()
 _LIVE = LiveSettings()
 
@@ -731,6 +732,23 @@ WEBHOOK_RENEW_MARGIN_SECONDS = WEBHOOKS.add(
     number(600.0, 172_800.0),
     _WEBHOOKS.renew_margin_seconds,
     "renew a subscription this long before it expires (BC: 3 days after the last renewal)",
+)
+CHANGE_POLL_SWITCH = WEBHOOKS.add(
+    "GATEWAY_CHANGE_POLL",
+    SWITCH,
+    True,
+    "while webhooks are off (BC cannot call the gateway), learn BC's changes by polling them: one "
+    "replica reads what changed since its last poll (`lastModifiedDateTime`), so changes reach the "
+    "answer cache and GraphQL subscriptions as with webhooks and answers are kept as long "
+    "(`docs/changes.md`); `off`: answers keep their own short times to live",
+)
+CHANGE_POLL_SECONDS = WEBHOOKS.add(
+    "GATEWAY_CHANGE_POLL_SECONDS",
+    number(1.0, 3600.0),
+    _CHANGE_POLL.every_seconds,
+    "how often changes are polled: each poll costs BC one `$batch` for all companies (and one more "
+    "request where the portal extension is installed), about 0.4 of BC's 20 requests a second at "
+    "5 s; a change reaches the cache within this (and its own commit)",
 )
 
 OBSERVE = Section("Logs, audit trail, metrics and tracing")

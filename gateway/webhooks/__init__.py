@@ -7,6 +7,9 @@
 - ``publisher``: the handler that publishes every event on the shared store.
 - ``plan``/``manager``: which subscriptions the gateway wants, kept alive by the lease holder.
 - ``service``: all of it for one replica, opened in the app's lifespan.
+- ``pipeline``: the one path of every change, notified or polled (owners, invalidation, publisher).
+- ``watermark``/``poller``/``poll_coverage``/``poll_service``: BC's changes learned by polling when
+  its webhooks cannot reach the gateway (docs/changes.md).
 
 Imports ``gateway.bc`` (the subscriptions API) and ``gateway.store``; nothing of HTTP: the
 endpoint lives in ``gateway/edge/webhooks.py``.
@@ -27,12 +30,15 @@ from .events import (
     encode_event,
     parse_notifications,
 )
+from .poll_service import ChangePollService
 from .service import Verdict, WebhookService
-from .settings import WebhookSettings
+from .settings import ChangePollSettings, WebhookSettings
 from .stats import WebhookStats
 
 __all__ = [
     "ChangeHandler",
+    "ChangePollService",
+    "ChangePollSettings",
     "ChangeType",
     "Dispatcher",
     "Event",

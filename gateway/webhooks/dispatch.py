@@ -82,6 +82,14 @@ class Dispatcher:
         for (notification, token), change in zip(claimed, changes, strict=True):
             await self._hand_on(notification, token, next(owned) if change is not None else None)
 
+    async def process_changes(self, changes: Sequence[RecordChanged]) -> None:
+        """Hand on changes learned by polling BC (``poller.py``), which makes sure each comes
+        once: their owners attached, then the handlers and the publisher, as for notifications.
+        A failure is raised: the poll does not count as done, and its changes come again."""
+        for change in await self._attach_owners(list(changes)):
+            await self._changed(change)
+            self._stats.processed += 1
+
     async def resync(self, request: ResourceResync) -> None:
         """Run every resync hook for ``request``."""
         self._stats.resyncs += 1

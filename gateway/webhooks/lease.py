@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 
-from gateway.store import KeyValue
+from gateway.store import KeyValue, StoreUnavailable
+
+log = logging.getLogger("gateway.webhooks")
 
 
 class Lease:
@@ -35,3 +40,39 @@ class Lease:
         if self.held:
             self.held = False
             await self._kv.delete(self.key, expected=self.token)
+
+
+async def holding(lease: Lease) -> bool:
+    """Whether this replica holds ``lease`` now, taking it if it is free; ``False`` (nobody here
+    knows who holds it) when the shared store does not answer."""
+    try:
+        return await lease.acquire()
+    except StoreUnavailable:
+        lease.held = False
+        log.warning("lease_unknown: the shared store does not answer", extra={"lease": lease.key})
+        return False
+
+
+async def take_turns(
+    step: Callable[[], Awaitable[None]],
+    lease: Lease,
+    *,
+    pause_seconds: float,
+    sleep: Callable[[float], Awaitable[None]],
+    failed: Callable[[], None],
+) -> None:
+    """Run ``step`` (which takes part in ``lease``'s election) every ``pause_seconds`` until
+    cancelled.  A step that raises is counted (``failed``) and logged, and the next one comes as
+    usual: a bug must not end the loop.  At the end the lease is given up, so that the next
+    replica need not wait for it to expire."""
+    try:
+        while True:
+            try:
+                await step()
+            except Exception:
+                failed()
+                log.exception("elected_step_failed", extra={"lease": lease.key})
+            await sleep(pause_seconds)
+    finally:
+        with contextlib.suppress(StoreUnavailable):
+            await lease.release()

@@ -17,7 +17,6 @@ it without asking BC.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -40,7 +39,7 @@ from gateway.store import KeyValue, StoreUnavailable
 from gateway.webhooks.client_state import ClientStates
 from gateway.webhooks.dispatch import Dispatcher
 from gateway.webhooks.events import ResourceResync
-from gateway.webhooks.lease import Lease
+from gateway.webhooks.lease import Lease, holding, take_turns
 from gateway.webhooks.plan import BC_SUBSCRIPTION_LIMIT, WATCHED, Wanted, resource_key, wanted_subscriptions
 from gateway.webhooks.settings import WebhookSettings
 from gateway.webhooks.stats import WebhookStats
@@ -117,26 +116,20 @@ class SubscriptionManager:
 
     async def run(self) -> None:
         """Take part in the election and, while holding the lease, keep BC's subscriptions right."""
-        try:
-            while True:
-                try:
-                    await self.step()
-                except Exception:  # a bug must not end the loop: the subscriptions would expire
-                    self._stats.manager_errors += 1
-                    log.exception("webhook_manager_step_failed")
-                await self._sleep(self._settings.lease_seconds / 3)
-        finally:
-            with contextlib.suppress(StoreUnavailable):
-                await self.lease.release()  # the next replica need not wait for it to expire
+        await take_turns(
+            self.step,
+            self.lease,
+            pause_seconds=self._settings.lease_seconds / 3,
+            sleep=self._sleep,
+            failed=self._failed_step,
+        )
+
+    def _failed_step(self) -> None:
+        self._stats.manager_errors += 1  # the subscriptions would expire if the loop ended
 
     async def step(self) -> None:
         """One turn: hold (or try to take) the lease; reconcile when due; read the shared report."""
-        try:
-            held = await self.lease.acquire()
-        except StoreUnavailable:
-            self.lease.held = False
-            log.warning("webhook_lease_unknown: the shared store does not answer")
-            return
+        held = await holding(self.lease)
         if held and (self._next_check is None or self._now() >= self._next_check):
             try:
                 await self.reconcile()

@@ -70,12 +70,16 @@ class OwnerDirectory:
         self._known: OrderedDict[_Key, RecordOwner] = OrderedDict()
 
     async def attach(self, changes: Sequence[RecordChanged]) -> list[RecordChanged]:
-        """``changes`` in order, each with its owner (``None`` when it cannot be known: a record
-        deleted before the gateway ever saw it, or BC not answering) and, where the customer whose
-        kept answers hold the record is no longer its owner, that customer (``left``)."""
+        """``changes`` in order, each with its owner (the one it came with, if any; ``None`` when
+        it cannot be known: a record deleted before the gateway ever saw it, or BC not answering)
+        and, where the customer whose kept answers hold the record is no longer its owner, that
+        customer (``left``)."""
         moving = [change for change in changes if _may_have_moved(change)]
         settled = [change for change in changes if not _may_have_moved(change)]
         found = {key: self._known[key] for key in map(_key, settled) if key in self._known}
+        # A change that comes with its owner (the change poller read it with the record) is
+        # not read again; whether it moved to another customer is still looked up.
+        found |= {_key(change): change.owner for change in changes if change.owner is not None}
         missing = [change for change in changes if _key(change) not in found and _readable(change)]
         remembered, held = await self._remembered([c for c in missing if not _may_have_moved(c)], moving)
         found |= remembered

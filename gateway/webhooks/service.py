@@ -20,13 +20,10 @@ from gateway.bc import BCClient
 from gateway.store import Store
 from gateway.webhooks.client_state import ClientStates
 from gateway.webhooks.coverage import SubscriptionCoverage
-from gateway.webhooks.dispatch import Dispatcher
 from gateway.webhooks.events import Notification
 from gateway.webhooks.inbox import Inbox
-from gateway.webhooks.invalidation import AnswerInvalidation
 from gateway.webhooks.manager import SubscriptionManager
-from gateway.webhooks.owners import OwnerDirectory
-from gateway.webhooks.publisher import EventPublisher
+from gateway.webhooks.pipeline import change_dispatcher
 from gateway.webhooks.settings import WebhookSettings
 from gateway.webhooks.stats import WebhookStats
 
@@ -53,25 +50,14 @@ class WebhookService:
         # subscriptions exist, and they are made again when it restarts.
         self.client_states = ClientStates(settings.secret or secrets.token_bytes(32))
         self.inbox = Inbox(settings.queue_capacity)
-        self.publisher = EventPublisher(store.channels, self.stats)
-        learned = bc.answers.owners if bc.answers is not None else None
-        self.owners = OwnerDirectory(bc.owners, store.kv, self.stats, learned=learned)
-        self.dispatcher = Dispatcher(
-            store.kv,
-            self.stats,
-            replay_window_seconds=settings.replay_window_seconds,
-            owners=self.owners,
-            publisher=self.publisher,
+        self.dispatcher = change_dispatcher(
+            bc, store, self.stats, replay_window_seconds=settings.replay_window_seconds
         )
         self.manager = SubscriptionManager(
             bc, store.kv, settings, self.client_states, self.dispatcher, self.stats, now=now, sleep=sleep
         )
         if bc.answers is not None:
-            # This replica forgets what a change makes stale before the other replicas hear of it.
-            invalidation = AnswerInvalidation(bc.answers, self.stats)
-            self.dispatcher.add_handler(invalidation)
-            self.dispatcher.on_resync(invalidation.resync)
-            # And keeps what the subscriptions cover for longer, as long as they do.
+            # Keep what the subscriptions cover for longer, as long as they do.
             bc.answers.follow(SubscriptionCoverage(self.manager, settings, now))
 
     def accept(self, notifications: list[Notification]) -> Verdict:

@@ -37,3 +37,44 @@ class WebhookSettings:
             raise ValueError("webhooks need the URL Business Central should call")
         if self.renew_margin_seconds <= 0 or self.lease_seconds <= 0 or self.queue_capacity < 1:
             raise ValueError("renew margin, lease and queue capacity must be positive")
+
+
+@dataclass(frozen=True)
+class ChangePollSettings:
+    """Learning BC's changes by polling when its webhooks cannot reach the gateway (docs/changes.md).
+
+    ``enabled``: poll (the app does so only while webhooks are off).  Every ``every_seconds`` one
+    replica reads, per followed entity set, the records whose ``lastModifiedDateTime`` is later
+    than its watermark less ``overlap_seconds`` (transactions commit out of order: a record may
+    appear a little older than the newest already seen); more than ``limit`` at once are resynced
+    as a whole, like BC's ``collection``.  Every ``roll_call_every`` polls it also reads every sales
+    order's id, which finds the ones deleted since (polling cannot see a deletion otherwise)."""
+
+    enabled: bool = False
+    every_seconds: float = 5.0
+    overlap_seconds: float = 30.0
+    limit: int = 1000
+    roll_call_every: int = 12
+    # A poll that has not succeeded for this many intervals no longer covers anything.
+    stale_after_polls: int = 4
+    # How long one poll may take, waiting for its turn included.
+    timeout_seconds: float = 10.0
+    # The longest back-off after failed polls (BC's 429, 5xx, not answering).
+    max_backoff_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.every_seconds <= 3600 or self.overlap_seconds < 0 or self.limit < 1:
+            raise ValueError("the poll interval must be positive, the overlap not negative, the limit ≥ 1")
+        if self.roll_call_every < 1 or self.stale_after_polls < 1:
+            raise ValueError("roll_call_every and stale_after_polls must be at least 1")
+
+    @property
+    def stale_after_seconds(self) -> float:
+        """How old the last successful poll may be while polling still covers its entity sets."""
+        return self.stale_after_polls * self.every_seconds
+
+    @property
+    def lease_seconds(self) -> float:
+        """The poller's lease, renewed at every interval: a replica that stops renewing it is
+        replaced after this long."""
+        return max(30.0, 3 * self.every_seconds)

@@ -34,6 +34,14 @@ class WebhookStats:
     subscriptions_recreated: int = 0
     subscriptions_deleted: int = 0
     manager_errors: int = 0
+    # The change poller (when webhooks are off, docs/changes.md)
+    polls: int = 0  # polls BC answered
+    polls_failed: int = 0  # polls BC did not answer (429, 5xx, away): the next one backs off
+    polls_deferred: int = 0  # polls put off while customers' requests waited for a turn
+    polled_changes: int = 0  # changes handed on (deletions included)
+    polled_collections: int = 0  # entity sets with more changes than a poll reads: resynced
+    polled_deletions: int = 0  # open orders a roll call found deleted
+    roll_calls: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

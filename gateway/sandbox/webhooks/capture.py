@@ -2,7 +2,9 @@
 
 BC notifies a document's subscription when one of its lines changes ("For Document APIs, a
 notification is sent for the header if a change is made to a line"), so a line's change is
-recorded as an update of its header; lines have no subscriptions of their own.
+recorded as an update of its header; lines have no subscriptions of their own.  The header's
+``lastModifiedDateTime`` moves with it, as BC's does (what the gateway's change poller reads when
+webhooks cannot reach it).
 
 A notification's ``lastModifiedDateTime`` is the moment BC registered the change: its subscriber
 to the table's database triggers takes the current time, just before the platform stamps the
@@ -23,9 +25,11 @@ from gateway.sandbox.webhooks.resources import LINE_HEADERS
 
 def notify(ctx: WriteContext, entity_set: str, row: Row, change: ChangeType) -> None:
     """Record ``change`` of ``row`` (of ``entity_set`` in ``ctx``'s company and route)."""
+    header = LINE_HEADERS.get(entity_set)
+    if header is not None:
+        _stamp_header(ctx, *header, row)
     if ctx.webhooks is None:
         return
-    header = LINE_HEADERS.get(entity_set)
     if header is not None:
         header_set, link = header
         key = row.get(link)
@@ -40,6 +44,18 @@ def notify(ctx: WriteContext, entity_set: str, row: Row, change: ChangeType) -> 
     key = row.get(key_property)
     if key:
         ctx.webhooks.record(ctx.company_id, ctx.route, entity_set, str(key), change, ctx.journal, _at(ctx))
+
+
+def _stamp_header(ctx: WriteContext, header_set: str, link: str, line: Row) -> None:
+    """A line's change stamps its header's ``lastModifiedDateTime``, as in BC, where the API's
+    document header (the ``Sales Order Entity Buffer`` and its kin) is updated with its lines'
+    totals: a poll of ``lastModifiedDateTime gt …`` sees the header change (docs/changes.md)."""
+    key = str(line.get(link) or "").lower()
+    header = (
+        next((r for r in ctx.table(header_set) if str(r.get("id", "")).lower() == key), None) if key else None
+    )
+    if header is not None and "lastModifiedDateTime" in header and header["lastModifiedDateTime"] != ctx.now:
+        ctx.journal.update(header, {"lastModifiedDateTime": ctx.now})
 
 
 def _at(ctx: WriteContext) -> dt.datetime:
