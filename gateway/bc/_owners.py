@@ -130,16 +130,22 @@ class RecordOwners:
         return found
 
     async def _read_route(self, reads: Sequence[OwnerRead]) -> list[list[RecordOwner] | BCError]:
+        found: list[list[RecordOwner] | BCError] = [[] for _ in reads]
+        for place, read in enumerate(reads):
+            try:  # a set the tenant does not offer fails its own read, not the others'
+                self._client.capabilities.require(read.route, read.entity_set)
+            except BCError as error:
+                found[place] = error
         queries = [
             (place, read.company_id, query)
             for place, read in enumerate(reads)
+            if not isinstance(found[place], BCError)
             for query in _id_queries(read, self._required(read.route, read.entity_set))
         ]
-        companies = {str(read.company_id) for read in reads}
+        companies = {str(reads[place].company_id) for place, _, _ in queries}
         outcomes = await self._fetch(
             reads[0].route, [(company, query) for _, company, query in queries], _one(companies)
         )
-        found: list[list[RecordOwner] | BCError] = [[] for _ in reads]
         for (place, _, _), outcome in zip(queries, outcomes, strict=True):
             read, so_far = reads[place], found[place]
             if isinstance(so_far, BCError):
@@ -147,9 +153,10 @@ class RecordOwners:
             if isinstance(outcome, BCError):
                 found[place] = outcome
                 continue
-            fields = self._required(read.route, read.entity_set)
-            asked = {str(record_id) for record_id in read.record_ids}
-            so_far.extend(owner for row in outcome if (owner := _owner(row, fields)).record_id in asked)
+            try:
+                so_far.extend(_owners_asked(read, outcome, self._required(read.route, read.entity_set)))
+            except BCError as error:  # a row without its identifiers fails its own read
+                found[place] = error
         return found
 
     async def changed_since(
@@ -201,6 +208,14 @@ class RecordOwners:
         batch_call = _Call(CallContext(company=company, operation=_OPERATION), route, "$batch")
         outcomes = dict(await client._fetch_paged(pending, route, batch_call))
         return [outcomes[index] for index in range(len(queries))]
+
+
+def _owners_asked(
+    read: OwnerRead, rows: Sequence[Mapping[str, Any]], fields: OwnerFields
+) -> list[RecordOwner]:
+    """The owners in ``rows`` of the records ``read`` asked for (a row answering none is dropped)."""
+    asked = {str(record_id) for record_id in read.record_ids}
+    return [owner for row in rows if (owner := _owner(row, fields)).record_id in asked]
 
 
 def _one(companies: set[str]) -> str | None:
