@@ -59,7 +59,7 @@ from ._media import CREDIT_MEMO_PDF, DELIVERY_DOCUMENT_CONTENT, INVOICE_PDF, STA
 from ._models import Company, Customer, CustomerFinancialDetail, Item, ItemCategory, UnitOfMeasure
 from ._observe import NO_OBSERVER, BCObserver, CallEnded, CallStarted, CallWatch
 from ._odata import Expand, Field, Filter, Query, al_operator_in, any_of, longest_literal_run
-from ._owners import OWNED_RECORDS, OwnerFields, RecordOwner, RecordOwners
+from ._owners import OWNED_RECORDS, OwnerFields, OwnerRead, RecordOwner, RecordOwners
 from ._portal import ItemAvailability, ShipmentTracking, ShippingAgent
 from ._reads_by_key import RowsByKey
 from ._receivables import (
@@ -160,6 +160,7 @@ __all__ = [
     "NotKept",
     "ODataBuildError",
     "OwnerFields",
+    "OwnerRead",
     "Query",
     "QueryAuthorType",
     "QueryCategory",

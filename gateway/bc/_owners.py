@@ -1,12 +1,13 @@
 """Whose record changed: the one read that BC's change notifications need.
 
-A webhook notification names a record by its id and nothing else.  To tell the customer who owns
-it (and nobody else) and to forget that customer's cached answers, the gateway reads the record's
+A webhook notification names a record by its id and nothing else.  To tell the customer who owns it
+(and nobody else) and to forget that customer's cached answers, the gateway reads the record's
 number and its customer number — only those: a ``$select`` of identifiers, for every id of a
-notification body at once (``id eq … or id eq …``, 30 to a request, several requests in one
-``$batch``).  It is the one read of a customer-owned entity set without a customer filter, so it
-lives here, behind :class:`RecordOwners`, and answers identifiers only: no customer's data is
-ever answered from it (what a customer is then shown is read through their own scoped session).
+notification body at once (``id eq … or id eq …``, 30 to a request), every entity set and company
+of the body in one ``$batch`` per API (``RecordOwners.read_many``).  It is the one read of a
+customer-owned entity set without a customer filter, so it lives here, behind
+:class:`RecordOwners`, and answers identifiers only: no customer's data is ever answered from it
+(what a customer is then shown is read through their own scoped session).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ._settings import PORTAL_API, STANDARD_API, ApiRoute
 if TYPE_CHECKING:
     from ._client import BCClient
 
-__all__ = ["OWNED_RECORDS", "OwnerFields", "RecordOwner", "RecordOwners"]
+__all__ = ["OWNED_RECORDS", "OwnerFields", "OwnerRead", "RecordOwner", "RecordOwners"]
 
 _IDS_PER_REQUEST = 30  # 30 GUID comparisons: a $filter of about 1.4 KB
 _OPERATION = "webhook-owners"
@@ -86,6 +87,16 @@ class RecordOwner:
         return cls(record_id, number, customer, order)
 
 
+@dataclass(frozen=True)
+class OwnerRead:
+    """Whose records ``record_ids`` of one company's entity set are: one read of ``read_many``."""
+
+    company_id: UUID
+    route: ApiRoute
+    entity_set: str
+    record_ids: Sequence[UUID]
+
+
 class RecordOwners:
     """The owner read of one BC client (``BCClient.owners``)."""
 
@@ -101,18 +112,52 @@ class RecordOwners:
         self, company_id: UUID, route: ApiRoute, entity_set: str, record_ids: Sequence[UUID]
     ) -> list[RecordOwner]:
         """The identifiers of those records that exist (a deleted one is simply not there)."""
-        fields = self._required(route, entity_set)
-        wanted = list(dict.fromkeys(record_ids))
+        (found,) = await self.read_many([OwnerRead(company_id, route, entity_set, record_ids)])
+        if isinstance(found, BCError):
+            raise found
+        return found
+
+    async def read_many(self, reads: Sequence[OwnerRead]) -> list[list[RecordOwner] | BCError]:
+        """Each read's identifiers of its records that exist, or the error BC answered it with:
+        the reads of one API route in one ``$batch``, whatever their companies and entity sets —
+        a notification body names records of several (a shipment notifies its order, its
+        items, …), and each was a request of its own."""
+        found: list[list[RecordOwner] | BCError] = [[] for _ in reads]
+        for route in dict.fromkeys(read.route for read in reads):
+            mine = [place for place, read in enumerate(reads) if read.route == route]
+            for place, outcome in zip(mine, await self._read_route([reads[p] for p in mine]), strict=True):
+                found[place] = outcome
+        return found
+
+    async def _read_route(self, reads: Sequence[OwnerRead]) -> list[list[RecordOwner] | BCError]:
+        found: list[list[RecordOwner] | BCError] = [[] for _ in reads]
+        for place, read in enumerate(reads):
+            try:  # a set the tenant does not offer fails its own read, not the others'
+                self._client.capabilities.require(read.route, read.entity_set)
+            except BCError as error:
+                found[place] = error
         queries = [
-            Query(entity_set, filter=any_of(Field("id"), chunk), select=_select(fields))
-            for chunk in (wanted[i : i + _IDS_PER_REQUEST] for i in range(0, len(wanted), _IDS_PER_REQUEST))
+            (place, read.company_id, query)
+            for place, read in enumerate(reads)
+            if not isinstance(found[place], BCError)
+            for query in _id_queries(read, self._required(read.route, read.entity_set))
         ]
-        asked = {str(record_id) for record_id in wanted}
-        return [
-            owner
-            for owner in await self._owners(company_id, route, queries, fields)
-            if owner.record_id in asked
-        ]
+        companies = {str(reads[place].company_id) for place, _, _ in queries}
+        outcomes = await self._fetch(
+            reads[0].route, [(company, query) for _, company, query in queries], _one(companies)
+        )
+        for (place, _, _), outcome in zip(queries, outcomes, strict=True):
+            read, so_far = reads[place], found[place]
+            if isinstance(so_far, BCError):
+                continue  # one of its chunks failed: the read failed
+            if isinstance(outcome, BCError):
+                found[place] = outcome
+                continue
+            try:
+                so_far.extend(_owners_asked(read, outcome, self._required(read.route, read.entity_set)))
+            except BCError as error:  # a row without its identifiers fails its own read
+                found[place] = error
+        return found
 
     async def changed_since(
         self, company_id: UUID, route: ApiRoute, entity_set: str, since: dt.datetime, *, limit: int
@@ -137,25 +182,53 @@ class RecordOwners:
     async def _owners(
         self, company_id: UUID, route: ApiRoute, queries: list[Query], fields: OwnerFields
     ) -> list[RecordOwner]:
-        client = self._client
-        context = CallContext(company=str(company_id), operation=_OPERATION)
-        base = f"companies({company_id})"
-        pending = []
-        for index, query in enumerate(queries):
-            client.capabilities.require(route, query.entity_set)
-            path = f"{base}/{query.entity_set}"
-            call = _Call(context, route, query.entity_set)
-            url = f"{client.settings.route_url(route)}/{path}"
-            pending.append(
-                (index, _Paged(path, url, query.params(), query.top, call, None, reader_for(None)))
-            )
-        batch_call = _Call(context, route, "$batch")
+        outcomes = await self._fetch(route, [(company_id, query) for query in queries], str(company_id))
         owners: list[RecordOwner] = []
-        for _, outcome in await client._fetch_paged(pending, route, batch_call):
+        for outcome in outcomes:
             if isinstance(outcome, BCError):
                 raise outcome
             owners.extend(_owner(row, fields) for row in outcome)
         return owners
+
+    async def _fetch(
+        self, route: ApiRoute, queries: Sequence[tuple[UUID, Query]], company: str | None
+    ) -> list[list[Any] | BCError]:
+        """Each query's rows, or its error, in query order: in one ``$batch`` when two or more
+        (``company``: the one the batch is about, ``None`` when it spans several)."""
+        client = self._client
+        pending = []
+        for index, (company_id, query) in enumerate(queries):
+            client.capabilities.require(route, query.entity_set)
+            path = f"companies({company_id})/{query.entity_set}"
+            call = _Call(CallContext(company=str(company_id), operation=_OPERATION), route, query.entity_set)
+            url = f"{client.settings.route_url(route)}/{path}"
+            pending.append(
+                (index, _Paged(path, url, query.params(), query.top, call, None, reader_for(None)))
+            )
+        batch_call = _Call(CallContext(company=company, operation=_OPERATION), route, "$batch")
+        outcomes = dict(await client._fetch_paged(pending, route, batch_call))
+        return [outcomes[index] for index in range(len(queries))]
+
+
+def _owners_asked(
+    read: OwnerRead, rows: Sequence[Mapping[str, Any]], fields: OwnerFields
+) -> list[RecordOwner]:
+    """The owners in ``rows`` of the records ``read`` asked for (a row answering none is dropped)."""
+    asked = {str(record_id) for record_id in read.record_ids}
+    return [owner for row in rows if (owner := _owner(row, fields)).record_id in asked]
+
+
+def _one(companies: set[str]) -> str | None:
+    """The company a $batch is about for its audit record: ``None`` when it spans several."""
+    return next(iter(companies)) if len(companies) == 1 else None
+
+
+def _id_queries(read: OwnerRead, fields: OwnerFields) -> list[Query]:
+    wanted = list(dict.fromkeys(read.record_ids))
+    return [
+        Query(read.entity_set, filter=any_of(Field("id"), chunk), select=_select(fields))
+        for chunk in (wanted[i : i + _IDS_PER_REQUEST] for i in range(0, len(wanted), _IDS_PER_REQUEST))
+    ]
 
 
 def _select(fields: OwnerFields) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ and the documents read here serve ``SalesOrder.shipments``/``invoices`` without 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -139,9 +139,9 @@ async def _read_ahead(ctx: Context, orders: Sequence[SalesOrder], numbers_ahead:
     archives by its number, its lines' items by id — read ahead with this round's reads and kept
     (the BC client keeps an answer per key), so that the order a customer clicks on the page is
     served kept: riding along (``BCSession.riding_along``), in the $batch of the reads the page
-    needs, never in a request of its own (after the customer's own order, the page's other reads
-    are kept and the new order's documents are not read ahead: docs/caching.md, "Read along
-    with the page").  ``numbers_ahead``, orders the next page will resolve: their open check
+    needs, never in a request of its own (after the customer's own order, the new order's
+    documents ride along the write's read-back instead: docs/caching.md, "Read with the write's
+    read-back").  ``numbers_ahead``, orders the next page will resolve: their open check
     too, and their documents and archives with the open orders' (one read each, up to 30)."""
     session = ctx.bc
     if not (orders or numbers_ahead) or not session.keeps_answers:
@@ -149,19 +149,30 @@ async def _read_ahead(ctx: Context, orders: Sequence[SalesOrder], numbers_ahead:
     numbers = [*(order.number for order in orders), *numbers_ahead]
     items = [line.item_id for order in orders for line in order.lines or () if line.item_id is not None]
     reads = [
-        load_by_order_number(session, SHIPMENTS, numbers),
-        load_by_order_number(session, INVOICES, numbers),
+        *documents_reads(ctx, numbers),
         load_items(session, "id", list(dict.fromkeys(items))[:KEYS_PER_REQUEST]),
     ]
     if numbers_ahead:
         reads.append(load_documents(session, ORDERS, "number", numbers_ahead))
-    if session.offers(ARCHIVES):
-        reads.append(load_archives(session, numbers))
     with session.riding_along():
         outcomes = await asyncio.gather(*reads, return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException) and not isinstance(outcome, BCError):
             raise outcome  # a read ahead BC did not answer, or that was not sent, fails nothing
+
+
+def documents_reads(ctx: Context, numbers: Sequence[str]) -> list[Awaitable[object]]:
+    """The reads ``order(number)`` of ``numbers`` makes beside the order itself — its shipments
+    and invoices by its number, its archives — made as its loaders make them, so that their
+    answers, kept, serve it; for a caller that reads them ahead (``riding_along``)."""
+    session = ctx.bc
+    reads: list[Awaitable[object]] = [
+        load_by_order_number(session, SHIPMENTS, numbers),
+        load_by_order_number(session, INVOICES, numbers),
+    ]
+    if session.offers(ARCHIVES):
+        reads.append(load_archives(session, numbers))
+    return reads
 
 
 async def _invoices(ctx: Context, numbers: list[str], with_items: bool) -> list[list[SalesInvoice]]:

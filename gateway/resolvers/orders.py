@@ -33,7 +33,12 @@ from gateway.resolvers.order_history import (
     page_from,
     row_key,
 )
-from gateway.resolvers.order_lookup import PortalOrder, kept_orders_by_number, orders_by_number
+from gateway.resolvers.order_lookup import (
+    PortalOrder,
+    documents_reads,
+    kept_orders_by_number,
+    orders_by_number,
+)
 from gateway.resolvers.order_status import BC_STATUS_FILTERS, OrderStatus, order_status
 from gateway.resolvers.pagination import Page, encode_cursor, page_size, rows_to_read
 
@@ -126,12 +131,14 @@ def _reads_two_pages(
     return kept and read_size == ctx.policy.default_page_size and not (filtered or with_items)
 
 
-async def read_first_page_ahead(ctx: Context) -> None:
+async def read_first_page_ahead(ctx: Context, new_order: str | None = None) -> None:
     """After the customer's own order was written: the discovery reads of their first page of
     orders — the default page, no cursor, no filter, as the dashboard and the orders page ask
-    them — riding along a read the write needs (``BCSession.riding_along``: never a request of
-    their own), kept under the generations the write's invalidation put in place, so the next
-    dashboard and orders page list the new order without asking BC (docs/writes.md, "What a
+    them — and what ``order(number)`` of the new order (``new_order``, its number) reads beside
+    the order (its posted documents and archives by number), riding along a read the write
+    needs (``BCSession.riding_along``: never a request of their own), kept under the
+    generations the write's invalidation put in place, so the next dashboard and orders page
+    list the new order, and its view shows it, without asking BC (docs/writes.md, "What a
     reorder costs").  Nothing when they would not be kept (``keeps_read_ahead``); a read that
     did not ride along is simply not kept."""
     if not ctx.bc.keeps_read_ahead:
@@ -146,7 +153,9 @@ async def read_first_page_ahead(ctx: Context) -> None:
     with ctx.bc.riding_along(wait=True):
         # Each read as the first round of ``order_page`` makes it: from the newest row down.
         outcomes = await asyncio.gather(
-            *(s.fetch(None, s.top) for s in first_page.all()), return_exceptions=True
+            *(s.fetch(None, s.top) for s in first_page.all()),
+            *(documents_reads(ctx, [new_order]) if new_order else ()),
+            return_exceptions=True,
         )
     for outcome in outcomes:
         if isinstance(outcome, BaseException) and not isinstance(outcome, BCError):

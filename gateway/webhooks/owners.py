@@ -5,10 +5,10 @@ GraphQL subscription tells that customer (docs/subscriptions.md), so the replica
 notification looks the owner up once and publishes it with the event: the other replicas read
 nothing.  Owners are remembered in process and in the shared store (``webhooks:owner:…``, a week),
 because a deleted record cannot be read any more and because a record changes many times; what is
-not remembered is read from BC for the whole notification body at once
-(``BCClient.owners``: identifiers only, many ids per request).  A record BC cannot tell the owner
-of — deleted, or gone before it was read — is looked up among the owners the answer cache learned
-from the rows it keeps (``AnswerOwners``): whoever's kept answers can hold it.
+not remembered is read from BC for the whole notification body at once (``BCClient.owners``:
+identifiers only, many ids per read, every read of an API in one request).  A record BC cannot tell
+the owner of — deleted, or gone before it was read — is looked up among the owners the answer cache
+learned from the rows it keeps (``AnswerOwners``): whoever's kept answers can hold it.
 
 An open order's customer can be changed in BC.  So the owner of a created or updated order is
 always read from BC, and the owner the answer cache remembered for it is looked up in the same
@@ -32,6 +32,7 @@ from gateway.bc import (
     ApiRoute,
     BCError,
     OwnerFields,
+    OwnerRead,
     RecordOwner,
     RecordOwners,
 )
@@ -154,20 +155,23 @@ class OwnerDirectory:
         return found, unread
 
     async def _read(self, changes: Sequence[RecordChanged]) -> tuple[dict[_Key, RecordOwner], set[_Key]]:
-        """One owner read per (company, route, entity set), every id of it at once; and the
-        changes whose read BC did not answer."""
+        """One owner read per (company, route, entity set), every id of it at once, all of them
+        in one request per API route; and the changes whose read BC did not answer."""
         groups: dict[tuple[uuid.UUID, str, str], list[uuid.UUID]] = {}
         for change in changes:
             groups.setdefault((change.company_id, change.route, change.entity_set), []).append(
                 uuid.UUID(change.record_id)
             )
+        reads = [
+            OwnerRead(company, _ROUTES[route], entity_set, ids)
+            for (company, route, entity_set), ids in groups.items()
+        ]
         found: dict[_Key, RecordOwner] = {}
         unanswered: set[_Key] = set()
-        for (company, route, entity_set), ids in groups.items():
-            try:
-                owners = await self._owners.read(company, _ROUTES[route], entity_set, ids)
-            except BCError as error:
-                log.warning("webhook_owner_unread", extra={"entity_set": entity_set, "bc_code": error.code})
+        for read, owners in zip(reads, await self._owners.read_many(reads), strict=True):
+            company, entity_set, ids = read.company_id, read.entity_set, read.record_ids
+            if isinstance(owners, BCError):
+                log.warning("webhook_owner_unread", extra={"entity_set": entity_set, "bc_code": owners.code})
                 unanswered.update((company, entity_set, str(record_id)) for record_id in ids)
                 continue
             self._stats.owner_reads += 1

@@ -9,7 +9,16 @@ import httpx
 import pytest
 import respx
 
-from gateway.bc import PORTAL_API, STANDARD_API, BCClient, BCProtocolError, RecordOwner
+from gateway.bc import (
+    PORTAL_API,
+    STANDARD_API,
+    BCClient,
+    BCProtocolError,
+    CapabilityUnavailable,
+    OwnerRead,
+    RecordOwner,
+)
+from gateway.bc._capabilities import RouteCapabilities
 from tests.bc.conftest import COMPANY_ID, COMPANY_PATH
 
 pytestmark = pytest.mark.anyio
@@ -89,6 +98,61 @@ async def test_a_row_without_its_customer_is_a_protocol_error(
 async def test_a_set_without_owner_fields_is_refused_before_any_request(client: BCClient) -> None:
     with pytest.raises(ValueError, match="no owner fields"):
         await client.owners.read(COMPANY_ID, STANDARD_API, "salesOrderLines", [ORDER])
+
+
+async def test_reads_of_several_sets_and_companies_go_to_bc_as_one_batch_per_api(
+    client: BCClient, router: respx.MockRouter
+) -> None:
+    other = uuid.uuid4()
+    batch = router.post("/bc/api/v2.0/$batch").mock(side_effect=_answer_each_with_nothing)
+    reads = [
+        OwnerRead(COMPANY_ID, STANDARD_API, "salesOrders", [ORDER]),
+        OwnerRead(COMPANY_ID, STANDARD_API, "salesShipments", [ORDER]),
+        OwnerRead(other, STANDARD_API, "salesOrders", [GONE]),
+    ]
+
+    assert await client.owners.read_many(reads) == [[], [], []]
+
+    assert batch.call_count == 1
+    urls = [r["url"] for r in json.loads(batch.calls.last.request.content)["requests"]]
+    assert [url.split("?")[0] for url in urls] == [
+        f"companies({COMPANY_ID})/salesOrders",
+        f"companies({COMPANY_ID})/salesShipments",
+        f"companies({other})/salesOrders",
+    ]
+
+
+async def test_a_set_the_tenant_lacks_or_a_malformed_answer_fails_only_its_own_read(
+    client: BCClient, router: respx.MockRouter
+) -> None:
+    client.capabilities.record(
+        STANDARD_API, RouteCapabilities(present=True, entity_sets=frozenset({"salesOrders", "salesInvoices"}))
+    )
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bodies = {
+            "salesOrders": {"value": [{"id": str(ORDER), "number": "S-ORD1", "customerNumber": "10000"}]},
+            "salesInvoices": {"value": [{"id": str(GONE), "number": "S-INV1"}]},  # no customer
+        }
+        requests = json.loads(request.content)["requests"]
+        responses = [
+            {"id": r["id"], "status": 200, "body": bodies[r["url"].split("?")[0].rsplit("/", 1)[-1]]}
+            for r in requests
+        ]
+        return httpx.Response(200, json={"responses": responses})
+
+    router.post("/bc/api/v2.0/$batch").mock(side_effect=answer)
+    orders, shipments, invoices = await client.owners.read_many(
+        [
+            OwnerRead(COMPANY_ID, STANDARD_API, "salesOrders", [ORDER]),
+            OwnerRead(COMPANY_ID, STANDARD_API, "salesShipments", [ORDER]),
+            OwnerRead(COMPANY_ID, STANDARD_API, "salesInvoices", [GONE]),
+        ]
+    )
+
+    assert orders == [RecordOwner(str(ORDER), "S-ORD1", "10000")]
+    assert isinstance(shipments, CapabilityUnavailable)
+    assert isinstance(invoices, BCProtocolError)
 
 
 def _answer_each_with_nothing(request: httpx.Request) -> httpx.Response:

@@ -80,7 +80,11 @@ async def test_a_reorder_of_an_order_the_customer_just_viewed_costs_bc_three_req
     # of orders riding along in its $batch (open orders, posted documents and archives).
     assert batched_reads(bc_log) == [
         ["customers", "items", "salesInvoices", "salesOrders"],
-        ["salesInvoices", "salesOrderArchives", "salesOrders", "salesOrders", "salesShipments"],
+        # ... and the new order's posted documents and archives by its number, for its view.
+        [
+            *("salesInvoices", "salesInvoices", "salesOrderArchives", "salesOrderArchives"),
+            *("salesOrders", "salesOrders", "salesShipments", "salesShipments"),
+        ],
     ]
     assert bc_requests(bc_log) == [("POST", "$batch"), ("POST", "salesOrders"), ("POST", "$batch")]
 
@@ -99,7 +103,11 @@ async def test_a_reorder_of_an_order_not_viewed_costs_bc_four_requests(
     # The source (open, or rebuilt from its posted documents: one $batch), then as above.
     assert batched_reads(bc_log)[1:] == [
         ["customers", "items", "salesInvoices", "salesOrders"],
-        ["salesInvoices", "salesOrderArchives", "salesOrders", "salesOrders", "salesShipments"],
+        # ... and the new order's posted documents and archives by its number, for its view.
+        [
+            *("salesInvoices", "salesInvoices", "salesOrderArchives", "salesOrderArchives"),
+            *("salesOrders", "salesOrders", "salesShipments", "salesShipments"),
+        ],
     ]
     assert bc_requests(bc_log) == [
         ("POST", "$batch"),
@@ -292,3 +300,23 @@ async def test_with_the_cache_off_a_reorder_reads_back_its_order_alone(
         ("POST", "salesOrders"),
         ("GET", "salesOrders"),
     ]
+
+
+async def test_the_view_of_the_new_order_right_after_a_reorder_reads_nothing_from_bc(
+    client: httpx.AsyncClient, store: SandboxStore, token_for: Callable[..., str], bc_log: Any
+) -> None:
+    company, number, original = source(store)
+    token = token_for(number, company)
+    await data_of(client, PORTAL["PortalOrder"], {"number": original["number"]}, token=token)
+    placed = await reorder(client, token, {"orderNumber": original["number"], "idempotencyKey": "view"})
+    assert placed["__typename"] == "PlacedOrder", placed
+    bc_log.clear()
+
+    view = await data_of(client, PORTAL["PortalOrder"], {"number": placed["order"]["number"]}, token=token)
+
+    assert view["order"]["number"] == placed["order"]["number"]
+    assert view["order"]["shipments"] == []
+    assert view["order"]["invoices"] == []
+    # Its posted documents and archives (none) rode along the read-back; the order itself came
+    # with the first page read along; its lines' items were kept when the source was viewed.
+    assert bc_requests(bc_log) == []

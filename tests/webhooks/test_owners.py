@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 
@@ -66,6 +68,76 @@ async def test_a_body_of_changes_costs_one_read_per_entity_set(bc: BCClient, liv
     assert log.count("customerQueries") == 1
     assert stats.owner_reads == 2
     assert stats.owners_unknown == 0
+
+
+async def test_a_body_naming_several_sets_and_companies_reads_their_owners_in_one_request_per_api(
+    bc: BCClient, live_sandbox: Starlette
+) -> None:
+    store = sandbox_of(live_sandbox).store
+    first, second = (str(company["id"]) for company in store.companies[:2])
+    named = [
+        *(
+            changed(first, name, row["id"])
+            for name in ("salesOrders", "salesShipments", "salesInvoices")
+            for row in store.table(first, "v2.0", name)[:2]
+        ),
+        changed(second, "salesOrders", store.table(second, "v2.0", "salesOrders")[0]["id"]),
+        changed(
+            first, "customerQueries", store.table(first, "bcgateway/portal/v1.0", "customerQueries")[0]["id"]
+        ),
+    ]
+    log = sandbox_of(live_sandbox).log
+    directory = OwnerDirectory(bc.owners, MemoryStore().kv, WebhookStats())
+    log.clear()
+
+    attached = await directory.attach(named)
+
+    assert all(change.owner is not None for change in attached)
+    # What a shipment's notification body holds (its order, itself, ... in both companies): one
+    # $batch for the standard API's five reads, one request for the portal API's query.
+    assert sorted(e.entity_set or "" for e in log.entries if not e.in_batch) == ["$batch", "customerQueries"]
+
+
+class RefusingInBatch(httpx.AsyncBaseTransport):
+    """BC answering one entity set's reads inside a ``$batch`` with an error, the others as asked."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, entity_set: str) -> None:
+        self.inner = inner
+        self.entity_set = entity_set
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if not request.url.path.endswith("/$batch"):
+            return response
+        asked = {r["id"]: r["url"] for r in json.loads(request.content)["requests"]}
+        body = json.loads(await response.aread())
+        for answer in body["responses"]:
+            if f"/{self.entity_set}?" in asked[answer["id"]]:
+                error = {"code": "Internal_ServerError", "message": "Something went wrong."}
+                answer.update(status=500, body={"error": error})
+        return httpx.Response(response.status_code, headers={"content-type": "application/json"}, json=body)
+
+
+async def test_a_set_bc_does_not_answer_leaves_only_its_own_changes_without_an_owner(
+    live_sandbox: Starlette,
+) -> None:
+    company, orders = rows(live_sandbox, "salesOrders")
+    _, invoices = rows(live_sandbox, "salesInvoices")
+    development = start_development(Settings(), sandbox=live_sandbox)
+    refusing = RefusingInBatch(development.bc_transport, "salesInvoices")
+    async with BCClient(development.bc_settings, transport=refusing) as client:
+        directory = OwnerDirectory(client.owners, MemoryStore().kv, stats := WebhookStats())
+        order, invoice = await directory.attach(
+            [
+                changed(company, "salesOrders", orders[0]["id"]),
+                changed(company, "salesInvoices", invoices[0]["id"]),
+            ]
+        )
+
+    assert order.owner is not None
+    assert order.owner.customer_number == orders[0]["customerNumber"]
+    assert invoice.owner is None  # its kinds go company-wide, as when it was a request of its own
+    assert (stats.owner_reads, stats.owners_unknown) == (1, 1)
 
 
 async def test_an_owner_read_once_is_not_read_again_here_or_on_another_replica(

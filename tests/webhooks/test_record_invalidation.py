@@ -180,6 +180,25 @@ async def views(portal: Portal, token: str, *numbers: str, replica: int = 0) -> 
     return [(await portal.ask(token, "PortalOrder", replica=replica, number=n))["order"] for n in numbers]
 
 
+async def viewed_source(portal: Portal) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A customer's token, an open order M of theirs to reorder (its items unblocked) and M's view,
+    which the customer has just opened."""
+    customer, _, m, _ = two_open_orders(portal)
+    unblocked(portal.store, portal.company)
+    token = portal.token(customer)
+    (view,) = await views(portal, token, m["number"])
+    return token, m, view
+
+
+async def reordered(portal: Portal, token: str, number: str, key: str) -> str:
+    """The number of the customer's reorder of ``number``; BC round trips forgotten."""
+    placed = await portal.ask(token, "PortalReorder", input={"orderNumber": number, "idempotencyKey": key})
+    assert placed["reorder"]["__typename"] == "PlacedOrder", placed
+    portal.requests()
+    new: str = placed["reorder"]["order"]["number"]
+    return new
+
+
 def responses(app: Starlette) -> Counter[str]:
     """The whole-response cache's counters: ``hit``, ``miss``, ``stale``."""
     kept = gateway_state(app).responses
@@ -235,19 +254,11 @@ async def test_a_shipment_of_one_order_reads_that_order_again_and_leaves_the_oth
 async def test_a_reorder_leaves_the_copied_orders_view_kept_and_puts_the_new_order_on_the_page(
     portal: Portal,
 ) -> None:
-    customer, _, m, _ = two_open_orders(portal)
-    unblocked(portal.store, portal.company)
-    token = portal.token(customer)
-    (before_m,) = await views(portal, token, m["number"])
+    token, m, before_m = await viewed_source(portal)
     page = await portal.ask(token, "PortalOrders", first=20)
     portal.requests()
 
-    placed = await portal.ask(
-        token, "PortalReorder", input={"orderNumber": m["number"], "idempotencyKey": "per-record-reorder"}
-    )
-    assert placed["reorder"]["__typename"] == "PlacedOrder", placed
-    new = placed["reorder"]["order"]["number"]
-    portal.requests()
+    new = await reordered(portal, token, m["number"], "per-record-reorder")
 
     assert await views(portal, token, m["number"]) == [before_m]
     assert portal.requests() == []  # the source order's view is still kept
@@ -259,6 +270,27 @@ async def test_a_reorder_leaves_the_copied_orders_view_kept_and_puts_the_new_ord
     assert portal.requests() == []
     (placed_view,) = await views(portal, token, new)
     assert placed_view["number"] == new
+
+
+async def test_the_new_orders_view_kept_from_the_reorder_shows_its_shipment_once_bc_notifies_it(
+    portal: Portal,
+) -> None:
+    token, m, _ = await viewed_source(portal)  # its items kept, the new order's lines' too
+    new = await reordered(portal, token, m["number"], "new-order-view")
+    (before,) = await views(portal, token, new)
+    # Its posted documents and archives (none) rode along the reorder's read-back.
+    assert portal.requests() == []
+    assert before["shipments"] == []
+
+    shipped = await portal.staff("ship", order=new)
+    shipment = next(c["number"] for c in shipped["changes"] if c["entitySet"] == "salesShipments")
+    (still,) = await views(portal, token, new)
+    assert still == before  # kept: BC has not told the gateway yet
+    await portal.deliver()
+
+    (after,) = await views(portal, token, new)
+    assert [s["number"] for s in after["shipments"]] == [shipment]
+    assert portal.requests() != []
 
 
 async def test_a_deletion_whose_remembered_owner_has_no_number_makes_every_order_view_stale(

@@ -269,8 +269,13 @@ async def _insert(
             return OrderPlaced(found, skipped, found_existing=True)
         return _unavailable(error)
     # The read-back, and riding along in its request the customer's first page of orders, the
-    # new one on it, for the dashboard or orders page that usually follows.
-    order, _ = await asyncio.gather(read_order(ctx, str(created["id"])), read_first_page_ahead(ctx))
+    # new one on it, for the dashboard or orders page that usually follows, and the new order's
+    # posted documents and archives (none yet, as a rule), for its view.
+    number = created.get("number")
+    order, _ = await asyncio.gather(
+        read_order(ctx, str(created["id"])),
+        read_first_page_ahead(ctx, number if isinstance(number, str) and number else None),
+    )
     if order is None:  # pragma: no cover - BC just answered 201 for it
         raise bc.BCProtocolError("the order Business Central created cannot be read back")
     return OrderPlaced(order, skipped)
