@@ -398,6 +398,13 @@ class Query:
         _check_top_skip(self.top, self.skip)
 
     def params(self) -> dict[str, str]:
+        """The query options (a new dict each time: the caller may add to it)."""
+        return dict(self._params)
+
+    @functools.cached_property
+    def _params(self) -> dict[str, str]:
+        # Immutable, and a read's options are asked for more than once (its answer key, its
+        # request): rendered once per query.
         params: dict[str, str] = {}
         if self.filter is not None:
             params["$filter"] = self.filter.render()

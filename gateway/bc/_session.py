@@ -728,9 +728,9 @@ class BCSession:
                     outcomes[index] = NotRiddenAlong("no read of this round needed BC")
             else:
                 by_route.append((route, places))
-        answered = await asyncio.gather(
-            *(self._fetch_many([reads[index] for index in places], route) for route, places in by_route)
-        )
+        fetches = [self._fetch_many([reads[index] for index in places], route) for route, places in by_route]
+        # Nearly always one route: awaited as it is, without a task of its own.
+        answered = [await fetches[0]] if len(fetches) == 1 else await asyncio.gather(*fetches)
         for (_, places), answers in zip(by_route, answered, strict=True):
             for index, answer in zip(places, answers, strict=True):
                 outcomes[index] = answer
