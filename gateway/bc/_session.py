@@ -82,12 +82,11 @@ class BCSession:
     ) -> None:
         self._client = client
         self.scope = scope
+        company = str(scope.company_id)
         self._context = CallContext(
-            customer=scope.customer_number,
-            company=str(scope.company_id),
-            operation=operation,
-            request_id=request_id,
+            customer=scope.customer_number, company=company, operation=operation, request_id=request_id
         )
+        self._company_path = f"companies({company})"  # every read's path starts with it
         self._stats = _Stats()
         self._fresh = client.answers is None
         self._wrote = False
@@ -706,7 +705,7 @@ class BCSession:
                 results.append(error)
                 continue
             results.append([])
-            path = f"companies({self.scope.company_id})/{plain.entity_set}"
+            path = f"{self._company_path}/{plain.entity_set}"
             call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
             url = f"{settings.route_url(route)}/{path}"
             reader = reader_for(read.model)

@@ -252,7 +252,9 @@ async def test_one_parsed_document_run_again_with_other_variables_answers_for_th
     # sends it: what a selection compiles to for one request's variables must not answer another's.
     document = parse(RICH)
     for variables in [*VARIABLES, *VARIABLES]:
-        result = execute(schema._schema, document, variable_values=variables, executor_class=PlainFieldExecutor)
+        result = execute(
+            schema._schema, document, variable_values=variables, executor_class=PlainFieldExecutor
+        )
         compiled = answer(await result if asyncio.iscoroutine(result) else result)  # type: ignore[arg-type]
 
         assert compiled == (await both(RICH, variables))[1]
