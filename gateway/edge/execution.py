@@ -19,12 +19,12 @@ operation, in order.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
+import msgspec
 import strawberry
 from graphql import GraphQLError
 from starlette.responses import Response
@@ -175,4 +175,9 @@ def _answer(data: bytes, errors: Sequence[GraphQLError], age: float | None) -> b
 
 
 def _json(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+    # Compact JSON, text as UTF-8 (the response says charset=utf-8), at a fraction of
+    # json.dumps's cost: an answer is encoded once per operation.
+    return _ENCODER.encode(value)
+
+
+_ENCODER: Final = msgspec.json.Encoder()
