@@ -380,11 +380,13 @@ class BCSession:
         come key by key, each key's in BC's order (docs/caching.md, "One answer per key")."""
         wanted = list(dict.fromkeys(keys))
         answers = self._client.answers
+        if answers is None:  # nothing is kept (the cache off): one read, as `fetch` makes it
+            return await self.fetch(query_for(wanted), model=model, route=route)
         folded = [_folded(key) for key in wanted]
         asked = query_for(wanted)
         whole = self._authorise(asked, model)[0]
         whole_key = self._answer_key(whole, route)
-        if answers is None or whole_key is None or len(set(folded)) < len(folded):
+        if whole_key is None or len(set(folded)) < len(folded):
             # Nothing kept, or keys BC may take for one another (it compares codes without case).
             return await self.fetch(asked, model=model, route=route)
         self._client.capabilities.require(route, whole.entity_set, whole.expand)
