@@ -347,6 +347,20 @@ def _check_top_skip(top: int | None, skip: int | None) -> None:
         raise ODataBuildError("$skip must be a non-negative integer")
 
 
+def _check_options(options: Query | Expand, name: str, what: str, skip: int | None) -> None:
+    """What a query and an expansion check alike: their name and options."""
+    if (
+        options.select.__class__ is not tuple
+        or options.expand.__class__ is not tuple
+        or options.orderby.__class__ is not tuple
+    ):
+        _as_tuples(options)
+    _check_name(name, what)
+    _check_names(options.select, "property name")
+    _check_orderby(options.orderby)
+    _check_top_skip(options.top, skip)
+
+
 def _as_tuples(query: Query | Expand) -> None:
     # Accept lists for convenience; frozen dataclasses should hold immutable, hashable tuples.
     for name in ("select", "expand", "orderby"):
@@ -367,16 +381,7 @@ class Expand:
     top: int | None = None
 
     def __post_init__(self) -> None:
-        if (
-            self.select.__class__ is not tuple
-            or self.expand.__class__ is not tuple
-            or self.orderby.__class__ is not tuple
-        ):
-            _as_tuples(self)
-        _check_name(self.navigation, "navigation property")
-        _check_names(self.select, "property name")
-        _check_orderby(self.orderby)
-        _check_top_skip(self.top, None)
+        _check_options(self, self.navigation, "navigation property", None)
 
     def render(self) -> str:
         return self._rendered
@@ -411,16 +416,7 @@ class Query:
     skip: int | None = None
 
     def __post_init__(self) -> None:
-        if (
-            self.select.__class__ is not tuple
-            or self.expand.__class__ is not tuple
-            or self.orderby.__class__ is not tuple
-        ):
-            _as_tuples(self)
-        _check_name(self.entity_set, "entity set name")
-        _check_names(self.select, "property name")
-        _check_orderby(self.orderby)
-        _check_top_skip(self.top, self.skip)
+        _check_options(self, self.entity_set, "entity set name", self.skip)
 
     def params(self) -> dict[str, str]:
         """The query options (a new dict each time: the caller may add to it)."""
