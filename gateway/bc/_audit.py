@@ -43,6 +43,8 @@ def log_call(
 ) -> None:
     """``principal``: the app registration's secret-free name (a hash); ``batch``: the entity sets
     a ``$batch`` read, in order (empty for any other call)."""
+    if not AUDIT_LOGGER.isEnabledFor(logging.INFO):
+        return  # nobody reads the record: it is not put together
     record: dict[str, object] = {
         "request_id": context.request_id,
         "customer": context.customer,

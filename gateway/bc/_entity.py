@@ -124,6 +124,7 @@ def navigations(model: type[Entity]) -> dict[str, tuple[str, type[Entity], bool]
     return found
 
 
+@cache  # every scoped read asks it of its model (a class and a name: a few dozen pairs)
 def attribute_of(model: type[Entity], bc_name: str) -> str | None:
     """The attribute that reads BC's property ``bc_name``, if the model declares one."""
     return next((f.name for f in _fields(model) if f.encode_name == bc_name), None)

@@ -34,10 +34,13 @@ class ConcurrencyLimiter:
             raise BCQueueFull("too many Business Central requests are waiting already")
         self.waiting += 1
         try:
-            # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as the
-            # semaphore is acquired, and the cancelled task (a shutdown) would run on.
-            async with asyncio.timeout(wait_seconds):
-                await self._semaphore.acquire()
+            if self._semaphore.locked():
+                # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as
+                # the semaphore is acquired, and the cancelled task (a shutdown) would run on.
+                async with asyncio.timeout(wait_seconds):
+                    await self._semaphore.acquire()
+            else:
+                await self._semaphore.acquire()  # a free slot is taken without waiting: no timer
         except TimeoutError:
             raise BCTimeout("no turn to call Business Central before the operation's deadline") from None
         finally:

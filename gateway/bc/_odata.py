@@ -60,6 +60,20 @@ def validate_name(name: str, what: str = "name") -> str:
     return name
 
 
+# Property and entity set names are the declarations' few dozen, in every query of every
+# operation: each is checked once per process (only names that passed are remembered).
+_VALID_NAMES: set[str] = set()
+_MAX_VALID_NAMES: Final = 4096
+
+
+def _check_name(name: str, what: str) -> None:
+    if name.__class__ is str and name in _VALID_NAMES:
+        return
+    validate_name(name, what)
+    if len(_VALID_NAMES) < _MAX_VALID_NAMES:
+        _VALID_NAMES.add(name)
+
+
 def al_operator_in(text: str) -> str | None:
     """The first character (or ``..``) of ``text`` that BC's AL filters read as an operator."""
     found = _AL_OPERATOR.search(text)
@@ -219,7 +233,7 @@ class Field:
     lowered: bool = False
 
     def __post_init__(self) -> None:
-        validate_name(self.name, "property name")
+        _check_name(self.name, "property name")
 
     @property
     def expression(self) -> str:
@@ -333,9 +347,26 @@ def _check_top_skip(top: int | None, skip: int | None) -> None:
         raise ODataBuildError("$skip must be a non-negative integer")
 
 
-def _as_tuple(value: object) -> object:
+def _check_options(options: Query | Expand, name: str, what: str, skip: int | None) -> None:
+    """What a query and an expansion check alike: their name and options."""
+    if (
+        options.select.__class__ is not tuple
+        or options.expand.__class__ is not tuple
+        or options.orderby.__class__ is not tuple
+    ):
+        _as_tuples(options)
+    _check_name(name, what)
+    _check_names(options.select, "property name")
+    _check_orderby(options.orderby)
+    _check_top_skip(options.top, skip)
+
+
+def _as_tuples(query: Query | Expand) -> None:
     # Accept lists for convenience; frozen dataclasses should hold immutable, hashable tuples.
-    return tuple(value) if isinstance(value, list) else value
+    for name in ("select", "expand", "orderby"):
+        value = getattr(query, name)
+        if isinstance(value, list):
+            object.__setattr__(query, name, tuple(value))
 
 
 @dataclass(frozen=True)
@@ -350,12 +381,7 @@ class Expand:
     top: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("select", "expand", "orderby"):
-            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
-        validate_name(self.navigation, "navigation property")
-        _check_names(self.select, "property name")
-        _check_orderby(self.orderby)
-        _check_top_skip(self.top, None)
+        _check_options(self, self.navigation, "navigation property", None)
 
     def render(self) -> str:
         return self._rendered
@@ -390,14 +416,16 @@ class Query:
     skip: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("select", "expand", "orderby"):
-            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
-        validate_name(self.entity_set, "entity set name")
-        _check_names(self.select, "property name")
-        _check_orderby(self.orderby)
-        _check_top_skip(self.top, self.skip)
+        _check_options(self, self.entity_set, "entity set name", self.skip)
 
     def params(self) -> dict[str, str]:
+        """The query options (a new dict each time: the caller may add to it)."""
+        return dict(self._params)
+
+    @functools.cached_property
+    def _params(self) -> dict[str, str]:
+        # Immutable, and a read's options are asked for more than once (its answer key, its
+        # request): rendered once per query.
         params: dict[str, str] = {}
         if self.filter is not None:
             params["$filter"] = self.filter.render()

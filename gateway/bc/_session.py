@@ -82,12 +82,11 @@ class BCSession:
     ) -> None:
         self._client = client
         self.scope = scope
+        company = str(scope.company_id)
         self._context = CallContext(
-            customer=scope.customer_number,
-            company=str(scope.company_id),
-            operation=operation,
-            request_id=request_id,
+            customer=scope.customer_number, company=company, operation=operation, request_id=request_id
         )
+        self._company_path = f"companies({company})"  # every read's path starts with it
         self._stats = _Stats()
         self._fresh = client.answers is None
         self._wrote = False
@@ -381,11 +380,13 @@ class BCSession:
         come key by key, each key's in BC's order (docs/caching.md, "One answer per key")."""
         wanted = list(dict.fromkeys(keys))
         answers = self._client.answers
+        if answers is None:  # nothing is kept (the cache off): one read, as `fetch` makes it
+            return await self.fetch(query_for(wanted), model=model, route=route)
         folded = [_folded(key) for key in wanted]
         asked = query_for(wanted)
         whole = self._authorise(asked, model)[0]
         whole_key = self._answer_key(whole, route)
-        if answers is None or whole_key is None or len(set(folded)) < len(folded):
+        if whole_key is None or len(set(folded)) < len(folded):
             # Nothing kept, or keys BC may take for one another (it compares codes without case).
             return await self.fetch(asked, model=model, route=route)
         self._client.capabilities.require(route, whole.entity_set, whole.expand)
@@ -706,7 +707,7 @@ class BCSession:
                 results.append(error)
                 continue
             results.append([])
-            path = f"companies({self.scope.company_id})/{plain.entity_set}"
+            path = f"{self._company_path}/{plain.entity_set}"
             call = _Call(self._context, route, plain.entity_set, self._stats, self.deadline)
             url = f"{settings.route_url(route)}/{path}"
             reader = reader_for(read.model)
@@ -728,9 +729,9 @@ class BCSession:
                     outcomes[index] = NotRiddenAlong("no read of this round needed BC")
             else:
                 by_route.append((route, places))
-        answered = await asyncio.gather(
-            *(self._fetch_many([reads[index] for index in places], route) for route, places in by_route)
-        )
+        fetches = [self._fetch_many([reads[index] for index in places], route) for route, places in by_route]
+        # Nearly always one route: awaited as it is, without a task of its own.
+        answered = [await fetches[0]] if len(fetches) == 1 else await asyncio.gather(*fetches)
         for (_, places), answers in zip(by_route, answered, strict=True):
             for index, answer in zip(places, answers, strict=True):
                 outcomes[index] = answer

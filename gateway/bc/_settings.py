@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -47,8 +48,9 @@ class ApiRoute:
         if not _ROUTE_VERSION.match(self.version):
             raise ValueError(f"invalid API version: {self.version!r}")
 
-    @property
+    @functools.cached_property
     def path(self) -> str:
+        # Asked for by every request (its URL, its answer key): written once per route.
         if self.publisher is None:
             return f"api/{self.version}"
         return f"api/{self.publisher}/{self.group}/{self.version}"

@@ -90,6 +90,9 @@ class BCTransport(httpx.AsyncBaseTransport):
         self._idle.clear()
 
     async def _take_slot(self, pool_timeout: float | None) -> None:
+        if not self._slots.locked():
+            await self._slots.acquire()  # a free slot is taken without waiting: no timer
+            return
         try:
             async with asyncio.timeout(pool_timeout):
                 await self._slots.acquire()

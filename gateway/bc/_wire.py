@@ -63,6 +63,11 @@ class _Protocol(asyncio.Protocol):
             self._writable.set_result(None)
         self._writable = None
 
+    @property
+    def writing_paused(self) -> bool:
+        """The socket's buffer is full: ``drained`` would wait."""
+        return self._writable is not None
+
     async def drained(self) -> None:
         if self._writable is not None:
             await self._writable
@@ -141,16 +146,30 @@ class Wire:
             method=request.method.encode(), target=request.url.raw_path, headers=request.headers.raw
         )
         try:
-            async with asyncio.timeout(write_timeout):
-                # The head and a small body in one write: one system call, one packet.
-                pending = [self._h11.send(head) or b""]
-                async for chunk in _chunks(request.stream):
-                    pending.append(self._h11.send(h11.Data(data=chunk)) or b"")
-                    if sum(map(len, pending)) >= _WRITE_AT_ONCE:
-                        await self._write(b"".join(pending))
-                        pending = []
-                pending.append(self._h11.send(h11.EndOfMessage()) or b"")
-                await self._write(b"".join(pending))
+            body = b"".join(request.stream) if isinstance(request.stream, httpx.ByteStream) else None
+            if body is not None and len(body) < _WRITE_AT_ONCE:
+                # A small body at hand (every request to BC): head and body in one write, one
+                # system call, one packet.  Only a full socket buffer can make it wait, and
+                # only then is a timer armed.
+                events = (
+                    (head, h11.Data(data=body), h11.EndOfMessage()) if body else (head, h11.EndOfMessage())
+                )
+                self._put(b"".join(self._h11.send(event) or b"" for event in events))
+                if self._protocol.writing_paused:
+                    async with asyncio.timeout(write_timeout):
+                        await self._protocol.drained()
+                else:
+                    await self._protocol.drained()  # at once (or the error, if BC closed meanwhile)
+            else:
+                async with asyncio.timeout(write_timeout):
+                    pending = [self._h11.send(head) or b""]
+                    async for chunk in _chunks(request.stream):
+                        pending.append(self._h11.send(h11.Data(data=chunk)) or b"")
+                        if sum(map(len, pending)) >= _WRITE_AT_ONCE:
+                            await self._write(b"".join(pending))
+                            pending = []
+                    pending.append(self._h11.send(h11.EndOfMessage()) or b"")
+                    await self._write(b"".join(pending))
         except TimeoutError as exc:
             raise httpx.WriteTimeout("timed out sending to Business Central") from exc
         except h11.LocalProtocolError as exc:
@@ -186,13 +205,17 @@ class Wire:
         return self.reusable
 
     async def _write(self, data: bytes) -> None:
+        self._put(data)
+        await self._protocol.drained()
+
+    def _put(self, data: bytes) -> None:
+        """``data`` to the socket's buffer (``drained`` waits until it may take more)."""
         transport = self._protocol.transport
         if not data or transport is None:
             return
         if self._protocol.closed:
             raise httpx.WriteError("Business Central closed the connection")
         transport.write(data)
-        await self._protocol.drained()
 
 
 async def _chunks(stream: Iterable[bytes] | AsyncIterable[bytes]) -> AsyncIterable[bytes]:

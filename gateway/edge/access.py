@@ -118,6 +118,9 @@ class AccessLog:
 
     def _log(self, scope: Scope, exchange: Exchange, status: int, seconds: float) -> None:
         path = loggable_path(scope.get("path", ""))
+        level = logging.DEBUG if path in _QUIET_PATHS and status < 500 else logging.INFO
+        if not LOGGER.isEnabledFor(level):
+            return  # nobody reads the line: it is not put together
         operations = exchange.operations
         line: dict[str, Any] = {
             "request_id": exchange.request_id,
@@ -136,7 +139,6 @@ class AccessLog:
             "bc_calls": exchange.bc_calls,
             "bc_ms": round(exchange.bc_seconds * 1000, 1),
         }
-        level = logging.DEBUG if path in _QUIET_PATHS and status < 500 else logging.INFO
         LOGGER.log(level, "request", extra={"access": line})
 
     def _record(self, exchange: Exchange) -> None:

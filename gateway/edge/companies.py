@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from gateway.bc import BCProtocolError, BCSession, Query
 from gateway.edge.shared_facts import SharedFacts
 
@@ -23,8 +25,17 @@ class LocalCurrencies:
         async def read() -> bytes:
             return (await _read(session)).encode()
 
-        code = await self._facts.get(f"companies:{session.scope.company_id}:currency", read)
+        code = await self._facts.get(_name(session.scope.company_id), read)
         return code.decode()
+
+    def known(self, company_id: UUID) -> str | None:
+        """The company's local currency code if this process holds it fresh now (no I/O)."""
+        code = self._facts.held(_name(company_id))
+        return code.decode() if code is not None else None
+
+
+def _name(company_id: UUID) -> str:
+    return f"companies:{company_id}:currency"
 
 
 async def _read(session: BCSession) -> str:

@@ -45,6 +45,7 @@ def customer_context(
         policy=state.policy,
         today=state.today(),
         local_currency=local_currency,
+        known_local_currency=lambda: state.currencies.known(scope.company_id),
         idempotency_key=idempotency_key,
         live=live,
         **_document_state(state, base_url, scope),

@@ -52,6 +52,10 @@ class SharedFacts:
                 self._kept[name] = (kept, self._clock() + self._local_seconds)
         return kept
 
+    def held(self, name: str) -> bytes | None:
+        """The fact as ``get`` would answer it without any I/O: held here and fresh; else None."""
+        return self._fresh(name)
+
     def _fresh(self, name: str) -> bytes | None:
         entry = self._kept.get(name)
         if entry is None or entry[1] <= self._clock():

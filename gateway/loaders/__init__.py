@@ -8,8 +8,7 @@ are built per GraphQL request, so nothing one customer loaded is ever served to 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 from uuid import UUID
 
@@ -43,63 +42,100 @@ from gateway.loaders.recent_deliveries import RecentReads
 __all__ = ["Loaders", "build_loaders", "load_documents", "load_items"]
 
 
-@dataclass(frozen=True)
 class Loaders:
-    """The loaders of one GraphQL request.  Documents come with their lines expanded."""
+    """The loaders of one GraphQL request, bound to its BC session (and so to its customer
+    scope).  Documents come with their lines expanded.
 
-    items_by_id: DataLoader[UUID, Item | None]
-    items_by_number: DataLoader[str, Item | None]
-    order_by_number: DataLoader[str, SalesOrder | None]
-    order_by_id: DataLoader[UUID, SalesOrder | None]
-    invoice_by_number: DataLoader[str, SalesInvoice | None]
-    invoice_by_id: DataLoader[UUID, SalesInvoice | None]
-    shipment_by_number: DataLoader[str, SalesShipment | None]
-    shipment_by_id: DataLoader[UUID, SalesShipment | None]
+    Each is built when first used: an operation uses a few of them (the dashboard four of
+    sixteen), and building a DataLoader is most of what a request's context costs.  Between
+    requests, answers are kept by the BC client's answer cache (``docs/caching.md``): the
+    catalogue and stock for every customer of a company, the rest per customer.
+    """
+
+    def __init__(self, session: BCSession) -> None:
+        self._session = session
+
+    @cached_property
+    def items_by_id(self) -> DataLoader[UUID, Item | None]:
+        return DataLoader(partial(load_items, self._session, "id"))
+
+    @cached_property
+    def items_by_number(self) -> DataLoader[str, Item | None]:
+        return DataLoader(partial(load_items, self._session, "number"))
+
+    @cached_property
+    def order_by_number(self) -> DataLoader[str, SalesOrder | None]:
+        return self._documents(ORDERS, "number")
+
+    @cached_property
+    def order_by_id(self) -> DataLoader[UUID, SalesOrder | None]:
+        return self._documents(ORDERS, "id")
+
+    @cached_property
+    def invoice_by_number(self) -> DataLoader[str, SalesInvoice | None]:
+        return self._documents(INVOICES, "number")
+
+    @cached_property
+    def invoice_by_id(self) -> DataLoader[UUID, SalesInvoice | None]:
+        return self._documents(INVOICES, "id")
+
+    @cached_property
+    def shipment_by_number(self) -> DataLoader[str, SalesShipment | None]:
+        return self._documents(SHIPMENTS, "number")
+
+    @cached_property
+    def shipment_by_id(self) -> DataLoader[UUID, SalesShipment | None]:
+        return self._documents(SHIPMENTS, "id")
+
     # An order's posted documents, by order number (open and completed orders alike).
     # As BC has them: an order BC has deleted is rebuilt from them.
-    shipments_by_order_number: DataLoader[str, list[SalesShipment]]
-    invoices_by_order_number: DataLoader[str, list[SalesInvoice]]
+    @cached_property
+    def shipments_by_order_number(self) -> DataLoader[str, list[SalesShipment]]:
+        return DataLoader(partial(load_by_order_number, self._session, SHIPMENTS))
+
+    @cached_property
+    def invoices_by_order_number(self) -> DataLoader[str, list[SalesInvoice]]:
+        return DataLoader(partial(load_by_order_number, self._session, INVOICES))
+
     # Newer BC, where the tenant has them: the archives of an order, every version.
-    archives_by_order_number: DataLoader[str, list[SalesOrderArchive]]
+    @cached_property
+    def archives_by_order_number(self) -> DataLoader[str, list[SalesOrderArchive]]:
+        return DataLoader(partial(load_archives, self._session))
+
     # The portal custom API (docs/bc-extension.md).
-    tracking_by_shipment_number: DataLoader[str, ShipmentTracking | None]
-    shipping_agents: DataLoader[UUID, Mapping[str, ShippingAgent]]  # by company: by code
-    availability_by_item_id: DataLoader[UUID, ItemAvailability | None]
+    @cached_property
+    def tracking_by_shipment_number(self) -> DataLoader[str, ShipmentTracking | None]:
+        return DataLoader(partial(load_trackings, self._session, self._recent))
+
+    @cached_property
+    def shipping_agents(self) -> DataLoader[UUID, Mapping[str, ShippingAgent]]:  # by company: by code
+        return DataLoader(partial(load_shipping_agents, self._session))
+
+    @cached_property
+    def availability_by_item_id(self) -> DataLoader[UUID, ItemAvailability | None]:
+        return DataLoader(partial(load_availabilities, self._session))
+
     # Posted credit memos by number; proof-of-delivery files per shipment id (portal custom API).
-    credit_memo_by_number: DataLoader[str, SalesCreditMemo | None]
-    delivery_documents_by_shipment_id: DataLoader[UUID, list[DeliveryDocument]]
+    @cached_property
+    def credit_memo_by_number(self) -> DataLoader[str, SalesCreditMemo | None]:
+        return self._documents(CREDIT_MEMOS, "number")
+
+    @cached_property
+    def delivery_documents_by_shipment_id(self) -> DataLoader[UUID, list[DeliveryDocument]]:
+        return DataLoader(partial(load_delivery_documents, self._session, self._recent))
+
+    @cached_property
+    def _recent(self) -> RecentReads:
+        """The customer's recent tracking and proof of delivery, shared by their two loaders."""
+        return RecentReads(self._session)
+
+    def _documents(self, kind: DocumentKind[Any], field: str) -> DataLoader[Any, Any]:
+        return DataLoader(partial(_documents, self._session, kind, field))
 
 
 def build_loaders(session: BCSession) -> Loaders:
-    """All loaders for one request, bound to its BC session (and so to its customer scope).
-
-    Between requests, answers are kept by the BC client's answer cache (``docs/caching.md``):
-    the catalogue and stock for every customer of a company, the rest per customer.
-    """
-
-    def documents(kind: DocumentKind[Any], field: str) -> DataLoader[Any, Any]:
-        return DataLoader(partial(_documents, session, kind, field))
-
-    # The customer's recent tracking and proof of delivery, shared by their two loaders.
-    recent = RecentReads(session)
-    return Loaders(
-        items_by_id=DataLoader(partial(load_items, session, "id")),
-        items_by_number=DataLoader(partial(load_items, session, "number")),
-        order_by_number=documents(ORDERS, "number"),
-        order_by_id=documents(ORDERS, "id"),
-        invoice_by_number=documents(INVOICES, "number"),
-        invoice_by_id=documents(INVOICES, "id"),
-        shipment_by_number=documents(SHIPMENTS, "number"),
-        shipment_by_id=documents(SHIPMENTS, "id"),
-        shipments_by_order_number=DataLoader(partial(load_by_order_number, session, SHIPMENTS)),
-        invoices_by_order_number=DataLoader(partial(load_by_order_number, session, INVOICES)),
-        archives_by_order_number=DataLoader(partial(load_archives, session)),
-        tracking_by_shipment_number=DataLoader(partial(load_trackings, session, recent)),
-        shipping_agents=DataLoader(partial(load_shipping_agents, session)),
-        availability_by_item_id=DataLoader(partial(load_availabilities, session)),
-        credit_memo_by_number=documents(CREDIT_MEMOS, "number"),
-        delivery_documents_by_shipment_id=DataLoader(partial(load_delivery_documents, session, recent)),
-    )
+    """All loaders for one request, bound to its BC session (each built when first used)."""
+    return Loaders(session)
 
 
 async def load_items(session: BCSession, field: str, keys: Sequence[Any]) -> list[Item | None]:

@@ -82,6 +82,8 @@ class Context:
     today: date
     # The company's own currency (item prices are in it); read from BC once per company.
     local_currency: Callable[[], Awaitable[str]]
+    # The same when this process knows it now, without asking BC or the shared store; else None.
+    known_local_currency: Callable[[], str | None] = lambda: None
     writes: Writes = field(default_factory=Writes)
     # The request's ``Idempotency-Key`` header, for mutations that take no key argument.
     idempotency_key: str | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,8 @@ from gateway.resolvers.errors import UserInputError
 T = TypeVar("T")
 U = TypeVar("U")
 SortKey = tuple[str, ...]
+# Text json.dumps writes as it is: printable ASCII but '"' and '\\'.
+_PLAIN_JSON_TEXT = re.compile(r"[ !#-\[\]-~]*")
 # Fetches at most `limit` rows matching `extra` (None: no extra condition), in page order.
 _FILTERED_BATCH = 100
 Fetch = Callable[[Filter | None, int], Awaitable[Sequence[T]]]
@@ -47,7 +50,14 @@ class Page(Generic[T]):
 
 
 def encode_cursor(key: SortKey) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+    # A key of dates and numbers is printable ASCII without quotes or backslashes: written as
+    # json.dumps writes it (the same bytes), without going through it — every row of a page
+    # has its cursor.
+    if key and _PLAIN_JSON_TEXT.fullmatch("".join(key)):
+        text = '["' + '", "'.join(key) + '"]'
+    else:
+        text = json.dumps(list(key))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, size: int) -> SortKey:

@@ -27,6 +27,7 @@ from typing import Any
 
 from graphql import GraphQLBoolean, GraphQLID, GraphQLInt, GraphQLObjectType, GraphQLString, Undefined
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from gateway.schema.plain_fields import (
     NOT_AHEAD,
@@ -35,6 +36,7 @@ from gateway.schema.plain_fields import (
     ObjectList,
     Plain,
     checks_its_type_simply,
+    own_class,
     plain_field,
 )
 
@@ -109,8 +111,14 @@ class _Writer:
             return None
         body = ["def complete(s):", "    if s is None or isinstance(s, Exception):", "        raise Refused"]
         if type_.is_type_of is not None:
-            # Strawberry's own check looks at the object only, never at the resolve info.
-            body += [f"    if {self.name(type_.is_type_of)}(s, None) is not True:", "        raise Refused"]
+            # Strawberry's own check looks at the object only, never at the resolve info; an
+            # instance of the type's own class that was not cast passes it, without the call.
+            check = f"{self.name(type_.is_type_of)}(s, None) is not True"
+            own = own_class(type_)
+            if own is not None:
+                cast = f"hasattr(s, {TYPE_CAST_ATTRIBUTE!r})"
+                check = f"(s.__class__ is not {self.name(own)} or {cast}) and {check}"
+            body += [f"    if {check}:", "        raise Refused"]
         keys: list[str] = []
         for index, (response_name, details) in enumerate(grouped.items()):
             name = details[0].node.name.value

@@ -100,6 +100,15 @@ def checks_its_type_simply(type_: GraphQLObjectType) -> bool:
     return isinstance(definition, StrawberryObjectDefinition) and definition.is_type_of is None
 
 
+def own_class(type_: GraphQLObjectType) -> type | None:
+    """The Python class whose instances (not cast with ``strawberry.cast``) Strawberry's own
+    ``is_type_of`` always accepts for ``type_``; None for a generic's specialisation."""
+    definition = (type_.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryObjectDefinition) or definition.concrete_of is not None:
+        return None
+    return definition.origin
+
+
 def _plain(field: GraphQLField) -> Plain | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField) or field.args:

@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -90,6 +90,9 @@ class Metrics:
         self._webhook_counts: Callable[[], Mapping[str, int]] | None = None
         self._webhook_subscriptions: Callable[[], Mapping[str, int]] | None = None
         self._live_counts: Callable[[], Mapping[str, int]] | None = None
+        # Each label set's child series, as prometheus_client's labels() finds it (validating the
+        # values and taking its lock every time): the hot paths record several per request.
+        self._children: dict[tuple[object, tuple[str, ...]], Any] = {}
         r = self.registry
         self.operations = Counter(
             f"{PREFIX}_operations",
@@ -174,10 +177,18 @@ class Metrics:
         self, name: str | None, kind: str | None, outcome: str, seconds: float, codes: Iterable[str]
     ) -> None:
         label, kind = self.operation_names.label(name), kind or "unknown"
-        self.operations.labels(label, kind, outcome).inc()
-        self.operation_seconds.labels(label, kind).observe(seconds)
+        self._child(self.operations, label, kind, outcome).inc()
+        self._child(self.operation_seconds, label, kind).observe(seconds)
         for code in codes:
             self.operation_errors.labels(code).inc()
+
+    def _child(self, family: Any, *values: str) -> Any:
+        """``family.labels(*values)``, found once per label set."""
+        key = (family, values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = family.labels(*values)
+        return child
 
     def record_refusal(self, code: str) -> None:
         self.refused.labels(code).inc()
@@ -188,8 +199,8 @@ class Metrics:
     def record_bc_call(
         self, *, entity_set: str, method: str, status: str, seconds: float, attempt: int
     ) -> None:
-        self.bc_requests.labels(entity_set, method, status).inc()
-        self.bc_seconds.labels(entity_set).observe(seconds)
+        self._child(self.bc_requests, entity_set, method, status).inc()
+        self._child(self.bc_seconds, entity_set).observe(seconds)
         if status == "429":
             self.bc_throttled.labels(entity_set).inc()
         if attempt > 1:

@@ -196,3 +196,21 @@ async def test_a_connection_idle_longer_than_keep_alive_allows_is_not_used_again
         now[0] += 5.0
         await bc.fetch_metadata()
         assert server.connections == 2
+
+
+@pytest.mark.parametrize("size", [0, 2_000, 64 * 1024 - 1, 64 * 1024, 300_000])
+async def test_a_request_body_of_any_size_arrives_whole_and_the_connection_carries_the_next(
+    size: int,
+) -> None:
+    # Small bodies (every $batch) go out with their head in one write; larger ones in parts.
+    body = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    async with (
+        loopback_server() as server,
+        httpx.AsyncClient(transport=BCTransport(), base_url=server.url) as http,
+    ):
+        first = await http.post("/bc/first", content=body)
+        second = await http.post("/bc/second", content=b"{}")
+
+    assert (first.text, second.text) == ("/bc/first", "/bc/second")
+    assert [received.body for received in server.received] == [body, b"{}"]
+    assert server.connections == 1

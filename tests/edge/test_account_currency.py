@@ -74,3 +74,34 @@ async def test_a_company_whose_currency_cannot_be_read_answers_an_error_until_it
     assert unreadable["data"]["me"] is None or unreadable["data"]["me"]["balance"] is None
     assert [error["extensions"]["code"] for error in unreadable["errors"]] == ["BC_BAD_RESPONSE"]
     assert readable["data"]["me"]["balance"]["currencyCode"] == saved[0]["localCurrencyCode"]
+
+
+async def test_the_amounts_are_the_same_once_the_company_currency_is_known() -> None:
+    # The first operation reads the currency from BC (each amount through its resolver); later
+    # ones find it known and write the amounts with the customer (Customer.balance_ahead …).
+    store = build_store(seed=SEED, scale=SCALE, today=TODAY)
+    sandbox = create_sandbox_app(SandboxConfig(seed=SEED, scale=SCALE, today=TODAY), store=store)
+    development = start_development(Settings(), sandbox=sandbox)
+    customer = development.customers[0]
+    details = next(
+        row
+        for row in rows(store, customer.company_id, "customerFinancialDetails")
+        if row["number"] == customer.customer_number
+    )
+    local = rows(store, customer.company_id, "generalLedgerSetup")[0]["localCurrencyCode"]
+    app = create_app(Settings(), development=development, today=lambda: TODAY)
+    query = """{ me { balance { amount currencyCode } overdueAmount { amount currencyCode }
+                      creditLimit { amount currencyCode } availableCredit { amount } } }"""
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as http,
+    ):
+        token = mint_for(development, customer)
+        first = await data_of(http, query, token=token)
+        known = await data_of(http, query, token=token)
+
+    assert known == first
+    me = first["me"]
+    assert Decimal(me["balance"]["amount"]) == details["balance"]
+    assert Decimal(me["overdueAmount"]["amount"]) == details["overdueAmount"]
+    assert {me[name]["currencyCode"] for name in ("balance", "overdueAmount", "creditLimit")} == {local}

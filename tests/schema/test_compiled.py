@@ -244,3 +244,29 @@ async def test_an_item_that_came_with_its_line_is_read_without_its_resolver() ->
     parts = [line["part"] for order in result.data["orders"] for line in order["lines"]]  # type: ignore[index]
     assert parts == [{"number": "P-1"}, None, {"number": "P-9"}, {"number": "P-2"}, {"number": "L-1"}]
     assert RESOLVED == [5]  # only the line whose part was not at hand
+
+
+@pytest.mark.anyio
+async def test_one_parsed_document_run_again_with_other_variables_answers_for_those_variables() -> None:
+    # The gateway parses a document once and executes the same nodes for every request that
+    # sends it: what a selection compiles to for one request's variables must not answer another's.
+    document = parse(RICH)
+    for variables in [*VARIABLES, *VARIABLES]:
+        result = execute(
+            schema._schema, document, variable_values=variables, executor_class=PlainFieldExecutor
+        )
+        compiled = answer(await result if asyncio.iscoroutine(result) else result)  # type: ignore[arg-type]
+
+        assert compiled == (await both(RICH, variables))[1]
+
+
+@pytest.mark.anyio
+async def test_one_parsed_document_without_variables_answers_the_same_each_time() -> None:
+    document = parse("{ orders { n: number lines { sequence part { number } } } }")
+    answers = []
+    for _ in range(3):
+        result = execute(schema._schema, document, executor_class=PlainFieldExecutor)
+        answers.append(answer(await result if asyncio.iscoroutine(result) else result))  # type: ignore[arg-type]
+
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0] == (await both("{ orders { n: number lines { sequence part { number } } } }"))[1]

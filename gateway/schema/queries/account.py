@@ -25,7 +25,9 @@ class AccountQuery:
     async def me(self, info: Info[Context, None]) -> Customer | None:
         with_aging = selects(info, "aging")
         found = await account.get_account(info.context, with_aging=with_aging)
-        return Customer.from_bc(found.customer, found.aging) if found is not None else None
+        if found is None:
+            return None
+        return Customer.from_bc(found.customer, found.aging, info.context.known_local_currency())
 
     @strawberry.field(
         description="The companies the identity spans (the token's memberships), the active one "

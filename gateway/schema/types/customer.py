@@ -11,6 +11,7 @@ from strawberry.types import Info
 from gateway import bc
 from gateway.resolvers.account import available_credit
 from gateway.resolvers.context import Context
+from gateway.schema.plain_fields import NOT_AHEAD, NotAhead, resolved_ahead
 from gateway.schema.types.common import Address, Money, text
 from gateway.schema.types.enums import CustomerBlocked, customer_blocked
 
@@ -67,18 +68,46 @@ class Customer:
     _overdue: strawberry.Private[Decimal | None]
     _credit_limit: strawberry.Private[Decimal]
     _available_credit: strawberry.Private[Decimal | None]
+    # The company's currency when it was known without asking BC (``Context.known_local_currency``):
+    # the amounts in it are then read without a resolver call (and without a task) each.
+    _local_currency: strawberry.Private[str | None] = None
 
-    @strawberry.field(description="What the customer owes now, in the company's currency (Balance (LCY)).")
+    @strawberry.field(
+        description="What the customer owes now, in the company's currency (Balance (LCY)).",
+        metadata=resolved_ahead("balance_ahead"),
+    )
     async def balance(self, info: Info[Context, None]) -> Money:
         return Money.of(self._balance, await info.context.local_currency())
 
-    @strawberry.field(description="The part of the balance past its due date, in the company's currency.")
+    @strawberry.field(
+        description="The part of the balance past its due date, in the company's currency.",
+        metadata=resolved_ahead("overdue_amount_ahead"),
+    )
     async def overdue_amount(self, info: Info[Context, None]) -> Money:
         return Money.of(self._overdue, await info.context.local_currency())
 
-    @strawberry.field(description="In the company's currency; 0 means no credit limit is set.")
+    @strawberry.field(
+        description="In the company's currency; 0 means no credit limit is set.",
+        metadata=resolved_ahead("credit_limit_ahead"),
+    )
     async def credit_limit(self, info: Info[Context, None]) -> Money:
         return Money.of(self._credit_limit, await info.context.local_currency())
+
+    @property
+    def balance_ahead(self) -> Money | NotAhead:
+        return self._in_local_currency(self._balance)
+
+    @property
+    def overdue_amount_ahead(self) -> Money | NotAhead:
+        return self._in_local_currency(self._overdue)
+
+    @property
+    def credit_limit_ahead(self) -> Money | NotAhead:
+        return self._in_local_currency(self._credit_limit)
+
+    def _in_local_currency(self, amount: Decimal | None) -> Money | NotAhead:
+        """What the field's resolver answers, when the currency is known; else ``NOT_AHEAD``."""
+        return NOT_AHEAD if self._local_currency is None else Money.of(amount, self._local_currency)
 
     @strawberry.field(
         description="Credit limit minus balance (negative when over the limit); null without a limit."
@@ -89,7 +118,10 @@ class Customer:
         return Money.of(self._available_credit, await info.context.local_currency())
 
     @classmethod
-    def from_bc(cls, customer: bc.Customer, aging: bc.AgedReceivable | None = None) -> Customer:
+    def from_bc(
+        cls, customer: bc.Customer, aging: bc.AgedReceivable | None = None, local_currency: str | None = None
+    ) -> Customer:
+        """``local_currency``: the company's, when known without asking BC (None: not known)."""
         currency = customer.currency_code
         details = customer.financial_detail
         balance = details.balance if details is not None else customer.balance_due
@@ -116,4 +148,5 @@ class Customer:
             _available_credit=available_credit(customer),
             aging=Aging.from_bc(aging) if aging is not None else None,
             blocked=customer_blocked(customer.blocked),
+            _local_currency=local_currency,
         )

@@ -15,7 +15,7 @@ from gateway import bc
 from gateway.resolvers.context import Context
 from gateway.resolvers.items import load_line_item
 from gateway.schema.plain_fields import NOT_AHEAD, NotAhead, resolved_ahead
-from gateway.schema.types.common import Money, quantity, text, uuid_id
+from gateway.schema.types.common import Money, text, uuid_id
 from gateway.schema.types.enums import LineType, line_type
 from gateway.schema.types.items import Item
 
@@ -77,8 +77,8 @@ class SalesOrderLine(DocumentLine):
     def from_bc(cls, line: bc.SalesOrderLine, currency: str | None) -> SalesOrderLine:
         return cls(
             **line_fields(line, currency),
-            shipped_quantity=quantity(line.shipped_quantity),
-            invoiced_quantity=quantity(line.invoiced_quantity),
+            shipped_quantity=line.shipped_quantity,
+            invoiced_quantity=line.invoiced_quantity,
             shipment_date=line.shipment_date,
         )
 
@@ -108,7 +108,7 @@ class ShipmentLine(DocumentLine):
             line_type=line_type(line.line_type),
             number=text(line.line_object_number),
             description=text(line.description),
-            quantity=quantity(line.quantity),
+            quantity=line.quantity,
             unit_of_measure_code=text(line.unit_of_measure_code),
             shipment_date=line.shipment_date,
             _item_id=None,
@@ -129,12 +129,12 @@ def line_fields(line: PricedLine, currency: str | None) -> dict[str, Any]:
         "line_type": line_type(line.line_type),
         "number": text(line.line_object_number),
         "description": text(line.description),
-        "quantity": quantity(line.quantity),
+        "quantity": line.quantity,
         "unit_of_measure_code": text(line.unit_of_measure_code),
         "_item_id": line.item_id,
         "_item": line.item,
         "unit_price": Money.of(line.unit_price, currency),
-        "discount_percent": quantity(line.discount_percent),
+        "discount_percent": line.discount_percent,
         "amount_excluding_tax": Money.of(line.amount_excluding_tax, currency),
         "amount_including_tax": Money.of(line.amount_including_tax, currency),
     }
