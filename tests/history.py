@@ -11,12 +11,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from starlette.applications import Starlette
+
 from gateway.resolvers.dates import months_before
+from gateway.sandbox.app import create_sandbox_app
+from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from tests.conftest import TODAY
+from gateway.sandbox.world import build_store
+from tests.conftest import SEED, TODAY
 from tests.helpers import rows
 
 POSTED = {"Open", "Paid", "Corrective", "Canceled"}
+# A small world with one customer of a long history (``LONG-<orders>``): cheap to build.
+LONG_HISTORY_SCALE = 0.05
+
+
+def long_history_store(orders: int) -> SandboxStore:
+    """The small world with customer ``LONG-<orders>``, who has ``orders`` orders in 12 months."""
+    return build_store(seed=SEED, scale=LONG_HISTORY_SCALE, today=TODAY, long_histories=(orders,))
+
+
+def long_history_sandbox(store: SandboxStore, orders: int) -> Starlette:
+    """The sandbox serving ``store`` (from ``long_history_store(orders)``)."""
+    config = SandboxConfig(seed=SEED, scale=LONG_HISTORY_SCALE, today=TODAY, long_histories=(orders,))
+    return create_sandbox_app(config, store=store)
 
 
 @dataclass

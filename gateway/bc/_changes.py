@@ -28,7 +28,8 @@ from ._deadline import Deadline
 from ._entity import reader_for
 from ._errors import BCError, BCProtocolError
 from ._odata import MAX_TOP, Field, Query
-from ._owners import OWNED_RECORDS, OwnerFields, RecordOwner
+from ._owners import OwnerFields, RecordOwner, RecordOwners, _owner, _required
+from ._owners import _select as _owner_select
 from ._settings import ApiRoute
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class ChangeReader:
     @staticmethod
     def follows(route: ApiRoute, entity_set: str) -> bool:
         """Whether ``entity_set`` on ``route`` names its records' owners (a set changes follow)."""
-        return (route.path, entity_set) in OWNED_RECORDS
+        return RecordOwners.fields(route, entity_set) is not None
 
     async def read(
         self, reads: Sequence[ChangeRead], *, deadline_seconds: float
@@ -134,17 +135,12 @@ class ChangeReader:
 
 
 def _fields(read: ChangeRead) -> OwnerFields:
-    fields = OWNED_RECORDS.get((read.route.path, read.entity_set))
-    if fields is None:
-        raise ValueError(f"{read.route.path}/{read.entity_set} has no owner fields")
-    return fields
+    return _required(read.route, read.entity_set)
 
 
 def _select(fields: OwnerFields, entity_set: str) -> tuple[str, ...]:
-    names = ["id", "number", fields.customer, fields.order, _STAMP]
-    if entity_set == "salesInvoices":
-        names.extend(_UNPAID)
-    return tuple(dict.fromkeys(name for name in names if name is not None))
+    """The owner read's identifiers, the stamp and, for invoices, what tells an unpaid one."""
+    return (*_owner_select(fields), _STAMP, *(_UNPAID if entity_set == "salesInvoices" else ()))
 
 
 def _records(read: ChangeRead, rows: Sequence[Mapping[str, Any]]) -> list[ChangedRecord] | BCError:
@@ -154,14 +150,8 @@ def _records(read: ChangeRead, rows: Sequence[Mapping[str, Any]]) -> list[Change
             ChangedRecord(_owner(row, fields), _stamp(row[_STAMP]), _created(read.entity_set, row))
             for row in rows
         ]
-    except (KeyError, TypeError, ValueError):
+    except (BCProtocolError, KeyError, TypeError, ValueError):
         return BCProtocolError(f"Business Central sent a {read.entity_set} row without its identifiers")
-
-
-def _owner(row: Mapping[str, Any], fields: OwnerFields) -> RecordOwner:
-    customer = str(row[fields.customer]) if fields.customer is not None else None
-    order = str(row.get(fields.order) or "") or None if fields.order is not None else None
-    return RecordOwner(str(row["id"]).lower(), str(row["number"]), customer or None, order)
 
 
 def _created(entity_set: str, row: Mapping[str, Any]) -> bool:

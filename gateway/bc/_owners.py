@@ -12,7 +12,6 @@ customer-owned entity set without a customer filter, so it lives here, behind
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -140,7 +139,7 @@ class RecordOwners:
             (place, read.company_id, query)
             for place, read in enumerate(reads)
             if not isinstance(found[place], BCError)
-            for query in _id_queries(read, self._required(read.route, read.entity_set))
+            for query in _id_queries(read, _required(read.route, read.entity_set))
         ]
         companies = {str(reads[place].company_id) for place, _, _ in queries}
         outcomes = await self._fetch(
@@ -154,41 +153,10 @@ class RecordOwners:
                 found[place] = outcome
                 continue
             try:
-                so_far.extend(_owners_asked(read, outcome, self._required(read.route, read.entity_set)))
+                so_far.extend(_owners_asked(read, outcome, _required(read.route, read.entity_set)))
             except BCError as error:  # a row without its identifiers fails its own read
                 found[place] = error
         return found
-
-    async def changed_since(
-        self, company_id: UUID, route: ApiRoute, entity_set: str, since: dt.datetime, *, limit: int
-    ) -> list[RecordOwner]:
-        """The identifiers of records modified after ``since`` (BC's ``collection``), at most ``limit``."""
-        fields = self._required(route, entity_set)
-        query = Query(
-            entity_set,
-            filter=Field("lastModifiedDateTime").gt(since),
-            select=_select(fields),
-            orderby=("lastModifiedDateTime desc",),
-            top=limit,
-        )
-        return await self._owners(company_id, route, [query], fields)
-
-    def _required(self, route: ApiRoute, entity_set: str) -> OwnerFields:
-        fields = self.fields(route, entity_set)
-        if fields is None:
-            raise ValueError(f"{route.path}/{entity_set} has no owner fields")
-        return fields
-
-    async def _owners(
-        self, company_id: UUID, route: ApiRoute, queries: list[Query], fields: OwnerFields
-    ) -> list[RecordOwner]:
-        outcomes = await self._fetch(route, [(company_id, query) for query in queries], str(company_id))
-        owners: list[RecordOwner] = []
-        for outcome in outcomes:
-            if isinstance(outcome, BCError):
-                raise outcome
-            owners.extend(_owner(row, fields) for row in outcome)
-        return owners
 
     async def _fetch(
         self, route: ApiRoute, queries: Sequence[tuple[UUID, Query]], company: str | None
@@ -221,6 +189,15 @@ def _owners_asked(
 def _one(companies: set[str]) -> str | None:
     """The company a $batch is about for its audit record: ``None`` when it spans several."""
     return next(iter(companies)) if len(companies) == 1 else None
+
+
+def _required(route: ApiRoute, entity_set: str) -> OwnerFields:
+    """Where ``entity_set``'s records name their owner (``OWNED_RECORDS``); an error for a set the
+    owner reads cannot ask for."""
+    fields = RecordOwners.fields(route, entity_set)
+    if fields is None:
+        raise ValueError(f"{route.path}/{entity_set} has no owner fields")
+    return fields
 
 
 def _id_queries(read: OwnerRead, fields: OwnerFields) -> list[Query]:

@@ -20,7 +20,6 @@ at once, everywhere within an interval.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import logging
@@ -177,7 +176,7 @@ class ChangePoller:
         """Read every company's changes and hand them on; ``False`` when BC did not answer."""
         try:
             companies = await self._company_ids()
-            working = {company: copy.deepcopy(await self._marks_of(company)) for company in companies}
+            working = {company: (await self._marks_of(company)).copy() for company in companies}
             sets = self._followed()
             planned = [read for company in companies for read in self._plan(company, working[company], sets)]
             outcomes = await self._bc.changes.read(

@@ -12,6 +12,7 @@ replica that takes the poller's lease over goes on where the last one stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -60,6 +61,12 @@ class CompanyMarks:
     sets: dict[str, SetMark] = field(default_factory=dict)
     orders: OpenOrders | None = None
     polls: int = 0
+
+    def copy(self) -> CompanyMarks:
+        """A copy a poll can move on without touching these (kept only if the poll succeeds):
+        the containers copied, the immutable moments and tuples in them shared."""
+        sets = {name: dataclasses.replace(mark, seen=dict(mark.seen)) for name, mark in self.sets.items()}
+        return CompanyMarks(sets, dict(self.orders) if self.orders is not None else None, self.polls)
 
     def saw_orders(self, records: Sequence[ChangedRecord]) -> None:
         if self.orders is not None:

@@ -11,17 +11,15 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.bc import CacheSettings
 from gateway.edge.development import Development, mint_for
-from gateway.sandbox.app import create_sandbox_app, sandbox_of
-from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.app import sandbox_of
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
 from gateway.settings import Settings
-from tests.conftest import SEED, TODAY
+from tests.conftest import TODAY
 from tests.helpers import data_of
+from tests.history import long_history_sandbox, long_history_store
 
 pytestmark = pytest.mark.anyio
 
-SCALE = 0.05
 LONG = 5000  # about fourteen orders a day for a year
 PAGE = """query($after: String) {
   orders(first: 20, after: $after) { nodes { number orderDate } pageInfo { endCursor } } }"""
@@ -29,13 +27,12 @@ PAGE = """query($after: String) {
 
 @pytest.fixture(scope="module")
 def long_store() -> SandboxStore:
-    return build_store(seed=SEED, scale=SCALE, today=TODAY, long_histories=(LONG,))
+    return long_history_store(LONG)
 
 
 @pytest.fixture
 def sandbox(long_store: SandboxStore) -> Starlette:
-    config = SandboxConfig(seed=SEED, scale=SCALE, today=TODAY, long_histories=(LONG,))
-    return create_sandbox_app(config, store=long_store)
+    return long_history_sandbox(long_store, LONG)
 
 
 async def test_later_pages_of_a_busy_history_read_about_a_pages_worth_of_rows(

@@ -16,34 +16,28 @@ from starlette.applications import Starlette
 
 from gateway.bc import CacheSettings
 from gateway.edge.development import Development, mint_for
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.store import SandboxStore
-from gateway.sandbox.world import build_store
 from gateway.settings import Settings
-from tests.conftest import SEED, TODAY
 from tests.edge.conftest import FakeClock
 from tests.edge.test_order_view_cost import Served, gateway_over
 from tests.edge.test_reference_screens import CountingTransport
 from tests.helpers import rows
-from tests.history import ExpectedOrder, order_history
+from tests.history import ExpectedOrder, long_history_sandbox, long_history_store, order_history
 
 pytestmark = pytest.mark.anyio
 
-SCALE = 0.05
 LONG = 1000  # about three orders a day: both page boundaries fall inside a day of several orders
 CUSTOMER = f"LONG-{LONG}"
 
 
 @pytest.fixture(scope="module")
 def long_store() -> SandboxStore:
-    return build_store(seed=SEED, scale=SCALE, today=TODAY, long_histories=(LONG,))
+    return long_history_store(LONG)
 
 
 @pytest.fixture
 def sandbox(long_store: SandboxStore) -> Starlette:
-    config = SandboxConfig(seed=SEED, scale=SCALE, today=TODAY, long_histories=(LONG,))
-    return create_sandbox_app(config, store=long_store)
+    return long_history_sandbox(long_store, LONG)
 
 
 @pytest.fixture
